@@ -1,0 +1,235 @@
+//! One conversation in, its analysis out: category, confidence, priority, explanation, and one
+//! report per issue raised.
+
+use jetson_domain::{Category, Priority};
+
+use crate::classifier::{Classifier, TrainOptions};
+use crate::priority::PriorityRules;
+use crate::{split, text};
+
+/// A segment must be at least this confident to count as a separate issue.
+const SEGMENT_CONFIDENCE: f64 = 0.6;
+const EXCERPT_CHARS: usize = 300;
+const TITLE_CHARS: usize = 90;
+
+/// The corpus the built-in model learns from, written by the project for this purpose
+/// (see `data/README.md`): `label<TAB>text` per line.
+const SEED_CORPUS: &str = include_str!("../data/seed_corpus.tsv");
+
+pub struct Analyzer {
+    pub classifier: Classifier,
+    pub priorities: PriorityRules,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct IssueReport {
+    pub category: Category,
+    pub priority: Priority,
+    /// A title for a new work item started by this report.
+    pub title: String,
+    /// The customer's words, shortened, for people to read.
+    pub excerpt: String,
+    /// The text the matcher compares.
+    pub match_text: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysis {
+    pub category: Category,
+    pub confidence: f64,
+    pub priority: Priority,
+    pub explanation: Vec<(String, f32)>,
+    pub reports: Vec<IssueReport>,
+}
+
+/// Parses the seed corpus format; lines starting with `#` and blank lines are skipped.
+pub fn parse_corpus(tsv: &str) -> Result<Vec<(Category, String)>, String> {
+    tsv.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|(n, l)| {
+            let (label, text) = l.split_once('\t').ok_or_else(|| format!("line {}: expected label<TAB>text", n + 1))?;
+            let c = Category::parse(label.trim()).map_err(|e| format!("line {}: {e}", n + 1))?;
+            Ok((c, text.replace("\\n", "\n")))
+        })
+        .collect()
+}
+
+impl Analyzer {
+    /// The embedded default: trained on the bundled seed corpus. Deterministic.
+    pub fn builtin() -> Analyzer {
+        let examples = parse_corpus(SEED_CORPUS).expect("the bundled corpus parses (a unit test checks it)");
+        Analyzer { classifier: Classifier::train(&examples, TrainOptions::default()), priorities: PriorityRules::default() }
+    }
+
+    /// Analyses a conversation from its subject and the customer's cleaned messages
+    /// (`(sent at epoch ms, text)`). A human's category, when given, is kept.
+    pub fn analyze(&self, subject: &str, messages: &[(i64, &str)], human: Option<Category>) -> Analysis {
+        let subject = clean_subject(subject);
+        let body: Vec<&str> = messages.iter().map(|(_, t)| *t).collect();
+        let full = format!("{subject}\n\n{}", body.join("\n\n"));
+        let pred = self.classifier.predict(&full);
+        let category = human.unwrap_or(pred.category);
+        let confidence = if human.is_some() { 1.0 } else { pred.confidence };
+
+        let msgs: Vec<split::Message<'_>> =
+            messages.iter().map(|(at, t)| split::Message { sent_at_ms: *at, text: t }).collect();
+        let segments = split::segments(&msgs);
+        let mut issues: Vec<(Category, String)> = Vec::new();
+        if human.is_none() {
+            for seg in &segments {
+                let p = self.classifier.predict(seg);
+                if p.category.is_actionable() && p.confidence >= SEGMENT_CONFIDENCE && seg.split_whitespace().count() >= 6 {
+                    match issues.last_mut() {
+                        // Consecutive segments of the same kind are usually one issue told at length.
+                        Some((c, text)) if *c == p.category && !split_marker(seg) => {
+                            text.push('\n');
+                            text.push_str(seg);
+                        }
+                        _ => issues.push((p.category, seg.clone())),
+                    }
+                }
+            }
+        }
+        let reports: Vec<IssueReport> = if issues.len() >= 2 {
+            issues
+                .iter()
+                .enumerate()
+                .map(|(i, (c, seg))| {
+                    let match_text = if i == 0 { format!("{subject}\n{seg}") } else { seg.clone() };
+                    self.report(*c, &subject, seg, match_text, i == 0)
+                })
+                .collect()
+        } else if category.is_actionable() {
+            let words = body.join("\n\n");
+            vec![self.report(category, &subject, &words, full.clone(), true)]
+        } else {
+            Vec::new()
+        };
+        let priority = reports.iter().map(|r| r.priority).max().unwrap_or(Priority::Low);
+        let category = if category.is_actionable() || reports.is_empty() { category } else { reports[0].category };
+        Analysis { category, confidence, priority, explanation: self.classifier.explain(&full, category, 8), reports }
+    }
+
+    fn report(&self, category: Category, subject: &str, words: &str, match_text: String, first: bool) -> IssueReport {
+        IssueReport {
+            category,
+            priority: self.priorities.priority(category, &match_text),
+            title: title_for(subject, words, first),
+            excerpt: text::truncate(&words.replace('\n', " "), EXCERPT_CHARS),
+            match_text,
+        }
+    }
+}
+
+/// Whether a segment was opened by an explicit new-topic marker (numbered point, "Also, …").
+fn split_marker(seg: &str) -> bool {
+    let t = seg.trim_start().to_lowercase();
+    t.starts_with("also") || t.starts_with("another") || t.starts_with("p.s") || t.chars().next().is_some_and(|c| c.is_ascii_digit())
+}
+
+/// "Re: Fwd: Export broken" → "Export broken".
+pub fn clean_subject(subject: &str) -> String {
+    let mut s = subject.trim();
+    loop {
+        let lower = s.to_lowercase();
+        let Some(prefix) = ["re:", "fwd:", "fw:", "aw:", "wg:", "tr:"].iter().find(|p| lower.starts_with(**p)) else {
+            break;
+        };
+        s = s[prefix.len()..].trim_start();
+    }
+    s.to_string()
+}
+
+const GENERIC_SUBJECTS: &[&str] = &[
+    "", "help", "question", "quick question", "issue", "problem", "support", "urgent", "bug", "hi", "hello", "hey",
+    "feature request", "request", "suggestion", "feedback", "idea", "(no subject)", "no subject", "a problem",
+    "an issue", "help needed", "need help", "small issue", "another issue", "two things", "a few things",
+];
+
+/// The subject if it says something; otherwise the first sentence of the customer's words.
+fn title_for(subject: &str, words: &str, first: bool) -> String {
+    let s = subject.trim().trim_end_matches(['!', '?', '.']).to_lowercase();
+    if first && !GENERIC_SUBJECTS.contains(&s.as_str()) {
+        return text::truncate(subject, TITLE_CHARS);
+    }
+    let sentence = text::sentences(words)
+        .into_iter()
+        .map(|s| s.trim_start_matches(|c: char| c == '-' || c == '*' || c.is_ascii_digit() || c == '.' || c == ')' || c == ' '))
+        .find(|s| s.split_whitespace().count() >= 3)
+        .unwrap_or(words);
+    let sentence = strip_opener(sentence);
+    let mut title = text::truncate(sentence.trim_end_matches(['.', '!', '?', ':']), TITLE_CHARS);
+    if let Some(first_char) = title.chars().next() {
+        title.replace_range(..first_char.len_utf8(), &first_char.to_uppercase().to_string());
+    }
+    title
+}
+
+fn strip_opener(s: &str) -> &str {
+    let lower = s.to_lowercase();
+    for o in ["also, ", "also ", "another thing: ", "another thing, ", "p.s. ", "ps: ", "and ", "secondly, ", "btw, "] {
+        if lower.starts_with(o) {
+            return &s[o.len()..];
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn analyzer() -> &'static Analyzer {
+        static A: std::sync::OnceLock<Analyzer> = std::sync::OnceLock::new();
+        A.get_or_init(Analyzer::builtin)
+    }
+
+    #[test]
+    fn the_bundled_corpus_parses_and_is_large_enough() {
+        let ex = parse_corpus(SEED_CORPUS).unwrap();
+        assert!(ex.len() >= 300, "{}", ex.len());
+        for c in [Category::Bug, Category::Feature, Category::NoAction] {
+            assert!(ex.iter().filter(|(x, _)| *x == c).count() >= 80, "{c}");
+        }
+    }
+
+    #[test]
+    fn a_bug_report_becomes_one_bug_report() {
+        let a = analyzer().analyze("Export broken", &[(0, "When I export my invoices to PDF the file is empty. It worked last week.")], None);
+        assert_eq!(a.category, Category::Bug);
+        assert_eq!(a.reports.len(), 1);
+        assert_eq!(a.reports[0].title, "Export broken");
+    }
+
+    #[test]
+    fn a_thank_you_creates_no_work() {
+        let a = analyzer().analyze("Re: your ticket", &[(0, "Thanks a lot, that solved it. Have a nice weekend!")], None);
+        assert_eq!(a.category, Category::NoAction);
+        assert!(a.reports.is_empty());
+    }
+
+    #[test]
+    fn two_issues_in_one_message_become_two_reports() {
+        let text = "1. The mobile app crashes every time I open the reports tab, it just closes.\n\
+                    2. It would be great if you could add an option to export reports to Excel.";
+        let a = analyzer().analyze("Two things", &[(0, text)], None);
+        assert_eq!(a.reports.len(), 2, "{a:?}");
+        assert_eq!(a.reports[0].category, Category::Bug);
+        assert_eq!(a.reports[1].category, Category::Feature);
+        assert!(a.reports[1].title.starts_with("It would be great"), "{}", a.reports[1].title);
+    }
+
+    #[test]
+    fn a_human_category_is_kept() {
+        let a = analyzer().analyze("Hello", &[(0, "How do I change my password?")], Some(Category::Bug));
+        assert_eq!(a.category, Category::Bug);
+        assert_eq!(a.confidence, 1.0);
+        assert_eq!(a.reports.len(), 1);
+    }
+
+    #[test]
+    fn subjects_lose_reply_prefixes() {
+        assert_eq!(clean_subject("Re: Fwd: RE: Export"), "Export");
+    }
+}

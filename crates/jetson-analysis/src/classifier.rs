@@ -1,0 +1,172 @@
+//! Bug / feature request / no action: a multinomial logistic regression over hashed n-grams.
+//!
+//! Training is plain SGD with L2 regularisation and a fixed shuffle seed, so the same examples
+//! always give the same model. The softmax output is the confidence; explanations are the features
+//! whose weights pushed the text towards the chosen class.
+
+use jetson_domain::Category;
+
+use crate::features::{self, DIM, SparseVec};
+
+pub const CLASSES: [Category; 3] = [Category::Bug, Category::Feature, Category::NoAction];
+const K: usize = CLASSES.len();
+
+fn class_index(c: Category) -> usize {
+    CLASSES.iter().position(|x| *x == c).expect("every category is a class")
+}
+
+#[derive(Clone)]
+pub struct Classifier {
+    /// `DIM × K`, row-major by feature.
+    weights: Vec<f32>,
+    bias: [f32; K],
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prediction {
+    pub category: Category,
+    pub confidence: f64,
+    /// Probability per class, in [`CLASSES`] order.
+    pub probabilities: [f64; K],
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct TrainOptions {
+    pub epochs: usize,
+    pub learning_rate: f32,
+    pub l2: f32,
+    pub seed: u64,
+}
+
+impl Default for TrainOptions {
+    fn default() -> Self {
+        TrainOptions { epochs: 30, learning_rate: 0.5, l2: 1e-5, seed: 0x5eed }
+    }
+}
+
+impl Classifier {
+    pub fn train(examples: &[(Category, String)], opts: TrainOptions) -> Classifier {
+        let data: Vec<(usize, SparseVec)> =
+            examples.iter().map(|(c, t)| (class_index(*c), features::classifier_vector(t))).collect();
+        let mut model = Classifier { weights: vec![0.0; DIM as usize * K], bias: [0.0; K] };
+        let mut order: Vec<usize> = (0..data.len()).collect();
+        let mut rng = opts.seed | 1;
+        for epoch in 0..opts.epochs {
+            // Fisher–Yates with xorshift: deterministic and dependency-free.
+            for i in (1..order.len()).rev() {
+                rng ^= rng << 13;
+                rng ^= rng >> 7;
+                rng ^= rng << 17;
+                order.swap(i, (rng % (i as u64 + 1)) as usize);
+            }
+            let lr = opts.learning_rate / (1.0 + epoch as f32 * 0.2);
+            for &i in &order {
+                let (y, x) = &data[i];
+                let p = model.probabilities_of(x);
+                for (k, pk) in p.iter().enumerate() {
+                    let g = *pk as f32 - if k == *y { 1.0 } else { 0.0 };
+                    model.bias[k] -= lr * g * 0.1;
+                    for &(f, v) in &x.entries {
+                        let w = &mut model.weights[f as usize * K + k];
+                        *w -= lr * (g * v + opts.l2 * *w);
+                    }
+                }
+            }
+        }
+        model
+    }
+
+    fn probabilities_of(&self, x: &SparseVec) -> [f64; K] {
+        let mut z = [0f64; K];
+        for (k, zk) in z.iter_mut().enumerate() {
+            *zk = f64::from(self.bias[k]);
+        }
+        for &(f, v) in &x.entries {
+            let row = &self.weights[f as usize * K..f as usize * K + K];
+            for k in 0..K {
+                z[k] += f64::from(row[k] * v);
+            }
+        }
+        let max = z.iter().cloned().fold(f64::MIN, f64::max);
+        let mut sum = 0.0;
+        for zk in &mut z {
+            *zk = (*zk - max).exp();
+            sum += *zk;
+        }
+        z.map(|e| e / sum)
+    }
+
+    pub fn predict(&self, text: &str) -> Prediction {
+        if text.trim().is_empty() {
+            return Prediction { category: Category::NoAction, confidence: 1.0, probabilities: [0.0, 0.0, 1.0] };
+        }
+        let p = self.probabilities_of(&features::classifier_vector(text));
+        let best = (0..K).max_by(|a, b| p[*a].total_cmp(&p[*b])).expect("K > 0");
+        Prediction { category: CLASSES[best], confidence: p[best], probabilities: p }
+    }
+
+    /// The features of `text` that pushed it most towards `category` over the other classes.
+    pub fn explain(&self, text: &str, category: Category, top: usize) -> Vec<(String, f32)> {
+        let k = class_index(category);
+        let named = features::classifier_features(text);
+        let norm = named.iter().map(|(_, v)| v * v).sum::<f32>().sqrt().max(1e-6);
+        let mut scored: Vec<(String, f32)> = named
+            .into_iter()
+            .map(|(name, v)| {
+                let f = (features::hash(&name, 0) % DIM) as usize;
+                let row = &self.weights[f * K..f * K + K];
+                let others = (0..K).filter(|j| *j != k).map(|j| row[j]).fold(f32::MIN, f32::max);
+                (name, (row[k] - others) * v / norm)
+            })
+            .filter(|(_, s)| *s > 0.0)
+            .collect();
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        scored.truncate(top);
+        scored
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tiny() -> Vec<(Category, String)> {
+        [
+            (Category::Bug, "the app crashes when I click save"),
+            (Category::Bug, "error 500 when exporting, it is broken"),
+            (Category::Feature, "please add a dark mode option"),
+            (Category::Feature, "it would be great if you supported exporting to excel"),
+            (Category::NoAction, "how do I update my billing address"),
+            (Category::NoAction, "thanks for the quick reply"),
+        ]
+        .into_iter()
+        .map(|(c, t)| (c, t.to_string()))
+        .collect()
+    }
+
+    #[test]
+    fn training_is_deterministic_and_learns_the_examples() {
+        let a = Classifier::train(&tiny(), TrainOptions::default());
+        let b = Classifier::train(&tiny(), TrainOptions::default());
+        assert_eq!(a.weights, b.weights);
+        for (c, t) in tiny() {
+            assert_eq!(a.predict(&t).category, c, "{t}");
+        }
+    }
+
+    #[test]
+    fn probabilities_sum_to_one_and_explanations_name_words() {
+        let m = Classifier::train(&tiny(), TrainOptions::default());
+        let p = m.predict("the editor crashes with an error");
+        assert!((p.probabilities.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+        assert_eq!(p.category, Category::Bug);
+        let why = m.explain("the editor crashes with an error", Category::Bug, 3);
+        assert!(why.iter().any(|(w, _)| w.contains("crash") || w.contains("error")), "{why:?}");
+    }
+
+    #[test]
+    fn empty_text_is_no_action() {
+        let m = Classifier::train(&tiny(), TrainOptions::default());
+        assert_eq!(m.predict("   ").category, Category::NoAction);
+    }
+}

@@ -1,0 +1,233 @@
+//! Words to numbers: tokens, a light stemmer, and hashed sparse vectors.
+//!
+//! Hashing keeps the model a fixed size whatever the vocabulary, and needs no vocabulary file.
+
+/// The dimension of hashed feature vectors (2^18).
+pub const DIM: u32 = 1 << 18;
+
+/// Lower-cased word tokens. Apostrophes inside words are dropped ("doesn't" → "doesnt") so
+/// negations stay one token; digits are kept (error codes and versions matter).
+pub fn tokens(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_alphanumeric() {
+            cur.extend(c.to_lowercase());
+        } else if (c == '\'' || c == '’') && !cur.is_empty() && chars.peek().is_some_and(|n| n.is_alphabetic()) {
+            continue;
+        } else if !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// A deliberately light English stemmer (plurals, -ed, -ing, -ly, a final -e or -y), enough that
+/// "invoice", "invoices" and "invoiced" meet, without the over-stemming that merges unrelated words.
+pub fn stem(word: &str) -> String {
+    if word.len() <= 3 || !word.is_ascii() {
+        return word.to_string();
+    }
+    let mut w = word;
+    if let Some(b) = w.strip_suffix("ies") {
+        return format!("{b}i");
+    }
+    if w.ends_with("sses") {
+        w = &w[..w.len() - 2];
+    } else if w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") && !w.ends_with("is") {
+        w = &w[..w.len() - 1];
+    }
+    for suffix in ["ing", "ed", "ly"] {
+        if let Some(b) = w.strip_suffix(suffix) {
+            let min = if suffix == "ly" { 5 } else { 3 };
+            if b.len() >= min && b.chars().any(|c| "aeiouy".contains(c)) {
+                w = b;
+                let bytes = w.as_bytes();
+                let n = bytes.len();
+                // "stopped" → "stopp" → "stop"; but keep "ll"/"ss" ("called", "passed").
+                if n >= 2 && bytes[n - 1] == bytes[n - 2] && !b"lsz".contains(&bytes[n - 1]) {
+                    w = &w[..n - 1];
+                }
+                break;
+            }
+        }
+    }
+    let w = if w.len() > 4 { w.strip_suffix('e').unwrap_or(w) } else { w };
+    match w.strip_suffix('y') {
+        Some(b) if b.len() >= 3 => format!("{b}i"),
+        _ => w.to_string(),
+    }
+}
+
+const STOPWORDS: &[&str] = &[
+    "a", "an", "the", "and", "or", "but", "if", "then", "so", "of", "to", "in", "on", "at", "by", "for", "with", "from",
+    "as", "is", "are", "was", "were", "be", "been", "being", "am", "it", "its", "this", "that", "these", "those",
+    "i", "me", "my", "we", "us", "our", "you", "your", "he", "she", "they", "them", "their", "his", "her", "there",
+    "here", "what", "which", "who", "when", "where", "how", "why", "do", "does", "did", "done", "have", "has", "had",
+    "will", "would", "can", "could", "should", "shall", "may", "might", "must", "just", "also", "very", "really",
+    "all", "any", "some", "more", "most", "other", "such", "only", "own", "same", "than", "too", "again", "about",
+    "into", "over", "after", "before", "up", "down", "out", "off", "no", "not", "now", "get", "got", "one", "still",
+    "hi", "hello", "hey", "thanks", "thank", "please", "pls", "team", "guys", "folks", "regards", "cheers", "best",
+    "im", "ive", "dont", "doesnt", "didnt", "cant", "wont", "isnt", "its", "thats", "theres", "lets", "let",
+    "know", "like", "think", "see", "seems", "seem", "anyone", "something", "anything", "everything", "thing",
+    "today", "yesterday", "since", "way", "time", "times", "every", "each", "help", "issue", "problem", "question",
+    "hope", "well", "yes", "ok", "okay", "sure", "able", "want", "need", "use", "using", "used", "make", "made",
+];
+
+pub fn is_stopword(token: &str) -> bool {
+    STOPWORDS.contains(&token)
+}
+
+/// FNV-1a, stable across platforms and releases (the model file depends on it).
+pub fn hash(s: &str, salt: u32) -> u32 {
+    let mut h: u32 = 0x811c_9dc5 ^ salt.wrapping_mul(0x0100_0193);
+    for b in s.as_bytes() {
+        h ^= u32::from(*b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h
+}
+
+/// A sparse vector: sorted, unique indices with their values.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SparseVec {
+    pub entries: Vec<(u32, f32)>,
+}
+
+impl SparseVec {
+    /// Builds from unsorted (index, value) pairs, summing duplicates.
+    pub fn from_pairs(mut pairs: Vec<(u32, f32)>) -> Self {
+        pairs.sort_unstable_by_key(|p| p.0);
+        let mut entries: Vec<(u32, f32)> = Vec::with_capacity(pairs.len());
+        for (i, v) in pairs {
+            match entries.last_mut() {
+                Some(last) if last.0 == i => last.1 += v,
+                _ => entries.push((i, v)),
+            }
+        }
+        SparseVec { entries }
+    }
+
+    pub fn norm(&self) -> f32 {
+        self.entries.iter().map(|(_, v)| v * v).sum::<f32>().sqrt()
+    }
+
+    pub fn normalized(mut self) -> Self {
+        let n = self.norm();
+        if n > 0.0 {
+            for e in &mut self.entries {
+                e.1 /= n;
+            }
+        }
+        self
+    }
+
+    pub fn dot(&self, other: &SparseVec) -> f32 {
+        let (mut i, mut j, mut sum) = (0, 0, 0.0);
+        let (a, b) = (&self.entries, &other.entries);
+        while i < a.len() && j < b.len() {
+            match a[i].0.cmp(&b[j].0) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    sum += a[i].1 * b[j].1;
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        sum
+    }
+}
+
+/// The named features of a text for classification: stemmed unigrams and bigrams (stopwords kept,
+/// because "would be", "does not" and "can you" carry the signal), with sub-linear counts.
+pub fn classifier_features(text: &str) -> Vec<(String, f32)> {
+    let toks: Vec<String> = tokens(text).iter().map(|t| stem(t)).collect();
+    let mut named: Vec<(String, f32)> = Vec::with_capacity(toks.len() * 2);
+    for (i, t) in toks.iter().enumerate() {
+        named.push((t.clone(), 1.0));
+        if let Some(next) = toks.get(i + 1) {
+            named.push((format!("{t} {next}"), 1.0));
+        }
+    }
+    named.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out: Vec<(String, f32)> = Vec::with_capacity(named.len());
+    for (name, v) in named {
+        match out.last_mut() {
+            Some(last) if last.0 == name => last.1 += v,
+            _ => out.push((name, v)),
+        }
+    }
+    for f in &mut out {
+        f.1 = 1.0 + f.1.ln();
+    }
+    out
+}
+
+/// [`classifier_features`], hashed and L2-normalised.
+pub fn classifier_vector(text: &str) -> SparseVec {
+    let pairs = classifier_features(text).into_iter().map(|(n, v)| (hash(&n, 0) % DIM, v)).collect();
+    SparseVec::from_pairs(pairs).normalized()
+}
+
+/// The content terms of a text for matching: stemmed unigrams without stopwords, and bigrams of
+/// adjacent content words. Returns each term's hash and its count.
+pub fn match_terms(text: &str) -> Vec<(u32, f32)> {
+    let toks: Vec<String> = tokens(text)
+        .into_iter()
+        .filter(|t| !is_stopword(t) && (t.len() > 1 || t.chars().all(|c| c.is_ascii_digit())))
+        .map(|t| stem(&t))
+        .collect();
+    let mut pairs = Vec::with_capacity(toks.len() * 2);
+    for (i, t) in toks.iter().enumerate() {
+        pairs.push((hash(t, 1), 1.0));
+        if let Some(next) = toks.get(i + 1) {
+            pairs.push((hash(&format!("{t} {next}"), 1), 0.5));
+        }
+    }
+    SparseVec::from_pairs(pairs).entries
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_keep_negations_whole() {
+        assert_eq!(tokens("It doesn't work, error 500!"), vec!["it", "doesnt", "work", "error", "500"]);
+    }
+
+    #[test]
+    fn stemming_joins_inflections_only() {
+        assert_eq!(stem("exports"), "export");
+        assert_eq!(stem("exporting"), "export");
+        assert_eq!(stem("exported"), "export");
+        assert_eq!(stem("invoices"), stem("invoice"));
+        assert_eq!(stem("crashes"), stem("crashed"));
+        assert_eq!(stem("replies"), stem("reply"));
+        assert_eq!(stem("stopped"), "stop");
+        assert_eq!(stem("status"), "status");
+        assert_eq!(stem("bus"), "bus");
+    }
+
+    #[test]
+    fn vectors_are_unit_length_and_dot_is_cosine() {
+        let a = classifier_vector("export fails with an error");
+        assert!((a.norm() - 1.0).abs() < 1e-5);
+        assert!((a.dot(&a) - 1.0).abs() < 1e-5);
+        let b = classifier_vector("please add dark mode");
+        assert!(a.dot(&b) < 0.2);
+    }
+
+    #[test]
+    fn match_terms_ignore_stopwords() {
+        let t = match_terms("the the the");
+        assert!(t.is_empty());
+        assert_eq!(match_terms("PDF exports").len(), 3);
+    }
+}

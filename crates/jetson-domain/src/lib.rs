@@ -1,0 +1,17 @@
+//! Plain types shared by every Jetson crate. Nothing here does IO.
+//!
+//! Start with [`ids`] (UUIDv7 newtypes), then [`enums`] (the closed vocabularies stored as text) and
+//! [`values`] (validated values constructed only through `parse`).
+
+pub mod enums;
+pub mod ids;
+pub mod values;
+
+pub use enums::{Author, Category, Priority, Role, WorkItemStatus};
+pub use ids::*;
+pub use values::{Email, ProductName};
+
+/// A value that failed to parse into a domain type; the message says what was expected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ParseError(pub String);

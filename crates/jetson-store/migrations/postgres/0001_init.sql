@@ -1,0 +1,165 @@
+-- Jetson schema, first cut (PostgreSQL). Ids are UUIDs, timestamps timestamptz, job times epoch ms.
+CREATE TABLE organizations (
+    id UUID PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    created_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE users (
+    id UUID PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE memberships (
+    org_id UUID NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+    user_id UUID NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    role TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (org_id, user_id)
+);
+
+CREATE TABLE sessions (
+    id UUID PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    user_id UUID NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    org_id UUID NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+    csrf_token TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    expires_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE api_tokens (
+    id UUID PRIMARY KEY,
+    org_id UUID NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+    user_id UUID NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    scope TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    expires_at TIMESTAMPTZ,
+    last_used_at TIMESTAMPTZ
+);
+
+CREATE TABLE products (
+    id UUID PRIMARY KEY,
+    org_id UUID NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    inbox_min_customers INTEGER NOT NULL DEFAULT 2,
+    review_threshold DOUBLE PRECISION NOT NULL DEFAULT 0.5,
+    match_threshold DOUBLE PRECISION NOT NULL DEFAULT 0.3,
+    match_version BIGINT NOT NULL DEFAULT 0,
+    created_at TIMESTAMPTZ NOT NULL,
+    UNIQUE (org_id, name)
+);
+
+CREATE TABLE customers (
+    id UUID PRIMARY KEY,
+    org_id UUID NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+    email TEXT NOT NULL,
+    name TEXT NOT NULL,
+    company TEXT,
+    created_at TIMESTAMPTZ NOT NULL,
+    UNIQUE (org_id, email)
+);
+
+CREATE TABLE conversations (
+    id UUID PRIMARY KEY,
+    org_id UUID NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+    product_id UUID NOT NULL REFERENCES products(id) ON DELETE CASCADE,
+    external_id TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    customer_id UUID NOT NULL REFERENCES customers(id),
+    status TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL,
+    category TEXT,
+    confidence DOUBLE PRECISION,
+    priority TEXT,
+    needs_review BOOLEAN NOT NULL DEFAULT FALSE,
+    category_source TEXT,
+    explanation JSONB,
+    analyzed_at TIMESTAMPTZ,
+    UNIQUE (product_id, external_id)
+);
+CREATE INDEX conversations_by_org_time ON conversations (org_id, created_at);
+
+CREATE TABLE messages (
+    id UUID PRIMARY KEY,
+    org_id UUID NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+    conversation_id UUID NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+    external_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    author TEXT NOT NULL,
+    author_name TEXT NOT NULL,
+    body_html TEXT NOT NULL,
+    analysis_text TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    UNIQUE (conversation_id, external_id)
+);
+
+CREATE TABLE work_items (
+    id UUID PRIMARY KEY,
+    org_id UUID NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+    product_id UUID NOT NULL REFERENCES products(id) ON DELETE CASCADE,
+    category TEXT NOT NULL,
+    title TEXT NOT NULL,
+    description TEXT NOT NULL,
+    priority TEXT NOT NULL,
+    status TEXT NOT NULL,
+    customer_count INTEGER NOT NULL DEFAULT 0,
+    company_count INTEGER NOT NULL DEFAULT 0,
+    report_count INTEGER NOT NULL DEFAULT 0,
+    merged_into UUID REFERENCES work_items(id),
+    created_at TIMESTAMPTZ NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX work_items_by_product ON work_items (org_id, product_id, status);
+
+CREATE TABLE reports (
+    id UUID PRIMARY KEY,
+    org_id UUID NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+    work_item_id UUID NOT NULL REFERENCES work_items(id),
+    conversation_id UUID NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    customer_id UUID NOT NULL REFERENCES customers(id),
+    category TEXT NOT NULL,
+    excerpt TEXT NOT NULL,
+    match_text TEXT NOT NULL,
+    similarity DOUBLE PRECISION,
+    matched_report_id UUID,
+    source TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    UNIQUE (conversation_id, ordinal)
+);
+CREATE INDEX reports_by_work_item ON reports (work_item_id);
+
+CREATE TABLE merges (
+    id UUID PRIMARY KEY,
+    org_id UUID NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+    source_id UUID NOT NULL REFERENCES work_items(id),
+    target_id UUID NOT NULL REFERENCES work_items(id),
+    report_ids JSONB NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    undone_at TIMESTAMPTZ
+);
+
+CREATE TABLE jobs (
+    id UUID PRIMARY KEY,
+    kind TEXT NOT NULL,
+    payload JSONB NOT NULL,
+    dedup_key TEXT UNIQUE,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    max_attempts INTEGER NOT NULL,
+    run_at BIGINT NOT NULL,
+    locked_until BIGINT,
+    locked_by TEXT,
+    last_error TEXT,
+    created_at BIGINT NOT NULL,
+    finished_at BIGINT
+);
+CREATE INDEX jobs_ready ON jobs (status, run_at);

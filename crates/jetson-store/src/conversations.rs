@@ -1,0 +1,326 @@
+//! Conversations and their messages.
+//!
+//! Imports upsert by `(product, external_id)` with a hash of the content: the same conversation
+//! imported twice changes nothing, a changed one is updated in place and reported as changed so
+//! that it is analysed again.
+
+use chrono::{DateTime, Utc};
+use jetson_domain::{Author, Category, ConversationId, CustomerId, MessageId, OrgId, Priority, ProductId, WorkItemId};
+use serde::{Deserialize, Serialize};
+use sqlx::types::Json;
+
+use crate::db::{on_pool, on_tx};
+use crate::{Db, Result, StoreError, Tx};
+
+pub struct NewConversation {
+    pub org_id: OrgId,
+    pub product_id: ProductId,
+    pub external_id: String,
+    pub subject: String,
+    pub customer_id: CustomerId,
+    pub status: String,
+    pub content_hash: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub messages: Vec<NewMessage>,
+}
+
+pub struct NewMessage {
+    pub external_id: String,
+    pub author: Author,
+    pub author_name: String,
+    pub body_html: String,
+    /// Plain text with quotes and signatures removed and sensitive data redacted: what analysis reads.
+    pub analysis_text: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upserted {
+    Inserted(ConversationId),
+    Changed(ConversationId),
+    Unchanged(ConversationId),
+}
+
+impl Upserted {
+    pub fn id(&self) -> ConversationId {
+        match *self {
+            Upserted::Inserted(id) | Upserted::Changed(id) | Upserted::Unchanged(id) => id,
+        }
+    }
+}
+
+pub async fn upsert(tx: &mut Tx, c: &NewConversation) -> Result<Upserted> {
+    let find = "SELECT id, content_hash FROM conversations WHERE product_id = $1 AND external_id = $2";
+    let existing: Option<(uuid::Uuid, String)> = on_tx!(tx, |conn| {
+        sqlx::query_as(find).bind(c.product_id.as_uuid()).bind(&c.external_id).fetch_optional(conn).await
+    })?;
+    let outcome = match existing {
+        Some((id, hash)) if hash == c.content_hash => return Ok(Upserted::Unchanged(id.into())),
+        Some((id, _)) => {
+            let sql = "UPDATE conversations SET subject = $1, customer_id = $2, status = $3, content_hash = $4,
+                       updated_at = $5 WHERE id = $6";
+            on_tx!(tx, |conn| {
+                sqlx::query(sql)
+                    .bind(&c.subject)
+                    .bind(c.customer_id.as_uuid())
+                    .bind(&c.status)
+                    .bind(&c.content_hash)
+                    .bind(c.updated_at)
+                    .bind(id)
+                    .execute(conn)
+                    .await
+                    .map(|r| r.rows_affected())
+            })?;
+            Upserted::Changed(id.into())
+        }
+        None => {
+            let id = ConversationId::new();
+            let sql = "INSERT INTO conversations (id, org_id, product_id, external_id, subject, customer_id, status,
+                       content_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+            on_tx!(tx, |conn| {
+                sqlx::query(sql)
+                    .bind(id.as_uuid())
+                    .bind(c.org_id.as_uuid())
+                    .bind(c.product_id.as_uuid())
+                    .bind(&c.external_id)
+                    .bind(&c.subject)
+                    .bind(c.customer_id.as_uuid())
+                    .bind(&c.status)
+                    .bind(&c.content_hash)
+                    .bind(c.created_at)
+                    .bind(c.updated_at)
+                    .execute(conn)
+                    .await
+                    .map(|r| r.rows_affected())
+            })?;
+            Upserted::Inserted(id)
+        }
+    };
+    let conv = outcome.id();
+    let sql = "INSERT INTO messages (id, org_id, conversation_id, external_id, position, author, author_name,
+               body_html, analysis_text, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+               ON CONFLICT (conversation_id, external_id) DO UPDATE SET position = excluded.position,
+                 author = excluded.author, author_name = excluded.author_name, body_html = excluded.body_html,
+                 analysis_text = excluded.analysis_text, created_at = excluded.created_at";
+    for (position, m) in c.messages.iter().enumerate() {
+        on_tx!(tx, |conn| {
+            sqlx::query(sql)
+                .bind(MessageId::new().as_uuid())
+                .bind(c.org_id.as_uuid())
+                .bind(conv.as_uuid())
+                .bind(&m.external_id)
+                .bind(position as i64)
+                .bind(m.author.as_str())
+                .bind(&m.author_name)
+                .bind(&m.body_html)
+                .bind(&m.analysis_text)
+                .bind(m.created_at)
+                .execute(conn)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+    }
+    Ok(outcome)
+}
+
+/// The words and weights that drove a classification, shown beside the conversation.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Explanation {
+    pub features: Vec<(String, f32)>,
+}
+
+pub struct Analysis {
+    pub category: Category,
+    pub confidence: f64,
+    pub priority: Priority,
+    pub needs_review: bool,
+    /// `model` or `human`.
+    pub source: &'static str,
+    pub explanation: Explanation,
+}
+
+pub async fn set_analysis(tx: &mut Tx, org: OrgId, id: ConversationId, a: &Analysis) -> Result<()> {
+    let sql = "UPDATE conversations SET category = $1, confidence = $2, priority = $3, needs_review = $4,
+               category_source = $5, explanation = $6, analyzed_at = $7 WHERE org_id = $8 AND id = $9";
+    let now = crate::now();
+    let done = on_tx!(tx, |c| {
+        sqlx::query(sql)
+            .bind(a.category.as_str())
+            .bind(a.confidence)
+            .bind(a.priority.as_str())
+            .bind(a.needs_review)
+            .bind(a.source)
+            .bind(Json(&a.explanation))
+            .bind(now)
+            .bind(org.as_uuid())
+            .bind(id.as_uuid())
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    if done == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}
+
+/// A conversation with its customer and the outcome of its analysis.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Conversation {
+    #[sqlx(try_from = "uuid::Uuid")]
+    pub id: ConversationId,
+    #[sqlx(try_from = "uuid::Uuid")]
+    pub org_id: OrgId,
+    #[sqlx(try_from = "uuid::Uuid")]
+    pub product_id: ProductId,
+    pub product_name: String,
+    pub external_id: String,
+    pub subject: String,
+    #[sqlx(try_from = "uuid::Uuid")]
+    pub customer_id: CustomerId,
+    pub customer_email: String,
+    pub customer_name: String,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub category: Option<String>,
+    pub confidence: Option<f64>,
+    pub priority: Option<String>,
+    pub needs_review: bool,
+    pub category_source: Option<String>,
+    pub explanation: Option<Json<Explanation>>,
+    pub analyzed_at: Option<DateTime<Utc>>,
+    /// The work item its first report fed, if any.
+    pub work_item_id: Option<uuid::Uuid>,
+    pub work_item_title: Option<String>,
+}
+
+impl Conversation {
+    pub fn category(&self) -> Option<Category> {
+        self.category.as_deref().and_then(|c| Category::parse(c).ok())
+    }
+    pub fn work_item(&self) -> Option<WorkItemId> {
+        self.work_item_id.map(Into::into)
+    }
+}
+
+macro_rules! select_conversations {
+    () => {
+        "SELECT c.id, c.org_id, c.product_id, p.name AS product_name, c.external_id, c.subject, c.customer_id,
+                cu.email AS customer_email, cu.name AS customer_name, c.status, c.created_at, c.category,
+                c.confidence, c.priority, c.needs_review, c.category_source, c.explanation, c.analyzed_at,
+                w.id AS work_item_id, w.title AS work_item_title
+         FROM conversations c
+         JOIN products p ON p.id = c.product_id
+         JOIN customers cu ON cu.id = c.customer_id
+         LEFT JOIN reports r ON r.conversation_id = c.id AND r.ordinal = 0
+         LEFT JOIN work_items w ON w.id = r.work_item_id "
+    };
+}
+
+pub async fn get(db: &Db, org: OrgId, id: ConversationId) -> Result<Conversation> {
+    let sql = concat!(select_conversations!(), "WHERE c.org_id = $1 AND c.id = $2");
+    Ok(on_pool!(db, |p| sqlx::query_as(sql).bind(org.as_uuid()).bind(id.as_uuid()).fetch_one(p).await)?)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub product: Option<ProductId>,
+    pub category: Option<Category>,
+    pub needs_review: bool,
+    /// Only conversations with ids before this one (newest first).
+    pub before: Option<ConversationId>,
+    pub limit: i64,
+}
+
+/// Newest first, by id (ids are time-ordered UUIDv7, assigned at import).
+pub async fn list(db: &Db, org: OrgId, f: &Filter) -> Result<Vec<Conversation>> {
+    let sql = concat!(
+        select_conversations!(),
+        "WHERE c.org_id = $1 AND ($2 IS NULL OR c.product_id = $2) AND ($3 IS NULL OR c.category = $3)
+           AND ($4 = FALSE OR c.needs_review = TRUE) AND ($5 IS NULL OR c.id < $5)
+         ORDER BY c.id DESC LIMIT $6"
+    );
+    Ok(on_pool!(db, |p| {
+        sqlx::query_as(sql)
+            .bind(org.as_uuid())
+            .bind(f.product.map(|p| p.as_uuid()))
+            .bind(f.category.map(|c| c.as_str()))
+            .bind(f.needs_review)
+            .bind(f.before.map(|b| b.as_uuid()))
+            .bind(f.limit)
+            .fetch_all(p)
+            .await
+    })?)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Message {
+    #[sqlx(try_from = "uuid::Uuid")]
+    pub id: MessageId,
+    #[sqlx(try_from = "String")]
+    pub author: Author,
+    pub author_name: String,
+    pub body_html: String,
+    pub analysis_text: String,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn messages(db: &Db, org: OrgId, id: ConversationId) -> Result<Vec<Message>> {
+    let sql = "SELECT id, author, author_name, body_html, analysis_text, created_at FROM messages
+               WHERE org_id = $1 AND conversation_id = $2 ORDER BY position";
+    Ok(on_pool!(db, |p| sqlx::query_as(sql).bind(org.as_uuid()).bind(id.as_uuid()).fetch_all(p).await)?)
+}
+
+/// What the analysis pipeline reads for one conversation.
+pub struct ForAnalysis {
+    pub id: ConversationId,
+    pub org_id: OrgId,
+    pub product_id: ProductId,
+    pub customer_id: CustomerId,
+    pub subject: String,
+    /// A human's category, which the pipeline keeps instead of its own.
+    pub human_category: Option<Category>,
+    /// The customer's messages, oldest first: (sent at, redacted analysis text).
+    pub customer_messages: Vec<(DateTime<Utc>, String)>,
+}
+
+pub async fn for_analysis(tx: &mut Tx, id: ConversationId) -> Result<ForAnalysis> {
+    let sql = "SELECT org_id, product_id, customer_id, subject, category, category_source FROM conversations WHERE id = $1";
+    let (org, product, customer, subject, category, source): (
+        uuid::Uuid,
+        uuid::Uuid,
+        uuid::Uuid,
+        String,
+        Option<String>,
+        Option<String>,
+    ) = on_tx!(tx, |c| sqlx::query_as(sql).bind(id.as_uuid()).fetch_one(c).await)?;
+    let msgs = "SELECT created_at, analysis_text FROM messages WHERE conversation_id = $1 AND author = 'customer'
+                ORDER BY position";
+    let customer_messages = on_tx!(tx, |c| sqlx::query_as(msgs).bind(id.as_uuid()).fetch_all(c).await)?;
+    let human_category = match (source.as_deref(), category) {
+        (Some("human"), Some(c)) => Some(Category::parse(&c)?),
+        _ => None,
+    };
+    Ok(ForAnalysis {
+        id,
+        org_id: org.into(),
+        product_id: product.into(),
+        customer_id: customer.into(),
+        subject,
+        human_category,
+        customer_messages,
+    })
+}
+
+/// Records a person's category for the conversation; analysis keeps it from now on.
+pub async fn set_human_category(tx: &mut Tx, org: OrgId, id: ConversationId, category: Category) -> Result<()> {
+    let sql = "UPDATE conversations SET category = $1, category_source = 'human', needs_review = FALSE,
+               confidence = 1.0 WHERE org_id = $2 AND id = $3";
+    let done = on_tx!(tx, |c| {
+        sqlx::query(sql).bind(category.as_str()).bind(org.as_uuid()).bind(id.as_uuid()).execute(c).await.map(|r| r.rows_affected())
+    })?;
+    if done == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}
+
+pub async fn count(db: &Db, org: OrgId) -> Result<i64> {
+    let sql = "SELECT COUNT(*) FROM conversations WHERE org_id = $1";
+    Ok(on_pool!(db, |p| sqlx::query_scalar(sql).bind(org.as_uuid()).fetch_one(p).await)?)
+}

@@ -1,0 +1,134 @@
+//! The job queue. A job is claimed under a lease (`locked_until`); a worker that dies simply lets
+//! the lease run out and another worker claims the job again. A job that fails is retried with
+//! exponential back-off and jitter until `max_attempts`, then marked `failed` with its last error.
+//! `dedup_key` is unique, so enqueueing the same work twice is harmless.
+
+use jetson_domain::JobId;
+use serde_json::Value;
+use sqlx::types::Json;
+
+use crate::db::{on_pool, on_tx};
+use crate::{Db, Result, Tx, dialect};
+
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+pub struct NewJob<'a> {
+    pub kind: &'a str,
+    pub payload: Value,
+    pub dedup_key: Option<String>,
+    pub max_attempts: i64,
+}
+
+/// Queues a job unless one with the same dedup key exists. Returns whether it was queued.
+pub async fn enqueue(tx: &mut Tx, job: NewJob<'_>) -> Result<bool> {
+    let sql = "INSERT INTO jobs (id, kind, payload, dedup_key, status, attempts, max_attempts, run_at, created_at)
+               VALUES ($1, $2, $3, $4, 'queued', 0, $5, $6, $6) ON CONFLICT (dedup_key) DO NOTHING";
+    let now = now_ms();
+    let done = on_tx!(tx, |c| {
+        sqlx::query(sql)
+            .bind(JobId::new().as_uuid())
+            .bind(job.kind)
+            .bind(Json(&job.payload))
+            .bind(&job.dedup_key)
+            .bind(job.max_attempts)
+            .bind(now)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(done == 1)
+}
+
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    pub id: JobId,
+    pub kind: String,
+    pub payload: Value,
+    pub attempts: i64,
+    pub max_attempts: i64,
+}
+
+/// Claims the next due job (or one whose lease ran out) for `worker`, for `lease_ms`.
+pub async fn claim(db: &Db, worker: &str, lease_ms: i64) -> Result<Option<Claimed>> {
+    let now = now_ms();
+    type Row = (uuid::Uuid, String, Json<Value>, i64, i64);
+    let row: Option<Row> = match db {
+        Db::Sqlite(p) => {
+            sqlx::query_as(dialect::CLAIM_JOB_SQLITE).bind(now + lease_ms).bind(worker).bind(now).fetch_optional(p).await?
+        }
+        Db::Postgres(p) => {
+            sqlx::query_as(dialect::CLAIM_JOB_POSTGRES).bind(now + lease_ms).bind(worker).bind(now).fetch_optional(p).await?
+        }
+    };
+    Ok(row.map(|(id, kind, Json(payload), attempts, max_attempts)| Claimed {
+        id: id.into(),
+        kind,
+        payload,
+        attempts,
+        max_attempts,
+    }))
+}
+
+/// Extends the lease of a job this worker still holds. Returns false if it lost the job.
+pub async fn heartbeat(db: &Db, id: JobId, worker: &str, lease_ms: i64) -> Result<bool> {
+    let sql = "UPDATE jobs SET locked_until = $1 WHERE id = $2 AND locked_by = $3 AND status = 'running'";
+    let until = now_ms() + lease_ms;
+    let done = on_pool!(db, |p| sqlx::query(sql).bind(until).bind(id.as_uuid()).bind(worker).execute(p).await.map(|r| r.rows_affected()))?;
+    Ok(done == 1)
+}
+
+/// Marks the job done inside the transaction that holds its effects, so the effects and the
+/// completion commit together or not at all. Returns false if another worker took the job over
+/// (the caller must then roll back).
+pub async fn complete(tx: &mut Tx, id: JobId, worker: &str) -> Result<bool> {
+    let sql = "UPDATE jobs SET status = 'done', locked_until = NULL, finished_at = $1
+               WHERE id = $2 AND locked_by = $3 AND status = 'running'";
+    let now = now_ms();
+    let done = on_tx!(tx, |c| sqlx::query(sql).bind(now).bind(id.as_uuid()).bind(worker).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(done == 1)
+}
+
+/// Records a failure: back to the queue after `retry_in_ms`, or `failed` for good once the job has
+/// used its attempts.
+pub async fn fail(db: &Db, job: &Claimed, worker: &str, error: &str, retry_in_ms: i64) -> Result<()> {
+    let now = now_ms();
+    let last = job.attempts >= job.max_attempts;
+    let sql = "UPDATE jobs SET status = $1, run_at = $2, locked_until = NULL, last_error = $3, finished_at = $4
+               WHERE id = $5 AND locked_by = $6";
+    let (status, finished) = if last { ("failed", Some(now)) } else { ("queued", None) };
+    let error: String = error.chars().take(2000).collect();
+    on_pool!(db, |p| {
+        sqlx::query(sql)
+            .bind(status)
+            .bind(now + retry_in_ms)
+            .bind(error)
+            .bind(finished)
+            .bind(job.id.as_uuid())
+            .bind(worker)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// Jobs not yet finished (queued or running): what a worker still has to do.
+pub async fn pending(db: &Db) -> Result<i64> {
+    let sql = "SELECT COUNT(*) FROM jobs WHERE status IN ('queued', 'running')";
+    Ok(on_pool!(db, |p| sqlx::query_scalar(sql).fetch_one(p).await)?)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct JobRow {
+    pub kind: String,
+    pub status: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+}
+
+pub async fn failed(db: &Db) -> Result<Vec<JobRow>> {
+    let sql = "SELECT kind, status, attempts, last_error FROM jobs WHERE status = 'failed' ORDER BY created_at";
+    Ok(on_pool!(db, |p| sqlx::query_as(sql).fetch_all(p).await)?)
+}

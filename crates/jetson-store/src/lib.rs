@@ -1,0 +1,38 @@
+//! Persistence for Jetson: one store over SQLite (the embedded default) and PostgreSQL.
+//!
+//! Start with [`Db`]: it connects, migrates, and hands out transactions ([`Tx`]). Each aggregate has
+//! its own module of plain async functions (`work_items::list`, `jobs::claim`, …). Reads take `&Db`,
+//! writes take `&mut Tx` so that callers decide what commits together. Every function that touches
+//! tenant data takes the organisation id and filters by it in SQL.
+//!
+//! One SQL text serves both databases (`$n` placeholders, `RETURNING`, `ON CONFLICT`); the few
+//! dialect-specific statements live in [`dialect`].
+
+mod db;
+pub mod dialect;
+mod error;
+mod migrate;
+
+pub mod conversations;
+pub mod customers;
+pub mod jobs;
+pub mod merges;
+pub mod orgs;
+pub mod products;
+pub mod reports;
+pub mod sessions;
+pub mod tokens;
+pub mod users;
+pub mod work_items;
+
+pub use db::{Db, DbKind, Tx};
+pub use error::StoreError;
+pub use migrate::MIGRATIONS;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Timestamps are kept to the microsecond so that both databases store and return the same value.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::{SubsecRound, Utc};
+    Utc::now().trunc_subsecs(6)
+}

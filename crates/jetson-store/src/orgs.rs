@@ -1,0 +1,31 @@
+//! Organisations: the tenants.
+
+use chrono::{DateTime, Utc};
+use jetson_domain::OrgId;
+
+use crate::db::{on_pool, on_tx};
+use crate::{Db, Result, Tx};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Org {
+    #[sqlx(try_from = "uuid::Uuid")]
+    pub id: OrgId,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn create(tx: &mut Tx, name: &str) -> Result<Org> {
+    let sql = "INSERT INTO organizations (id, name, created_at) VALUES ($1, $2, $3) RETURNING id, name, created_at";
+    let (id, now) = (OrgId::new().as_uuid(), crate::now());
+    Ok(on_tx!(tx, |c| sqlx::query_as(sql).bind(id).bind(name).bind(now).fetch_one(c).await)?)
+}
+
+pub async fn find_by_name(db: &Db, name: &str) -> Result<Option<Org>> {
+    let sql = "SELECT id, name, created_at FROM organizations WHERE name = $1";
+    Ok(on_pool!(db, |p| sqlx::query_as(sql).bind(name).fetch_optional(p).await)?)
+}
+
+pub async fn get(db: &Db, id: OrgId) -> Result<Org> {
+    let sql = "SELECT id, name, created_at FROM organizations WHERE id = $1";
+    Ok(on_pool!(db, |p| sqlx::query_as(sql).bind(id.as_uuid()).fetch_one(p).await)?)
+}

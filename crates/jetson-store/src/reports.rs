@@ -1,0 +1,122 @@
+//! Reports: one issue raised in one conversation, attached to one work item.
+
+use chrono::{DateTime, Utc};
+use jetson_domain::{Category, ConversationId, CustomerId, OrgId, ProductId, ReportId, WorkItemId};
+
+use crate::db::{on_pool, on_tx};
+use crate::{Db, Result, StoreError, Tx};
+
+pub struct NewReport<'a> {
+    pub org_id: OrgId,
+    pub work_item_id: WorkItemId,
+    pub conversation_id: ConversationId,
+    pub ordinal: i64,
+    pub customer_id: CustomerId,
+    pub category: Category,
+    pub excerpt: &'a str,
+    pub match_text: &'a str,
+    pub similarity: Option<f64>,
+    pub matched_report_id: Option<ReportId>,
+}
+
+pub async fn insert(tx: &mut Tx, r: NewReport<'_>) -> Result<ReportId> {
+    let sql = "INSERT INTO reports (id, org_id, work_item_id, conversation_id, ordinal, customer_id, category, excerpt,
+               match_text, similarity, matched_report_id, source, created_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'model', $12)";
+    let (id, now) = (ReportId::new(), crate::now());
+    on_tx!(tx, |c| {
+        sqlx::query(sql)
+            .bind(id.as_uuid())
+            .bind(r.org_id.as_uuid())
+            .bind(r.work_item_id.as_uuid())
+            .bind(r.conversation_id.as_uuid())
+            .bind(r.ordinal)
+            .bind(r.customer_id.as_uuid())
+            .bind(r.category.as_str())
+            .bind(r.excerpt)
+            .bind(r.match_text)
+            .bind(r.similarity)
+            .bind(r.matched_report_id.map(|x| x.as_uuid()))
+            .bind(now)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(id)
+}
+
+/// Deletes a conversation's reports (before it is analysed again); returns the items they fed.
+pub async fn delete_for_conversation(tx: &mut Tx, conversation: ConversationId) -> Result<Vec<WorkItemId>> {
+    let sql = "DELETE FROM reports WHERE conversation_id = $1 RETURNING work_item_id";
+    let ids: Vec<uuid::Uuid> = on_tx!(tx, |c| sqlx::query_scalar(sql).bind(conversation.as_uuid()).fetch_all(c).await)?;
+    Ok(ids.into_iter().map(Into::into).collect())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Report {
+    #[sqlx(try_from = "uuid::Uuid")]
+    pub id: ReportId,
+    #[sqlx(try_from = "uuid::Uuid")]
+    pub work_item_id: WorkItemId,
+    #[sqlx(try_from = "uuid::Uuid")]
+    pub conversation_id: ConversationId,
+    pub conversation_subject: String,
+    pub customer_name: String,
+    pub customer_email: String,
+    #[sqlx(try_from = "String")]
+    pub category: Category,
+    pub excerpt: String,
+    pub similarity: Option<f64>,
+    pub source: String,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn for_work_item(db: &Db, org: OrgId, work_item: WorkItemId) -> Result<Vec<Report>> {
+    let sql = "SELECT r.id, r.work_item_id, r.conversation_id, c.subject AS conversation_subject,
+                      cu.name AS customer_name, cu.email AS customer_email, r.category, r.excerpt, r.similarity,
+                      r.source, c.created_at
+               FROM reports r JOIN conversations c ON c.id = r.conversation_id JOIN customers cu ON cu.id = r.customer_id
+               WHERE r.org_id = $1 AND r.work_item_id = $2 ORDER BY c.created_at, r.ordinal";
+    Ok(on_pool!(db, |p| sqlx::query_as(sql).bind(org.as_uuid()).bind(work_item.as_uuid()).fetch_all(p).await)?)
+}
+
+/// A report as the matcher sees it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MatchCandidate {
+    #[sqlx(try_from = "uuid::Uuid")]
+    pub id: ReportId,
+    #[sqlx(try_from = "uuid::Uuid")]
+    pub work_item_id: WorkItemId,
+    #[sqlx(try_from = "String")]
+    pub category: Category,
+    #[sqlx(try_from = "String")]
+    pub priority: jetson_domain::Priority,
+    pub match_text: String,
+}
+
+/// Every report of the product's unmerged, unresolved work items: what a new report may join.
+pub async fn match_candidates(tx: &mut Tx, org: OrgId, product: ProductId) -> Result<Vec<MatchCandidate>> {
+    let sql = "SELECT r.id, r.work_item_id, w.category, w.priority, r.match_text FROM reports r
+               JOIN work_items w ON w.id = r.work_item_id
+               WHERE w.org_id = $1 AND w.product_id = $2 AND w.merged_into IS NULL AND w.status <> 'resolved'
+               ORDER BY r.id";
+    Ok(on_tx!(tx, |c| sqlx::query_as(sql).bind(org.as_uuid()).bind(product.as_uuid()).fetch_all(c).await)?)
+}
+
+/// Moves a report to another work item of the same product; returns the item it left.
+pub async fn move_to(tx: &mut Tx, org: OrgId, report: ReportId, to: WorkItemId) -> Result<WorkItemId> {
+    let find = "SELECT r.work_item_id, w.product_id FROM reports r JOIN work_items w ON w.id = r.work_item_id
+                WHERE r.org_id = $1 AND r.id = $2";
+    let (from, product): (uuid::Uuid, uuid::Uuid) =
+        on_tx!(tx, |c| sqlx::query_as(find).bind(org.as_uuid()).bind(report.as_uuid()).fetch_one(c).await)?;
+    let target = crate::work_items::get_in_tx(tx, org, to).await?;
+    if target.product_id.as_uuid() != product || target.merged_into.is_some() {
+        return Err(StoreError::Conflict("a report can only move to an unmerged item of the same product".into()));
+    }
+    let sql = "UPDATE reports SET work_item_id = $1, source = 'human' WHERE org_id = $2 AND id = $3";
+    on_tx!(tx, |c| sqlx::query(sql).bind(to.as_uuid()).bind(org.as_uuid()).bind(report.as_uuid()).execute(c).await.map(|r| r.rows_affected()))?;
+    let from = WorkItemId::from(from);
+    crate::work_items::recount(tx, &[from, to]).await?;
+    crate::products::bump_match_version(tx, product.into()).await?;
+    Ok(from)
+}

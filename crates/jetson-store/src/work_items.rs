@@ -1,0 +1,197 @@
+//! Work items: one problem or request, fed by reports from any number of conversations.
+//! Customer, company and report counts are kept on the row (see [`recount`]) so that the inbox can
+//! sort by them without aggregating.
+
+use chrono::{DateTime, Utc};
+use jetson_domain::{Category, OrgId, Priority, ProductId, WorkItemId, WorkItemStatus};
+
+use crate::db::{on_pool, on_tx};
+use crate::{Db, Result, StoreError, Tx};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct WorkItem {
+    #[sqlx(try_from = "uuid::Uuid")]
+    pub id: WorkItemId,
+    #[sqlx(try_from = "uuid::Uuid")]
+    pub org_id: OrgId,
+    #[sqlx(try_from = "uuid::Uuid")]
+    pub product_id: ProductId,
+    pub product_name: String,
+    #[sqlx(try_from = "String")]
+    pub category: Category,
+    pub title: String,
+    pub description: String,
+    #[sqlx(try_from = "String")]
+    pub priority: Priority,
+    #[sqlx(try_from = "String")]
+    pub status: WorkItemStatus,
+    pub customer_count: i64,
+    pub company_count: i64,
+    pub report_count: i64,
+    pub merged_into: Option<uuid::Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+macro_rules! select_work_items {
+    () => {
+        "SELECT w.id, w.org_id, w.product_id, p.name AS product_name, w.category, w.title, w.description,
+                w.priority, w.status, w.customer_count, w.company_count, w.report_count, w.merged_into,
+                w.created_at, w.updated_at
+         FROM work_items w JOIN products p ON p.id = w.product_id "
+    };
+}
+
+macro_rules! filter_work_items {
+    () => {
+        "WHERE w.org_id = $1 AND w.merged_into IS NULL AND w.report_count > 0
+           AND ($2 IS NULL OR w.product_id = $2) AND ($3 IS NULL OR w.category = $3)
+           AND ($4 IS NULL OR w.priority = $4) AND ($5 IS NULL OR w.status = $5)
+           AND w.customer_count >= $6 "
+    };
+}
+
+pub struct NewWorkItem<'a> {
+    pub org_id: OrgId,
+    pub product_id: ProductId,
+    pub category: Category,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub priority: Priority,
+}
+
+pub async fn create(tx: &mut Tx, w: NewWorkItem<'_>) -> Result<WorkItemId> {
+    let sql = "INSERT INTO work_items (id, org_id, product_id, category, title, description, priority, status,
+               created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $8)";
+    let (id, now) = (WorkItemId::new(), crate::now());
+    on_tx!(tx, |c| {
+        sqlx::query(sql)
+            .bind(id.as_uuid())
+            .bind(w.org_id.as_uuid())
+            .bind(w.product_id.as_uuid())
+            .bind(w.category.as_str())
+            .bind(w.title)
+            .bind(w.description)
+            .bind(w.priority.as_str())
+            .bind(now)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(id)
+}
+
+pub async fn get(db: &Db, org: OrgId, id: WorkItemId) -> Result<WorkItem> {
+    let sql = concat!(select_work_items!(), "WHERE w.org_id = $1 AND w.id = $2");
+    Ok(on_pool!(db, |p| sqlx::query_as(sql).bind(org.as_uuid()).bind(id.as_uuid()).fetch_one(p).await)?)
+}
+
+pub async fn get_in_tx(tx: &mut Tx, org: OrgId, id: WorkItemId) -> Result<WorkItem> {
+    let sql = concat!(select_work_items!(), "WHERE w.org_id = $1 AND w.id = $2");
+    Ok(on_tx!(tx, |c| sqlx::query_as(sql).bind(org.as_uuid()).bind(id.as_uuid()).fetch_one(c).await)?)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub product: Option<ProductId>,
+    pub category: Option<Category>,
+    pub priority: Option<Priority>,
+    pub status: Option<WorkItemStatus>,
+    pub min_customers: i64,
+}
+
+/// Newest first, for the list and the API; `before` is the cursor (ids are time-ordered).
+pub async fn list(db: &Db, org: OrgId, f: &Filter, before: Option<WorkItemId>, limit: i64) -> Result<Vec<WorkItem>> {
+    let sql = concat!(
+        select_work_items!(),
+        filter_work_items!(),
+        "AND ($7 IS NULL OR w.id < $7) ORDER BY w.id DESC LIMIT $8"
+    );
+    Ok(on_pool!(db, |p| {
+        sqlx::query_as(sql)
+            .bind(org.as_uuid())
+            .bind(f.product.map(|x| x.as_uuid()))
+            .bind(f.category.map(|x| x.as_str()))
+            .bind(f.priority.map(|x| x.as_str()))
+            .bind(f.status.map(|x| x.as_str()))
+            .bind(f.min_customers)
+            .bind(before.map(|x| x.as_uuid()))
+            .bind(limit)
+            .fetch_all(p)
+            .await
+    })?)
+}
+
+/// The inbox: open items with at least their product's minimum of distinct customers, or a single
+/// report of urgent priority; most customers first.
+pub async fn inbox(db: &Db, org: OrgId, product: Option<ProductId>, limit: i64) -> Result<Vec<WorkItem>> {
+    let sql = concat!(
+        select_work_items!(),
+        "WHERE w.org_id = $1 AND w.merged_into IS NULL AND w.status = 'open' AND w.report_count > 0
+           AND ($2 IS NULL OR w.product_id = $2)
+           AND (w.customer_count >= p.inbox_min_customers OR w.priority = 'urgent')
+         ORDER BY w.customer_count DESC, w.report_count DESC, w.id DESC LIMIT $3"
+    );
+    Ok(on_pool!(db, |p| {
+        sqlx::query_as(sql).bind(org.as_uuid()).bind(product.map(|x| x.as_uuid())).bind(limit).fetch_all(p).await
+    })?)
+}
+
+pub async fn set_status(tx: &mut Tx, org: OrgId, id: WorkItemId, status: WorkItemStatus) -> Result<()> {
+    let sql = "UPDATE work_items SET status = $1, updated_at = $2 WHERE org_id = $3 AND id = $4 AND merged_into IS NULL
+               RETURNING product_id";
+    let now = crate::now();
+    let product: Option<uuid::Uuid> = on_tx!(tx, |c| {
+        sqlx::query_scalar(sql).bind(status.as_str()).bind(now).bind(org.as_uuid()).bind(id.as_uuid()).fetch_optional(c).await
+    })?;
+    let product = product.ok_or(StoreError::NotFound)?;
+    crate::products::bump_match_version(tx, product.into()).await?;
+    Ok(())
+}
+
+/// Raises the item's priority to `at_least` if it is lower.
+pub async fn raise_priority(tx: &mut Tx, id: WorkItemId, current: Priority, at_least: Priority) -> Result<()> {
+    if at_least <= current {
+        return Ok(());
+    }
+    let sql = "UPDATE work_items SET priority = $1 WHERE id = $2";
+    on_tx!(tx, |c| sqlx::query(sql).bind(at_least.as_str()).bind(id.as_uuid()).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Recomputes the stored counts of these items from their reports.
+pub async fn recount(tx: &mut Tx, ids: &[WorkItemId]) -> Result<()> {
+    let sql = "UPDATE work_items SET
+                 report_count = (SELECT COUNT(*) FROM reports r WHERE r.work_item_id = work_items.id),
+                 customer_count = (SELECT COUNT(DISTINCT r.customer_id) FROM reports r WHERE r.work_item_id = work_items.id),
+                 company_count = (SELECT COUNT(DISTINCT cu.company) FROM reports r JOIN customers cu ON cu.id = r.customer_id
+                                  WHERE r.work_item_id = work_items.id),
+                 updated_at = $1
+               WHERE id = $2";
+    let now = crate::now();
+    let mut ids = ids.to_vec();
+    ids.sort();
+    ids.dedup();
+    for id in ids {
+        on_tx!(tx, |c| sqlx::query(sql).bind(now).bind(id.as_uuid()).execute(c).await.map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}
+
+/// The companies (email domains) behind an item's reports.
+pub async fn companies(db: &Db, org: OrgId, id: WorkItemId) -> Result<Vec<String>> {
+    let sql = "SELECT DISTINCT cu.company FROM reports r JOIN customers cu ON cu.id = r.customer_id
+               WHERE r.org_id = $1 AND r.work_item_id = $2 AND cu.company IS NOT NULL ORDER BY cu.company";
+    Ok(on_pool!(db, |p| sqlx::query_scalar(sql).bind(org.as_uuid()).bind(id.as_uuid()).fetch_all(p).await)?)
+}
+
+/// Removes items that automatic analysis created and that no longer have any report.
+pub async fn delete_empty(tx: &mut Tx, ids: &[WorkItemId]) -> Result<()> {
+    let sql = "DELETE FROM work_items WHERE id = $1 AND report_count = 0 AND status = 'open'
+               AND NOT EXISTS (SELECT 1 FROM merges m WHERE m.source_id = work_items.id OR m.target_id = work_items.id)
+               AND NOT EXISTS (SELECT 1 FROM work_items o WHERE o.merged_into = work_items.id)";
+    for id in ids {
+        on_tx!(tx, |c| sqlx::query(sql).bind(id.as_uuid()).execute(c).await.map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}
