@@ -96,18 +96,27 @@ impl Analyzer {
                 .iter()
                 .enumerate()
                 .map(|(i, (c, seg))| {
-                    let match_text = if i == 0 { format!("{subject}\n{seg}") } else { seg.clone() };
+                    let match_text = if i == 0 { format!("{subject}\n{subject}\n{seg}") } else { seg.clone() };
                     self.report(*c, &subject, seg, match_text, i == 0)
                 })
                 .collect()
         } else if category.is_actionable() {
             let words = body.join("\n\n");
-            vec![self.report(category, &subject, &words, full.clone(), true)]
+            // Match on what states the problem: the subject (customers' own summary, so it counts
+            // twice) and the first message; follow-ups are mostly "any update?".
+            let first = body.first().copied().unwrap_or_default();
+            let match_text = format!("{subject}\n{subject}\n{first}");
+            vec![self.report(category, &subject, &words, match_text, true)]
         } else {
             Vec::new()
         };
         let priority = reports.iter().map(|r| r.priority).max().unwrap_or(Priority::Low);
-        let category = if category.is_actionable() || reports.is_empty() { category } else { reports[0].category };
+        // A conversation that raises several issues is, first of all, its first issue.
+        let category = match (issues.len() >= 2, reports.first()) {
+            (true, Some(first)) => first.category,
+            (_, Some(first)) if !category.is_actionable() => first.category,
+            _ => category,
+        };
         Analysis { category, confidence, priority, explanation: self.classifier.explain(&full, category, 8), reports }
     }
 

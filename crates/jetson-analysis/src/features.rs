@@ -175,13 +175,37 @@ pub fn classifier_vector(text: &str) -> SparseVec {
     SparseVec::from_pairs(pairs).normalized()
 }
 
+/// Words that customers of any software product use for the same thing, mapped to one concept
+/// (applied after stemming). General support vocabulary only, never one product's.
+const CONCEPTS: &[(&str, &[&str])] = &[
+    ("blank", &["empti", "blank", "white", "nothing", "missing", "disappear", "vanish", "gone"]),
+    ("crash", &["crash", "freez", "hang", "froze", "quit", "closes", "clos", "stuck"]),
+    ("notif", &["notif", "notifi", "notification", "alert", "push", "remind", "reminder"]),
+    ("login", &["login", "signin", "logon", "sign", "log", "password", "logged"]),
+    ("export", &["export", "download", "generat", "print", "pdf"]),
+    ("duplic", &["duplic", "duplicat", "twice", "double", "doubl", "two time"]),
+    ("wrong", &["wrong", "incorrect", "off", "mismatch", "differ", "difference"]),
+    ("sync", &["sync", "synchroni", "feed", "connection", "connect"]),
+    ("slow", &["slow", "lag", "laggi", "delay", "timeout", "forever"]),
+    ("calendar", &["calendar", "ical", "gcal", "agenda"]),
+    ("integrat", &["integrat", "integration", "connector", "zapier", "api"]),
+    ("permission", &["permission", "role", "access", "login"]),
+    ("hour", &["hour", "time", "timezone", "daylight", "dst", "clock"]),
+    ("pay", &["pay", "payment", "card", "stripe", "paypal", "checkout"]),
+    ("recurr", &["recurr", "recurring", "repeat", "schedul", "automat", "monthli", "weekli"]),
+];
+
+fn concept(stemmed: &str) -> &str {
+    CONCEPTS.iter().find(|(_, words)| words.contains(&stemmed)).map_or(stemmed, |(c, _)| c)
+}
+
 /// The content terms of a text for matching: stemmed unigrams without stopwords, and bigrams of
 /// adjacent content words. Returns each term's hash and its count.
 pub fn match_terms(text: &str) -> Vec<(u32, f32)> {
     let toks: Vec<String> = tokens(text)
         .into_iter()
         .filter(|t| !is_stopword(t) && (t.len() > 1 || t.chars().all(|c| c.is_ascii_digit())))
-        .map(|t| stem(&t))
+        .map(|t| concept(&stem(&t)).to_string())
         .collect();
     let mut pairs = Vec::with_capacity(toks.len() * 2);
     for (i, t) in toks.iter().enumerate() {
@@ -228,6 +252,7 @@ mod tests {
     fn match_terms_ignore_stopwords() {
         let t = match_terms("the the the");
         assert!(t.is_empty());
-        assert_eq!(match_terms("PDF exports").len(), 3);
+        assert_eq!(match_terms("PDF exports").len(), 2, "pdf and export are one concept, plus the bigram");
+        assert_eq!(match_terms("blank page"), match_terms("empty page"));
     }
 }

@@ -29,3 +29,8 @@ pub async fn get(db: &Db, id: OrgId) -> Result<Org> {
     let sql = "SELECT id, name, created_at FROM organizations WHERE id = $1";
     Ok(on_pool!(db, |p| sqlx::query_as(sql).bind(id.as_uuid()).fetch_one(p).await)?)
 }
+
+pub async fn list(db: &Db) -> Result<Vec<Org>> {
+    let sql = "SELECT id, name, created_at FROM organizations ORDER BY created_at";
+    Ok(on_pool!(db, |p| sqlx::query_as(sql).fetch_all(p).await)?)
+}

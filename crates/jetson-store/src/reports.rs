@@ -89,14 +89,12 @@ pub struct MatchCandidate {
     pub work_item_id: WorkItemId,
     #[sqlx(try_from = "String")]
     pub category: Category,
-    #[sqlx(try_from = "String")]
-    pub priority: jetson_domain::Priority,
     pub match_text: String,
 }
 
 /// Every report of the product's unmerged, unresolved work items: what a new report may join.
 pub async fn match_candidates(tx: &mut Tx, org: OrgId, product: ProductId) -> Result<Vec<MatchCandidate>> {
-    let sql = "SELECT r.id, r.work_item_id, w.category, w.priority, r.match_text FROM reports r
+    let sql = "SELECT r.id, r.work_item_id, r.category, r.match_text FROM reports r
                JOIN work_items w ON w.id = r.work_item_id
                WHERE w.org_id = $1 AND w.product_id = $2 AND w.merged_into IS NULL AND w.status <> 'resolved'
                ORDER BY r.id";
@@ -119,4 +117,13 @@ pub async fn move_to(tx: &mut Tx, org: OrgId, report: ReportId, to: WorkItemId) 
     crate::work_items::recount(tx, &[from, to]).await?;
     crate::products::bump_match_version(tx, product.into()).await?;
     Ok(from)
+}
+
+pub async fn for_conversation(db: &Db, org: OrgId, conversation: ConversationId) -> Result<Vec<Report>> {
+    let sql = "SELECT r.id, r.work_item_id, r.conversation_id, c.subject AS conversation_subject,
+                      cu.name AS customer_name, cu.email AS customer_email, r.category, r.excerpt, r.similarity,
+                      r.source, c.created_at
+               FROM reports r JOIN conversations c ON c.id = r.conversation_id JOIN customers cu ON cu.id = r.customer_id
+               WHERE r.org_id = $1 AND r.conversation_id = $2 ORDER BY r.ordinal";
+    Ok(on_pool!(db, |p| sqlx::query_as(sql).bind(org.as_uuid()).bind(conversation.as_uuid()).fetch_all(p).await)?)
 }

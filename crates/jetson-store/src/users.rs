@@ -49,3 +49,9 @@ pub async fn memberships(db: &Db, user: UserId) -> Result<Vec<(OrgId, Role)>> {
         on_pool!(db, |p| sqlx::query_as(sql).bind(user.as_uuid()).fetch_all(p).await)?;
     rows.into_iter().map(|(o, r)| Ok((OrgId::from(o), Role::parse(&r)?))).collect()
 }
+
+pub async fn set_password(tx: &mut Tx, user: UserId, password_hash: &str) -> Result<()> {
+    let sql = "UPDATE users SET password_hash = $1 WHERE id = $2";
+    on_tx!(tx, |c| sqlx::query(sql).bind(password_hash).bind(user.as_uuid()).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}

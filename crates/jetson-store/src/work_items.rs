@@ -150,12 +150,11 @@ pub async fn set_status(tx: &mut Tx, org: OrgId, id: WorkItemId, status: WorkIte
 }
 
 /// Raises the item's priority to `at_least` if it is lower.
-pub async fn raise_priority(tx: &mut Tx, id: WorkItemId, current: Priority, at_least: Priority) -> Result<()> {
-    if at_least <= current {
-        return Ok(());
-    }
-    let sql = "UPDATE work_items SET priority = $1 WHERE id = $2";
-    on_tx!(tx, |c| sqlx::query(sql).bind(at_least.as_str()).bind(id.as_uuid()).execute(c).await.map(|r| r.rows_affected()))?;
+pub async fn raise_priority(tx: &mut Tx, id: WorkItemId, at_least: Priority) -> Result<()> {
+    let sql = "UPDATE work_items SET priority = $1 WHERE id = $2
+               AND (CASE priority WHEN 'low' THEN 0 WHEN 'medium' THEN 1 WHEN 'high' THEN 2 ELSE 3 END) < $3";
+    let rank = Priority::ALL.iter().position(|p| *p == at_least).unwrap_or(0) as i64;
+    on_tx!(tx, |c| sqlx::query(sql).bind(at_least.as_str()).bind(id.as_uuid()).bind(rank).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -194,4 +193,10 @@ pub async fn delete_empty(tx: &mut Tx, ids: &[WorkItemId]) -> Result<()> {
         on_tx!(tx, |c| sqlx::query(sql).bind(id.as_uuid()).execute(c).await.map(|r| r.rows_affected()))?;
     }
     Ok(())
+}
+
+/// Items that were merged into this one (each can be unmerged).
+pub async fn merged_sources(db: &Db, org: OrgId, id: WorkItemId) -> Result<Vec<WorkItem>> {
+    let sql = concat!(select_work_items!(), "WHERE w.org_id = $1 AND w.merged_into = $2 ORDER BY w.id");
+    Ok(on_pool!(db, |p| sqlx::query_as(sql).bind(org.as_uuid()).bind(id.as_uuid()).fetch_all(p).await)?)
 }

@@ -1,0 +1,49 @@
+//! What a person can do to work items and conversations. The API and the UI both call these, so
+//! the two can never disagree about what an action means.
+
+use jetson_domain::{Category, ConversationId, OrgId, ReportId, WorkItemId, WorkItemStatus};
+use jetson_store::{conversations, merges, reports, work_items};
+
+use crate::pipeline;
+use crate::state::AppState;
+
+pub async fn set_status(state: &AppState, org: OrgId, item: WorkItemId, status: WorkItemStatus) -> anyhow::Result<()> {
+    let mut tx = state.db.begin().await?;
+    work_items::set_status(&mut tx, org, item, status).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn merge(state: &AppState, org: OrgId, source: WorkItemId, target: WorkItemId) -> anyhow::Result<()> {
+    let mut tx = state.db.begin().await?;
+    merges::merge(&mut tx, org, source, target).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Undoes the merge of `source`; returns the item it had been merged into.
+pub async fn unmerge(state: &AppState, org: OrgId, source: WorkItemId) -> anyhow::Result<WorkItemId> {
+    let mut tx = state.db.begin().await?;
+    let target = merges::unmerge(&mut tx, org, source).await?;
+    tx.commit().await?;
+    Ok(target)
+}
+
+/// Moves a report to another work item; returns the item it left.
+pub async fn move_report(state: &AppState, org: OrgId, report: ReportId, to: WorkItemId) -> anyhow::Result<WorkItemId> {
+    let mut tx = state.db.begin().await?;
+    let from = reports::move_to(&mut tx, org, report, to).await?;
+    tx.commit().await?;
+    Ok(from)
+}
+
+/// Records a person's category and analyses the conversation again at once, so its work items
+/// follow: a conversation reclassified as no action leaves its work items; one reclassified as a
+/// bug or feature request joins or starts one.
+pub async fn reclassify(state: &AppState, org: OrgId, id: ConversationId, category: Category) -> anyhow::Result<()> {
+    let mut tx = state.db.begin().await?;
+    conversations::set_human_category(&mut tx, org, id, category).await?;
+    tx.commit().await?;
+    pipeline::analyze(state, &[id], None).await?;
+    Ok(())
+}

@@ -1,0 +1,20 @@
+//! The JSON API under `/api/v1`, one file per action. Handlers extract, call [`crate::actions`] or
+//! the store, and map the result; errors are [`crate::error::ApiError`].
+
+pub mod conversation_get;
+pub mod conversation_reclassify;
+pub mod conversations_list;
+pub mod extract;
+pub mod healthz;
+pub mod openapi;
+pub mod report_move;
+pub mod views;
+pub mod work_item_get;
+pub mod work_item_merge;
+pub mod work_item_status;
+pub mod work_item_unmerge;
+pub mod work_items_list;
+
+/// Page sizes: default and the most a caller may ask for.
+pub const DEFAULT_LIMIT: i64 = 50;
+pub const MAX_LIMIT: i64 = 200;

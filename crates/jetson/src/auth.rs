@@ -1,0 +1,8 @@
+//! Who is asking: passwords, secrets (session and API tokens), and the extractors that turn a
+//! request into an authenticated caller.
+
+pub mod extract;
+pub mod password;
+pub mod secret;
+
+pub use extract::{ApiCaller, UiUser};

@@ -1,0 +1,89 @@
+//! Extractors: [`UiUser`] for pages (session cookie, redirect to the login page otherwise) and
+//! [`ApiCaller`] for the JSON API (bearer token, 401 otherwise).
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use jetson_domain::{OrgId, Role, UserId};
+use jetson_store::{sessions, tokens};
+
+use super::secret;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub const SESSION_COOKIE: &str = "jetson_session";
+
+/// A signed-in person using the web UI.
+#[derive(Debug, Clone)]
+pub struct UiUser {
+    pub user_id: UserId,
+    pub org_id: OrgId,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub csrf_token: String,
+}
+
+impl UiUser {
+    /// Checks the CSRF token a form sent back.
+    pub fn check_csrf(&self, sent: &str) -> Result<(), Response> {
+        if secret::equal(&self.csrf_token, sent) {
+            Ok(())
+        } else {
+            Err((axum::http::StatusCode::FORBIDDEN, "The form expired. Go back, reload the page and try again.").into_response())
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for UiUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let to_login = || Redirect::to("/login").into_response();
+        let jar = CookieJar::from_headers(&parts.headers);
+        let token = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()).ok_or_else(to_login)?;
+        let session = sessions::find_live(&state.db, &secret::hash(&token)).await.map_err(|e| {
+            tracing::error!(error = %e, "session lookup failed");
+            (axum::http::StatusCode::SERVICE_UNAVAILABLE, "Jetson cannot reach its database right now.").into_response()
+        })?;
+        let s = session.ok_or_else(to_login)?;
+        Ok(UiUser { user_id: s.user_id, org_id: s.org_id, email: s.email, name: s.name, role: s.role, csrf_token: s.csrf_token })
+    }
+}
+
+/// A caller of the JSON API, authenticated by an API token.
+#[derive(Debug, Clone)]
+pub struct ApiCaller {
+    pub org_id: OrgId,
+    pub user_id: UserId,
+    pub role: Role,
+    pub scope: String,
+}
+
+impl ApiCaller {
+    /// Writes need a token with `write` or `admin` scope whose owner may write.
+    pub fn require_write(&self) -> Result<(), ApiError> {
+        if self.role.can_write() && (self.scope == "write" || self.scope == "admin") {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for ApiCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let header = parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|h| h.to_str().ok());
+        let token = header
+            .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or(ApiError::Unauthorized)?;
+        let found = tokens::authenticate(&state.db, &secret::hash(token)).await?;
+        let t = found.ok_or(ApiError::Unauthorized)?;
+        Ok(ApiCaller { org_id: t.org_id, user_id: t.user_id, role: t.role, scope: t.scope })
+    }
+}

@@ -1,0 +1,339 @@
+//! Every command of the `jetson` binary.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use jetson_domain::{Email, ProductName, Role};
+use jetson_store::{Db, orgs, products, users};
+
+use crate::config::Settings;
+use crate::progress::Progress;
+use crate::startup::{Application, shutdown_signal};
+use crate::state::AppState;
+
+#[derive(Parser)]
+#[command(name = "jetson", version, about = "Self-hostable customer-support analysis")]
+struct Cli {
+    /// Where Jetson keeps its SQLite database (default ./data, or JETSON_DATA_DIR).
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    /// A database URL (sqlite://PATH or postgres://…); overrides the data directory's database.
+    #[arg(long, global = true)]
+    database: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web UI and API (with a job worker, unless JETSON_WORKER=false).
+    Serve {
+        #[arg(long)]
+        port: Option<u16>,
+        #[arg(long)]
+        host: Option<IpAddr>,
+    },
+    /// Run a job worker alone (for scaling out on PostgreSQL).
+    Worker,
+    /// Load the bundled demo data, analyse it and serve the UI with a fresh login.
+    Demo {
+        /// 0 picks a free port.
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+    },
+    /// Import conversations from a Help Scout JSON or CSV file.
+    Import {
+        #[arg(long)]
+        product: String,
+        /// The organisation (default: the only one there is).
+        #[arg(long)]
+        org: Option<String>,
+        file: PathBuf,
+    },
+    /// Apply database migrations.
+    Migrate,
+    /// Manage people.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Measure analysis quality.
+    Eval {
+        #[command(subcommand)]
+        command: EvalCommand,
+    },
+    /// Measure speed.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user (or reset their password) and print a one-time password.
+    Create {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "member")]
+        role: String,
+        #[arg(long, default_value = "")]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token and print it once.
+    Create {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "read")]
+        scope: String,
+        #[arg(long)]
+        expires: Option<i64>,
+    },
+}
+
+#[derive(Subcommand)]
+enum EvalCommand {
+    /// Score the pipeline on the bundled demo data's answer key (in a temporary database).
+    Demo,
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Import and analyse N synthetic conversations on a fresh SQLite database.
+    Ingest {
+        #[arg(long, default_value_t = 20_000)]
+        conversations: usize,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let default_level = if matches!(cli.command, Command::Serve { .. } | Command::Worker) { "info" } else { "warn" };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("JETSON_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("{default_level},sqlx=warn")));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn settings(cli: &Cli) -> anyhow::Result<Settings> {
+    let mut s = Settings::from_env(cli.data_dir.clone())?;
+    if let Some(url) = &cli.database {
+        s.database_url = url.clone();
+    }
+    Ok(s)
+}
+
+/// A connected, migrated database and the shared state, for commands that do not serve HTTP.
+async fn open(settings: Settings) -> anyhow::Result<AppState> {
+    settings.prepare_data_dir()?;
+    let db = Db::connect(&settings.database_url).await.context("connecting to the database")?;
+    db.migrate().await.context("migrating the database")?;
+    Ok(AppState::new(db, settings))
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut s = settings(&cli)?;
+    match cli.command {
+        Command::Serve { port, host } => {
+            if let Some(p) = port {
+                s.port = p;
+            }
+            if let Some(h) = host {
+                s.host = h;
+            }
+            let app = Application::build(s).await?;
+            println!("Jetson is running at http://{}:{}", app.state().settings.host, app.port());
+            app.run_until_stopped(shutdown_signal()).await
+        }
+        Command::Worker => {
+            let state = open(s).await?;
+            let (tx, rx) = tokio::sync::watch::channel(false);
+            tokio::spawn(async move {
+                shutdown_signal().await;
+                let _ = tx.send(true);
+            });
+            crate::jobs::worker::run_until_stopped(state, rx).await;
+            Ok(())
+        }
+        Command::Demo { port } => {
+            s.port = port;
+            demo(s).await
+        }
+        Command::Import { product, org, file } => import(open(s).await?, &product, org.as_deref(), &file).await,
+        Command::Migrate => {
+            s.prepare_data_dir()?;
+            let db = Db::connect(&s.database_url).await?;
+            let n = db.migrate().await?;
+            println!("applied {n} migration(s)");
+            Ok(())
+        }
+        Command::User { command: UserCommand::Create { org, email, role, name } } => {
+            let state = open(s).await?;
+            let org = find_org(&state, &org).await?;
+            let email = Email::parse(&email).map_err(|e| anyhow::anyhow!(e.0))?;
+            let role = Role::parse(&role).map_err(|e| anyhow::anyhow!(e.0))?;
+            let name = if name.is_empty() { email.as_str().split('@').next().unwrap_or_default().to_string() } else { name };
+            let (_, password) = crate::accounts::create_user(&state, org, &email, &name, role).await?;
+            println!("Log in as {email} with password {password}");
+            Ok(())
+        }
+        Command::Token { command: TokenCommand::Create { org, email, scope, expires } } => {
+            let state = open(s).await?;
+            if !["read", "write", "admin"].contains(&scope.as_str()) {
+                bail!("--scope must be read, write or admin");
+            }
+            let org = find_org(&state, &org).await?;
+            let email = Email::parse(&email).map_err(|e| anyhow::anyhow!(e.0))?;
+            let user = users::find_by_email(&state.db, &email).await?.with_context(|| format!("no user {email}"))?;
+            let token = crate::accounts::create_token(&state, org, user.id, "cli", &scope, expires).await?;
+            println!("API token: {token}");
+            Ok(())
+        }
+        Command::Eval { command: EvalCommand::Demo } => eval_demo().await,
+        Command::Bench { command: BenchCommand::Ingest { conversations } } => crate::bench::ingest(conversations).await,
+    }
+}
+
+async fn find_org(state: &AppState, name: &str) -> anyhow::Result<jetson_domain::OrgId> {
+    Ok(orgs::find_by_name(&state.db, name).await?.with_context(|| format!("no organisation named `{name}`"))?.id)
+}
+
+pub const DEMO_ORG: &str = "Demo Company";
+pub const DEMO_ADMIN: &str = "admin@demo.jetson.local";
+
+async fn demo(settings: Settings) -> anyhow::Result<()> {
+    let app = Application::build(settings).await?;
+    let state = app.state().clone();
+    let org = crate::accounts::ensure_org(&state, DEMO_ORG).await?;
+    let email = Email::parse(DEMO_ADMIN).expect("valid");
+    let (user, password) = crate::accounts::create_user(&state, org, &email, "Demo Admin", Role::Owner).await?;
+    let token = crate::accounts::create_token(&state, org, user, "demo", "write", None).await?;
+
+    let dataset = crate::demo::parse(crate::demo::DATASET).map_err(anyhow::Error::msg)?;
+    let today = chrono::Utc::now().date_naive().and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+    let convs = crate::demo::generate(&dataset, today);
+    if crate::demo::already_loaded(&state, org).await? {
+        eprintln!("demo data already loaded; keeping your changes");
+    } else {
+        let mut bar = Progress::new("importing", convs.len() as u64);
+        crate::demo::load(&state, org, &convs, &mut |done, _| bar.set(done as u64)).await?;
+        bar.finish();
+        analyse_pending(&state).await?;
+    }
+    println!("Jetson is running at http://{}:{}", state.settings.host, app.port());
+    println!("Log in as {email} with password {password}");
+    println!("API token: {token}");
+    app.run_until_stopped(shutdown_signal()).await
+}
+
+/// Runs every queued job now, with a progress bar over the conversations analysed.
+async fn analyse_pending(state: &AppState) -> anyhow::Result<()> {
+    let total = jetson_store::jobs::pending(&state.db).await?;
+    let mut bar = Progress::new("analysing", total as u64);
+    crate::jobs::worker::drain(state, |left| bar.set((total - left).max(0) as u64)).await?;
+    bar.finish();
+    let failed = jetson_store::jobs::failed(&state.db).await?;
+    if !failed.is_empty() {
+        bail!("{} job(s) failed; first error: {}", failed.len(), failed[0].last_error.as_deref().unwrap_or("unknown"));
+    }
+    Ok(())
+}
+
+async fn import(state: AppState, product: &str, org: Option<&str>, file: &std::path::Path) -> anyhow::Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let content = String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!("{} is not UTF-8 text (invalid byte at offset {})", file.display(), e.utf8_error().valid_up_to())
+    })?;
+    let org = match org {
+        Some(name) => find_org(&state, name).await?,
+        None => match orgs::list(&state.db).await?.as_slice() {
+            [] => crate::accounts::ensure_org(&state, "Default").await?,
+            [only] => only.id,
+            _ => bail!("there are several organisations; choose one with --org"),
+        },
+    };
+    let name = ProductName::parse(product).map_err(|e| anyhow::anyhow!(e.0))?;
+    let mut tx = state.db.begin().await?;
+    let product = products::get_or_create(&mut tx, org, &name).await?;
+    tx.commit().await?;
+
+    let format = crate::import::Format::detect(file, &content);
+    let parsed = crate::import::parse(format, &content);
+    for e in parsed.errors.iter().take(50) {
+        eprintln!("skipped: {e}");
+    }
+    if parsed.errors.len() > 50 {
+        eprintln!("skipped: … and {} more", parsed.errors.len() - 50);
+    }
+    let mut bar = Progress::new("importing", parsed.conversations.len() as u64);
+    let summary = crate::import::write(&state, org, product.id, &parsed.conversations, &mut |done, _| bar.set(done as u64)).await?;
+    bar.finish();
+    analyse_pending(&state).await?;
+    println!(
+        "imported {} new, {} changed, {} unchanged conversation(s); skipped {} bad record(s)",
+        summary.inserted,
+        summary.changed,
+        summary.unchanged,
+        parsed.errors.len()
+    );
+    if parsed.conversations.is_empty() && !parsed.errors.is_empty() {
+        bail!("nothing in {} could be imported", file.display());
+    }
+    Ok(())
+}
+
+async fn eval_demo() -> anyhow::Result<()> {
+    let dir = tempfile_dir()?;
+    let state = open(Settings::for_data_dir(&dir)).await?;
+    let org = crate::accounts::ensure_org(&state, DEMO_ORG).await?;
+    let dataset = crate::demo::parse(crate::demo::DATASET).map_err(anyhow::Error::msg)?;
+    let convs = crate::demo::generate(&dataset, chrono::Utc::now());
+    let mut bar = Progress::new("importing", convs.len() as u64);
+    crate::demo::load(&state, org, &convs, &mut |done, _| bar.set(done as u64)).await?;
+    bar.finish();
+    analyse_pending(&state).await?;
+    let s = crate::demo::score(&state, org, &convs).await?;
+    println!("conversations: {}", s.conversations);
+    println!("needs review: {}", s.needs_review);
+    println!("category accuracy: {:.3}", s.category_accuracy);
+    println!("grouping pairwise precision: {:.3} recall: {:.3}", s.pairwise.precision, s.pairwise.recall);
+    println!("pairwise-F1: {:.3}", s.pairwise.f1);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+/// A fresh directory under the system temp dir for throwaway databases.
+pub fn tempfile_dir() -> anyhow::Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("jetson-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}

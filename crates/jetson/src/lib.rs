@@ -1,0 +1,24 @@
+//! Jetson, the application: CLI, configuration, server (API and UI), jobs, import, demo.
+//!
+//! Where to start: [`startup::Application::build`] wires a database, the analyzer and the router
+//! ([`router`]) and is what the tests start; [`pipeline`] is what happens to a conversation after
+//! it is stored; [`jobs`] runs that work in the background; [`cli`] is every command.
+
+pub mod actions;
+pub mod api;
+pub mod auth;
+pub mod bench;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod import;
+pub mod jobs;
+pub mod matchers;
+pub mod pipeline;
+pub mod router;
+pub mod startup;
+pub mod state;
+pub mod ui;
+pub mod accounts;
+pub mod progress;

@@ -1,0 +1,153 @@
+//! What happens to stored conversations: analysis (classify, split, prioritise), then matching
+//! each report to an existing work item of the product or starting a new one.
+//!
+//! One call handles a batch inside one transaction, under the product's lock, and (when run by a
+//! job) marks the job done in that same transaction: a crash leaves either all of it or none.
+
+use std::collections::BTreeMap;
+
+use anyhow::Context;
+use jetson_domain::{ConversationId, JobId, OrgId, ProductId, WorkItemId};
+use jetson_store::conversations::{self, Analysis, Explanation, ForAnalysis};
+use jetson_store::{StoreError, Tx, dialect, products, reports, work_items};
+
+use crate::matchers::Index;
+use crate::state::AppState;
+
+/// The job this batch belongs to, completed in the batch's transaction.
+pub struct JobRef<'a> {
+    pub id: JobId,
+    pub worker: &'a str,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct BatchOutcome {
+    pub analyzed: usize,
+    pub reports: usize,
+    pub new_work_items: usize,
+}
+
+pub async fn analyze(state: &AppState, ids: &[ConversationId], job: Option<JobRef<'_>>) -> anyhow::Result<BatchOutcome> {
+    let mut tx = state.db.begin().await?;
+    let mut groups: BTreeMap<(OrgId, ProductId), Vec<ForAnalysis>> = BTreeMap::new();
+    for id in ids {
+        match conversations::for_analysis(&mut tx, *id).await {
+            Ok(c) => groups.entry((c.org_id, c.product_id)).or_default().push(c),
+            Err(StoreError::NotFound) => {} // deleted since it was queued
+            Err(e) => return Err(e).context("loading a conversation for analysis"),
+        }
+    }
+    let mut outcome = BatchOutcome::default();
+    let mut indexes = Vec::new();
+    for ((org, product), convs) in groups {
+        let (version, index) = analyze_product(state, &mut tx, org, product, &convs, &mut outcome).await?;
+        indexes.push((product, version, index));
+    }
+    if let Some(job) = job {
+        anyhow::ensure!(
+            jetson_store::jobs::complete(&mut tx, job.id, job.worker).await?,
+            "job {} was taken over by another worker; rolled back",
+            job.id
+        );
+    }
+    tx.commit().await?;
+    // Only a committed index is the truth at its version.
+    for (product, version, index) in indexes {
+        state.matchers.put(product, version, index);
+    }
+    Ok(outcome)
+}
+
+async fn analyze_product(
+    state: &AppState,
+    tx: &mut Tx,
+    org: OrgId,
+    product_id: ProductId,
+    convs: &[ForAnalysis],
+    outcome: &mut BatchOutcome,
+) -> anyhow::Result<(i64, Index)> {
+    dialect::lock_product(tx, product_id).await?;
+    let product = products::get_in_tx(tx, org, product_id).await?;
+
+    // Reports from an earlier analysis of these conversations go first; if there were any, the
+    // cached index holds them and must be rebuilt.
+    let mut touched: Vec<WorkItemId> = Vec::new();
+    for c in convs {
+        touched.extend(reports::delete_for_conversation(tx, c.id).await?);
+    }
+    let cached = if touched.is_empty() { state.matchers.take(product_id, product.match_version) } else { None };
+    let mut index = match cached {
+        Some(index) => index,
+        None => load_index(tx, org, product_id).await?,
+    };
+    let emptied = touched.clone();
+
+    for c in convs {
+        let messages: Vec<(i64, &str)> =
+            c.customer_messages.iter().map(|(at, text)| (at.timestamp_millis(), text.as_str())).collect();
+        let a = state.analyzer.analyze(&c.subject, &messages, c.human_category);
+        let needs_review = c.human_category.is_none() && a.confidence < product.review_threshold;
+        let analysis = Analysis {
+            category: a.category,
+            confidence: a.confidence,
+            priority: a.priority,
+            needs_review,
+            source: if c.human_category.is_some() { "human" } else { "model" },
+            explanation: Explanation { features: a.explanation.clone() },
+        };
+        conversations::set_analysis(tx, org, c.id, &analysis).await?;
+        outcome.analyzed += 1;
+        if needs_review {
+            continue;
+        }
+        for (ordinal, r) in a.reports.iter().enumerate() {
+            let nearest = index.nearest(r.category, &r.match_text).filter(|m| m.similarity >= product.match_threshold);
+            let (item, similarity, matched) = match &nearest {
+                Some(m) => (WorkItemId::from(m.group), Some(m.similarity), Some(m.key.into())),
+                None => {
+                    let new = work_items::NewWorkItem {
+                        org_id: org,
+                        product_id,
+                        category: r.category,
+                        title: &r.title,
+                        description: &r.excerpt,
+                        priority: r.priority,
+                    };
+                    outcome.new_work_items += 1;
+                    (work_items::create(tx, new).await?, None, None)
+                }
+            };
+            let report = reports::NewReport {
+                org_id: org,
+                work_item_id: item,
+                conversation_id: c.id,
+                ordinal: ordinal as i64,
+                customer_id: c.customer_id,
+                category: r.category,
+                excerpt: &r.excerpt,
+                match_text: &r.match_text,
+                similarity,
+                matched_report_id: matched,
+            };
+            let report_id = reports::insert(tx, report).await?;
+            if nearest.is_some() {
+                work_items::raise_priority(tx, item, r.priority).await?;
+            }
+            index.add(report_id.as_uuid(), item.as_uuid(), r.category, &r.match_text);
+            touched.push(item);
+            outcome.reports += 1;
+        }
+    }
+    work_items::recount(tx, &touched).await?;
+    work_items::delete_empty(tx, &emptied).await?;
+    let version = products::bump_match_version(tx, product_id).await?;
+    Ok((version, index))
+}
+
+async fn load_index(tx: &mut Tx, org: OrgId, product: ProductId) -> anyhow::Result<Index> {
+    let mut index = Index::new();
+    for c in reports::match_candidates(tx, org, product).await? {
+        index.add(c.id.as_uuid(), c.work_item_id.as_uuid(), c.category, &c.match_text);
+    }
+    Ok(index)
+}

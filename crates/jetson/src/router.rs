@@ -1,0 +1,94 @@
+//! Every route, in one place.
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::state::AppState;
+use crate::{api, ui};
+
+/// The API's operations as `(method, path)`; a test checks the OpenAPI document against this list
+/// and that each one is routed.
+pub const API_ROUTES: &[(&str, &str)] = &[
+    ("get", "/healthz"),
+    ("get", "/api/v1/openapi.json"),
+    ("get", "/api/v1/work-items"),
+    ("get", "/api/v1/work-items/{id}"),
+    ("post", "/api/v1/work-items/{id}/status"),
+    ("post", "/api/v1/work-items/{id}/merge"),
+    ("post", "/api/v1/work-items/{id}/unmerge"),
+    ("post", "/api/v1/reports/{id}/move"),
+    ("get", "/api/v1/conversations"),
+    ("get", "/api/v1/conversations/{id}"),
+    ("post", "/api/v1/conversations/{id}/reclassify"),
+];
+
+pub fn build(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/healthz", get(api::healthz::handler))
+        .route("/api/v1/openapi.json", get(api::openapi::handler))
+        .route("/api/v1/work-items", get(api::work_items_list::handler))
+        .route("/api/v1/work-items/{id}", get(api::work_item_get::handler))
+        .route("/api/v1/work-items/{id}/status", post(api::work_item_status::handler))
+        .route("/api/v1/work-items/{id}/merge", post(api::work_item_merge::handler))
+        .route("/api/v1/work-items/{id}/unmerge", post(api::work_item_unmerge::handler))
+        .route("/api/v1/reports/{id}/move", post(api::report_move::handler))
+        .route("/api/v1/conversations", get(api::conversations_list::handler))
+        .route("/api/v1/conversations/{id}", get(api::conversation_get::handler))
+        .route("/api/v1/conversations/{id}/reclassify", post(api::conversation_reclassify::handler))
+        .fallback(|| async { crate::error::ApiError::NotFound });
+
+    let pages = Router::new()
+        .route("/", get(ui::inbox::handler))
+        .route("/login", get(ui::login::page).post(ui::login::submit))
+        .route("/logout", post(ui::logout::handler))
+        .route("/items", get(ui::items::handler))
+        .route("/items/{id}", get(ui::item::handler))
+        .route("/items/{id}/status", post(ui::item_status::handler))
+        .route("/items/{id}/merge", post(ui::item_merge::merge))
+        .route("/items/{id}/unmerge", post(ui::item_merge::unmerge))
+        .route("/reports/{id}/move", post(ui::report_move::handler))
+        .route("/messages", get(ui::messages::handler))
+        .route("/conversations/{id}", get(ui::conversation::handler))
+        .route("/conversations/{id}/reclassify", post(ui::reclassify::handler))
+        .route("/assets/{*path}", get(ui::assets::handler))
+        .layer(middleware::from_fn(same_origin_posts));
+
+    Router::new()
+        .merge(pages)
+        .merge(api)
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(1024 * 1024))
+        .layer(header("content-security-policy", CSP))
+        .layer(header("x-frame-options", "DENY"))
+        .layer(header("x-content-type-options", "nosniff"))
+        .layer(header("referrer-policy", "same-origin"))
+        .with_state(state)
+}
+
+/// No inline script or style anywhere, so the policy can forbid both.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'";
+
+fn header(name: &'static str, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(header::HeaderName::from_static(name), HeaderValue::from_static(value))
+}
+
+/// A second line of CSRF defence beside the form token: a browser's cross-site POST carries an
+/// `Origin` that is not ours.
+async fn same_origin_posts(req: Request, next: Next) -> Response {
+    if req.method() == Method::POST {
+        let origin = req.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok());
+        let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok());
+        if let (Some(origin), Some(host)) = (origin, host) {
+            let origin_host = origin.split("://").nth(1).unwrap_or(origin);
+            if origin != "null" && origin_host != host {
+                return (StatusCode::FORBIDDEN, "Cross-site form submissions are refused.").into_response();
+            }
+        }
+    }
+    next.run(req).await
+}

@@ -1,0 +1,76 @@
+//! Building and running the application. Tests start it exactly the way `jetson serve` does.
+
+use std::future::Future;
+
+use anyhow::Context;
+use jetson_store::Db;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::config::Settings;
+use crate::state::AppState;
+
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects and migrates the database, and binds the port (0 picks a free one).
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        settings.prepare_data_dir()?;
+        let db = Db::connect(&settings.database_url).await.context("connecting to the database")?;
+        db.migrate().await.context("migrating the database")?;
+        let listener = TcpListener::bind((settings.host, settings.port))
+            .await
+            .with_context(|| format!("cannot listen on {}:{}", settings.host, settings.port))?;
+        Ok(Application { listener, state: AppState::new(db, settings) })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or_default()
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes, running a job worker alongside when configured; lets
+    /// both finish what they are doing before returning.
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let worker = self
+            .state
+            .settings
+            .run_worker
+            .then(|| tokio::spawn(crate::jobs::worker::run_until_stopped(self.state.clone(), stop_rx)));
+        let app = crate::router::build(self.state.clone());
+        let served = axum::serve(self.listener, app)
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                let _ = stop_tx.send(true);
+            })
+            .await;
+        if let Some(w) = worker {
+            let _ = w.await;
+        }
+        self.state.db.close().await;
+        served.context("serving HTTP")
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

@@ -1,0 +1,35 @@
+//! What every request handler and job shares.
+
+use std::sync::Arc;
+
+use jetson_analysis::Analyzer;
+use jetson_store::Db;
+
+use crate::config::Settings;
+use crate::matchers::MatcherCache;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub analyzer: Arc<Analyzer>,
+    pub matchers: Arc<MatcherCache>,
+    pub settings: Arc<Settings>,
+}
+
+impl AppState {
+    pub fn new(db: Db, settings: Settings) -> AppState {
+        AppState {
+            db,
+            analyzer: Arc::new(builtin_analyzer()),
+            matchers: Arc::new(MatcherCache::default()),
+            settings: Arc::new(settings),
+        }
+    }
+}
+
+/// Training the built-in model takes a moment; do it once per process.
+fn builtin_analyzer() -> Analyzer {
+    static MODEL: std::sync::OnceLock<jetson_analysis::Classifier> = std::sync::OnceLock::new();
+    let classifier = MODEL.get_or_init(|| Analyzer::builtin().classifier).clone();
+    Analyzer { classifier, priorities: Default::default() }
+}

@@ -1,0 +1,95 @@
+//! Server-rendered pages (askama templates in `crates/jetson/templates/`), one file per action.
+//! Forms post back with a CSRF token and redirect (post/redirect/get), so pages work without
+//! JavaScript.
+
+pub mod assets;
+pub mod conversation;
+pub mod inbox;
+pub mod item;
+pub mod item_merge;
+pub mod item_status;
+pub mod items;
+pub mod login;
+pub mod logout;
+pub mod messages;
+pub mod reclassify;
+pub mod report_move;
+pub mod view;
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+/// What every page's frame needs: who is signed in, their CSRF token, and the current section.
+pub struct Layout {
+    pub user_name: String,
+    pub csrf: String,
+    pub section: &'static str,
+}
+
+impl Layout {
+    pub fn new(user: &crate::auth::UiUser, section: &'static str) -> Layout {
+        Layout { user_name: user.name.clone(), csrf: user.csrf_token.clone(), section }
+    }
+}
+
+pub fn render(page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong rendering this page.").into_response()
+        }
+    }
+}
+
+/// A page-level error: what went wrong in plain words, logged when it is our fault.
+pub struct UiError(StatusCode, String);
+
+impl UiError {
+    pub fn bad_request(message: impl Into<String>) -> UiError {
+        UiError(StatusCode::BAD_REQUEST, message.into())
+    }
+}
+
+impl From<anyhow::Error> for UiError {
+    fn from(e: anyhow::Error) -> Self {
+        match e.downcast_ref::<jetson_store::StoreError>() {
+            Some(jetson_store::StoreError::NotFound) => UiError(StatusCode::NOT_FOUND, "That page does not exist.".into()),
+            Some(jetson_store::StoreError::Conflict(m)) => UiError(StatusCode::CONFLICT, format!("That change was not made: {m}.")),
+            _ => {
+                tracing::error!(error = %format!("{e:#}"), "page failed");
+                UiError(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong. The error was logged.".into())
+            }
+        }
+    }
+}
+
+impl From<jetson_store::StoreError> for UiError {
+    fn from(e: jetson_store::StoreError) -> Self {
+        anyhow::Error::from(e).into()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    status: u16,
+    message: &'a str,
+}
+
+impl IntoResponse for UiError {
+    fn into_response(self) -> Response {
+        let page = ErrorPage { status: self.0.as_u16(), message: &self.1 };
+        (self.0, render(&page)).into_response()
+    }
+}
+
+/// Only people who may write can change things through the UI.
+pub fn require_write(user: &crate::auth::UiUser) -> Result<(), UiError> {
+    if user.role.can_write() {
+        Ok(())
+    } else {
+        Err(UiError(StatusCode::FORBIDDEN, "Your role can look but not change things.".into()))
+    }
+}

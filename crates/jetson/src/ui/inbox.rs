@@ -1,0 +1,40 @@
+//! The inbox: open work items with enough distinct customers (or urgent), most customers first.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use jetson_domain::ProductId;
+use jetson_store::products::{self, Product};
+use jetson_store::work_items::{self, WorkItem};
+use serde::Deserialize;
+
+use super::{Layout, UiError, render, view};
+use crate::auth::UiUser;
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "inbox.html")]
+struct InboxPage {
+    layout: Layout,
+    products: Vec<Product>,
+    product: Option<ProductId>,
+    items: Vec<WorkItem>,
+}
+
+impl InboxPage {
+    fn product_is(&self, id: &ProductId) -> bool {
+        self.product == Some(*id)
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Params {
+    pub product: Option<String>,
+}
+
+pub async fn handler(State(state): State<AppState>, user: UiUser, Query(p): Query<Params>) -> Result<Response, UiError> {
+    let product = view::opt(&p.product, str::parse::<ProductId>);
+    let items = work_items::inbox(&state.db, user.org_id, product, 200).await?;
+    let products = products::list(&state.db, user.org_id).await?;
+    Ok(render(&InboxPage { layout: Layout::new(&user, "inbox"), products, product, items }))
+}

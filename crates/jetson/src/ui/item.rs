@@ -1,0 +1,57 @@
+//! One work item: what it is, who reported it, and what a person can do to it.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use jetson_domain::WorkItemId;
+use jetson_store::reports::{self, Report};
+use jetson_store::work_items::{self, Filter, WorkItem};
+
+use super::{Layout, UiError, render, view};
+use crate::auth::UiUser;
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "item.html")]
+struct ItemPage {
+    layout: Layout,
+    item: WorkItem,
+    merged_into: Option<WorkItem>,
+    merged_sources: Vec<WorkItem>,
+    companies: Vec<String>,
+    reports: Vec<Report>,
+    /// Other items of the same product, for merge and move.
+    others: Vec<WorkItem>,
+    can_write: bool,
+}
+
+pub async fn handler(State(state): State<AppState>, user: UiUser, Path(id): Path<String>) -> Result<Response, UiError> {
+    let id: WorkItemId = id.parse().map_err(|_| UiError::bad_request("That is not a work item id."))?;
+    let item = work_items::get(&state.db, user.org_id, id).await?;
+    let merged_into = match item.merged_into {
+        Some(t) => Some(work_items::get(&state.db, user.org_id, t.into()).await?),
+        None => None,
+    };
+    let filter = Filter { product: Some(item.product_id), ..Default::default() };
+    let others = work_items::list(&state.db, user.org_id, &filter, None, 200)
+        .await?
+        .into_iter()
+        .filter(|w| w.id != item.id)
+        .collect();
+    let page = ItemPage {
+        layout: Layout::new(&user, "items"),
+        merged_sources: work_items::merged_sources(&state.db, user.org_id, id).await?,
+        companies: work_items::companies(&state.db, user.org_id, id).await?,
+        reports: reports::for_work_item(&state.db, user.org_id, id).await?,
+        item,
+        merged_into,
+        others,
+        can_write: user.role.can_write(),
+    };
+    Ok(render(&page))
+}
+
+#[allow(dead_code)] // used by the template
+fn statuses() -> &'static [jetson_domain::WorkItemStatus] {
+    view::STATUSES
+}

@@ -1,0 +1,28 @@
+//! Changing a work item's status from its page.
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use jetson_domain::{WorkItemId, WorkItemStatus};
+use serde::Deserialize;
+
+use super::UiError;
+use crate::auth::UiUser;
+use crate::state::AppState;
+
+#[derive(Deserialize)]
+pub struct StatusForm {
+    pub csrf: String,
+    pub status: String,
+}
+
+pub async fn handler(State(state): State<AppState>, user: UiUser, Path(id): Path<String>, Form(f): Form<StatusForm>) -> Result<Response, UiError> {
+    if let Err(r) = user.check_csrf(&f.csrf) {
+        return Ok(r);
+    }
+    super::require_write(&user)?;
+    let id: WorkItemId = id.parse().map_err(|_| UiError::bad_request("That is not a work item id."))?;
+    let status = WorkItemStatus::parse(&f.status).map_err(|e| UiError::bad_request(e.0))?;
+    crate::actions::set_status(&state, user.org_id, id, status).await?;
+    Ok(Redirect::to(&format!("/items/{id}")).into_response())
+}

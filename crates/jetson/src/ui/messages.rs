@@ -1,0 +1,68 @@
+//! Every conversation with its category, confidence and work item; "needs review" shows the ones
+//! the model was not sure about.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use jetson_domain::{Category, ConversationId};
+use jetson_store::conversations::{self, Conversation, Filter};
+use jetson_store::products::{self, Product};
+use serde::Deserialize;
+
+use super::{Layout, UiError, render, view};
+use crate::auth::UiUser;
+use crate::state::AppState;
+
+const PAGE: i64 = 100;
+
+#[derive(Template)]
+#[template(path = "messages.html")]
+struct MessagesPage {
+    layout: Layout,
+    products: Vec<Product>,
+    params: Params,
+    conversations: Vec<Conversation>,
+    next: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct Params {
+    pub product: Option<String>,
+    pub category: Option<String>,
+    pub review: Option<String>,
+    pub before: Option<String>,
+}
+
+impl Params {
+    fn is(&self, field: &Option<String>, value: &str) -> bool {
+        field.as_deref() == Some(value)
+    }
+
+    fn needs_review(&self) -> bool {
+        self.review.as_deref() == Some("1")
+    }
+
+    fn with_before(&self, before: &str) -> String {
+        let pairs = [("product", &self.product), ("category", &self.category), ("review", &self.review)];
+        let mut q: Vec<String> = pairs
+            .iter()
+            .filter_map(|(k, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| format!("{k}={v}")))
+            .collect();
+        q.push(format!("before={before}"));
+        q.join("&")
+    }
+}
+
+pub async fn handler(State(state): State<AppState>, user: UiUser, Query(p): Query<Params>) -> Result<Response, UiError> {
+    let filter = Filter {
+        product: view::opt(&p.product, str::parse),
+        category: view::opt(&p.category, Category::parse),
+        needs_review: p.needs_review(),
+        before: view::opt(&p.before, str::parse::<ConversationId>),
+        limit: PAGE,
+    };
+    let conversations = conversations::list(&state.db, user.org_id, &filter).await?;
+    let next = (conversations.len() as i64 == PAGE).then(|| conversations.last().map(|c| p.with_before(&c.id.to_string()))).flatten();
+    let products = products::list(&state.db, user.org_id).await?;
+    Ok(render(&MessagesPage { layout: Layout::new(&user, "messages"), products, params: p, conversations, next }))
+}

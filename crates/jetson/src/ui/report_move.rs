@@ -1,0 +1,28 @@
+//! Moving one report to another work item.
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use jetson_domain::{ReportId, WorkItemId};
+use serde::Deserialize;
+
+use super::UiError;
+use crate::auth::UiUser;
+use crate::state::AppState;
+
+#[derive(Deserialize)]
+pub struct MoveForm {
+    pub csrf: String,
+    pub to: String,
+}
+
+pub async fn handler(State(state): State<AppState>, user: UiUser, Path(id): Path<String>, Form(f): Form<MoveForm>) -> Result<Response, UiError> {
+    if let Err(r) = user.check_csrf(&f.csrf) {
+        return Ok(r);
+    }
+    super::require_write(&user)?;
+    let report: ReportId = id.parse().map_err(|_| UiError::bad_request("That is not a report id."))?;
+    let to: WorkItemId = f.to.parse().map_err(|_| UiError::bad_request("Choose a work item."))?;
+    let from = crate::actions::move_report(&state, user.org_id, report, to).await?;
+    Ok(Redirect::to(&format!("/items/{from}")).into_response())
+}
