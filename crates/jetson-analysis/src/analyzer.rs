@@ -59,7 +59,10 @@ impl Analyzer {
     /// The embedded default: trained on the bundled seed corpus. Deterministic.
     pub fn builtin() -> Analyzer {
         let examples = parse_corpus(SEED_CORPUS).expect("the bundled corpus parses (a unit test checks it)");
-        Analyzer { classifier: Classifier::train(&examples, TrainOptions::default()), priorities: PriorityRules::default() }
+        Analyzer {
+            classifier: Classifier::train(&examples, TrainOptions::default()),
+            priorities: PriorityRules::default(),
+        }
     }
 
     /// Analyses a conversation from its subject and the customer's cleaned messages
@@ -79,7 +82,10 @@ impl Analyzer {
         if human.is_none() {
             for seg in &segments {
                 let p = self.classifier.predict(seg);
-                if p.category.is_actionable() && p.confidence >= SEGMENT_CONFIDENCE && seg.split_whitespace().count() >= 6 {
+                if p.category.is_actionable()
+                    && p.confidence >= SEGMENT_CONFIDENCE
+                    && seg.split_whitespace().count() >= 6
+                {
                     match issues.last_mut() {
                         // Consecutive segments of the same kind are usually one issue told at length.
                         Some((c, text)) if *c == p.category && !split_marker(seg) => {
@@ -134,7 +140,10 @@ impl Analyzer {
 /// Whether a segment was opened by an explicit new-topic marker (numbered point, "Also, …").
 fn split_marker(seg: &str) -> bool {
     let t = seg.trim_start().to_lowercase();
-    t.starts_with("also") || t.starts_with("another") || t.starts_with("p.s") || t.chars().next().is_some_and(|c| c.is_ascii_digit())
+    t.starts_with("also")
+        || t.starts_with("another")
+        || t.starts_with("p.s")
+        || t.chars().next().is_some_and(|c| c.is_ascii_digit())
 }
 
 /// "Re: Fwd: Export broken" → "Export broken".
@@ -151,9 +160,33 @@ pub fn clean_subject(subject: &str) -> String {
 }
 
 const GENERIC_SUBJECTS: &[&str] = &[
-    "", "help", "question", "quick question", "issue", "problem", "support", "urgent", "bug", "hi", "hello", "hey",
-    "feature request", "request", "suggestion", "feedback", "idea", "(no subject)", "no subject", "a problem",
-    "an issue", "help needed", "need help", "small issue", "another issue", "two things", "a few things",
+    "",
+    "help",
+    "question",
+    "quick question",
+    "issue",
+    "problem",
+    "support",
+    "urgent",
+    "bug",
+    "hi",
+    "hello",
+    "hey",
+    "feature request",
+    "request",
+    "suggestion",
+    "feedback",
+    "idea",
+    "(no subject)",
+    "no subject",
+    "a problem",
+    "an issue",
+    "help needed",
+    "need help",
+    "small issue",
+    "another issue",
+    "two things",
+    "a few things",
 ];
 
 /// The subject if it says something; otherwise the first sentence of the customer's words.
@@ -164,8 +197,12 @@ fn title_for(subject: &str, words: &str, first: bool) -> String {
     }
     let sentence = text::sentences(words)
         .into_iter()
-        .map(|s| s.trim_start_matches(|c: char| c == '-' || c == '*' || c.is_ascii_digit() || c == '.' || c == ')' || c == ' '))
-        .find(|s| s.split_whitespace().count() >= 3)
+        .map(|s| {
+            s.trim_start_matches(|c: char| {
+                c == '-' || c == '*' || c.is_ascii_digit() || c == '.' || c == ')' || c == ' '
+            })
+        })
+        .find(|s| s.split_whitespace().count() >= 3 && !announces_points(s))
         .unwrap_or(words);
     let sentence = strip_opener(sentence);
     let mut title = text::truncate(sentence.trim_end_matches(['.', '!', '?', ':']), TITLE_CHARS);
@@ -173,6 +210,13 @@ fn title_for(subject: &str, words: &str, first: bool) -> String {
         title.replace_range(..first_char.len_utf8(), &first_char.to_uppercase().to_string());
     }
     title
+}
+
+/// "I have two things." / "A few questions:" announce what follows; they are not a title.
+fn announces_points(sentence: &str) -> bool {
+    let lower = sentence.to_lowercase();
+    sentence.split_whitespace().count() <= 6
+        && ["thing", "question", "issue", "point", "request"].iter().any(|w| lower.contains(w))
 }
 
 fn strip_opener(s: &str) -> &str {
@@ -205,7 +249,11 @@ mod tests {
 
     #[test]
     fn a_bug_report_becomes_one_bug_report() {
-        let a = analyzer().analyze("Export broken", &[(0, "When I export my invoices to PDF the file is empty. It worked last week.")], None);
+        let a = analyzer().analyze(
+            "Export broken",
+            &[(0, "When I export my invoices to PDF the file is empty. It worked last week.")],
+            None,
+        );
         assert_eq!(a.category, Category::Bug);
         assert_eq!(a.reports.len(), 1);
         assert_eq!(a.reports[0].title, "Export broken");
@@ -213,7 +261,8 @@ mod tests {
 
     #[test]
     fn a_thank_you_creates_no_work() {
-        let a = analyzer().analyze("Re: your ticket", &[(0, "Thanks a lot, that solved it. Have a nice weekend!")], None);
+        let a =
+            analyzer().analyze("Re: your ticket", &[(0, "Thanks a lot, that solved it. Have a nice weekend!")], None);
         assert_eq!(a.category, Category::NoAction);
         assert!(a.reports.is_empty());
     }

@@ -118,7 +118,8 @@ impl Classifier {
                 let others = (0..K).filter(|j| *j != k).map(|j| row[j]).fold(f32::MIN, f32::max);
                 (name, (row[k] - others) * v / norm)
             })
-            .filter(|(_, s)| *s > 0.0)
+            // A person learns nothing from "the" or "and": name only features with a content word.
+            .filter(|(name, s)| *s > 0.0 && !name.split(' ').all(features::is_stopword))
             .collect();
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         scored.truncate(top);

@@ -131,7 +131,9 @@ impl<K: Copy + Eq + std::hash::Hash> MatchIndex<K> {
         for d in &self.docs {
             category_of.insert(d.group, d.category);
         }
-        let vectors: Vec<(K, Vec<(u32, f32)>, f32)> = self
+        // (group, tf-idf weighted centroid, its norm)
+        type Weighted<K> = (K, Vec<(u32, f32)>, f32);
+        let vectors: Vec<Weighted<K>> = self
             .groups
             .iter()
             .map(|(g, centroid)| {
@@ -187,10 +189,8 @@ impl<K: Copy + Eq + std::hash::Hash> MatchIndex<K> {
             let w = (1.0 + c.ln()) * self.idf(*t);
             norm += w * w;
         }
-        let dot: f32 = query
-            .iter()
-            .filter_map(|(t, w)| centroid.get(t).map(|c| w * (1.0 + c.ln()) * self.idf(*t)))
-            .sum();
+        let dot: f32 =
+            query.iter().filter_map(|(t, w)| centroid.get(t).map(|c| w * (1.0 + c.ln()) * self.idf(*t))).sum();
         f64::from(dot / (qnorm * norm.sqrt().max(1e-6)))
     }
 }

@@ -8,8 +8,21 @@
 pub const DAYS_APART_MS: i64 = 3 * 24 * 60 * 60 * 1000;
 
 const TOPIC_OPENERS: &[&str] = &[
-    "also,", "also ", "another thing", "one more thing", "separately", "on another note", "unrelated",
-    "p.s.", "ps:", "ps ", "additionally", "second,", "secondly", "by the way", "btw",
+    "also,",
+    "also ",
+    "another thing",
+    "one more thing",
+    "separately",
+    "on another note",
+    "unrelated",
+    "p.s.",
+    "ps:",
+    "ps ",
+    "additionally",
+    "second,",
+    "secondly",
+    "by the way",
+    "btw",
 ];
 
 /// A customer message: when it was sent (epoch ms) and its cleaned text.
@@ -98,7 +111,9 @@ mod tests {
 
     #[test]
     fn numbered_points_are_separate_segments() {
-        let s = segs("Two things:\n1. The export button does nothing at all.\n2. Could you add a dark mode for the editor?");
+        let s = segs(
+            "Two things:\n1. The export button does nothing at all.\n2. Could you add a dark mode for the editor?",
+        );
         assert_eq!(s.len(), 2, "{s:?}");
         assert!(s[0].starts_with("Two things: 1."));
         assert!(s[1].contains("dark mode"));
@@ -106,7 +121,9 @@ mod tests {
 
     #[test]
     fn also_opens_a_new_segment() {
-        let s = segs("The invoice PDF shows the wrong tax rate for Germany. Also, it would be great to have recurring invoices.");
+        let s = segs(
+            "The invoice PDF shows the wrong tax rate for Germany. Also, it would be great to have recurring invoices.",
+        );
         assert_eq!(s.len(), 2, "{s:?}");
     }
 

@@ -57,8 +57,7 @@ pub fn html_to_text(html: &str, drop_quotes: bool) -> String {
         }
         if !closing && !self_closing {
             let lower = tag.to_ascii_lowercase();
-            let is_quote =
-                drop_quotes && (name == "blockquote" || QUOTE_MARKERS.iter().any(|m| lower.contains(m)));
+            let is_quote = drop_quotes && (name == "blockquote" || QUOTE_MARKERS.iter().any(|m| lower.contains(m)));
             if SKIPPED_TAGS.contains(&name.as_str()) || is_quote {
                 skip = Some((name, 1));
                 continue;
@@ -108,7 +107,9 @@ pub fn tidy(text: &str) -> String {
 /// Whether the text looks like HTML rather than plain text.
 pub fn looks_like_html(s: &str) -> bool {
     let lower = s.get(..s.len().min(2000)).unwrap_or(s).to_ascii_lowercase();
-    ["<p", "<div", "<br", "<html", "<span", "<table", "<blockquote", "<a ", "<b>", "<ul"].iter().any(|t| lower.contains(t))
+    ["<p", "<div", "<br", "<html", "<span", "<table", "<blockquote", "<a ", "<b>", "<ul"]
+        .iter()
+        .any(|t| lower.contains(t))
 }
 
 /// The text a customer wrote in this message, for analysis: quoted earlier messages, signatures,
@@ -126,7 +127,10 @@ pub fn clean_for_analysis(body: &str) -> String {
         if is_sign_off(line) && rest_is_signature(&lines[i + 1..]) {
             break;
         }
-        if !(line.starts_with('>') || is_device_footer(line) || (kept.iter().all(|l| l.is_empty()) && is_greeting(line))) {
+        if !(line.starts_with('>')
+            || is_device_footer(line)
+            || (kept.iter().all(|l| l.is_empty()) && is_greeting(line)))
+        {
             kept.push(line);
         }
         i += 1;
@@ -139,13 +143,17 @@ fn starts_quoted_history(line: &str, next: Option<&str>) -> bool {
     if lower.starts_with("-----original message") || lower.starts_with("________________") {
         return true;
     }
-    if lower.starts_with("on ") && (lower.ends_with("wrote:") || next.is_some_and(|n| n.trim().eq_ignore_ascii_case("wrote:"))) {
+    if lower.starts_with("on ")
+        && (lower.ends_with("wrote:") || next.is_some_and(|n| n.trim().eq_ignore_ascii_case("wrote:")))
+    {
         return true;
     }
-    if lower.starts_with("from:") && next.is_some_and(|n| {
-        let n = n.trim().to_ascii_lowercase();
-        n.starts_with("sent:") || n.starts_with("date:") || n.starts_with("to:")
-    }) {
+    if lower.starts_with("from:")
+        && next.is_some_and(|n| {
+            let n = n.trim().to_ascii_lowercase();
+            n.starts_with("sent:") || n.starts_with("date:") || n.starts_with("to:")
+        })
+    {
         return true;
     }
     false
@@ -156,11 +164,44 @@ fn is_device_footer(line: &str) -> bool {
     lower.starts_with("sent from my ") || lower.starts_with("get outlook for ")
 }
 
-const GREETINGS: &[&str] = &["hi", "hello", "hey", "dear", "good morning", "good afternoon", "good evening", "greetings", "hallo", "hola", "bonjour"];
+const GREETINGS: &[&str] = &[
+    "hi",
+    "hello",
+    "hey",
+    "dear",
+    "good morning",
+    "good afternoon",
+    "good evening",
+    "greetings",
+    "hallo",
+    "hola",
+    "bonjour",
+];
 const SIGN_OFFS: &[&str] = &[
-    "thanks", "thank you", "thanks a lot", "thanks so much", "many thanks", "thx", "cheers", "best", "best regards",
-    "kind regards", "regards", "warm regards", "sincerely", "best wishes", "all the best", "thanks in advance",
-    "cordialement", "saludos", "gracias", "danke", "viele grüße", "merci", "ta", "talk soon",
+    "thanks",
+    "thank you",
+    "thanks a lot",
+    "thanks so much",
+    "many thanks",
+    "thx",
+    "cheers",
+    "best",
+    "best regards",
+    "kind regards",
+    "regards",
+    "warm regards",
+    "sincerely",
+    "best wishes",
+    "all the best",
+    "thanks in advance",
+    "cordialement",
+    "saludos",
+    "gracias",
+    "danke",
+    "viele grüße",
+    "merci",
+    "ta",
+    "talk soon",
 ];
 
 /// A greeting line such as "Hi Jetson team," (short, starts with a greeting word).
@@ -168,21 +209,28 @@ pub fn is_greeting(line: &str) -> bool {
     let lower = line.to_lowercase();
     let words = lower.split_whitespace().count();
     words <= 5
-        && GREETINGS.iter().any(|g| {
-            lower.starts_with(g) && lower[g.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric())
-        })
+        && GREETINGS
+            .iter()
+            .any(|g| lower.starts_with(g) && lower[g.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric()))
         && (lower.ends_with(',') || lower.ends_with('!') || words <= 3)
 }
 
 fn is_sign_off(line: &str) -> bool {
     let lower = line.to_lowercase();
-    let core = lower.trim_end_matches(|c: char| c == ',' || c == '!' || c == '.' || c == ' ');
+    let core = lower.trim_end_matches([',', '!', '.', ' ']);
     SIGN_OFFS.contains(&core)
 }
 
-/// After a sign-off, a signature is a few short lines (name, title, company, phone).
+/// After a sign-off, a signature is a few short lines (name, title, company, phone), possibly
+/// followed by the quoted history of the thread.
 fn rest_is_signature(rest: &[&str]) -> bool {
-    rest.len() <= 6 && rest.iter().all(|l| l.chars().count() <= 60)
+    let end = (0..rest.len())
+        .find(|&i| {
+            starts_quoted_history(rest[i].trim(), rest.get(i + 1).copied()) || rest[i].trim_start().starts_with('>')
+        })
+        .unwrap_or(rest.len());
+    let sig = &rest[..end];
+    sig.len() <= 6 && sig.iter().all(|l| l.chars().count() <= 60)
 }
 
 /// The sentences of a text, split after `.`, `!` or `?` followed by a space, and at line ends.
@@ -250,6 +298,12 @@ mod tests {
     fn plain_text_loses_quotes_signature_and_greeting() {
         let body = "Hi Ledgerly team,\n\nThe PDF export is blank since Monday.\nPlease help.\n\nThanks,\nMaria Lopez\nAcme GmbH\n\nOn Tue, 3 Mar 2026 at 10:00, Support <help@x.com> wrote:\n> Did you try again?";
         assert_eq!(clean_for_analysis(body), "The PDF export is blank since Monday.\nPlease help.");
+    }
+
+    #[test]
+    fn a_sign_off_above_quoted_history_is_still_a_sign_off() {
+        let body = "Any update?\n\nThanks,\nAnn\n\nOn Mon, 1 Jan 2026 at 10:00, Sam wrote:\n> Hi Ann,\n> We are on it.\n> Best,\n> Sam";
+        assert_eq!(clean_for_analysis(body), "Any update?");
     }
 
     #[test]

@@ -61,9 +61,7 @@ impl ProductName {
     pub fn parse(raw: &str) -> Result<Self, ParseError> {
         let s = raw.trim();
         if s.is_empty() || s.chars().count() > 100 || s.chars().any(char::is_control) {
-            return Err(ParseError(format!(
-                "`{raw}` is not a product name (1 to 100 printable characters)"
-            )));
+            return Err(ParseError(format!("`{raw}` is not a product name (1 to 100 printable characters)")));
         }
         Ok(Self(s.to_string()))
     }
@@ -110,9 +108,26 @@ mod tests {
 
 /// Free-mail providers: a customer writing from one of these tells us nothing about their company.
 const FREE_MAIL: &[&str] = &[
-    "gmail.com", "googlemail.com", "yahoo.com", "yahoo.co.uk", "hotmail.com", "outlook.com", "live.com",
-    "icloud.com", "me.com", "aol.com", "proton.me", "protonmail.com", "gmx.de", "gmx.net", "web.de",
-    "mail.com", "yandex.ru", "zoho.com", "fastmail.com", "hey.com",
+    "gmail.com",
+    "googlemail.com",
+    "yahoo.com",
+    "yahoo.co.uk",
+    "hotmail.com",
+    "outlook.com",
+    "live.com",
+    "icloud.com",
+    "me.com",
+    "aol.com",
+    "proton.me",
+    "protonmail.com",
+    "gmx.de",
+    "gmx.net",
+    "web.de",
+    "mail.com",
+    "yandex.ru",
+    "zoho.com",
+    "fastmail.com",
+    "hey.com",
 ];
 
 impl Email {

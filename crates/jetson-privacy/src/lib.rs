@@ -51,8 +51,7 @@ static EMAIL: LazyLock<Regex> =
 static CARD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b(?:\d[ \-]?){12,18}\d\b").expect("valid regex"));
 static IBAN: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b").expect("valid regex"));
-static PHONE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?:\+|\b)\d[\d \-().]{6,18}\d\b").expect("valid regex"));
+static PHONE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?:\+|\b)\d[\d \-().]{6,18}\d\b").expect("valid regex"));
 
 /// People the conversation names in its metadata (the customer, the agents), matched exactly.
 #[derive(Debug, Clone, Default)]
@@ -133,7 +132,7 @@ pub fn luhn_valid(s: &str) -> bool {
         .enumerate()
         .map(|(i, &x)| if i % 2 == 1 { if x * 2 > 9 { x * 2 - 9 } else { x * 2 } } else { x })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 pub fn iban_valid(s: &str) -> bool {

@@ -283,7 +283,8 @@ pub struct ForAnalysis {
 }
 
 pub async fn for_analysis(tx: &mut Tx, id: ConversationId) -> Result<ForAnalysis> {
-    let sql = "SELECT org_id, product_id, customer_id, subject, category, category_source FROM conversations WHERE id = $1";
+    let sql =
+        "SELECT org_id, product_id, customer_id, subject, category, category_source FROM conversations WHERE id = $1";
     let (org, product, customer, subject, category, source): (
         uuid::Uuid,
         uuid::Uuid,
@@ -315,7 +316,13 @@ pub async fn set_human_category(tx: &mut Tx, org: OrgId, id: ConversationId, cat
     let sql = "UPDATE conversations SET category = $1, category_source = 'human', needs_review = FALSE,
                confidence = 1.0 WHERE org_id = $2 AND id = $3";
     let done = on_tx!(tx, |c| {
-        sqlx::query(sql).bind(category.as_str()).bind(org.as_uuid()).bind(id.as_uuid()).execute(c).await.map(|r| r.rows_affected())
+        sqlx::query(sql)
+            .bind(category.as_str())
+            .bind(org.as_uuid())
+            .bind(id.as_uuid())
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
     })?;
     if done == 0 { Err(StoreError::NotFound) } else { Ok(()) }
 }

@@ -1,7 +1,7 @@
 //! The only places where SQLite and PostgreSQL need different SQL.
 
-use crate::db::Tx;
 use crate::Result;
+use crate::db::Tx;
 
 /// Serialises writers of one product's work items for the rest of the transaction. Matching reads
 /// the product's work items and then writes, so two workers must not interleave. On SQLite the
@@ -17,13 +17,15 @@ pub async fn lock_product(tx: &mut Tx, product: jetson_domain::ProductId) -> Res
 
 /// The claim query for the job queue: PostgreSQL skips rows other workers hold; SQLite has one
 /// writer at a time, so the plain subquery is already exclusive.
-pub const CLAIM_JOB_SQLITE: &str = "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = $1, locked_by = $2
+pub const CLAIM_JOB_SQLITE: &str =
+    "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = $1, locked_by = $2
      WHERE id = (SELECT id FROM jobs
                  WHERE (status = 'queued' AND run_at <= $3) OR (status = 'running' AND locked_until < $3)
                  ORDER BY run_at, id LIMIT 1)
      RETURNING id, kind, payload, attempts, max_attempts";
 
-pub const CLAIM_JOB_POSTGRES: &str = "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = $1, locked_by = $2
+pub const CLAIM_JOB_POSTGRES: &str =
+    "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = $1, locked_by = $2
      WHERE id = (SELECT id FROM jobs
                  WHERE (status = 'queued' AND run_at <= $3) OR (status = 'running' AND locked_until < $3)
                  ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)

@@ -56,10 +56,20 @@ pub async fn claim(db: &Db, worker: &str, lease_ms: i64) -> Result<Option<Claime
     type Row = (uuid::Uuid, String, Json<Value>, i64, i64);
     let row: Option<Row> = match db {
         Db::Sqlite(p) => {
-            sqlx::query_as(dialect::CLAIM_JOB_SQLITE).bind(now + lease_ms).bind(worker).bind(now).fetch_optional(p).await?
+            sqlx::query_as(dialect::CLAIM_JOB_SQLITE)
+                .bind(now + lease_ms)
+                .bind(worker)
+                .bind(now)
+                .fetch_optional(p)
+                .await?
         }
         Db::Postgres(p) => {
-            sqlx::query_as(dialect::CLAIM_JOB_POSTGRES).bind(now + lease_ms).bind(worker).bind(now).fetch_optional(p).await?
+            sqlx::query_as(dialect::CLAIM_JOB_POSTGRES)
+                .bind(now + lease_ms)
+                .bind(worker)
+                .bind(now)
+                .fetch_optional(p)
+                .await?
         }
     };
     Ok(row.map(|(id, kind, Json(payload), attempts, max_attempts)| Claimed {
@@ -75,7 +85,13 @@ pub async fn claim(db: &Db, worker: &str, lease_ms: i64) -> Result<Option<Claime
 pub async fn heartbeat(db: &Db, id: JobId, worker: &str, lease_ms: i64) -> Result<bool> {
     let sql = "UPDATE jobs SET locked_until = $1 WHERE id = $2 AND locked_by = $3 AND status = 'running'";
     let until = now_ms() + lease_ms;
-    let done = on_pool!(db, |p| sqlx::query(sql).bind(until).bind(id.as_uuid()).bind(worker).execute(p).await.map(|r| r.rows_affected()))?;
+    let done = on_pool!(db, |p| sqlx::query(sql)
+        .bind(until)
+        .bind(id.as_uuid())
+        .bind(worker)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(done == 1)
 }
 
@@ -86,7 +102,13 @@ pub async fn complete(tx: &mut Tx, id: JobId, worker: &str) -> Result<bool> {
     let sql = "UPDATE jobs SET status = 'done', locked_until = NULL, finished_at = $1
                WHERE id = $2 AND locked_by = $3 AND status = 'running'";
     let now = now_ms();
-    let done = on_tx!(tx, |c| sqlx::query(sql).bind(now).bind(id.as_uuid()).bind(worker).execute(c).await.map(|r| r.rows_affected()))?;
+    let done = on_tx!(tx, |c| sqlx::query(sql)
+        .bind(now)
+        .bind(id.as_uuid())
+        .bind(worker)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(done == 1)
 }
 

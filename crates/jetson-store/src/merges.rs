@@ -24,9 +24,16 @@ pub async fn merge(tx: &mut Tx, org: OrgId, source: WorkItemId, target: WorkItem
         on_tx!(tx, |c| sqlx::query_scalar(moved).bind(target.as_uuid()).bind(source.as_uuid()).fetch_all(c).await)?;
     let mark = "UPDATE work_items SET merged_into = $1, updated_at = $2 WHERE id = $3";
     let now = crate::now();
-    on_tx!(tx, |c| sqlx::query(mark).bind(target.as_uuid()).bind(now).bind(source.as_uuid()).execute(c).await.map(|r| r.rows_affected()))?;
+    on_tx!(tx, |c| sqlx::query(mark)
+        .bind(target.as_uuid())
+        .bind(now)
+        .bind(source.as_uuid())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     let id = MergeId::new();
-    let record = "INSERT INTO merges (id, org_id, source_id, target_id, report_ids, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
+    let record =
+        "INSERT INTO merges (id, org_id, source_id, target_id, report_ids, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
     on_tx!(tx, |c| {
         sqlx::query(record)
             .bind(id.as_uuid())
@@ -54,7 +61,13 @@ pub async fn unmerge(tx: &mut Tx, org: OrgId, source: WorkItemId) -> Result<Work
         found.ok_or_else(|| StoreError::Conflict("this work item is not merged into another".into()))?;
     let back = "UPDATE reports SET work_item_id = $1 WHERE id = $2 AND work_item_id = $3";
     for r in &report_ids {
-        on_tx!(tx, |c| sqlx::query(back).bind(source.as_uuid()).bind(r).bind(target).execute(c).await.map(|r| r.rows_affected()))?;
+        on_tx!(tx, |c| sqlx::query(back)
+            .bind(source.as_uuid())
+            .bind(r)
+            .bind(target)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
     }
     let now = crate::now();
     let unmark = "UPDATE work_items SET merged_into = NULL, updated_at = $1 WHERE id = $2";

@@ -28,9 +28,8 @@ impl Db {
     pub async fn migrate(&self) -> Result<usize> {
         let create = "CREATE TABLE IF NOT EXISTS jetson_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)";
         on_pool!(self, |p| sqlx::query(create).execute(p).await.map(|r| r.rows_affected()))?;
-        let done: Vec<String> = on_pool!(self, |p| {
-            sqlx::query_scalar("SELECT name FROM jetson_migrations").fetch_all(p).await
-        })?;
+        let done: Vec<String> =
+            on_pool!(self, |p| { sqlx::query_scalar("SELECT name FROM jetson_migrations").fetch_all(p).await })?;
         let mut applied = 0;
         for m in MIGRATIONS.iter().filter(|m| !done.iter().any(|d| d == m.name)) {
             let sql = match self {

@@ -33,7 +33,14 @@ pub async fn get_or_create(tx: &mut Tx, org: OrgId, name: &ProductName) -> Resul
     let insert = "INSERT INTO products (id, org_id, name, created_at) VALUES ($1, $2, $3, $4)
                   ON CONFLICT (org_id, name) DO NOTHING";
     let (id, now) = (ProductId::new().as_uuid(), crate::now());
-    on_tx!(tx, |c| sqlx::query(insert).bind(id).bind(org.as_uuid()).bind(name.as_str()).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
+    on_tx!(tx, |c| sqlx::query(insert)
+        .bind(id)
+        .bind(org.as_uuid())
+        .bind(name.as_str())
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     let select = sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM products WHERE org_id = $1 AND name = $2"));
     Ok(on_tx!(tx, |c| sqlx::query_as(select).bind(org.as_uuid()).bind(name.as_str()).fetch_one(c).await)?)
 }

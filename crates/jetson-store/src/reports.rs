@@ -112,7 +112,13 @@ pub async fn move_to(tx: &mut Tx, org: OrgId, report: ReportId, to: WorkItemId) 
         return Err(StoreError::Conflict("a report can only move to an unmerged item of the same product".into()));
     }
     let sql = "UPDATE reports SET work_item_id = $1, source = 'human' WHERE org_id = $2 AND id = $3";
-    on_tx!(tx, |c| sqlx::query(sql).bind(to.as_uuid()).bind(org.as_uuid()).bind(report.as_uuid()).execute(c).await.map(|r| r.rows_affected()))?;
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(to.as_uuid())
+        .bind(org.as_uuid())
+        .bind(report.as_uuid())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     let from = WorkItemId::from(from);
     crate::work_items::recount(tx, &[from, to]).await?;
     crate::products::bump_match_version(tx, product.into()).await?;

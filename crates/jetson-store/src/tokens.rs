@@ -61,7 +61,12 @@ pub async fn authenticate(db: &Db, token_hash: &str) -> Result<Option<TokenInfo>
         on_pool!(db, |p| sqlx::query_as(sql).bind(token_hash).bind(now).fetch_optional(p).await)?;
     if let Some(t) = &found {
         let touch = "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2";
-        on_pool!(db, |p| sqlx::query(touch).bind(now).bind(t.id.as_uuid()).execute(p).await.map(|r| r.rows_affected()))?;
+        on_pool!(db, |p| sqlx::query(touch)
+            .bind(now)
+            .bind(t.id.as_uuid())
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
     }
     Ok(found)
 }

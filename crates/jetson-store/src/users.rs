@@ -37,7 +37,14 @@ pub async fn add_membership(tx: &mut Tx, org: OrgId, user: UserId, role: Role) -
                ON CONFLICT (org_id, user_id) DO UPDATE SET role = excluded.role";
     let now = crate::now();
     on_tx!(tx, |c| {
-        sqlx::query(sql).bind(org.as_uuid()).bind(user.as_uuid()).bind(role.as_str()).bind(now).execute(c).await.map(|r| r.rows_affected())
+        sqlx::query(sql)
+            .bind(org.as_uuid())
+            .bind(user.as_uuid())
+            .bind(role.as_str())
+            .bind(now)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
     })?;
     Ok(())
 }
@@ -52,6 +59,11 @@ pub async fn memberships(db: &Db, user: UserId) -> Result<Vec<(OrgId, Role)>> {
 
 pub async fn set_password(tx: &mut Tx, user: UserId, password_hash: &str) -> Result<()> {
     let sql = "UPDATE users SET password_hash = $1 WHERE id = $2";
-    on_tx!(tx, |c| sqlx::query(sql).bind(password_hash).bind(user.as_uuid()).execute(c).await.map(|r| r.rows_affected()))?;
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(password_hash)
+        .bind(user.as_uuid())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }

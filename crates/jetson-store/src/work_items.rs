@@ -142,7 +142,13 @@ pub async fn set_status(tx: &mut Tx, org: OrgId, id: WorkItemId, status: WorkIte
                RETURNING product_id";
     let now = crate::now();
     let product: Option<uuid::Uuid> = on_tx!(tx, |c| {
-        sqlx::query_scalar(sql).bind(status.as_str()).bind(now).bind(org.as_uuid()).bind(id.as_uuid()).fetch_optional(c).await
+        sqlx::query_scalar(sql)
+            .bind(status.as_str())
+            .bind(now)
+            .bind(org.as_uuid())
+            .bind(id.as_uuid())
+            .fetch_optional(c)
+            .await
     })?;
     let product = product.ok_or(StoreError::NotFound)?;
     crate::products::bump_match_version(tx, product.into()).await?;
@@ -154,7 +160,13 @@ pub async fn raise_priority(tx: &mut Tx, id: WorkItemId, at_least: Priority) -> 
     let sql = "UPDATE work_items SET priority = $1 WHERE id = $2
                AND (CASE priority WHEN 'low' THEN 0 WHEN 'medium' THEN 1 WHEN 'high' THEN 2 ELSE 3 END) < $3";
     let rank = Priority::ALL.iter().position(|p| *p == at_least).unwrap_or(0) as i64;
-    on_tx!(tx, |c| sqlx::query(sql).bind(at_least.as_str()).bind(id.as_uuid()).bind(rank).execute(c).await.map(|r| r.rows_affected()))?;
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(at_least.as_str())
+        .bind(id.as_uuid())
+        .bind(rank)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 

@@ -21,7 +21,13 @@ pub async fn ensure_org(state: &AppState, name: &str) -> anyhow::Result<OrgId> {
 
 /// A user with a fresh random password, member of `org` with `role`. Returns the password, which
 /// is shown once and stored only as an Argon2id hash. An existing user gets a new password.
-pub async fn create_user(state: &AppState, org: OrgId, email: &Email, name: &str, role: Role) -> anyhow::Result<(UserId, String)> {
+pub async fn create_user(
+    state: &AppState,
+    org: OrgId,
+    email: &Email,
+    name: &str,
+    role: Role,
+) -> anyhow::Result<(UserId, String)> {
     let password = secret::generate("");
     let hash = password::hash(password.clone()).await?;
     let mut tx = state.db.begin().await?;
@@ -38,7 +44,14 @@ pub async fn create_user(state: &AppState, org: OrgId, email: &Email, name: &str
 }
 
 /// A new API token for the user in `org`. Returns the token, shown once and stored hashed.
-pub async fn create_token(state: &AppState, org: OrgId, user: UserId, name: &str, scope: &str, days: Option<i64>) -> anyhow::Result<String> {
+pub async fn create_token(
+    state: &AppState,
+    org: OrgId,
+    user: UserId,
+    name: &str,
+    scope: &str,
+    days: Option<i64>,
+) -> anyhow::Result<String> {
     let token = secret::generate("jt_");
     let mut tx = state.db.begin().await?;
     tokens::create(

@@ -201,7 +201,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let org = find_org(&state, &org).await?;
             let email = Email::parse(&email).map_err(|e| anyhow::anyhow!(e.0))?;
             let role = Role::parse(&role).map_err(|e| anyhow::anyhow!(e.0))?;
-            let name = if name.is_empty() { email.as_str().split('@').next().unwrap_or_default().to_string() } else { name };
+            let name =
+                if name.is_empty() { email.as_str().split('@').next().unwrap_or_default().to_string() } else { name };
             let (_, password) = crate::accounts::create_user(&state, org, &email, &name, role).await?;
             println!("Log in as {email} with password {password}");
             Ok(())
@@ -271,7 +272,11 @@ async fn analyse_pending(state: &AppState) -> anyhow::Result<()> {
 async fn import(state: AppState, product: &str, org: Option<&str>, file: &std::path::Path) -> anyhow::Result<()> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let content = String::from_utf8(bytes).map_err(|e| {
-        anyhow::anyhow!("{} is not UTF-8 text (invalid byte at offset {})", file.display(), e.utf8_error().valid_up_to())
+        anyhow::anyhow!(
+            "{} is not UTF-8 text (invalid byte at offset {})",
+            file.display(),
+            e.utf8_error().valid_up_to()
+        )
     })?;
     let org = match org {
         Some(name) => find_org(&state, name).await?,
@@ -295,7 +300,9 @@ async fn import(state: AppState, product: &str, org: Option<&str>, file: &std::p
         eprintln!("skipped: … and {} more", parsed.errors.len() - 50);
     }
     let mut bar = Progress::new("importing", parsed.conversations.len() as u64);
-    let summary = crate::import::write(&state, org, product.id, &parsed.conversations, &mut |done, _| bar.set(done as u64)).await?;
+    let summary =
+        crate::import::write(&state, org, product.id, &parsed.conversations, &mut |done, _| bar.set(done as u64))
+            .await?;
     bar.finish();
     analyse_pending(&state).await?;
     println!(

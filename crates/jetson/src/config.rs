@@ -15,6 +15,7 @@ const KNOWN_VARS: &[&str] = &[
     "JETSON_SECURE_COOKIES",
     "JETSON_LOG",
     "JETSON_TEST_POSTGRES_URL",
+    "JETSON_REQUIRE_BROWSER",
 ];
 
 #[derive(Debug, Clone)]

@@ -20,7 +20,12 @@ use crate::state::AppState;
 pub const DATASET: &str = include_str!("../demo/dataset.txt");
 
 /// Imports the demo conversations into `org` (one product each) and returns how many were new.
-pub async fn load(state: &AppState, org: OrgId, convs: &[DemoConversation], progress: &mut dyn FnMut(usize, usize)) -> anyhow::Result<usize> {
+pub async fn load(
+    state: &AppState,
+    org: OrgId,
+    convs: &[DemoConversation],
+    progress: &mut dyn FnMut(usize, usize),
+) -> anyhow::Result<usize> {
     let mut by_product: Vec<(String, Vec<crate::import::Imported>)> = Vec::new();
     for c in convs {
         match by_product.iter_mut().find(|(p, _)| *p == c.product) {
@@ -35,7 +40,9 @@ pub async fn load(state: &AppState, org: OrgId, convs: &[DemoConversation], prog
         let mut tx = state.db.begin().await?;
         let product = products::get_or_create(&mut tx, org, &ProductName::parse(&name)?).await?;
         tx.commit().await?;
-        let summary = crate::import::write(state, org, product.id, &list, &mut |done, _| progress(done_before + done, total)).await?;
+        let summary =
+            crate::import::write(state, org, product.id, &list, &mut |done, _| progress(done_before + done, total))
+                .await?;
         done_before += list.len();
         inserted += summary.inserted + summary.changed;
     }

@@ -4,6 +4,7 @@
 //! ([`router`]) and is what the tests start; [`pipeline`] is what happens to a conversation after
 //! it is stored; [`jobs`] runs that work in the background; [`cli`] is every command.
 
+pub mod accounts;
 pub mod actions;
 pub mod api;
 pub mod auth;
@@ -16,9 +17,8 @@ pub mod import;
 pub mod jobs;
 pub mod matchers;
 pub mod pipeline;
+pub mod progress;
 pub mod router;
 pub mod startup;
 pub mod state;
 pub mod ui;
-pub mod accounts;
-pub mod progress;

@@ -27,7 +27,11 @@ pub struct BatchOutcome {
     pub new_work_items: usize,
 }
 
-pub async fn analyze(state: &AppState, ids: &[ConversationId], job: Option<JobRef<'_>>) -> anyhow::Result<BatchOutcome> {
+pub async fn analyze(
+    state: &AppState,
+    ids: &[ConversationId],
+    job: Option<JobRef<'_>>,
+) -> anyhow::Result<BatchOutcome> {
     let mut tx = state.db.begin().await?;
     let mut groups: BTreeMap<(OrgId, ProductId), Vec<ForAnalysis>> = BTreeMap::new();
     for id in ids {

@@ -50,13 +50,21 @@ impl UiError {
     pub fn bad_request(message: impl Into<String>) -> UiError {
         UiError(StatusCode::BAD_REQUEST, message.into())
     }
+
+    pub fn forbidden(message: impl Into<String>) -> UiError {
+        UiError(StatusCode::FORBIDDEN, message.into())
+    }
 }
 
 impl From<anyhow::Error> for UiError {
     fn from(e: anyhow::Error) -> Self {
         match e.downcast_ref::<jetson_store::StoreError>() {
-            Some(jetson_store::StoreError::NotFound) => UiError(StatusCode::NOT_FOUND, "That page does not exist.".into()),
-            Some(jetson_store::StoreError::Conflict(m)) => UiError(StatusCode::CONFLICT, format!("That change was not made: {m}.")),
+            Some(jetson_store::StoreError::NotFound) => {
+                UiError(StatusCode::NOT_FOUND, "That page does not exist.".into())
+            }
+            Some(jetson_store::StoreError::Conflict(m)) => {
+                UiError(StatusCode::CONFLICT, format!("That change was not made: {m}."))
+            }
             _ => {
                 tracing::error!(error = %format!("{e:#}"), "page failed");
                 UiError(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong. The error was logged.".into())
@@ -87,9 +95,5 @@ impl IntoResponse for UiError {
 
 /// Only people who may write can change things through the UI.
 pub fn require_write(user: &crate::auth::UiUser) -> Result<(), UiError> {
-    if user.role.can_write() {
-        Ok(())
-    } else {
-        Err(UiError(StatusCode::FORBIDDEN, "Your role can look but not change things.".into()))
-    }
+    if user.role.can_write() { Ok(()) } else { Err(UiError::forbidden("Your role can look but not change things.")) }
 }

@@ -18,9 +18,16 @@ pub struct Body {
     pub messages: Vec<MessageView>,
 }
 
-pub async fn handler(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<String>) -> Result<Json<Body>, ApiError> {
+pub async fn handler(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Body>, ApiError> {
     let id: ConversationId = id.parse().map_err(|_| ApiError::NotFound)?;
     let c = conversations::get(&state.db, caller.org_id, id).await?;
     let messages = conversations::messages(&state.db, caller.org_id, id).await?;
-    Ok(Json(Body { conversation: ConversationView::from(&c), messages: messages.iter().map(MessageView::from).collect() }))
+    Ok(Json(Body {
+        conversation: ConversationView::from(&c),
+        messages: messages.iter().map(MessageView::from).collect(),
+    }))
 }

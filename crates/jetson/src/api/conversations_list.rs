@@ -27,7 +27,9 @@ pub struct Params {
 pub async fn product_param(state: &AppState, org: OrgId, v: Option<&str>) -> Result<Option<ProductId>, ApiError> {
     let Some(v) = v.map(str::trim).filter(|s| !s.is_empty()) else { return Ok(None) };
     if let Ok(id) = v.parse::<ProductId>() {
-        return Ok(Some(products::get(&state.db, org, id).await.map_err(|_| ApiError::invalid("product", "no such product"))?.id));
+        return Ok(Some(
+            products::get(&state.db, org, id).await.map_err(|_| ApiError::invalid("product", "no such product"))?.id,
+        ));
     }
     match products::find_by_name(&state.db, org, v).await? {
         Some(p) => Ok(Some(p.id)),

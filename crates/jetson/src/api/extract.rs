@@ -35,7 +35,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
 }
 
 /// Parses an optional text parameter with a domain parser, naming the parameter on failure.
-pub fn parse_opt<T, E: std::fmt::Display>(field: &str, v: Option<&str>, parse: impl Fn(&str) -> Result<T, E>) -> Result<Option<T>, ApiError> {
+pub fn parse_opt<T, E: std::fmt::Display>(
+    field: &str,
+    v: Option<&str>,
+    parse: impl Fn(&str) -> Result<T, E>,
+) -> Result<Option<T>, ApiError> {
     match v.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
         Some(s) => parse(s).map(Some).map_err(|e| ApiError::invalid(field, e.to_string())),

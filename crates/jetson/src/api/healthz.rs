@@ -1,8 +1,8 @@
 //! `GET /healthz`: 200 when the database answers, 503 when it does not.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Json;
 use serde_json::{Value, json};
 
 use crate::state::AppState;

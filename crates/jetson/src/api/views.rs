@@ -118,7 +118,12 @@ pub struct MessageView {
 
 impl From<&Message> for MessageView {
     fn from(m: &Message) -> Self {
-        MessageView { author: m.author.as_str(), author_name: m.author_name.clone(), text: m.analysis_text.clone(), created_at: m.created_at }
+        MessageView {
+            author: m.author.as_str(),
+            author_name: m.author_name.clone(),
+            text: m.analysis_text.clone(),
+            created_at: m.created_at,
+        }
     }
 }
 

@@ -19,10 +19,18 @@ pub struct Body {
     pub report_list: Vec<ReportView>,
 }
 
-pub async fn handler(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<String>) -> Result<Json<Body>, ApiError> {
+pub async fn handler(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Body>, ApiError> {
     let id: WorkItemId = id.parse().map_err(|_| ApiError::NotFound)?;
     let item = work_items::get(&state.db, caller.org_id, id).await?;
     let list = reports::for_work_item(&state.db, caller.org_id, id).await?;
     let companies = work_items::companies(&state.db, caller.org_id, id).await?;
-    Ok(Json(Body { item: WorkItemView::from(&item), company_domains: companies, report_list: list.iter().map(ReportView::from).collect() }))
+    Ok(Json(Body {
+        item: WorkItemView::from(&item),
+        company_domains: companies,
+        report_list: list.iter().map(ReportView::from).collect(),
+    }))
 }

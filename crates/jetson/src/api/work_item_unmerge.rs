@@ -11,7 +11,11 @@ use crate::auth::ApiCaller;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-pub async fn handler(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<String>) -> Result<Json<WorkItemView>, ApiError> {
+pub async fn handler(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<WorkItemView>, ApiError> {
     caller.require_write()?;
     let id: WorkItemId = id.parse().map_err(|_| ApiError::NotFound)?;
     crate::actions::unmerge(&state, caller.org_id, id).await?;

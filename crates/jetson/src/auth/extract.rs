@@ -27,11 +27,11 @@ pub struct UiUser {
 
 impl UiUser {
     /// Checks the CSRF token a form sent back.
-    pub fn check_csrf(&self, sent: &str) -> Result<(), Response> {
+    pub fn check_csrf(&self, sent: &str) -> Result<(), crate::ui::UiError> {
         if secret::equal(&self.csrf_token, sent) {
             Ok(())
         } else {
-            Err((axum::http::StatusCode::FORBIDDEN, "The form expired. Go back, reload the page and try again.").into_response())
+            Err(crate::ui::UiError::forbidden("The form expired. Go back, reload the page and try again."))
         }
     }
 }
@@ -48,7 +48,14 @@ impl FromRequestParts<AppState> for UiUser {
             (axum::http::StatusCode::SERVICE_UNAVAILABLE, "Jetson cannot reach its database right now.").into_response()
         })?;
         let s = session.ok_or_else(to_login)?;
-        Ok(UiUser { user_id: s.user_id, org_id: s.org_id, email: s.email, name: s.name, role: s.role, csrf_token: s.csrf_token })
+        Ok(UiUser {
+            user_id: s.user_id,
+            org_id: s.org_id,
+            email: s.email,
+            name: s.name,
+            role: s.role,
+            csrf_token: s.csrf_token,
+        })
     }
 }
 

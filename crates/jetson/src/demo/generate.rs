@@ -36,15 +36,37 @@ const LAST: &[&str] = &[
     "Weber", "Yilmaz", "Zhang", "Novak", "Murphy", "Silva",
 ];
 const COMPANIES: &[&str] = &[
-    "brightpixel.io", "harbourcafe.com", "northwind-studio.com", "quillandink.co", "bluefernbakery.com", "atlasdesign.de",
-    "copperkettle.co.uk", "lumenlegal.com", "pinegrove.org", "sprucecreative.io", "redlanternbistro.com", "tidepool.dev",
-    "orchardhealth.com", "fieldnotes.studio", "ironbridge.build", "sunnysidecafe.com", "maplewood.agency", "corvusit.com",
-    "greenleafmarket.com", "kestrelmedia.tv", "blueharbor.shop", "lighthouse-books.com", "parsleyandsage.com",
-    "vantagepoint.co", "saltandstone.com",
+    "brightpixel.io",
+    "harbourcafe.com",
+    "northwind-studio.com",
+    "quillandink.co",
+    "bluefernbakery.com",
+    "atlasdesign.de",
+    "copperkettle.co.uk",
+    "lumenlegal.com",
+    "pinegrove.org",
+    "sprucecreative.io",
+    "redlanternbistro.com",
+    "tidepool.dev",
+    "orchardhealth.com",
+    "fieldnotes.studio",
+    "ironbridge.build",
+    "sunnysidecafe.com",
+    "maplewood.agency",
+    "corvusit.com",
+    "greenleafmarket.com",
+    "kestrelmedia.tv",
+    "blueharbor.shop",
+    "lighthouse-books.com",
+    "parsleyandsage.com",
+    "vantagepoint.co",
+    "saltandstone.com",
 ];
 const FREE_MAIL: &[&str] = &["gmail.com", "outlook.com", "yahoo.com", "icloud.com", "proton.me"];
-const GREETINGS: &[&str] = &["Hi,", "Hello,", "Hi there,", "Hey team,", "Good morning,", "Hello support,", "Dear support team,"];
-const SIGN_OFFS: &[&str] = &["Thanks,", "Thank you,", "Best regards,", "Cheers,", "Kind regards,", "Thanks in advance,", "Best,"];
+const GREETINGS: &[&str] =
+    &["Hi,", "Hello,", "Hi there,", "Hey team,", "Good morning,", "Hello support,", "Dear support team,"];
+const SIGN_OFFS: &[&str] =
+    &["Thanks,", "Thank you,", "Best regards,", "Cheers,", "Kind regards,", "Thanks in advance,", "Best,"];
 const CONTEXT: &[&str] = &[
     "I'm using the web app on Windows.",
     "This started a few days ago.",
@@ -117,17 +139,21 @@ impl Customers {
         };
         // The counter keeps addresses unique even when names repeat.
         let local = format!("{}.{}{}", first.to_lowercase(), last.to_lowercase(), self.used);
-        let email = Email::parse(&format!("{local}+{}@{domain}", self.product_slug)).expect("generated emails are valid");
+        let email =
+            Email::parse(&format!("{local}+{}@{domain}", self.product_slug)).expect("generated emails are valid");
         Customer { name: format!("{first} {last}"), email, company }
     }
 }
 
 fn company_name(domain: &str) -> String {
     let stem = domain.split('.').next().unwrap_or(domain).replace('-', " ");
-    stem.split(' ').map(|w| {
-        let mut c = w.chars();
-        c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
-    }).collect::<Vec<_>>().join(" ")
+    stem.split(' ')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// One issue as a customer would raise it.
@@ -173,7 +199,12 @@ pub fn generate(dataset: &Dataset, today: DateTime<Utc>) -> Vec<DemoConversation
         let mut pairs = 0;
         let mut i = 0;
         while i < singles.len() {
-            if pairs < MULTI_ISSUE_PER_PRODUCT && singles[i].problem.category == Category::Bug && singles[i].problem.count >= 3 && rng.chance(20) && !features.is_empty() {
+            if pairs < MULTI_ISSUE_PER_PRODUCT
+                && singles[i].problem.category == Category::Bug
+                && singles[i].problem.count >= 3
+                && rng.chance(20)
+                && !features.is_empty()
+            {
                 let bug = singles.remove(i);
                 let mut feature = features.remove(rng.below(features.len()));
                 feature.customer = bug.customer.clone();
@@ -207,7 +238,14 @@ pub fn generate(dataset: &Dataset, today: DateTime<Utc>) -> Vec<DemoConversation
     out
 }
 
-fn issue_conversation(product: &str, slug: &str, n: usize, issues: Vec<Raised<'_>>, at: DateTime<Utc>, rng: &mut Rng) -> DemoConversation {
+fn issue_conversation(
+    product: &str,
+    slug: &str,
+    n: usize,
+    issues: Vec<Raised<'_>>,
+    at: DateTime<Utc>,
+    rng: &mut Rng,
+) -> DemoConversation {
     let customer = issues[0].customer.clone();
     let (subject, body) = if issues.len() == 1 {
         (issues[0].phrase.subject.clone(), issues[0].phrase.body.clone())
@@ -223,10 +261,12 @@ fn issue_conversation(product: &str, slug: &str, n: usize, issues: Vec<Raised<'_
     let mut body = body;
     if rng.chance(40) {
         body.push_str("\n\n");
-        body.push_str(*rng.pick(CONTEXT));
+        let context = rng.pick(CONTEXT).to_string();
+        body.push_str(&context);
     }
     let agent_line = if category == Category::Bug { *rng.pick(AGENT_BUG) } else { *rng.pick(AGENT_FEATURE) };
-    let follow_up = (category == Category::Bug && rng.chance(25)).then_some("Any update on this? It's still happening for us.");
+    let follow_up =
+        (category == Category::Bug && rng.chance(25)).then_some("Any update on this? It's still happening for us.");
     let conversation = thread(slug, n, &subject, &customer, &body, agent_line, follow_up, at, rng);
     DemoConversation {
         product: product.to_string(),
@@ -236,7 +276,15 @@ fn issue_conversation(product: &str, slug: &str, n: usize, issues: Vec<Raised<'_
     }
 }
 
-fn no_action_conversation(product: &str, slug: &str, n: usize, phrase: &Phrase, customer: Customer, at: DateTime<Utc>, rng: &mut Rng) -> DemoConversation {
+fn no_action_conversation(
+    product: &str,
+    slug: &str,
+    n: usize,
+    phrase: &Phrase,
+    customer: Customer,
+    at: DateTime<Utc>,
+    rng: &mut Rng,
+) -> DemoConversation {
     let follow_up = rng.chance(20).then_some("Great, thank you!");
     let agent_line = *rng.pick(AGENT_OTHER);
     let conversation = thread(slug, n, &phrase.subject, &customer, &phrase.body, agent_line, follow_up, at, rng);
@@ -280,7 +328,8 @@ fn thread(
         created_at: at,
     }];
     let reply_at = at + Duration::minutes(20 + rng.below(600) as i64);
-    let agent_body = format!("Hi {},\n\n{agent_line}\n\nBest,\n{agent}", customer.name.split(' ').next().unwrap_or_default());
+    let agent_body =
+        format!("Hi {},\n\n{agent_line}\n\nBest,\n{agent}", customer.name.split(' ').next().unwrap_or_default());
     let agent_replied = follow_up.is_some() || rng.chance(70);
     if agent_replied {
         messages.push(ImportedMessage {
@@ -315,7 +364,14 @@ fn thread(
 
 /// A customer email, as plain text or as the HTML a mail client would send, optionally quoting
 /// an earlier message the way mail clients do.
-fn compose(greeting: Option<&str>, body: &str, sign_off: &str, signature: &str, quote: Option<(&str, &str, DateTime<Utc>)>, html: bool) -> String {
+fn compose(
+    greeting: Option<&str>,
+    body: &str,
+    sign_off: &str,
+    signature: &str,
+    quote: Option<(&str, &str, DateTime<Utc>)>,
+    html: bool,
+) -> String {
     let mut text = String::new();
     if let Some(g) = greeting {
         text.push_str(g);
@@ -328,7 +384,11 @@ fn compose(greeting: Option<&str>, body: &str, sign_off: &str, signature: &str, 
     };
     let header = format!("On {}, {who} wrote:", when.format("%a, %d %b %Y at %H:%M"));
     if html {
-        format!("{}<div class=\"gmail_quote\"><div>{header}</div><blockquote>{}</blockquote></div>", to_html(&text), to_html(quoted))
+        format!(
+            "{}<div class=\"gmail_quote\"><div>{header}</div><blockquote>{}</blockquote></div>",
+            to_html(&text),
+            to_html(quoted)
+        )
     } else {
         let q: Vec<String> = quoted.lines().map(|l| format!("> {l}")).collect();
         format!("{text}\n\n{header}\n{}", q.join("\n"))
@@ -336,10 +396,7 @@ fn compose(greeting: Option<&str>, body: &str, sign_off: &str, signature: &str, 
 }
 
 fn to_html(text: &str) -> String {
-    text.split("\n\n")
-        .map(|p| format!("<p>{}</p>", html_escape(p).replace('\n', "<br>")))
-        .collect::<Vec<_>>()
-        .join("")
+    text.split("\n\n").map(|p| format!("<p>{}</p>", html_escape(p).replace('\n', "<br>"))).collect::<Vec<_>>().join("")
 }
 
 fn html_escape(s: &str) -> String {

@@ -15,14 +15,22 @@ pub fn parse(content: &str) -> Parsed {
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
         Err(e) => {
-            parsed.errors.push(RecordError { line: 1, field: String::new(), message: format!("unreadable header: {e}") });
+            parsed.errors.push(RecordError {
+                line: 1,
+                field: String::new(),
+                message: format!("unreadable header: {e}"),
+            });
             return parsed;
         }
     };
     let col = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
     let missing: Vec<&str> = REQUIRED.iter().copied().filter(|c| col(c).is_none()).collect();
     if !missing.is_empty() {
-        parsed.errors.push(RecordError { line: 1, field: missing.join(", "), message: "required column is missing".into() });
+        parsed.errors.push(RecordError {
+            line: 1,
+            field: missing.join(", "),
+            message: "required column is missing".into(),
+        });
         return parsed;
     }
     let idx: HashMap<&str, usize> = REQUIRED.iter().map(|c| (*c, col(c).expect("checked"))).collect();

@@ -15,7 +15,10 @@ pub fn parse(s: &str) -> Result<DateTime<Utc>, String> {
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         return Ok(d.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc());
     }
-    Err(format!("`{}` is not a date (expected RFC 3339 or YYYY-MM-DD HH:MM:SS)", s.chars().take(40).collect::<String>()))
+    Err(format!(
+        "`{}` is not a date (expected RFC 3339 or YYYY-MM-DD HH:MM:SS)",
+        s.chars().take(40).collect::<String>()
+    ))
 }
 
 #[cfg(test)]

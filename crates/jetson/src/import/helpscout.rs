@@ -19,7 +19,11 @@ pub fn parse(content: &str) -> Parsed {
     };
     for (line, text) in records {
         let result = serde_json::from_str::<Value>(text)
-            .map_err(|e| RecordError { line: line + e.line().saturating_sub(1), field: String::new(), message: format!("invalid JSON: {e}") })
+            .map_err(|e| RecordError {
+                line: line + e.line().saturating_sub(1),
+                field: String::new(),
+                message: format!("invalid JSON: {e}"),
+            })
             .and_then(|v| conversation(&v).map_err(|(field, message)| RecordError { line, field, message }));
         match result {
             Ok(c) => parsed.conversations.push(c),
@@ -72,10 +76,10 @@ fn split_records(content: &str) -> Result<Vec<(usize, &str)>, RecordError> {
                 }
             }
             b']' | b'}' => {
-                if depth == 2 {
-                    if let Some(s) = start.take() {
-                        out.push((line_of(s), &content[s..=i]));
-                    }
+                if depth == 2
+                    && let Some(s) = start.take()
+                {
+                    out.push((line_of(s), &content[s..=i]));
                 }
                 depth = depth.saturating_sub(1);
             }
@@ -83,7 +87,11 @@ fn split_records(content: &str) -> Result<Vec<(usize, &str)>, RecordError> {
         }
     }
     if depth != 0 || in_string {
-        return Err(RecordError { line: line_of(content.len()), field: String::new(), message: "the JSON array is not closed (truncated file?)".into() });
+        return Err(RecordError {
+            line: line_of(content.len()),
+            field: String::new(),
+            message: "the JSON array is not closed (truncated file?)".into(),
+        });
     }
     Ok(out)
 }
@@ -139,8 +147,8 @@ fn conversation(v: &Value) -> FieldResult<Imported> {
     let from_threads = threads.iter().filter_map(|t| t.get("customer"));
     let customer = candidates.into_iter().flatten().chain(from_threads).find(|c| str_of(c, "email").is_some());
     let customer = customer.ok_or_else(|| missing("primaryCustomer.email"))?;
-    let customer_email =
-        Email::parse(str_of(customer, "email").unwrap_or_default()).map_err(|e| ("primaryCustomer.email".to_string(), e.0))?;
+    let customer_email = Email::parse(str_of(customer, "email").unwrap_or_default())
+        .map_err(|e| ("primaryCustomer.email".to_string(), e.0))?;
     let customer_name = person_name(customer);
 
     let mut messages = Vec::new();
@@ -187,6 +195,37 @@ fn conversation(v: &Value) -> FieldResult<Imported> {
         customer_name,
         created_at,
         messages,
+    })
+}
+
+/// A conversation as a Help Scout Mailbox API v2 object with embedded threads (for exports and
+/// benchmarks; [`parse`] reads it back).
+pub fn to_json(c: &Imported) -> Value {
+    let (first, last) = c.customer_name.split_once(' ').unwrap_or((&c.customer_name, ""));
+    let customer = serde_json::json!({ "first": first, "last": last, "email": c.customer_email.as_str() });
+    let threads: Vec<Value> = c
+        .messages
+        .iter()
+        .map(|m| {
+            let (kind, by) = match m.author {
+                Author::Customer => ("customer", "customer"),
+                Author::Agent => ("message", "user"),
+                Author::Note => ("note", "user"),
+            };
+            let (f, l) = m.author_name.split_once(' ').unwrap_or((&m.author_name, ""));
+            serde_json::json!({
+                "id": m.external_id, "type": kind, "body": m.body,
+                "createdAt": m.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                "createdBy": { "type": by, "first": f, "last": l },
+                "customer": customer,
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "id": c.external_id, "subject": c.subject, "status": c.status,
+        "createdAt": c.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "primaryCustomer": customer,
+        "_embedded": { "threads": threads },
     })
 }
 
@@ -240,7 +279,8 @@ mod tests {
 
     #[test]
     fn the_recorded_help_scout_payloads_parse() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/helpscout_fixtures/helpscout-api-php");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/data/helpscout_fixtures/helpscout-api-php");
         let Ok(text) = std::fs::read_to_string(dir.join("conversations_list_page1_embed_threads.json")) else {
             eprintln!("skipping: ../shared/data is absent");
             return;
@@ -251,41 +291,11 @@ mod tests {
             let got = conversation(c);
             assert!(got.is_ok(), "{got:?}");
         }
-        let single: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("conversation_get_123.json")).unwrap()).unwrap();
+        let single: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("conversation_get_123.json")).unwrap()).unwrap();
         // The single-conversation payload has no embedded threads unless asked for.
         if single.get("_embedded").and_then(|e| e.get("threads")).is_some() {
             assert!(conversation(&single).is_ok());
         }
     }
-}
-
-/// A conversation as a Help Scout Mailbox API v2 object with embedded threads (for exports and
-/// benchmarks; [`parse`] reads it back).
-pub fn to_json(c: &Imported) -> Value {
-    let (first, last) = c.customer_name.split_once(' ').unwrap_or((&c.customer_name, ""));
-    let customer = serde_json::json!({ "first": first, "last": last, "email": c.customer_email.as_str() });
-    let threads: Vec<Value> = c
-        .messages
-        .iter()
-        .map(|m| {
-            let (kind, by) = match m.author {
-                Author::Customer => ("customer", "customer"),
-                Author::Agent => ("message", "user"),
-                Author::Note => ("note", "user"),
-            };
-            let (f, l) = m.author_name.split_once(' ').unwrap_or((&m.author_name, ""));
-            serde_json::json!({
-                "id": m.external_id, "type": kind, "body": m.body,
-                "createdAt": m.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                "createdBy": { "type": by, "first": f, "last": l },
-                "customer": customer,
-            })
-        })
-        .collect();
-    serde_json::json!({
-        "id": c.external_id, "subject": c.subject, "status": c.status,
-        "createdAt": c.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        "primaryCustomer": customer,
-        "_embedded": { "threads": threads },
-    })
 }

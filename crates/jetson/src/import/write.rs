@@ -64,7 +64,12 @@ pub async fn write(
     Ok(summary)
 }
 
-fn to_new_conversation(org: OrgId, product: ProductId, customer_id: jetson_domain::CustomerId, c: &Imported) -> NewConversation {
+fn to_new_conversation(
+    org: OrgId,
+    product: ProductId,
+    customer_id: jetson_domain::CustomerId,
+    c: &Imported,
+) -> NewConversation {
     let mut names: Vec<String> = vec![c.customer_name.clone()];
     names.extend(c.messages.iter().filter(|m| m.author != Author::Customer).map(|m| m.author_name.clone()));
     let known = Known { names };

@@ -9,7 +9,9 @@ use tokio::sync::watch;
 
 use crate::state::AppState;
 
-const LEASE_MS: i64 = 60_000;
+/// Short enough that a crashed worker's job is picked up again soon; the heartbeat keeps a live
+/// worker's lease from running out.
+const LEASE_MS: i64 = 20_000;
 const IDLE_POLL: Duration = Duration::from_millis(250);
 
 pub fn worker_name() -> String {
@@ -42,13 +44,25 @@ pub async fn run_one(state: &AppState, worker: &str) -> anyhow::Result<bool> {
     Ok(true)
 }
 
-/// Runs due jobs until none is left (used by the CLI and by tests).
+/// Runs jobs until none is queued or running (used by the CLI and by tests). A job leased by a
+/// worker that died is waited for until its lease runs out, then run here.
 pub async fn drain(state: &AppState, mut progress: impl FnMut(i64)) -> anyhow::Result<()> {
     let worker = worker_name();
-    while run_one(state, &worker).await? {
-        progress(jobs::pending(&state.db).await?);
+    let mut told = false;
+    loop {
+        if run_one(state, &worker).await? {
+            progress(jobs::pending(&state.db).await?);
+            continue;
+        }
+        if jobs::pending(&state.db).await? == 0 {
+            return Ok(());
+        }
+        if !told {
+            eprintln!("waiting for work held by another (or a stopped) worker; it is taken over when its lease ends");
+            told = true;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    Ok(())
 }
 
 /// Runs jobs until `stop` turns true; finishes the job in hand before returning.

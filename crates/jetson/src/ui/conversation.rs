@@ -38,11 +38,7 @@ pub fn sanitize(body: &str) -> String {
     } else {
         html_escape_text(body).replace('\n', "<br>")
     };
-    ammonia::Builder::default()
-        .rm_tags(["img"])
-        .link_rel(Some("noopener noreferrer nofollow"))
-        .clean(&html)
-        .to_string()
+    ammonia::Builder::default().rm_tags(["img"]).link_rel(Some("noopener noreferrer nofollow")).clean(&html).to_string()
 }
 
 fn html_escape_text(s: &str) -> String {
@@ -63,7 +59,13 @@ pub async fn handler(State(state): State<AppState>, user: UiUser, Path(id): Path
         })
         .collect();
     let reports = reports::for_conversation(&state.db, user.org_id, id).await?;
-    let page = ConversationPage { layout: Layout::new(&user, "messages"), conversation, messages, reports, can_write: user.role.can_write() };
+    let page = ConversationPage {
+        layout: Layout::new(&user, "messages"),
+        conversation,
+        messages,
+        reports,
+        can_write: user.role.can_write(),
+    };
     Ok(render(&page))
 }
 
@@ -76,8 +78,13 @@ fn categories() -> &'static [jetson_domain::Category] {
 mod tests {
     #[test]
     fn scripts_and_handlers_never_survive() {
-        let out = super::sanitize("<p onclick=\"x()\">Hi<script>alert(1)</script><img src=http://t/p.gif></p><a href=\"javascript:alert(1)\">l</a>");
-        assert!(!out.contains("script") && !out.contains("onclick") && !out.contains("img") && !out.contains("javascript"), "{out}");
+        let out = super::sanitize(
+            "<p onclick=\"x()\">Hi<script>alert(1)</script><img src=http://t/p.gif></p><a href=\"javascript:alert(1)\">l</a>",
+        );
+        assert!(
+            !out.contains("script") && !out.contains("onclick") && !out.contains("img") && !out.contains("javascript"),
+            "{out}"
+        );
         assert_eq!(super::sanitize("1 < 2 & 3\nnext"), "1 &lt; 2 &amp; 3<br>next");
     }
 }

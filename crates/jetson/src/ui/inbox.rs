@@ -32,7 +32,11 @@ pub struct Params {
     pub product: Option<String>,
 }
 
-pub async fn handler(State(state): State<AppState>, user: UiUser, Query(p): Query<Params>) -> Result<Response, UiError> {
+pub async fn handler(
+    State(state): State<AppState>,
+    user: UiUser,
+    Query(p): Query<Params>,
+) -> Result<Response, UiError> {
     let product = view::opt(&p.product, str::parse::<ProductId>);
     let items = work_items::inbox(&state.db, user.org_id, product, 200).await?;
     let products = products::list(&state.db, user.org_id).await?;

@@ -25,20 +25,26 @@ fn item_id(s: &str) -> Result<WorkItemId, UiError> {
     s.parse().map_err(|_| UiError::bad_request("Choose a work item."))
 }
 
-pub async fn merge(State(state): State<AppState>, user: UiUser, Path(id): Path<String>, Form(f): Form<MergeForm>) -> Result<Response, UiError> {
-    if let Err(r) = user.check_csrf(&f.csrf) {
-        return Ok(r);
-    }
+pub async fn merge(
+    State(state): State<AppState>,
+    user: UiUser,
+    Path(id): Path<String>,
+    Form(f): Form<MergeForm>,
+) -> Result<Response, UiError> {
+    user.check_csrf(&f.csrf)?;
     super::require_write(&user)?;
     let (source, target) = (item_id(&id)?, item_id(&f.into)?);
     crate::actions::merge(&state, user.org_id, source, target).await?;
     Ok(Redirect::to(&format!("/items/{target}")).into_response())
 }
 
-pub async fn unmerge(State(state): State<AppState>, user: UiUser, Path(id): Path<String>, Form(f): Form<UnmergeForm>) -> Result<Response, UiError> {
-    if let Err(r) = user.check_csrf(&f.csrf) {
-        return Ok(r);
-    }
+pub async fn unmerge(
+    State(state): State<AppState>,
+    user: UiUser,
+    Path(id): Path<String>,
+    Form(f): Form<UnmergeForm>,
+) -> Result<Response, UiError> {
+    user.check_csrf(&f.csrf)?;
     super::require_write(&user)?;
     let source = item_id(&id)?;
     crate::actions::unmerge(&state, user.org_id, source).await?;

@@ -16,10 +16,13 @@ pub struct StatusForm {
     pub status: String,
 }
 
-pub async fn handler(State(state): State<AppState>, user: UiUser, Path(id): Path<String>, Form(f): Form<StatusForm>) -> Result<Response, UiError> {
-    if let Err(r) = user.check_csrf(&f.csrf) {
-        return Ok(r);
-    }
+pub async fn handler(
+    State(state): State<AppState>,
+    user: UiUser,
+    Path(id): Path<String>,
+    Form(f): Form<StatusForm>,
+) -> Result<Response, UiError> {
+    user.check_csrf(&f.csrf)?;
     super::require_write(&user)?;
     let id: WorkItemId = id.parse().map_err(|_| UiError::bad_request("That is not a work item id."))?;
     let status = WorkItemStatus::parse(&f.status).map_err(|e| UiError::bad_request(e.0))?;

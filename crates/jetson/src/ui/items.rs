@@ -40,7 +40,12 @@ impl Params {
 
     /// The query string of these filters with another cursor.
     fn with_before(&self, before: &str) -> String {
-        let pairs = [("product", &self.product), ("category", &self.category), ("priority", &self.priority), ("status", &self.status)];
+        let pairs = [
+            ("product", &self.product),
+            ("category", &self.category),
+            ("priority", &self.priority),
+            ("status", &self.status),
+        ];
         let mut q: Vec<String> = pairs
             .iter()
             .filter_map(|(k, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| format!("{k}={v}")))
@@ -50,7 +55,11 @@ impl Params {
     }
 }
 
-pub async fn handler(State(state): State<AppState>, user: UiUser, Query(p): Query<Params>) -> Result<Response, UiError> {
+pub async fn handler(
+    State(state): State<AppState>,
+    user: UiUser,
+    Query(p): Query<Params>,
+) -> Result<Response, UiError> {
     let filter = Filter {
         product: view::opt(&p.product, str::parse),
         category: view::opt(&p.category, Category::parse),

@@ -33,7 +33,11 @@ pub struct Credentials {
     pub password: String,
 }
 
-pub async fn submit(State(state): State<AppState>, jar: CookieJar, Form(form): Form<Credentials>) -> Result<Response, super::UiError> {
+pub async fn submit(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Form(form): Form<Credentials>,
+) -> Result<Response, super::UiError> {
     let refuse = |email: &str| {
         let page = LoginPage { error: Some("Wrong email or password.".into()), email: email.to_string() };
         (axum::http::StatusCode::UNAUTHORIZED, super::render(&page)).into_response()

@@ -17,10 +17,13 @@ pub struct LogoutForm {
     pub csrf: String,
 }
 
-pub async fn handler(State(state): State<AppState>, user: UiUser, jar: CookieJar, Form(form): Form<LogoutForm>) -> Result<Response, super::UiError> {
-    if let Err(r) = user.check_csrf(&form.csrf) {
-        return Ok(r);
-    }
+pub async fn handler(
+    State(state): State<AppState>,
+    user: UiUser,
+    jar: CookieJar,
+    Form(form): Form<LogoutForm>,
+) -> Result<Response, super::UiError> {
+    user.check_csrf(&form.csrf)?;
     if let Some(c) = jar.get(SESSION_COOKIE) {
         sessions::delete(&state.db, &secret::hash(c.value())).await?;
     }

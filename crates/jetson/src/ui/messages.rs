@@ -53,7 +53,11 @@ impl Params {
     }
 }
 
-pub async fn handler(State(state): State<AppState>, user: UiUser, Query(p): Query<Params>) -> Result<Response, UiError> {
+pub async fn handler(
+    State(state): State<AppState>,
+    user: UiUser,
+    Query(p): Query<Params>,
+) -> Result<Response, UiError> {
     let filter = Filter {
         product: view::opt(&p.product, str::parse),
         category: view::opt(&p.category, Category::parse),
@@ -62,7 +66,9 @@ pub async fn handler(State(state): State<AppState>, user: UiUser, Query(p): Quer
         limit: PAGE,
     };
     let conversations = conversations::list(&state.db, user.org_id, &filter).await?;
-    let next = (conversations.len() as i64 == PAGE).then(|| conversations.last().map(|c| p.with_before(&c.id.to_string()))).flatten();
+    let next = (conversations.len() as i64 == PAGE)
+        .then(|| conversations.last().map(|c| p.with_before(&c.id.to_string())))
+        .flatten();
     let products = products::list(&state.db, user.org_id).await?;
     Ok(render(&MessagesPage { layout: Layout::new(&user, "messages"), products, params: p, conversations, next }))
 }

@@ -18,15 +18,19 @@ pub struct ReclassifyForm {
     pub back: Option<String>,
 }
 
-pub async fn handler(State(state): State<AppState>, user: UiUser, Path(id): Path<String>, Form(f): Form<ReclassifyForm>) -> Result<Response, UiError> {
-    if let Err(r) = user.check_csrf(&f.csrf) {
-        return Ok(r);
-    }
+pub async fn handler(
+    State(state): State<AppState>,
+    user: UiUser,
+    Path(id): Path<String>,
+    Form(f): Form<ReclassifyForm>,
+) -> Result<Response, UiError> {
+    user.check_csrf(&f.csrf)?;
     super::require_write(&user)?;
     let id: ConversationId = id.parse().map_err(|_| UiError::bad_request("That is not a conversation id."))?;
     let category = Category::parse(&f.category).map_err(|e| UiError::bad_request(e.0))?;
     crate::actions::reclassify(&state, user.org_id, id, category).await?;
     // Only local paths, so the form cannot be used to redirect elsewhere.
-    let back = f.back.filter(|b| b.starts_with('/') && !b.starts_with("//")).unwrap_or_else(|| format!("/conversations/{id}"));
+    let back =
+        f.back.filter(|b| b.starts_with('/') && !b.starts_with("//")).unwrap_or_else(|| format!("/conversations/{id}"));
     Ok(Redirect::to(&back).into_response())
 }

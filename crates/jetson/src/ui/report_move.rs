@@ -16,10 +16,13 @@ pub struct MoveForm {
     pub to: String,
 }
 
-pub async fn handler(State(state): State<AppState>, user: UiUser, Path(id): Path<String>, Form(f): Form<MoveForm>) -> Result<Response, UiError> {
-    if let Err(r) = user.check_csrf(&f.csrf) {
-        return Ok(r);
-    }
+pub async fn handler(
+    State(state): State<AppState>,
+    user: UiUser,
+    Path(id): Path<String>,
+    Form(f): Form<MoveForm>,
+) -> Result<Response, UiError> {
+    user.check_csrf(&f.csrf)?;
     super::require_write(&user)?;
     let report: ReportId = id.parse().map_err(|_| UiError::bad_request("That is not a report id."))?;
     let to: WorkItemId = f.to.parse().map_err(|_| UiError::bad_request("Choose a work item."))?;

@@ -1,0 +1,391 @@
+//! The store suite: every test runs on SQLite, and on PostgreSQL too when
+//! `JETSON_TEST_POSTGRES_URL` is set.
+
+use jetson_domain::{Author, Category, Email, OrgId, Priority, ProductName, Role, WorkItemStatus};
+use jetson_store::conversations::{NewConversation, NewMessage, Upserted};
+use jetson_store::jobs::NewJob;
+use jetson_store::testing::{fresh_postgres_url, fresh_sqlite};
+use jetson_store::work_items::{Filter, NewWorkItem};
+use jetson_store::*;
+
+/// Runs `body` once per available database.
+async fn on_each_db<F, Fut>(body: F)
+where
+    F: Fn(Db) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let (sqlite, _guard) = fresh_sqlite().await.expect("sqlite");
+    body(sqlite.clone()).await;
+    sqlite.close().await;
+    match fresh_postgres_url().await.expect("postgres") {
+        Some(url) => {
+            let pg = Db::connect(&url).await.expect("connect to the fresh PostgreSQL database");
+            pg.migrate().await.expect("migrate postgres");
+            body(pg.clone()).await;
+            pg.close().await;
+        }
+        None => eprintln!("JETSON_TEST_POSTGRES_URL is not set: ran on SQLite only"),
+    }
+}
+
+struct World {
+    org: OrgId,
+    product: products::Product,
+    customer: jetson_domain::CustomerId,
+}
+
+async fn world(db: &Db, org_name: &str) -> World {
+    let mut tx = db.begin().await.unwrap();
+    let org = orgs::create(&mut tx, org_name).await.unwrap();
+    let product = products::get_or_create(&mut tx, org.id, &ProductName::parse("Ledgerly").unwrap()).await.unwrap();
+    let customer = customers::upsert(&mut tx, org.id, &Email::parse("ann@acme.io").unwrap(), "Ann").await.unwrap();
+    tx.commit().await.unwrap();
+    World { org: org.id, product, customer }
+}
+
+fn conversation(w: &World, external: &str, body: &str) -> NewConversation {
+    let now = now();
+    NewConversation {
+        org_id: w.org,
+        product_id: w.product.id,
+        external_id: external.into(),
+        subject: "Export".into(),
+        customer_id: w.customer,
+        status: "active".into(),
+        content_hash: format!("hash-{body}"),
+        created_at: now,
+        updated_at: now,
+        messages: vec![NewMessage {
+            external_id: "m1".into(),
+            author: Author::Customer,
+            author_name: "Ann".into(),
+            body_html: format!("<p>{body}</p>"),
+            analysis_text: body.into(),
+            created_at: now,
+        }],
+    }
+}
+
+async fn item(db: &Db, w: &World, title: &str) -> jetson_domain::WorkItemId {
+    let mut tx = db.begin().await.unwrap();
+    let id = work_items::create(
+        &mut tx,
+        NewWorkItem {
+            org_id: w.org,
+            product_id: w.product.id,
+            category: Category::Bug,
+            title,
+            description: "d",
+            priority: Priority::Medium,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+async fn report(
+    db: &Db,
+    w: &World,
+    item: jetson_domain::WorkItemId,
+    conv: jetson_domain::ConversationId,
+    ordinal: i64,
+) -> jetson_domain::ReportId {
+    let mut tx = db.begin().await.unwrap();
+    let r = reports::insert(
+        &mut tx,
+        reports::NewReport {
+            org_id: w.org,
+            work_item_id: item,
+            conversation_id: conv,
+            ordinal,
+            customer_id: w.customer,
+            category: Category::Bug,
+            excerpt: "x",
+            match_text: "x",
+            similarity: None,
+            matched_report_id: None,
+        },
+    )
+    .await
+    .unwrap();
+    work_items::recount(&mut tx, &[item]).await.unwrap();
+    tx.commit().await.unwrap();
+    r
+}
+
+async fn stored_conversation(db: &Db, w: &World, external: &str) -> jetson_domain::ConversationId {
+    let mut tx = db.begin().await.unwrap();
+    let id = conversations::upsert(&mut tx, &conversation(w, external, external)).await.unwrap().id();
+    tx.commit().await.unwrap();
+    id
+}
+
+#[tokio::test]
+async fn migrating_twice_changes_nothing() {
+    on_each_db(|db| async move {
+        assert_eq!(db.migrate().await.unwrap(), 0);
+        assert!(db.ping().await);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_same_conversation_imported_twice_is_stored_once_and_a_change_is_detected() {
+    on_each_db(|db| async move {
+        let w = world(&db, "Acme").await;
+        let mut tx = db.begin().await.unwrap();
+        let first = conversations::upsert(&mut tx, &conversation(&w, "7", "broken")).await.unwrap();
+        let again = conversations::upsert(&mut tx, &conversation(&w, "7", "broken")).await.unwrap();
+        let changed = conversations::upsert(&mut tx, &conversation(&w, "7", "still broken")).await.unwrap();
+        tx.commit().await.unwrap();
+        assert!(matches!(first, Upserted::Inserted(_)));
+        assert_eq!(again, Upserted::Unchanged(first.id()));
+        assert_eq!(changed, Upserted::Changed(first.id()));
+        assert_eq!(conversations::count(&db, w.org).await.unwrap(), 1);
+        let msgs = conversations::messages(&db, w.org, first.id()).await.unwrap();
+        assert_eq!(msgs.len(), 1);
+        assert_eq!(msgs[0].analysis_text, "still broken");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn another_organisation_sees_none_of_this_ones_data() {
+    on_each_db(|db| async move {
+        let a = world(&db, "A").await;
+        let b = world(&db, "B").await;
+        let conv = stored_conversation(&db, &a, "1").await;
+        let wi = item(&db, &a, "Bug").await;
+        report(&db, &a, wi, conv, 0).await;
+        assert!(matches!(conversations::get(&db, b.org, conv).await, Err(StoreError::NotFound)));
+        assert!(matches!(work_items::get(&db, b.org, wi).await, Err(StoreError::NotFound)));
+        assert!(work_items::list(&db, b.org, &Filter::default(), None, 50).await.unwrap().is_empty());
+        assert!(
+            conversations::list(&db, b.org, &conversations::Filter { limit: 50, ..Default::default() })
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(reports::for_work_item(&db, b.org, wi).await.unwrap().is_empty());
+        let mut tx = db.begin().await.unwrap();
+        assert!(matches!(
+            work_items::set_status(&mut tx, b.org, wi, WorkItemStatus::Resolved).await,
+            Err(StoreError::NotFound)
+        ));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn counts_follow_reports_and_distinct_customers_count_people_not_conversations() {
+    on_each_db(|db| async move {
+        let w = world(&db, "Acme").await;
+        let wi = item(&db, &w, "Export blank").await;
+        let c1 = stored_conversation(&db, &w, "1").await;
+        let c2 = stored_conversation(&db, &w, "2").await;
+        report(&db, &w, wi, c1, 0).await;
+        report(&db, &w, wi, c2, 0).await;
+        let got = work_items::get(&db, w.org, wi).await.unwrap();
+        assert_eq!((got.report_count, got.customer_count, got.company_count), (2, 1, 1));
+        assert_eq!(work_items::companies(&db, w.org, wi).await.unwrap(), vec!["acme.io".to_string()]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn list_filters_and_pages_by_cursor() {
+    on_each_db(|db| async move {
+        let w = world(&db, "Acme").await;
+        let mut ids = Vec::new();
+        for i in 0..5 {
+            let wi = item(&db, &w, &format!("item {i}")).await;
+            let c = stored_conversation(&db, &w, &i.to_string()).await;
+            report(&db, &w, wi, c, 0).await;
+            ids.push(wi);
+        }
+        let mut tx = db.begin().await.unwrap();
+        work_items::set_status(&mut tx, w.org, ids[0], WorkItemStatus::Resolved).await.unwrap();
+        tx.commit().await.unwrap();
+        let page1 = work_items::list(&db, w.org, &Filter::default(), None, 2).await.unwrap();
+        let page2 = work_items::list(&db, w.org, &Filter::default(), Some(page1[1].id), 2).await.unwrap();
+        let page3 = work_items::list(&db, w.org, &Filter::default(), Some(page2[1].id), 2).await.unwrap();
+        let seen: Vec<_> = page1.iter().chain(&page2).chain(&page3).map(|w| w.id).collect();
+        assert_eq!(seen, ids.iter().rev().copied().collect::<Vec<_>>());
+        let resolved = Filter { status: Some(WorkItemStatus::Resolved), ..Default::default() };
+        assert_eq!(work_items::list(&db, w.org, &resolved, None, 10).await.unwrap().len(), 1);
+        let by_category = Filter { category: Some(Category::Feature), ..Default::default() };
+        assert!(work_items::list(&db, w.org, &by_category, None, 10).await.unwrap().is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_merge_can_be_undone_exactly() {
+    on_each_db(|db| async move {
+        let w = world(&db, "Acme").await;
+        let (a, b) = (item(&db, &w, "A").await, item(&db, &w, "B").await);
+        let (c1, c2) = (stored_conversation(&db, &w, "1").await, stored_conversation(&db, &w, "2").await);
+        let r1 = report(&db, &w, a, c1, 0).await;
+        report(&db, &w, b, c2, 0).await;
+        let mut tx = db.begin().await.unwrap();
+        merges::merge(&mut tx, w.org, a, b).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(work_items::get(&db, w.org, b).await.unwrap().report_count, 2);
+        assert!(work_items::get(&db, w.org, a).await.unwrap().merged_into.is_some());
+        assert!(work_items::list(&db, w.org, &Filter::default(), None, 10).await.unwrap().iter().all(|x| x.id != a));
+        let mut tx = db.begin().await.unwrap();
+        assert_eq!(merges::unmerge(&mut tx, w.org, a).await.unwrap(), b);
+        tx.commit().await.unwrap();
+        let back = reports::for_work_item(&db, w.org, a).await.unwrap();
+        assert_eq!(back.iter().map(|r| r.id).collect::<Vec<_>>(), vec![r1]);
+        assert_eq!(work_items::get(&db, w.org, b).await.unwrap().report_count, 1);
+        let mut tx = db.begin().await.unwrap();
+        assert!(matches!(merges::unmerge(&mut tx, w.org, a).await, Err(StoreError::Conflict(_))));
+        assert!(matches!(merges::merge(&mut tx, w.org, a, a).await, Err(StoreError::Conflict(_))));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_report_moves_to_another_item_and_both_recount() {
+    on_each_db(|db| async move {
+        let w = world(&db, "Acme").await;
+        let (a, b) = (item(&db, &w, "A").await, item(&db, &w, "B").await);
+        let c = stored_conversation(&db, &w, "1").await;
+        let r = report(&db, &w, a, c, 0).await;
+        let before = products::get(&db, w.org, w.product.id).await.unwrap().match_version;
+        let mut tx = db.begin().await.unwrap();
+        assert_eq!(reports::move_to(&mut tx, w.org, r, b).await.unwrap(), a);
+        tx.commit().await.unwrap();
+        assert_eq!(work_items::get(&db, w.org, a).await.unwrap().report_count, 0);
+        assert_eq!(work_items::get(&db, w.org, b).await.unwrap().report_count, 1);
+        assert!(
+            products::get(&db, w.org, w.product.id).await.unwrap().match_version > before,
+            "matchers must see the change"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn jobs_are_deduplicated_claimed_once_and_retried_after_failure() {
+    on_each_db(|db| async move {
+        let mut tx = db.begin().await.unwrap();
+        let job = |key: &str| NewJob {
+            kind: "analyze",
+            payload: serde_json::json!({"n": 1}),
+            dedup_key: Some(key.into()),
+            max_attempts: 2,
+        };
+        assert!(jobs::enqueue(&mut tx, job("k1")).await.unwrap());
+        assert!(!jobs::enqueue(&mut tx, job("k1")).await.unwrap(), "same dedup key");
+        tx.commit().await.unwrap();
+        let claimed = jobs::claim(&db, "w1", 60_000).await.unwrap().expect("a job");
+        assert_eq!(claimed.payload["n"], 1);
+        assert!(jobs::claim(&db, "w2", 60_000).await.unwrap().is_none(), "a leased job is not handed out twice");
+        jobs::fail(&db, &claimed, "w1", "boom", 0).await.unwrap();
+        let again = jobs::claim(&db, "w2", 60_000).await.unwrap().expect("retried");
+        assert_eq!(again.attempts, 2);
+        jobs::fail(&db, &again, "w2", "boom again", 0).await.unwrap();
+        assert!(jobs::claim(&db, "w3", 60_000).await.unwrap().is_none(), "attempts used up");
+        let failed = jobs::failed(&db).await.unwrap();
+        assert_eq!(failed.len(), 1);
+        assert_eq!(failed[0].last_error.as_deref(), Some("boom again"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_expired_lease_is_claimed_by_another_worker_and_the_old_one_cannot_complete() {
+    on_each_db(|db| async move {
+        let mut tx = db.begin().await.unwrap();
+        jobs::enqueue(
+            &mut tx,
+            NewJob { kind: "analyze", payload: serde_json::json!({}), dedup_key: None, max_attempts: 5 },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let first = jobs::claim(&db, "dead", -1).await.unwrap().expect("job");
+        let second = jobs::claim(&db, "alive", 60_000).await.unwrap().expect("lease ran out, so it is claimable");
+        assert_eq!(first.id, second.id);
+        let mut tx = db.begin().await.unwrap();
+        assert!(!jobs::complete(&mut tx, first.id, "dead").await.unwrap());
+        assert!(jobs::complete(&mut tx, second.id, "alive").await.unwrap());
+        tx.commit().await.unwrap();
+        assert_eq!(jobs::pending(&db).await.unwrap(), 0);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sessions_and_tokens_are_found_by_hash_and_expire() {
+    on_each_db(|db| async move {
+        let w = world(&db, "Acme").await;
+        let mut tx = db.begin().await.unwrap();
+        let user = users::create(&mut tx, &Email::parse("u@acme.io").unwrap(), "U", "hash").await.unwrap();
+        users::add_membership(&mut tx, w.org, user.id, Role::Viewer).await.unwrap();
+        let future = chrono::Utc::now() + chrono::Duration::hours(1);
+        let past = chrono::Utc::now() - chrono::Duration::hours(1);
+        sessions::create(
+            &mut tx,
+            sessions::NewSession {
+                token_hash: "live",
+                user_id: user.id,
+                org_id: w.org,
+                csrf_token: "c",
+                expires_at: future,
+            },
+        )
+        .await
+        .unwrap();
+        sessions::create(
+            &mut tx,
+            sessions::NewSession {
+                token_hash: "old",
+                user_id: user.id,
+                org_id: w.org,
+                csrf_token: "c",
+                expires_at: past,
+            },
+        )
+        .await
+        .unwrap();
+        tokens::create(
+            &mut tx,
+            tokens::NewToken {
+                org_id: w.org,
+                user_id: user.id,
+                name: "t",
+                token_hash: "tok",
+                scope: "read",
+                expires_at: None,
+            },
+        )
+        .await
+        .unwrap();
+        tokens::create(
+            &mut tx,
+            tokens::NewToken {
+                org_id: w.org,
+                user_id: user.id,
+                name: "t",
+                token_hash: "gone",
+                scope: "read",
+                expires_at: Some(past),
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(sessions::find_live(&db, "live").await.unwrap().unwrap().role, Role::Viewer);
+        assert!(sessions::find_live(&db, "old").await.unwrap().is_none());
+        assert_eq!(tokens::authenticate(&db, "tok").await.unwrap().unwrap().org_id, w.org);
+        assert!(tokens::authenticate(&db, "gone").await.unwrap().is_none());
+        sessions::delete(&db, "live").await.unwrap();
+        assert!(sessions::find_live(&db, "live").await.unwrap().is_none());
+    })
+    .await;
+}

@@ -1,0 +1,264 @@
+use jetson_domain::Role;
+use serde_json::{Value, json};
+
+use crate::helpers::{conversation, spawn_app};
+
+#[tokio::test]
+async fn healthz_is_200_while_the_database_answers_and_503_when_it_does_not() {
+    let app = spawn_app().await;
+    assert_eq!(app.api.get(app.url("/healthz")).send().await.unwrap().status(), 200);
+    app.state.db.close().await;
+    assert_eq!(app.api.get(app.url("/healthz")).send().await.unwrap().status(), 503);
+}
+
+#[tokio::test]
+async fn the_api_refuses_callers_without_a_valid_token_with_a_json_error() {
+    let app = spawn_app().await;
+    for auth in [None, Some("Bearer nope"), Some("Basic abc")] {
+        let mut req = app.api.get(app.url("/api/v1/work-items"));
+        if let Some(a) = auth {
+            req = req.header("authorization", a);
+        }
+        let res = req.send().await.unwrap();
+        assert_eq!(res.status(), 401);
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "unauthorized");
+    }
+}
+
+#[tokio::test]
+async fn work_items_are_listed_with_filters_and_cursor_pages() {
+    let app = spawn_app().await;
+    app.load_demo().await;
+    let all: Value = app.get_api("/api/v1/work-items?limit=200").await.json().await.unwrap();
+    let items = all["items"].as_array().unwrap();
+    assert!(items.len() > 20, "{}", items.len());
+    for field in ["id", "title", "category", "priority", "status", "distinct_customers", "reports"] {
+        assert!(items[0].get(field).is_some(), "missing {field}");
+    }
+    let bugs: Value =
+        app.get_api("/api/v1/work-items?category=bug&product=Ledgerly&limit=200").await.json().await.unwrap();
+    let bugs = bugs["items"].as_array().unwrap();
+    assert!(!bugs.is_empty() && bugs.iter().all(|w| w["category"] == "bug" && w["product"] == "Ledgerly"));
+
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/work-items?limit=7&cursor={c}"),
+            None => "/api/v1/work-items?limit=7".to_string(),
+        };
+        let page: Value = app.get_api(&path).await.json().await.unwrap();
+        seen.extend(page["items"].as_array().unwrap().iter().map(|w| w["id"].as_str().unwrap().to_string()));
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => break,
+        }
+    }
+    let expected: Vec<String> = items.iter().map(|w| w["id"].as_str().unwrap().to_string()).collect();
+    assert_eq!(seen, expected, "pages cover every item once, in order");
+}
+
+#[tokio::test]
+async fn bad_parameters_and_bodies_get_a_stable_error_code() {
+    let app = spawn_app().await;
+    for path in [
+        "/api/v1/work-items?category=bugz",
+        "/api/v1/work-items?limit=0",
+        "/api/v1/work-items?colour=red",
+        "/api/v1/work-items?product=Nope",
+    ] {
+        let res = app.get_api(path).await;
+        assert_eq!(res.status(), 422, "{path}");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "invalid_request", "{path}");
+    }
+    let res = app.get_api("/api/v1/work-items/not-an-id").await;
+    assert_eq!(res.status(), 404);
+    assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "not_found");
+    let res = app
+        .api
+        .post(app.url("/api/v1/work-items/0191b5a0-0000-7000-8000-000000000000/status"))
+        .bearer_auth(&app.token)
+        .body("{not json")
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert_eq!(app.get_api("/api/v1/nothing-here").await.status(), 404);
+}
+
+#[tokio::test]
+async fn status_merge_unmerge_and_move_work_through_the_api() {
+    let app = spawn_app().await;
+    app.load_demo().await;
+    let list: Value =
+        app.get_api("/api/v1/work-items?product=Ledgerly&category=bug&limit=200").await.json().await.unwrap();
+    let items = list["items"].as_array().unwrap();
+    let (a, b) = (items[0]["id"].as_str().unwrap(), items[1]["id"].as_str().unwrap());
+
+    let res = app.post_api(&format!("/api/v1/work-items/{a}/status"), json!({"status": "in_progress"})).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<Value>().await.unwrap()["status"], "in_progress");
+    assert_eq!(app.post_api(&format!("/api/v1/work-items/{a}/status"), json!({"status": "done"})).await.status(), 422);
+
+    let before_b: Value = app.get_api(&format!("/api/v1/work-items/{b}")).await.json().await.unwrap();
+    let before_a: Value = app.get_api(&format!("/api/v1/work-items/{a}")).await.json().await.unwrap();
+    let merged: Value =
+        app.post_api(&format!("/api/v1/work-items/{a}/merge"), json!({"into": b})).await.json().await.unwrap();
+    assert_eq!(merged["reports"], before_a["reports"].as_i64().unwrap() + before_b["reports"].as_i64().unwrap());
+    assert_eq!(app.post_api(&format!("/api/v1/work-items/{a}/merge"), json!({"into": b})).await.status(), 409);
+
+    let undone: Value = app.post_api(&format!("/api/v1/work-items/{a}/unmerge"), json!({})).await.json().await.unwrap();
+    assert_eq!(undone["reports"], before_a["reports"]);
+    let b_after: Value = app.get_api(&format!("/api/v1/work-items/{b}")).await.json().await.unwrap();
+    assert_eq!(b_after["reports"], before_b["reports"]);
+
+    let report = before_a["report_list"][0]["id"].as_str().unwrap();
+    let moved: Value =
+        app.post_api(&format!("/api/v1/reports/{report}/move"), json!({"work_item": b})).await.json().await.unwrap();
+    assert_eq!(moved["reports"], before_b["reports"].as_i64().unwrap() + 1);
+}
+
+#[tokio::test]
+async fn a_viewer_or_a_read_token_cannot_change_anything() {
+    let app = spawn_app().await;
+    app.load_demo().await;
+    let list: Value = app.get_api("/api/v1/work-items?limit=1").await.json().await.unwrap();
+    let id = list["items"][0]["id"].as_str().unwrap().to_string();
+    for token in [
+        app.token_for("viewer@test.example", Role::Viewer, "write").await,
+        app.token_for("reader@test.example", Role::Member, "read").await,
+    ] {
+        let res = app
+            .api
+            .post(app.url(&format!("/api/v1/work-items/{id}/status")))
+            .bearer_auth(&token)
+            .json(&json!({"status": "resolved"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403);
+        assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "forbidden");
+        let read = app.api.get(app.url(&format!("/api/v1/work-items/{id}"))).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(read.status(), 200, "reading is allowed");
+    }
+}
+
+#[tokio::test]
+async fn another_organisations_token_sees_nothing_of_ours() {
+    let app = spawn_app().await;
+    app.load_demo().await;
+    let other_org = jetson::accounts::ensure_org(&app.state, "Other").await.unwrap();
+    let (user, _) = jetson::accounts::create_user(
+        &app.state,
+        other_org,
+        &jetson_domain::Email::parse("x@other.example").unwrap(),
+        "X",
+        Role::Owner,
+    )
+    .await
+    .unwrap();
+    let theirs = jetson::accounts::create_token(&app.state, other_org, user, "t", "write", None).await.unwrap();
+    let ours: Value = app.get_api("/api/v1/work-items?limit=1").await.json().await.unwrap();
+    let item = ours["items"][0]["id"].as_str().unwrap();
+    let convs: Value = app.get_api("/api/v1/conversations?limit=1").await.json().await.unwrap();
+    let conv = convs["items"][0]["id"].as_str().unwrap();
+    let as_them = |path: String| app.api.get(app.url(&path)).bearer_auth(&theirs).send();
+    assert_eq!(as_them(format!("/api/v1/work-items/{item}")).await.unwrap().status(), 404);
+    assert_eq!(as_them(format!("/api/v1/conversations/{conv}")).await.unwrap().status(), 404);
+    let listed: Value = as_them("/api/v1/work-items".into()).await.unwrap().json().await.unwrap();
+    assert!(listed["items"].as_array().unwrap().is_empty());
+    let res = app
+        .api
+        .post(app.url(&format!("/api/v1/work-items/{item}/status")))
+        .bearer_auth(&theirs)
+        .json(&json!({"status": "resolved"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+}
+
+#[tokio::test]
+async fn reclassifying_a_conversation_moves_its_work_and_conversations_show_redacted_text() {
+    let app = spawn_app().await;
+    app.import(
+        "Ledgerly",
+        &[
+            conversation(
+                "1",
+                "a@one.example",
+                "Export broken",
+                "The PDF export is blank for every invoice. Mail me at a@one.example or call +49 30 1234 5678.",
+            ),
+            conversation(
+                "2",
+                "b@two.example",
+                "PDF export empty",
+                "Exported invoice PDFs are empty pages since yesterday.",
+            ),
+        ],
+    )
+    .await;
+    let convs: Value = app.get_api("/api/v1/conversations").await.json().await.unwrap();
+    let first = convs["items"].as_array().unwrap().iter().find(|c| c["external_id"] == "1").unwrap();
+    let id = first["id"].as_str().unwrap();
+    assert_eq!(first["category"], "bug");
+    let work_item = first["work_item_id"].as_str().expect("a bug report feeds a work item").to_string();
+
+    let detail: Value = app.get_api(&format!("/api/v1/conversations/{id}")).await.json().await.unwrap();
+    let text = detail["messages"][0]["text"].as_str().unwrap();
+    assert!(text.contains("[EMAIL]") && text.contains("[PHONE]") && !text.contains("a@one.example"), "{text}");
+
+    let before: Value = app.get_api(&format!("/api/v1/work-items/{work_item}")).await.json().await.unwrap();
+    let res = app.post_api(&format!("/api/v1/conversations/{id}/reclassify"), json!({"category": "no_action"})).await;
+    assert_eq!(res.status(), 200);
+    let after: Value = res.json().await.unwrap();
+    assert_eq!(after["category"], "no_action");
+    assert_eq!(after["classified_by"], "human");
+    assert!(after["work_item_id"].is_null());
+    let item_after = app.get_api(&format!("/api/v1/work-items/{work_item}")).await;
+    let remaining = if item_after.status() == 404 {
+        0
+    } else {
+        item_after.json::<Value>().await.unwrap()["reports"].as_i64().unwrap()
+    };
+    assert_eq!(remaining, before["reports"].as_i64().unwrap() - 1);
+
+    let back: Value = app
+        .post_api(&format!("/api/v1/conversations/{id}/reclassify"), json!({"category": "bug"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(back["work_item_id"].is_string(), "reclassified as a bug, it feeds a work item again");
+}
+
+#[tokio::test]
+async fn the_openapi_document_and_the_router_list_the_same_operations() {
+    let app = spawn_app().await;
+    let doc: Value = app.api.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let mut documented: Vec<(String, String)> = Vec::new();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for method in ops.as_object().unwrap().keys() {
+            documented.push((method.clone(), path.clone()));
+        }
+    }
+    documented.sort();
+    let mut routed: Vec<(String, String)> =
+        jetson::router::API_ROUTES.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
+    routed.sort();
+    assert_eq!(documented, routed);
+    // Every listed route is really routed: an unauthenticated call is answered by the handler
+    // (401 or 200), never by the fallback's 404 or a 405.
+    for (method, path) in &routed {
+        let url = app.url(&path.replace("{id}", "0191b5a0-0000-7000-8000-000000000000"));
+        let res = match method.as_str() {
+            "get" => app.api.get(url).send().await.unwrap(),
+            _ => app.api.post(url).json(&json!({})).send().await.unwrap(),
+        };
+        assert!([200, 401].contains(&res.status().as_u16()), "{method} {path}: {}", res.status());
+    }
+}

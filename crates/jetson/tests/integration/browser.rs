@@ -1,0 +1,113 @@
+//! The UI in a real browser: Debian's Chromium driven through chromedriver. Skips with a message
+//! when chromedriver is not installed (CI installs it). Screenshots go to `screenshots/`.
+
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use thirtyfour::prelude::*;
+
+use crate::helpers::spawn_app;
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn chromedriver_path() -> Option<String> {
+    let candidates = [std::env::var("CHROMEDRIVER").ok(), Some("/usr/bin/chromedriver".to_string())];
+    candidates.into_iter().flatten().find(|p| std::path::Path::new(p).exists())
+}
+
+/// Starts chromedriver on a free port and waits until it accepts connections.
+fn start_driver(path: &str) -> (Driver, u16) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = Command::new(path)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "chromedriver did not start listening");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (Driver(child), port)
+}
+
+async fn browser(port: u16) -> WebDriver {
+    let mut caps = DesiredCapabilities::chrome();
+    for arg in [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1400,1000",
+    ] {
+        caps.add_arg(arg).unwrap();
+    }
+    if std::path::Path::new("/usr/bin/chromium").exists() {
+        caps.set_binary("/usr/bin/chromium").unwrap();
+    }
+    WebDriver::new(format!("http://127.0.0.1:{port}"), caps).await.expect("a browser session")
+}
+
+fn screenshot_path(name: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+#[tokio::test]
+async fn a_person_signs_in_opens_the_inbox_and_a_work_item_and_changes_its_status() {
+    let Some(path) = chromedriver_path() else {
+        assert!(std::env::var_os("JETSON_REQUIRE_BROWSER").is_none(), "JETSON_REQUIRE_BROWSER is set but chromedriver is missing");
+        eprintln!("skipping browser test: no chromedriver (apt-get install chromium chromium-driver)");
+        return;
+    };
+    let app = spawn_app().await;
+    app.load_demo().await;
+    let (_driver_process, port) = start_driver(&path);
+    let driver = browser(port).await;
+
+    let run = async {
+        driver.goto(app.url("/")).await?;
+        driver.find(By::Id("email")).await?.send_keys(&app.admin_email).await?;
+        driver.find(By::Id("password")).await?.send_keys(&app.admin_password).await?;
+        driver.find(By::Id("sign-in")).await?.click().await?;
+        let inbox = driver.find(By::Id("inbox")).await?;
+        let rows = inbox.find_all(By::Css("tbody tr")).await?;
+        assert!(rows.len() >= 5, "the inbox lists work items");
+        driver.screenshot(&screenshot_path("inbox.png")).await?;
+
+        let first = inbox.find(By::ClassName("item-link")).await?;
+        let title = first.text().await?;
+        first.click().await?;
+        assert_eq!(driver.find(By::Id("item-title")).await?.text().await?, title);
+        driver.find(By::Css("#status-select option[value='in_progress']")).await?.click().await?;
+        driver.find(By::Id("status-save")).await?.click().await?;
+        let status = driver.find(By::Id("item-status")).await?;
+        assert_eq!(status.text().await?, "In progress");
+        driver.screenshot(&screenshot_path("work-item.png")).await?;
+
+        let reports = driver.find_all(By::Css("#reports li a")).await?;
+        reports[0].click().await?;
+        driver.find(By::Id("thread")).await?;
+        driver.screenshot(&screenshot_path("conversation.png")).await?;
+        driver.goto(app.url("/messages?review=1")).await?;
+        driver.screenshot(&screenshot_path("messages.png")).await?;
+        WebDriverResult::Ok(())
+    };
+    let result = run.await;
+    driver.quit().await.ok();
+    result.expect("the browser walk-through");
+}

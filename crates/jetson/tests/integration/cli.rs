@@ -1,0 +1,136 @@
+//! The `jetson` binary itself: import from files, bad records, re-import, and crash recovery.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use jetson_store::Db;
+
+fn jetson() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_jetson"))
+}
+
+async fn database_url(dir: &std::path::Path) -> String {
+    match jetson_store::testing::fresh_postgres_url().await.unwrap() {
+        Some(url) => url,
+        None => format!("sqlite://{}", dir.join("cli.db").display()),
+    }
+}
+
+#[tokio::test]
+async fn a_csv_with_a_bad_row_imports_the_rest_and_reimporting_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database_url(dir.path()).await;
+    let csv = dir.path().join("export.csv");
+    std::fs::write(
+        &csv,
+        "id,subject,customer_email,customer_name,created_at,body\n\
+         1,PDF export,ann@acme.io,Ann,2026-11-01 10:00:00,The PDF export of my invoices is blank.\n\
+         2,Hello,not-an-email,Bob,2026-11-01 11:00:00,Hi\n\
+         3,Dark mode,cy@beta.io,Cy,2026-11-02 09:00:00,Could you add a dark mode?\n",
+    )
+    .unwrap();
+    let first = jetson().args(["import", "--database", &db, "--product", "Ledgerly"]).arg(&csv).output().unwrap();
+    let (out, err) = (String::from_utf8_lossy(&first.stdout), String::from_utf8_lossy(&first.stderr));
+    assert!(first.status.success(), "{err}");
+    assert!(err.contains("line 3: field `customer_email`"), "{err}");
+    assert!(out.contains("imported 2 new, 0 changed, 0 unchanged conversation(s); skipped 1 bad record(s)"), "{out}");
+    let again = jetson().args(["import", "--database", &db, "--product", "Ledgerly"]).arg(&csv).output().unwrap();
+    assert!(String::from_utf8_lossy(&again.stdout).contains("imported 0 new, 0 changed, 2 unchanged"));
+}
+
+#[tokio::test]
+async fn binary_junk_is_refused_with_a_clear_message_and_stores_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database_url(dir.path()).await;
+    let junk = dir.path().join("junk.json");
+    std::fs::write(&junk, [0xff, 0xfe, 0x00, 0x01, 0x80]).unwrap();
+    let out = jetson().args(["import", "--database", &db, "--product", "P"]).arg(&junk).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not UTF-8 text"));
+    let truncated = dir.path().join("cut.json");
+    std::fs::write(&truncated, "[{\"id\": 1, \"createdAt\": \"2026-01-01T00:00:00Z\"").unwrap();
+    let out = jetson().args(["import", "--database", &db, "--product", "P"]).arg(&truncated).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not closed"));
+}
+
+/// Writes `n` demo-like conversations as Help Scout JSON lines.
+fn write_conversations(path: &std::path::Path, n: usize) {
+    let dataset = jetson::demo::parse(jetson::demo::DATASET).unwrap();
+    let mut lines = String::new();
+    let mut made = 0;
+    let mut round = 0;
+    while made < n {
+        for c in jetson::demo::generate(&dataset, chrono::Utc::now()) {
+            if made == n {
+                break;
+            }
+            let mut conv = c.conversation;
+            conv.external_id = format!("{}-{round}", conv.external_id);
+            lines.push_str(&serde_json::to_string(&jetson::import::helpscout::to_json(&conv)).unwrap());
+            lines.push('\n');
+            made += 1;
+        }
+        round += 1;
+    }
+    std::fs::write(path, lines).unwrap();
+}
+
+async fn counts(db_url: &str) -> (i64, i64, i64, i64) {
+    let db = Db::connect(db_url).await.unwrap();
+    let q = |sql: &'static str| {
+        let db = db.clone();
+        async move {
+            match &db {
+                Db::Sqlite(p) => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await.unwrap(),
+                Db::Postgres(p) => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await.unwrap(),
+            }
+        }
+    };
+    let out = (
+        q("SELECT COUNT(*) FROM conversations").await,
+        q("SELECT COUNT(*) FROM conversations WHERE analyzed_at IS NULL").await,
+        q("SELECT COUNT(*) FROM reports").await,
+        q("SELECT COUNT(*) FROM jobs WHERE status <> 'done'").await,
+    );
+    db.close().await;
+    out
+}
+
+#[tokio::test]
+async fn killing_an_import_midway_and_running_it_again_finishes_without_duplicates_or_losses() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("big.jsonl");
+    write_conversations(&file, 3000);
+
+    // The reference: one uninterrupted run.
+    let clean_db = database_url(dir.path()).await.replace("cli.db", "clean.db");
+    let clean = jetson().args(["import", "--database", &clean_db, "--product", "P"]).arg(&file).output().unwrap();
+    assert!(clean.status.success(), "{}", String::from_utf8_lossy(&clean.stderr));
+    let expected = counts(&clean_db).await;
+    assert_eq!((expected.0, expected.1, expected.3), (3000, 0, 0));
+
+    // Kill it as soon as analysis has started, then run the same command again.
+    let db = database_url(dir.path()).await;
+    let mut child = jetson()
+        .args(["import", "--database", &db, "--product", "P"])
+        .arg(&file)
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    for line in stderr.lines() {
+        if line.unwrap().starts_with("analysing:") {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let midway = counts(&db).await;
+    assert!(midway.3 > 0, "the kill must leave unfinished work for this test to mean anything: {midway:?}");
+
+    let resumed = jetson().args(["import", "--database", &db, "--product", "P"]).arg(&file).output().unwrap();
+    assert!(resumed.status.success(), "{}", String::from_utf8_lossy(&resumed.stderr));
+    assert_eq!(counts(&db).await, expected, "(conversations, unanalysed, reports, unfinished jobs)");
+}

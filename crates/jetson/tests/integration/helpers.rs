@@ -1,0 +1,124 @@
+//! `spawn_app()`: one application per test, started the way `jetson serve` starts it.
+
+use jetson::config::Settings;
+use jetson::startup::Application;
+use jetson::state::AppState;
+use jetson_domain::{Email, OrgId, Role};
+use tokio::sync::oneshot;
+
+pub struct TestApp {
+    pub address: String,
+    pub state: AppState,
+    pub org: OrgId,
+    /// A token with write scope for the admin.
+    pub token: String,
+    pub admin_email: String,
+    pub admin_password: String,
+    pub api: reqwest::Client,
+    _dir: tempfile::TempDir,
+    _stop: oneshot::Sender<()>,
+}
+
+pub async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut settings = Settings::for_data_dir(dir.path());
+    settings.port = 0;
+    settings.run_worker = false; // tests run jobs themselves, deterministically
+    if let Some(url) = jetson_store::testing::fresh_postgres_url().await.expect("fresh PostgreSQL database") {
+        settings.database_url = url;
+    }
+    let app = Application::build(settings).await.expect("the application builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state().clone();
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(app.run_until_stopped(async move {
+        let _ = stopped.await;
+    }));
+    let org = jetson::accounts::ensure_org(&state, "Test Org").await.unwrap();
+    let email = Email::parse("admin@test.example").unwrap();
+    let (user, password) = jetson::accounts::create_user(&state, org, &email, "Test Admin", Role::Owner).await.unwrap();
+    let token = jetson::accounts::create_token(&state, org, user, "test", "write", None).await.unwrap();
+    TestApp {
+        address,
+        state,
+        org,
+        token,
+        admin_email: email.to_string(),
+        admin_password: password,
+        api: reqwest::Client::new(),
+        _dir: dir,
+        _stop: stop,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn get_api(&self, path: &str) -> reqwest::Response {
+        self.api.get(self.url(path)).bearer_auth(&self.token).send().await.expect("request")
+    }
+
+    pub async fn post_api(&self, path: &str, body: serde_json::Value) -> reqwest::Response {
+        self.api.post(self.url(path)).bearer_auth(&self.token).json(&body).send().await.expect("request")
+    }
+
+    /// Imports the bundled demo data into this app's organisation and analyses it.
+    pub async fn load_demo(&self) -> Vec<jetson::demo::DemoConversation> {
+        let dataset = jetson::demo::parse(jetson::demo::DATASET).unwrap();
+        let convs = jetson::demo::generate(&dataset, chrono::Utc::now());
+        jetson::demo::load(&self.state, self.org, &convs, &mut |_, _| {}).await.unwrap();
+        self.run_jobs().await;
+        convs
+    }
+
+    /// Imports conversations into a product and analyses them.
+    pub async fn import(&self, product: &str, convs: &[jetson::import::Imported]) {
+        let mut tx = self.state.db.begin().await.unwrap();
+        let p = jetson_store::products::get_or_create(
+            &mut tx,
+            self.org,
+            &jetson_domain::ProductName::parse(product).unwrap(),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        jetson::import::write(&self.state, self.org, p.id, convs, &mut |_, _| {}).await.unwrap();
+        self.run_jobs().await;
+    }
+
+    pub async fn run_jobs(&self) {
+        jetson::jobs::worker::drain(&self.state, |_| {}).await.unwrap();
+        assert!(jetson_store::jobs::failed(&self.state.db).await.unwrap().is_empty(), "no job may fail");
+    }
+
+    /// A token for a new user with `role` and `scope` in this organisation.
+    pub async fn token_for(&self, email: &str, role: Role, scope: &str) -> String {
+        let (user, _) =
+            jetson::accounts::create_user(&self.state, self.org, &Email::parse(email).unwrap(), "Someone", role)
+                .await
+                .unwrap();
+        jetson::accounts::create_token(&self.state, self.org, user, "t", scope, None).await.unwrap()
+    }
+}
+
+/// A conversation with one customer message, for tests that need specific text.
+pub fn conversation(id: &str, email: &str, subject: &str, body: &str) -> jetson::import::Imported {
+    let at = chrono::Utc::now() - chrono::Duration::days(1);
+    jetson::import::Imported {
+        external_id: id.into(),
+        subject: subject.into(),
+        status: "active".into(),
+        customer_email: Email::parse(email).unwrap(),
+        customer_name: "Pat Example".into(),
+        created_at: at,
+        messages: vec![jetson::import::ImportedMessage {
+            external_id: format!("{id}-1"),
+            author: jetson_domain::Author::Customer,
+            author_name: "Pat Example".into(),
+            body: body.into(),
+            created_at: at,
+        }],
+    }
+}

@@ -1,0 +1,9 @@
+//! The integration suite: the real application on a free port, a fresh database per test
+//! (PostgreSQL when `JETSON_TEST_POSTGRES_URL` is set, SQLite otherwise).
+
+mod api;
+mod browser;
+mod cli;
+mod demo_quality;
+mod helpers;
+mod pages;
