@@ -70,7 +70,10 @@ fn screenshot_path(name: &str) -> std::path::PathBuf {
 #[tokio::test]
 async fn a_person_signs_in_opens_the_inbox_and_a_work_item_and_changes_its_status() {
     let Some(path) = chromedriver_path() else {
-        assert!(std::env::var_os("JETSON_REQUIRE_BROWSER").is_none(), "JETSON_REQUIRE_BROWSER is set but chromedriver is missing");
+        assert!(
+            std::env::var_os("JETSON_REQUIRE_BROWSER").is_none(),
+            "JETSON_REQUIRE_BROWSER is set but chromedriver is missing"
+        );
         eprintln!("skipping browser test: no chromedriver (apt-get install chromium chromium-driver)");
         return;
     };
