@@ -83,6 +83,8 @@ async fn a_person_signs_in_opens_the_inbox_and_a_work_item_and_changes_its_statu
     let driver = browser(port).await;
 
     let run = async {
+        // Finds wait for elements to appear (pages load after each click); no fixed sleeps.
+        driver.set_implicit_wait_timeout(Duration::from_secs(10)).await?;
         driver.goto(app.url("/")).await?;
         driver.find(By::Id("email")).await?.send_keys(&app.admin_email).await?;
         driver.find(By::Id("password")).await?.send_keys(&app.admin_password).await?;
@@ -97,9 +99,11 @@ async fn a_person_signs_in_opens_the_inbox_and_a_work_item_and_changes_its_statu
         first.click().await?;
         assert_eq!(driver.find(By::Id("item-title")).await?.text().await?, title);
         driver.find(By::Css("#status-select option[value='in_progress']")).await?.click().await?;
+        // The form posts and the same URL reloads: wait for the old page to go away first.
+        let old_status = driver.find(By::Id("item-status")).await?;
         driver.find(By::Id("status-save")).await?.click().await?;
-        let status = driver.find(By::Id("item-status")).await?;
-        assert_eq!(status.text().await?, "In progress");
+        old_status.wait_until().stale().await?;
+        assert_eq!(driver.find(By::Id("item-status")).await?.text().await?, "In progress");
         driver.screenshot(&screenshot_path("work-item.png")).await?;
 
         let reports = driver.find_all(By::Css("#reports li a")).await?;
