@@ -6,35 +6,49 @@
 //! Candidates come from an inverted index over the query's terms, so a query touches only reports
 //! that share a term with it.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 
 use jetson_domain::Category;
 
 use crate::features;
 
-pub struct Doc<K> {
-    pub key: K,
-    pub group: K,
-    pub category: Category,
+/// Per-report checks look only at the reports sharing the query's rarest terms, and at most this
+/// many of the newest for each term, so a query costs the same at 100 reports and at 100,000.
+const RARE_TERMS: usize = 6;
+const POSTINGS_SCANNED: usize = 400;
+/// A cached norm is recomputed once the number of groups (which moves IDF) changed this much.
+const NORM_DRIFT: f64 = 0.02;
+
+struct Doc<K> {
+    key: K,
+    group: K,
     terms: Vec<(u32, f32)>,
+    norm: Cell<(usize, f32)>,
+}
+
+struct Group {
+    category: Category,
+    /// Summed term counts of the group's reports: its centroid.
+    centroid: HashMap<u32, f32>,
+    norm: Cell<(usize, f32)>,
 }
 
 pub struct MatchIndex<K> {
     docs: Vec<Doc<K>>,
     postings: HashMap<u32, Vec<u32>>,
-    /// Per group (work item): summed term counts of its reports, the group's centroid.
-    groups: HashMap<K, HashMap<u32, f32>>,
-    /// In how many groups each term occurs. IDF is computed over groups, not reports: a word that
-    /// every report of one big work item uses is exactly what identifies that item, and must not
-    /// lose weight because the item grew.
-    group_freq: HashMap<u32, u32>,
+    groups: HashMap<K, Group>,
+    /// For each term, the groups whose centroid has it. IDF is computed over groups, not reports:
+    /// a word that every report of one big work item uses is exactly what identifies that item,
+    /// and must not lose weight because the item grew.
+    group_postings: HashMap<u32, Vec<K>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Match<K> {
-    /// The nearest earlier report.
+    /// The nearest earlier report in the matched work item.
     pub key: K,
-    /// Its work item.
+    /// The work item.
     pub group: K,
     pub similarity: f64,
 }
@@ -47,7 +61,12 @@ impl<K: Copy + Eq + std::hash::Hash> Default for MatchIndex<K> {
 
 impl<K: Copy + Eq + std::hash::Hash> MatchIndex<K> {
     pub fn new() -> Self {
-        MatchIndex { docs: Vec::new(), postings: HashMap::new(), groups: HashMap::new(), group_freq: HashMap::new() }
+        MatchIndex {
+            docs: Vec::new(),
+            postings: HashMap::new(),
+            groups: HashMap::new(),
+            group_postings: HashMap::new(),
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -61,137 +80,110 @@ impl<K: Copy + Eq + std::hash::Hash> MatchIndex<K> {
     pub fn add(&mut self, key: K, group: K, category: Category, text: &str) {
         let terms = features::match_terms(text);
         let id = self.docs.len() as u32;
-        let centroid = self.groups.entry(group).or_default();
+        let g = self.groups.entry(group).or_insert_with(|| Group {
+            category,
+            centroid: HashMap::new(),
+            norm: Cell::new((0, 0.0)),
+        });
         for (t, c) in &terms {
             self.postings.entry(*t).or_default().push(id);
-            let count = centroid.entry(*t).or_default();
+            let count = g.centroid.entry(*t).or_default();
             if *count == 0.0 {
-                *self.group_freq.entry(*t).or_default() += 1;
+                self.group_postings.entry(*t).or_default().push(group);
             }
             *count += c;
         }
-        self.docs.push(Doc { key, group, category, terms });
+        g.norm.set((0, 0.0));
+        self.docs.push(Doc { key, group, terms, norm: Cell::new((0, 0.0)) });
     }
 
     fn idf(&self, term: u32) -> f32 {
-        let gf = self.group_freq.get(&term).copied().unwrap_or(0) as f32;
+        let gf = self.group_postings.get(&term).map_or(0, Vec::len) as f32;
         ((1.0 + self.groups.len() as f32) / (1.0 + gf)).ln() + 1.0
     }
 
-    fn weighted(&self, terms: &[(u32, f32)]) -> (Vec<(u32, f32)>, f32) {
-        let w: Vec<(u32, f32)> = terms.iter().map(|(t, c)| (*t, (1.0 + c.ln()) * self.idf(*t))).collect();
-        let norm = w.iter().map(|(_, v)| v * v).sum::<f32>().sqrt();
-        (w, norm)
+    fn weight(&self, term: u32, count: f32) -> f32 {
+        (1.0 + count.ln()) * self.idf(term)
     }
 
-    /// The most similar earlier report of the same category, if any shares a term.
+    /// A norm under the current IDF, recomputed when the number of groups drifted.
+    fn cached_norm<'a>(&self, cell: &Cell<(usize, f32)>, terms: impl Iterator<Item = (&'a u32, &'a f32)>) -> f32 {
+        let n = self.groups.len();
+        let (at, norm) = cell.get();
+        if at > 0 && (n as f64 - at as f64).abs() <= at as f64 * NORM_DRIFT {
+            return norm;
+        }
+        let norm = terms.map(|(t, c)| self.weight(*t, *c).powi(2)).sum::<f32>().sqrt().max(1e-6);
+        cell.set((n, norm));
+        norm
+    }
+
+    /// The best work item of this category for the text: the better of its centroid's similarity
+    /// and its nearest report's, with that nearest report as the explanation.
     pub fn nearest(&self, category: Category, text: &str) -> Option<Match<K>> {
-        let (query, qnorm) = self.weighted(&features::match_terms(text));
+        let query: Vec<(u32, f32)> =
+            features::match_terms(text).into_iter().map(|(t, c)| (t, self.weight(t, c))).collect();
+        let qnorm = query.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
         if qnorm == 0.0 {
             return None;
         }
-        let mut dots: HashMap<u32, f32> = HashMap::new();
-        for (t, w) in &query {
-            if let Some(list) = self.postings.get(t) {
-                for &d in list {
-                    if self.docs[d as usize].category == category {
-                        let tf = self.docs[d as usize].terms.iter().find(|(x, _)| x == t).map_or(0.0, |(_, c)| *c);
-                        *dots.entry(d).or_insert(0.0) += w * (1.0 + tf.ln()) * self.idf(*t);
-                    }
+        let qmap: HashMap<u32, f32> = query.iter().copied().collect();
+
+        // Work items sharing a term: scored by centroid.
+        let mut scores: HashMap<K, (f64, Option<(f64, u32)>)> = HashMap::new();
+        for (t, _) in &query {
+            for g in self.group_postings.get(t).into_iter().flatten() {
+                if !scores.contains_key(g) && self.groups[g].category == category {
+                    scores.insert(*g, (self.centroid_similarity(&qmap, qnorm, *g), None));
                 }
             }
         }
-        // Score each candidate work item by the better of its nearest report and its centroid: a
-        // group that has absorbed several phrasings of a problem matches a new phrasing better
-        // than any one of its reports does.
-        let mut best: Option<(f64, u32)> = None;
-        let mut seen_groups: Vec<K> = Vec::new();
-        for (d, dot) in dots {
-            let doc = &self.docs[d as usize];
-            let (_, dnorm) = self.weighted(&doc.terms);
-            let mut sim = f64::from(dot / (qnorm * dnorm.max(1e-6)));
-            if !seen_groups.contains(&doc.group) {
-                seen_groups.push(doc.group);
-            }
-            sim = sim.max(self.centroid_similarity(&query, qnorm, doc.group));
-            if best.is_none_or(|(s, bd)| sim > s || (sim == s && d < bd)) {
-                best = Some((sim, d));
-            }
+        if scores.is_empty() {
+            return None;
         }
-        best.map(|(similarity, d)| {
-            let doc = &self.docs[d as usize];
-            Match { key: doc.key, group: doc.group, similarity }
-        })
-    }
-
-    /// Pairs of groups of the same category whose centroids are at least `threshold` similar,
-    /// most similar first: work items that are probably one problem.
-    pub fn similar_groups(&self, threshold: f64) -> Vec<(K, K, f64)> {
-        let mut category_of: HashMap<K, Category> = HashMap::new();
-        for d in &self.docs {
-            category_of.insert(d.group, d.category);
-        }
-        // (group, tf-idf weighted centroid, its norm)
-        type Weighted<K> = (K, Vec<(u32, f32)>, f32);
-        let vectors: Vec<Weighted<K>> = self
-            .groups
-            .iter()
-            .map(|(g, centroid)| {
-                let terms: Vec<(u32, f32)> = centroid.iter().map(|(t, c)| (*t, *c)).collect();
-                let (w, norm) = self.weighted(&terms);
-                (*g, w, norm)
-            })
-            .collect();
-        let mut out = Vec::new();
-        for (i, (a, wa, na)) in vectors.iter().enumerate() {
-            let map: HashMap<u32, f32> = wa.iter().copied().collect();
-            for (b, wb, nb) in &vectors[i + 1..] {
-                if category_of.get(a) != category_of.get(b) {
+        // Reports sharing the query's rarest terms: scored one by one.
+        let mut rare: Vec<&(u32, f32)> = query.iter().collect();
+        rare.sort_by(|a, b| self.idf(b.0).total_cmp(&self.idf(a.0)));
+        let mut seen: Vec<u32> = Vec::new();
+        for (t, _) in rare.into_iter().take(RARE_TERMS) {
+            let list = self.postings.get(t).map_or(&[][..], Vec::as_slice);
+            for &d in list.iter().rev().take(POSTINGS_SCANNED) {
+                if seen.contains(&d) {
                     continue;
                 }
-                let dot: f32 = wb.iter().filter_map(|(t, w)| map.get(t).map(|x| x * w)).sum();
-                let sim = f64::from(dot / (na * nb).max(1e-6));
-                if sim >= threshold {
-                    out.push((*a, *b, sim));
+                seen.push(d);
+                let doc = &self.docs[d as usize];
+                let Some(entry) = scores.get_mut(&doc.group) else { continue };
+                let dot: f32 = doc.terms.iter().filter_map(|(t, c)| qmap.get(t).map(|w| w * self.weight(*t, *c))).sum();
+                let dnorm = self.cached_norm(&doc.norm, doc.terms.iter().map(|(t, c)| (t, c)));
+                let sim = f64::from(dot / (qnorm * dnorm));
+                if entry.1.is_none_or(|(best, bd)| sim > best || (sim == best && d < bd)) {
+                    entry.1 = Some((sim, d));
                 }
             }
         }
-        out.sort_by(|x, y| y.2.total_cmp(&x.2));
-        out
+        let (group, (centroid, nearest)) = scores
+            .into_iter()
+            .max_by(|a, b| {
+                let sa = a.1.0.max(a.1.1.map_or(0.0, |x| x.0));
+                let sb = b.1.0.max(b.1.1.map_or(0.0, |x| x.0));
+                sa.total_cmp(&sb)
+            })
+            .expect("not empty");
+        let similarity = centroid.max(nearest.map_or(0.0, |x| x.0));
+        // The explanation: the nearest report found, else the item's newest report.
+        let key = match nearest {
+            Some((_, d)) => self.docs[d as usize].key,
+            None => self.docs.iter().rev().find(|d| d.group == group).map(|d| d.key)?,
+        };
+        Some(Match { key, group, similarity })
     }
 
-    /// Moves every report of group `from` into group `into` (after the work items were merged).
-    pub fn merge_groups(&mut self, from: K, into: K) {
-        for d in &mut self.docs {
-            if d.group == from {
-                d.group = into;
-            }
-        }
-        if let Some(c) = self.groups.remove(&from) {
-            let target = self.groups.entry(into).or_default();
-            for (t, n) in c {
-                let count = target.entry(t).or_default();
-                if *count > 0.0 {
-                    // The term was in both groups; now it is in one.
-                    if let Some(f) = self.group_freq.get_mut(&t) {
-                        *f = f.saturating_sub(1);
-                    }
-                }
-                *count += n;
-            }
-        }
-    }
-
-    fn centroid_similarity(&self, query: &[(u32, f32)], qnorm: f32, group: K) -> f64 {
-        let Some(centroid) = self.groups.get(&group) else { return 0.0 };
-        let mut norm = 0.0f32;
-        for (t, c) in centroid {
-            let w = (1.0 + c.ln()) * self.idf(*t);
-            norm += w * w;
-        }
-        let dot: f32 =
-            query.iter().filter_map(|(t, w)| centroid.get(t).map(|c| w * (1.0 + c.ln()) * self.idf(*t))).sum();
-        f64::from(dot / (qnorm * norm.sqrt().max(1e-6)))
+    fn centroid_similarity(&self, query: &HashMap<u32, f32>, qnorm: f32, group: K) -> f64 {
+        let Some(g) = self.groups.get(&group) else { return 0.0 };
+        let norm = self.cached_norm(&g.norm, g.centroid.iter());
+        let dot: f32 = query.iter().filter_map(|(t, w)| g.centroid.get(t).map(|c| w * self.weight(*t, *c))).sum();
+        f64::from(dot / (qnorm * norm))
     }
 }
 
