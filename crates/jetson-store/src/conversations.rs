@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 use sqlx::types::Json;
 
 use crate::db::{on_pool, on_tx};
-use crate::{Db, Result, StoreError, Tx};
+use std::collections::HashMap;
+
+use crate::{Db, Result, StoreError, Tx, batch};
 
 pub struct NewConversation {
     pub org_id: OrgId,
@@ -51,35 +53,71 @@ impl Upserted {
 }
 
 pub async fn upsert(tx: &mut Tx, c: &NewConversation) -> Result<Upserted> {
-    let find = "SELECT id, content_hash FROM conversations WHERE product_id = $1 AND external_id = $2";
-    let existing: Option<(uuid::Uuid, String)> = on_tx!(tx, |conn| {
-        sqlx::query_as(find).bind(c.product_id.as_uuid()).bind(&c.external_id).fetch_optional(conn).await
-    })?;
-    let outcome = match existing {
-        Some((id, hash)) if hash == c.content_hash => return Ok(Upserted::Unchanged(id.into())),
-        Some((id, _)) => {
-            let sql = "UPDATE conversations SET subject = $1, customer_id = $2, status = $3, content_hash = $4,
-                       updated_at = $5 WHERE id = $6";
-            on_tx!(tx, |conn| {
-                sqlx::query(sql)
-                    .bind(&c.subject)
-                    .bind(c.customer_id.as_uuid())
-                    .bind(&c.status)
-                    .bind(&c.content_hash)
-                    .bind(c.updated_at)
-                    .bind(id)
-                    .execute(conn)
-                    .await
-                    .map(|r| r.rows_affected())
-            })?;
-            Upserted::Changed(id.into())
+    Ok(upsert_many(tx, std::slice::from_ref(c)).await?.remove(0))
+}
+
+/// Upserts conversations of one product in a few multi-row statements; one outcome per input.
+/// A conversation that appears twice in the input is stored once (the last copy wins).
+pub async fn upsert_many(tx: &mut Tx, convs: &[NewConversation]) -> Result<Vec<Upserted>> {
+    let Some(first) = convs.first() else { return Ok(Vec::new()) };
+    let product = first.product_id;
+    if convs.iter().any(|c| c.product_id != product || c.org_id != first.org_id) {
+        return Err(StoreError::Invalid("upsert_many takes conversations of one product".into()));
+    }
+    let mut existing: HashMap<String, (uuid::Uuid, String)> = HashMap::new();
+    for chunk in convs.chunks(batch::CHUNK * 5) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT external_id, id, content_hash FROM conversations WHERE product_id = $1 AND external_id IN ({})",
+            batch::list(2, chunk.len())
+        ));
+        let rows: Vec<(String, uuid::Uuid, String)> = on_tx!(tx, |conn| {
+            let mut q = sqlx::query_as(sql).bind(product.as_uuid());
+            for c in chunk {
+                q = q.bind(&c.external_id);
+            }
+            q.fetch_all(conn).await
+        })?;
+        existing.extend(rows.into_iter().map(|(e, id, h)| (e, (id, h))));
+    }
+    let last: HashMap<&str, usize> = convs.iter().enumerate().map(|(i, c)| (c.external_id.as_str(), i)).collect();
+    let mut outcomes: Vec<Option<Upserted>> = vec![None; convs.len()];
+    let mut fresh: Vec<(ConversationId, &NewConversation)> = Vec::new();
+    let mut to_write: Vec<(ConversationId, &NewConversation)> = Vec::new();
+    for (i, c) in convs.iter().enumerate() {
+        if last[c.external_id.as_str()] != i {
+            continue; // an earlier copy of a conversation that appears again later
         }
-        None => {
-            let id = ConversationId::new();
-            let sql = "INSERT INTO conversations (id, org_id, product_id, external_id, subject, customer_id, status,
-                       content_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
-            on_tx!(tx, |conn| {
-                sqlx::query(sql)
+        outcomes[i] = Some(match existing.get(&c.external_id) {
+            Some((id, hash)) if *hash == c.content_hash => Upserted::Unchanged((*id).into()),
+            Some((id, _)) => {
+                update_one(tx, *id, c).await?;
+                to_write.push(((*id).into(), c));
+                Upserted::Changed((*id).into())
+            }
+            None => {
+                let id = ConversationId::new();
+                fresh.push((id, c));
+                to_write.push((id, c));
+                Upserted::Inserted(id)
+            }
+        });
+    }
+    for (i, c) in convs.iter().enumerate() {
+        if outcomes[i].is_none() {
+            let kept = outcomes[last[c.external_id.as_str()]].expect("the last copy has an outcome");
+            outcomes[i] = Some(Upserted::Unchanged(kept.id()));
+        }
+    }
+    for chunk in fresh.chunks(batch::CHUNK) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "INSERT INTO conversations (id, org_id, product_id, external_id, subject, customer_id, status, content_hash,
+             created_at, updated_at) VALUES {}",
+            batch::values(chunk.len(), 10)
+        ));
+        on_tx!(tx, |conn| {
+            let mut q = sqlx::query(sql);
+            for (id, c) in chunk {
+                q = q
                     .bind(id.as_uuid())
                     .bind(c.org_id.as_uuid())
                     .bind(c.product_id.as_uuid())
@@ -89,39 +127,61 @@ pub async fn upsert(tx: &mut Tx, c: &NewConversation) -> Result<Upserted> {
                     .bind(&c.status)
                     .bind(&c.content_hash)
                     .bind(c.created_at)
-                    .bind(c.updated_at)
-                    .execute(conn)
-                    .await
-                    .map(|r| r.rows_affected())
-            })?;
-            Upserted::Inserted(id)
-        }
-    };
-    let conv = outcome.id();
-    let sql = "INSERT INTO messages (id, org_id, conversation_id, external_id, position, author, author_name,
-               body_html, analysis_text, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-               ON CONFLICT (conversation_id, external_id) DO UPDATE SET position = excluded.position,
-                 author = excluded.author, author_name = excluded.author_name, body_html = excluded.body_html,
-                 analysis_text = excluded.analysis_text, created_at = excluded.created_at";
-    for (position, m) in c.messages.iter().enumerate() {
-        on_tx!(tx, |conn| {
-            sqlx::query(sql)
-                .bind(MessageId::new().as_uuid())
-                .bind(c.org_id.as_uuid())
-                .bind(conv.as_uuid())
-                .bind(&m.external_id)
-                .bind(position as i64)
-                .bind(m.author.as_str())
-                .bind(&m.author_name)
-                .bind(&m.body_html)
-                .bind(&m.analysis_text)
-                .bind(m.created_at)
-                .execute(conn)
-                .await
-                .map(|r| r.rows_affected())
+                    .bind(c.updated_at);
+            }
+            q.execute(conn).await.map(|r| r.rows_affected())
         })?;
     }
-    Ok(outcome)
+    let messages: Vec<(ConversationId, OrgId, usize, &NewMessage)> = to_write
+        .iter()
+        .flat_map(|(id, c)| c.messages.iter().enumerate().map(move |(pos, m)| (*id, c.org_id, pos, m)))
+        .collect();
+    for chunk in messages.chunks(batch::CHUNK) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "INSERT INTO messages (id, org_id, conversation_id, external_id, position, author, author_name,
+             body_html, analysis_text, created_at) VALUES {}
+             ON CONFLICT (conversation_id, external_id) DO UPDATE SET position = excluded.position,
+               author = excluded.author, author_name = excluded.author_name, body_html = excluded.body_html,
+               analysis_text = excluded.analysis_text, created_at = excluded.created_at",
+            batch::values(chunk.len(), 10)
+        ));
+        on_tx!(tx, |conn| {
+            let mut q = sqlx::query(sql);
+            for (conv, org, pos, m) in chunk {
+                q = q
+                    .bind(MessageId::new().as_uuid())
+                    .bind(org.as_uuid())
+                    .bind(conv.as_uuid())
+                    .bind(&m.external_id)
+                    .bind(*pos as i64)
+                    .bind(m.author.as_str())
+                    .bind(&m.author_name)
+                    .bind(&m.body_html)
+                    .bind(&m.analysis_text)
+                    .bind(m.created_at);
+            }
+            q.execute(conn).await.map(|r| r.rows_affected())
+        })?;
+    }
+    Ok(outcomes.into_iter().map(|o| o.expect("every conversation has an outcome")).collect())
+}
+
+async fn update_one(tx: &mut Tx, id: uuid::Uuid, c: &NewConversation) -> Result<()> {
+    let sql = "UPDATE conversations SET subject = $1, customer_id = $2, status = $3, content_hash = $4,
+               updated_at = $5 WHERE id = $6";
+    on_tx!(tx, |conn| {
+        sqlx::query(sql)
+            .bind(&c.subject)
+            .bind(c.customer_id.as_uuid())
+            .bind(&c.status)
+            .bind(&c.content_hash)
+            .bind(c.updated_at)
+            .bind(id)
+            .execute(conn)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(())
 }
 
 /// The words and weights that drove a classification, shown beside the conversation.
@@ -141,25 +201,36 @@ pub struct Analysis {
 }
 
 pub async fn set_analysis(tx: &mut Tx, org: OrgId, id: ConversationId, a: &Analysis) -> Result<()> {
+    set_analysis_many(tx, org, &[(id, a)]).await
+}
+
+/// Records the analyses of many conversations, one primary-key update each. (A single
+/// `UPDATE … FROM (VALUES …)` looks cheaper but SQLite plans it as a scan of the whole table.)
+pub async fn set_analysis_many(tx: &mut Tx, org: OrgId, analyses: &[(ConversationId, &Analysis)]) -> Result<()> {
     let sql = "UPDATE conversations SET category = $1, confidence = $2, priority = $3, needs_review = $4,
-               category_source = $5, explanation = $6, analyzed_at = $7 WHERE org_id = $8 AND id = $9";
+               category_source = $5, explanation = $6, analyzed_at = $7 WHERE id = $8 AND org_id = $9";
     let now = crate::now();
-    let done = on_tx!(tx, |c| {
-        sqlx::query(sql)
-            .bind(a.category.as_str())
-            .bind(a.confidence)
-            .bind(a.priority.as_str())
-            .bind(a.needs_review)
-            .bind(a.source)
-            .bind(Json(&a.explanation))
-            .bind(now)
-            .bind(org.as_uuid())
-            .bind(id.as_uuid())
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
-    if done == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    for (id, a) in analyses {
+        let updated = on_tx!(tx, |c| {
+            sqlx::query(sql)
+                .bind(a.category.as_str())
+                .bind(a.confidence)
+                .bind(a.priority.as_str())
+                .bind(a.needs_review)
+                .bind(a.source)
+                .bind(Json(&a.explanation))
+                .bind(now)
+                .bind(id.as_uuid())
+                .bind(org.as_uuid())
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        if updated == 0 {
+            return Err(StoreError::NotFound);
+        }
+    }
+    Ok(())
 }
 
 /// A conversation with its customer and the outcome of its analysis.
@@ -275,6 +346,8 @@ pub struct ForAnalysis {
     pub org_id: OrgId,
     pub product_id: ProductId,
     pub customer_id: CustomerId,
+    /// The customer's company (by email domain), if any.
+    pub company: Option<String>,
     pub subject: String,
     /// A human's category, which the pipeline keeps instead of its own.
     pub human_category: Option<Category>,
@@ -283,32 +356,64 @@ pub struct ForAnalysis {
 }
 
 pub async fn for_analysis(tx: &mut Tx, id: ConversationId) -> Result<ForAnalysis> {
-    let sql =
-        "SELECT org_id, product_id, customer_id, subject, category, category_source FROM conversations WHERE id = $1";
-    let (org, product, customer, subject, category, source): (
-        uuid::Uuid,
-        uuid::Uuid,
-        uuid::Uuid,
-        String,
-        Option<String>,
-        Option<String>,
-    ) = on_tx!(tx, |c| sqlx::query_as(sql).bind(id.as_uuid()).fetch_one(c).await)?;
-    let msgs = "SELECT created_at, analysis_text FROM messages WHERE conversation_id = $1 AND author = 'customer'
-                ORDER BY position";
-    let customer_messages = on_tx!(tx, |c| sqlx::query_as(msgs).bind(id.as_uuid()).fetch_all(c).await)?;
-    let human_category = match (source.as_deref(), category) {
-        (Some("human"), Some(c)) => Some(Category::parse(&c)?),
-        _ => None,
-    };
-    Ok(ForAnalysis {
-        id,
-        org_id: org.into(),
-        product_id: product.into(),
-        customer_id: customer.into(),
-        subject,
-        human_category,
-        customer_messages,
-    })
+    for_analysis_many(tx, &[id]).await?.pop().ok_or(StoreError::NotFound)
+}
+
+type AnalysisRow =
+    (uuid::Uuid, uuid::Uuid, uuid::Uuid, uuid::Uuid, Option<String>, String, Option<String>, Option<String>);
+
+/// What analysis reads for these conversations, in the given order; deleted ones are left out.
+pub async fn for_analysis_many(tx: &mut Tx, ids: &[ConversationId]) -> Result<Vec<ForAnalysis>> {
+    let mut by_id: HashMap<uuid::Uuid, ForAnalysis> = HashMap::new();
+    for chunk in ids.chunks(batch::CHUNK * 5) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT c.id, c.org_id, c.product_id, c.customer_id, cu.company, c.subject, c.category, c.category_source
+             FROM conversations c JOIN customers cu ON cu.id = c.customer_id WHERE c.id IN ({})",
+            batch::list(1, chunk.len())
+        ));
+        let rows: Vec<AnalysisRow> = on_tx!(tx, |c| {
+            let mut q = sqlx::query_as(sql);
+            for id in chunk {
+                q = q.bind(id.as_uuid());
+            }
+            q.fetch_all(c).await
+        })?;
+        for (id, org, product, customer, company, subject, category, source) in rows {
+            let human_category = match (source.as_deref(), category) {
+                (Some("human"), Some(c)) => Some(Category::parse(&c)?),
+                _ => None,
+            };
+            let found = ForAnalysis {
+                id: id.into(),
+                org_id: org.into(),
+                product_id: product.into(),
+                customer_id: customer.into(),
+                company,
+                subject,
+                human_category,
+                customer_messages: Vec::new(),
+            };
+            by_id.insert(id, found);
+        }
+        let msgs = sqlx::AssertSqlSafe(format!(
+            "SELECT conversation_id, created_at, analysis_text FROM messages
+             WHERE author = 'customer' AND conversation_id IN ({}) ORDER BY conversation_id, position",
+            batch::list(1, chunk.len())
+        ));
+        let rows: Vec<(uuid::Uuid, DateTime<Utc>, String)> = on_tx!(tx, |c| {
+            let mut q = sqlx::query_as(msgs);
+            for id in chunk {
+                q = q.bind(id.as_uuid());
+            }
+            q.fetch_all(c).await
+        })?;
+        for (conv, at, text) in rows {
+            if let Some(f) = by_id.get_mut(&conv) {
+                f.customer_messages.push((at, text));
+            }
+        }
+    }
+    Ok(ids.iter().filter_map(|id| by_id.remove(&id.as_uuid())).collect())
 }
 
 /// Records a person's category for the conversation; analysis keeps it from now on.

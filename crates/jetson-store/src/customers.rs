@@ -2,8 +2,10 @@
 
 use jetson_domain::{CustomerId, Email, OrgId};
 
+use std::collections::HashMap;
+
 use crate::db::on_tx;
-use crate::{Result, Tx};
+use crate::{Result, Tx, batch};
 
 /// Finds or creates the customer with this email; a non-empty name fills in a missing one.
 pub async fn upsert(tx: &mut Tx, org: OrgId, email: &Email, name: &str) -> Result<CustomerId> {
@@ -24,4 +26,40 @@ pub async fn upsert(tx: &mut Tx, org: OrgId, email: &Email, name: &str) -> Resul
             .await
     })?;
     Ok(id.into())
+}
+
+/// [`upsert`] for many customers at once; returns each email's customer id.
+pub async fn upsert_many(tx: &mut Tx, org: OrgId, people: &[(&Email, &str)]) -> Result<HashMap<String, CustomerId>> {
+    let mut unique: Vec<(&Email, &str)> = Vec::new();
+    for (e, n) in people {
+        if !unique.iter().any(|(u, _)| u == e) {
+            unique.push((e, n));
+        }
+    }
+    let mut ids = HashMap::new();
+    let now = crate::now();
+    for chunk in unique.chunks(batch::CHUNK) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "INSERT INTO customers (id, org_id, email, name, company, created_at) VALUES {}
+             ON CONFLICT (org_id, email) DO UPDATE
+               SET name = CASE WHEN customers.name = '' THEN excluded.name ELSE customers.name END
+             RETURNING email, id",
+            batch::values(chunk.len(), 6)
+        ));
+        let rows: Vec<(String, uuid::Uuid)> = on_tx!(tx, |c| {
+            let mut q = sqlx::query_as(sql);
+            for (email, name) in chunk {
+                q = q
+                    .bind(CustomerId::new().as_uuid())
+                    .bind(org.as_uuid())
+                    .bind(email.as_str())
+                    .bind(*name)
+                    .bind(email.company())
+                    .bind(now);
+            }
+            q.fetch_all(c).await
+        })?;
+        ids.extend(rows.into_iter().map(|(e, id)| (e, CustomerId::from(id))));
+    }
+    Ok(ids)
 }

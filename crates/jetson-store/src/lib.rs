@@ -8,6 +8,7 @@
 //! One SQL text serves both databases (`$n` placeholders, `RETURNING`, `ON CONFLICT`); the few
 //! dialect-specific statements live in [`dialect`].
 
+mod batch;
 mod db;
 pub mod dialect;
 mod error;

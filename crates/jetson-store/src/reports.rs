@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use jetson_domain::{Category, ConversationId, CustomerId, OrgId, ProductId, ReportId, WorkItemId};
 
 use crate::db::{on_pool, on_tx};
-use crate::{Db, Result, StoreError, Tx};
+use crate::{Db, Result, StoreError, Tx, batch};
 
 pub struct NewReport<'a> {
     pub org_id: OrgId,
@@ -12,6 +12,7 @@ pub struct NewReport<'a> {
     pub conversation_id: ConversationId,
     pub ordinal: i64,
     pub customer_id: CustomerId,
+    pub company: Option<&'a str>,
     pub category: Category,
     pub excerpt: &'a str,
     pub match_text: &'a str,
@@ -20,36 +21,63 @@ pub struct NewReport<'a> {
 }
 
 pub async fn insert(tx: &mut Tx, r: NewReport<'_>) -> Result<ReportId> {
-    let sql = "INSERT INTO reports (id, org_id, work_item_id, conversation_id, ordinal, customer_id, category, excerpt,
-               match_text, similarity, matched_report_id, source, created_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'model', $12)";
-    let (id, now) = (ReportId::new(), crate::now());
-    on_tx!(tx, |c| {
-        sqlx::query(sql)
-            .bind(id.as_uuid())
-            .bind(r.org_id.as_uuid())
-            .bind(r.work_item_id.as_uuid())
-            .bind(r.conversation_id.as_uuid())
-            .bind(r.ordinal)
-            .bind(r.customer_id.as_uuid())
-            .bind(r.category.as_str())
-            .bind(r.excerpt)
-            .bind(r.match_text)
-            .bind(r.similarity)
-            .bind(r.matched_report_id.map(|x| x.as_uuid()))
-            .bind(now)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
+    let id = ReportId::new();
+    insert_many(tx, &[(id, r)]).await?;
     Ok(id)
 }
 
-/// Deletes a conversation's reports (before it is analysed again); returns the items they fed.
-pub async fn delete_for_conversation(tx: &mut Tx, conversation: ConversationId) -> Result<Vec<WorkItemId>> {
-    let sql = "DELETE FROM reports WHERE conversation_id = $1 RETURNING work_item_id";
-    let ids: Vec<uuid::Uuid> = on_tx!(tx, |c| sqlx::query_scalar(sql).bind(conversation.as_uuid()).fetch_all(c).await)?;
-    Ok(ids.into_iter().map(Into::into).collect())
+/// Inserts reports (with ids chosen by the caller) in a few statements.
+pub async fn insert_many(tx: &mut Tx, reports: &[(ReportId, NewReport<'_>)]) -> Result<()> {
+    let now = crate::now();
+    for chunk in reports.chunks(batch::CHUNK) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "INSERT INTO reports (id, org_id, work_item_id, conversation_id, ordinal, customer_id, company, category,
+             excerpt, match_text, similarity, matched_report_id, source, created_at) VALUES {}",
+            batch::values(chunk.len(), 14)
+        ));
+        on_tx!(tx, |c| {
+            let mut q = sqlx::query(sql);
+            for (id, r) in chunk {
+                q = q
+                    .bind(id.as_uuid())
+                    .bind(r.org_id.as_uuid())
+                    .bind(r.work_item_id.as_uuid())
+                    .bind(r.conversation_id.as_uuid())
+                    .bind(r.ordinal)
+                    .bind(r.customer_id.as_uuid())
+                    .bind(r.company)
+                    .bind(r.category.as_str())
+                    .bind(r.excerpt)
+                    .bind(r.match_text)
+                    .bind(r.similarity)
+                    .bind(r.matched_report_id.map(|x| x.as_uuid()))
+                    .bind("model")
+                    .bind(now);
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    Ok(())
+}
+
+/// Deletes these conversations' reports (before they are analysed again); returns the items they fed.
+pub async fn delete_for_conversations(tx: &mut Tx, conversations: &[ConversationId]) -> Result<Vec<WorkItemId>> {
+    let mut items = Vec::new();
+    for chunk in conversations.chunks(batch::CHUNK * 5) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "DELETE FROM reports WHERE conversation_id IN ({}) RETURNING work_item_id",
+            batch::list(1, chunk.len())
+        ));
+        let ids: Vec<uuid::Uuid> = on_tx!(tx, |c| {
+            let mut q = sqlx::query_scalar(sql);
+            for id in chunk {
+                q = q.bind(id.as_uuid());
+            }
+            q.fetch_all(c).await
+        })?;
+        items.extend(ids.into_iter().map(WorkItemId::from));
+    }
+    Ok(items)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]

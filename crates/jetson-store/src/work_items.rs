@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use jetson_domain::{Category, OrgId, Priority, ProductId, WorkItemId, WorkItemStatus};
 
 use crate::db::{on_pool, on_tx};
-use crate::{Db, Result, StoreError, Tx};
+use crate::{Db, Result, StoreError, Tx, batch};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct WorkItem {
@@ -61,24 +61,39 @@ pub struct NewWorkItem<'a> {
 }
 
 pub async fn create(tx: &mut Tx, w: NewWorkItem<'_>) -> Result<WorkItemId> {
-    let sql = "INSERT INTO work_items (id, org_id, product_id, category, title, description, priority, status,
-               created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $8)";
-    let (id, now) = (WorkItemId::new(), crate::now());
-    on_tx!(tx, |c| {
-        sqlx::query(sql)
-            .bind(id.as_uuid())
-            .bind(w.org_id.as_uuid())
-            .bind(w.product_id.as_uuid())
-            .bind(w.category.as_str())
-            .bind(w.title)
-            .bind(w.description)
-            .bind(w.priority.as_str())
-            .bind(now)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
+    let id = WorkItemId::new();
+    create_many(tx, &[(id, w)]).await?;
     Ok(id)
+}
+
+/// Creates work items (with ids chosen by the caller) in a few statements.
+pub async fn create_many(tx: &mut Tx, items: &[(WorkItemId, NewWorkItem<'_>)]) -> Result<()> {
+    let now = crate::now();
+    for chunk in items.chunks(batch::CHUNK) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "INSERT INTO work_items (id, org_id, product_id, category, title, description, priority, status,
+             created_at, updated_at) VALUES {}",
+            batch::values(chunk.len(), 10)
+        ));
+        on_tx!(tx, |c| {
+            let mut q = sqlx::query(sql);
+            for (id, w) in chunk {
+                q = q
+                    .bind(id.as_uuid())
+                    .bind(w.org_id.as_uuid())
+                    .bind(w.product_id.as_uuid())
+                    .bind(w.category.as_str())
+                    .bind(w.title)
+                    .bind(w.description)
+                    .bind(w.priority.as_str())
+                    .bind("open")
+                    .bind(now)
+                    .bind(now);
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    Ok(())
 }
 
 pub async fn get(db: &Db, org: OrgId, id: WorkItemId) -> Result<WorkItem> {
@@ -172,37 +187,54 @@ pub async fn raise_priority(tx: &mut Tx, id: WorkItemId, at_least: Priority) -> 
 
 /// Recomputes the stored counts of these items from their reports.
 pub async fn recount(tx: &mut Tx, ids: &[WorkItemId]) -> Result<()> {
-    let sql = "UPDATE work_items SET
-                 report_count = (SELECT COUNT(*) FROM reports r WHERE r.work_item_id = work_items.id),
-                 customer_count = (SELECT COUNT(DISTINCT r.customer_id) FROM reports r WHERE r.work_item_id = work_items.id),
-                 company_count = (SELECT COUNT(DISTINCT cu.company) FROM reports r JOIN customers cu ON cu.id = r.customer_id
-                                  WHERE r.work_item_id = work_items.id),
-                 updated_at = $1
-               WHERE id = $2";
-    let now = crate::now();
     let mut ids = ids.to_vec();
     ids.sort();
     ids.dedup();
-    for id in ids {
-        on_tx!(tx, |c| sqlx::query(sql).bind(now).bind(id.as_uuid()).execute(c).await.map(|r| r.rows_affected()))?;
+    let now = crate::now();
+    for chunk in ids.chunks(batch::CHUNK * 5) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "UPDATE work_items SET
+               report_count = (SELECT COUNT(*) FROM reports r WHERE r.work_item_id = work_items.id),
+               customer_count = (SELECT COUNT(DISTINCT r.customer_id) FROM reports r WHERE r.work_item_id = work_items.id),
+               company_count = (SELECT COUNT(DISTINCT r.company) FROM reports r WHERE r.work_item_id = work_items.id),
+               updated_at = $1
+             WHERE id IN ({})",
+            batch::list(2, chunk.len())
+        ));
+        on_tx!(tx, |c| {
+            let mut q = sqlx::query(sql).bind(now);
+            for id in chunk {
+                q = q.bind(id.as_uuid());
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
     }
     Ok(())
 }
 
 /// The companies (email domains) behind an item's reports.
 pub async fn companies(db: &Db, org: OrgId, id: WorkItemId) -> Result<Vec<String>> {
-    let sql = "SELECT DISTINCT cu.company FROM reports r JOIN customers cu ON cu.id = r.customer_id
-               WHERE r.org_id = $1 AND r.work_item_id = $2 AND cu.company IS NOT NULL ORDER BY cu.company";
+    let sql = "SELECT DISTINCT company FROM reports
+               WHERE org_id = $1 AND work_item_id = $2 AND company IS NOT NULL ORDER BY company";
     Ok(on_pool!(db, |p| sqlx::query_scalar(sql).bind(org.as_uuid()).bind(id.as_uuid()).fetch_all(p).await)?)
 }
 
 /// Removes items that automatic analysis created and that no longer have any report.
 pub async fn delete_empty(tx: &mut Tx, ids: &[WorkItemId]) -> Result<()> {
-    let sql = "DELETE FROM work_items WHERE id = $1 AND report_count = 0 AND status = 'open'
-               AND NOT EXISTS (SELECT 1 FROM merges m WHERE m.source_id = work_items.id OR m.target_id = work_items.id)
-               AND NOT EXISTS (SELECT 1 FROM work_items o WHERE o.merged_into = work_items.id)";
-    for id in ids {
-        on_tx!(tx, |c| sqlx::query(sql).bind(id.as_uuid()).execute(c).await.map(|r| r.rows_affected()))?;
+    for chunk in ids.chunks(batch::CHUNK * 5) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "DELETE FROM work_items WHERE id IN ({}) AND report_count = 0 AND status = 'open'
+             AND NOT EXISTS (SELECT 1 FROM merges m WHERE m.source_id = work_items.id OR m.target_id = work_items.id)
+             AND NOT EXISTS (SELECT 1 FROM work_items o WHERE o.merged_into = work_items.id)",
+            batch::list(1, chunk.len())
+        ));
+        on_tx!(tx, |c| {
+            let mut q = sqlx::query(sql);
+            for id in chunk {
+                q = q.bind(id.as_uuid());
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
     }
     Ok(())
 }

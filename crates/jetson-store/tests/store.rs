@@ -101,6 +101,7 @@ async fn report(
             conversation_id: conv,
             ordinal,
             customer_id: w.customer,
+            company: Some("acme.io"),
             category: Category::Bug,
             excerpt: "x",
             match_text: "x",

@@ -3,13 +3,15 @@
 //!
 //! One call handles a batch inside one transaction, under the product's lock, and (when run by a
 //! job) marks the job done in that same transaction: a crash leaves either all of it or none.
+//! Reads and writes are batched (a few multi-row statements per batch), because a round trip per
+//! row would cost more than the analysis itself.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use anyhow::Context;
-use jetson_domain::{ConversationId, JobId, OrgId, ProductId, WorkItemId};
+use jetson_domain::{ConversationId, JobId, OrgId, Priority, ProductId, ReportId, WorkItemId};
 use jetson_store::conversations::{self, Analysis, Explanation, ForAnalysis};
-use jetson_store::{StoreError, Tx, dialect, products, reports, work_items};
+use jetson_store::{Tx, dialect, products, reports, work_items};
 
 use crate::matchers::Index;
 use crate::state::AppState;
@@ -33,13 +35,11 @@ pub async fn analyze(
     job: Option<JobRef<'_>>,
 ) -> anyhow::Result<BatchOutcome> {
     let mut tx = state.db.begin().await?;
+    // Conversations deleted since they were queued are simply absent.
+    let loaded = conversations::for_analysis_many(&mut tx, ids).await.context("loading conversations for analysis")?;
     let mut groups: BTreeMap<(OrgId, ProductId), Vec<ForAnalysis>> = BTreeMap::new();
-    for id in ids {
-        match conversations::for_analysis(&mut tx, *id).await {
-            Ok(c) => groups.entry((c.org_id, c.product_id)).or_default().push(c),
-            Err(StoreError::NotFound) => {} // deleted since it was queued
-            Err(e) => return Err(e).context("loading a conversation for analysis"),
-        }
+    for c in loaded {
+        groups.entry((c.org_id, c.product_id)).or_default().push(c);
     }
     let mut outcome = BatchOutcome::default();
     let mut indexes = Vec::new();
@@ -75,40 +75,56 @@ async fn analyze_product(
 
     // Reports from an earlier analysis of these conversations go first; if there were any, the
     // cached index holds them and must be rebuilt.
-    let mut touched: Vec<WorkItemId> = Vec::new();
-    for c in convs {
-        touched.extend(reports::delete_for_conversation(tx, c.id).await?);
-    }
-    let cached = if touched.is_empty() { state.matchers.take(product_id, product.match_version) } else { None };
+    let ids: Vec<ConversationId> = convs.iter().map(|c| c.id).collect();
+    let emptied = reports::delete_for_conversations(tx, &ids).await?;
+    let cached = if emptied.is_empty() { state.matchers.take(product_id, product.match_version) } else { None };
     let mut index = match cached {
         Some(index) => index,
         None => load_index(tx, org, product_id).await?,
     };
-    let emptied = touched.clone();
 
-    for c in convs {
-        let messages: Vec<(i64, &str)> =
-            c.customer_messages.iter().map(|(at, text)| (at.timestamp_millis(), text.as_str())).collect();
-        let a = state.analyzer.analyze(&c.subject, &messages, c.human_category);
+    let results: Vec<jetson_analysis::Analysis> = convs
+        .iter()
+        .map(|c| {
+            let messages: Vec<(i64, &str)> =
+                c.customer_messages.iter().map(|(at, text)| (at.timestamp_millis(), text.as_str())).collect();
+            state.analyzer.analyze(&c.subject, &messages, c.human_category)
+        })
+        .collect();
+
+    let mut analyses: Vec<(ConversationId, Analysis)> = Vec::with_capacity(convs.len());
+    let mut new_items: Vec<(WorkItemId, work_items::NewWorkItem<'_>)> = Vec::new();
+    let mut new_reports: Vec<(ReportId, reports::NewReport<'_>)> = Vec::new();
+    let mut raised: HashMap<WorkItemId, Priority> = HashMap::new();
+    let mut touched: Vec<WorkItemId> = emptied.clone();
+    for (c, a) in convs.iter().zip(&results) {
         let needs_review = c.human_category.is_none() && a.confidence < product.review_threshold;
+        let source = if c.human_category.is_some() { "human" } else { "model" };
+        let explanation = Explanation { features: a.explanation.clone() };
         let analysis = Analysis {
             category: a.category,
             confidence: a.confidence,
             priority: a.priority,
             needs_review,
-            source: if c.human_category.is_some() { "human" } else { "model" },
-            explanation: Explanation { features: a.explanation.clone() },
+            source,
+            explanation,
         };
-        conversations::set_analysis(tx, org, c.id, &analysis).await?;
+        analyses.push((c.id, analysis));
         outcome.analyzed += 1;
         if needs_review {
             continue;
         }
         for (ordinal, r) in a.reports.iter().enumerate() {
             let nearest = index.nearest(r.category, &r.match_text).filter(|m| m.similarity >= product.match_threshold);
-            let (item, similarity, matched) = match &nearest {
-                Some(m) => (WorkItemId::from(m.group), Some(m.similarity), Some(m.key.into())),
+            let item = match &nearest {
+                Some(m) => {
+                    let item = WorkItemId::from(m.group);
+                    let p = raised.entry(item).or_insert(r.priority);
+                    *p = (*p).max(r.priority);
+                    item
+                }
                 None => {
+                    let id = WorkItemId::new();
                     let new = work_items::NewWorkItem {
                         org_id: org,
                         product_id,
@@ -117,30 +133,37 @@ async fn analyze_product(
                         description: &r.excerpt,
                         priority: r.priority,
                     };
+                    new_items.push((id, new));
                     outcome.new_work_items += 1;
-                    (work_items::create(tx, new).await?, None, None)
+                    id
                 }
             };
+            let report_id = ReportId::new();
             let report = reports::NewReport {
                 org_id: org,
                 work_item_id: item,
                 conversation_id: c.id,
                 ordinal: ordinal as i64,
                 customer_id: c.customer_id,
+                company: c.company.as_deref(),
                 category: r.category,
                 excerpt: &r.excerpt,
                 match_text: &r.match_text,
-                similarity,
-                matched_report_id: matched,
+                similarity: nearest.as_ref().map(|m| m.similarity),
+                matched_report_id: nearest.as_ref().map(|m| m.key.into()),
             };
-            let report_id = reports::insert(tx, report).await?;
-            if nearest.is_some() {
-                work_items::raise_priority(tx, item, r.priority).await?;
-            }
+            new_reports.push((report_id, report));
             index.add(report_id.as_uuid(), item.as_uuid(), r.category, &r.match_text);
             touched.push(item);
             outcome.reports += 1;
         }
+    }
+    work_items::create_many(tx, &new_items).await?;
+    reports::insert_many(tx, &new_reports).await?;
+    let refs: Vec<(ConversationId, &Analysis)> = analyses.iter().map(|(id, a)| (*id, a)).collect();
+    conversations::set_analysis_many(tx, org, &refs).await?;
+    for (item, priority) in raised {
+        work_items::raise_priority(tx, item, priority).await?;
     }
     work_items::recount(tx, &touched).await?;
     work_items::delete_empty(tx, &emptied).await?;

@@ -126,6 +126,8 @@ CREATE TABLE reports (
     conversation_id UUID NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
     ordinal BIGINT NOT NULL,
     customer_id UUID NOT NULL REFERENCES customers(id),
+    -- The customer's company when reported, kept here so counting companies needs no join.
+    company TEXT,
     category TEXT NOT NULL,
     excerpt TEXT NOT NULL,
     match_text TEXT NOT NULL,
@@ -135,7 +137,9 @@ CREATE TABLE reports (
     created_at TIMESTAMPTZ NOT NULL,
     UNIQUE (conversation_id, ordinal)
 );
-CREATE INDEX reports_by_work_item ON reports (work_item_id);
+-- Covering indexes: a work item's distinct customers and companies are counted from the index alone.
+CREATE INDEX reports_item_customer ON reports (work_item_id, customer_id);
+CREATE INDEX reports_item_company ON reports (work_item_id, company);
 
 CREATE TABLE merges (
     id UUID PRIMARY KEY,

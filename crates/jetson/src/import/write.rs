@@ -36,13 +36,18 @@ pub async fn write(
     let mut done = 0;
     for batch in conversations.chunks(BATCH) {
         let mut tx = state.db.begin().await?;
-        let mut to_analyze = Vec::new();
+        let people: Vec<(&jetson_domain::Email, &str)> =
+            batch.iter().map(|c| (&c.customer_email, c.customer_name.as_str())).collect();
+        let customers = customers::upsert_many(&mut tx, org, &people).await?;
+        let new: Vec<NewConversation> =
+            batch.iter().map(|c| to_new_conversation(org, product, customers[c.customer_email.as_str()], c)).collect();
         let mut batch_hash = Sha256::new();
-        for c in batch {
-            let customer_id = customers::upsert(&mut tx, org, &c.customer_email, &c.customer_name).await?;
-            let new = to_new_conversation(org, product, customer_id, c);
-            batch_hash.update(new.content_hash.as_bytes());
-            match conversations::upsert(&mut tx, &new).await? {
+        for n in &new {
+            batch_hash.update(n.content_hash.as_bytes());
+        }
+        let mut to_analyze = Vec::new();
+        for outcome in conversations::upsert_many(&mut tx, &new).await? {
+            match outcome {
                 Upserted::Inserted(id) => {
                     summary.inserted += 1;
                     to_analyze.push(id);
@@ -54,6 +59,8 @@ pub async fn write(
                 Upserted::Unchanged(_) => summary.unchanged += 1,
             }
         }
+        to_analyze.sort();
+        to_analyze.dedup();
         if !to_analyze.is_empty() {
             analyze::enqueue(&mut tx, to_analyze, &hex::encode(batch_hash.finalize())).await?;
         }
