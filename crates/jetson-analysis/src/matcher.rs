@@ -53,13 +53,13 @@ pub struct Match<K> {
     pub similarity: f64,
 }
 
-impl<K: Copy + Eq + std::hash::Hash> Default for MatchIndex<K> {
+impl<K: Copy + Eq + Ord + std::hash::Hash> Default for MatchIndex<K> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<K: Copy + Eq + std::hash::Hash> MatchIndex<K> {
+impl<K: Copy + Eq + Ord + std::hash::Hash> MatchIndex<K> {
     pub fn new() -> Self {
         MatchIndex {
             docs: Vec::new(),
@@ -167,7 +167,8 @@ impl<K: Copy + Eq + std::hash::Hash> MatchIndex<K> {
             .max_by(|a, b| {
                 let sa = a.1.0.max(a.1.1.map_or(0.0, |x| x.0));
                 let sb = b.1.0.max(b.1.1.map_or(0.0, |x| x.0));
-                sa.total_cmp(&sb)
+                // Ties go to the older work item (smaller id), whatever the map's order.
+                sa.total_cmp(&sb).then_with(|| b.0.cmp(&a.0))
             })
             .expect("not empty");
         let similarity = centroid.max(nearest.map_or(0.0, |x| x.0));

@@ -70,3 +70,20 @@ pub async fn bump_match_version(tx: &mut Tx, product: ProductId) -> Result<i64> 
     let sql = "UPDATE products SET match_version = match_version + 1 WHERE id = $1 RETURNING match_version";
     Ok(on_tx!(tx, |c| sqlx::query_scalar(sql).bind(product.as_uuid()).fetch_one(c).await)?)
 }
+
+/// Sets a product's thresholds (from Settings or an evaluation); marks its matching state changed.
+pub async fn set_thresholds(tx: &mut Tx, org: OrgId, id: ProductId, review: f64, matching: f64) -> Result<()> {
+    let sql = "UPDATE products SET review_threshold = $1, match_threshold = $2, match_version = match_version + 1
+               WHERE org_id = $3 AND id = $4";
+    on_tx!(tx, |c| {
+        sqlx::query(sql)
+            .bind(review)
+            .bind(matching)
+            .bind(org.as_uuid())
+            .bind(id.as_uuid())
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}

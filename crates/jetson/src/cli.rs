@@ -110,7 +110,14 @@ enum TokenCommand {
 #[derive(Subcommand)]
 enum EvalCommand {
     /// Score the pipeline on the bundled demo data's answer key (in a temporary database).
-    Demo,
+    Demo {
+        /// The products' similarity threshold for joining a work item (default: the product default).
+        #[arg(long)]
+        match_threshold: Option<f64>,
+        /// The products' confidence below which a conversation waits for review.
+        #[arg(long)]
+        review_threshold: Option<f64>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -219,7 +226,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("API token: {token}");
             Ok(())
         }
-        Command::Eval { command: EvalCommand::Demo } => eval_demo().await,
+        Command::Eval { command: EvalCommand::Demo { match_threshold, review_threshold } } => {
+            eval_demo(match_threshold, review_threshold).await
+        }
         Command::Bench { command: BenchCommand::Ingest { conversations } } => crate::bench::ingest(conversations).await,
     }
 }
@@ -318,12 +327,22 @@ async fn import(state: AppState, product: &str, org: Option<&str>, file: &std::p
     Ok(())
 }
 
-async fn eval_demo() -> anyhow::Result<()> {
+async fn eval_demo(match_threshold: Option<f64>, review_threshold: Option<f64>) -> anyhow::Result<()> {
     let dir = tempfile_dir()?;
     let state = open(Settings::for_data_dir(&dir)).await?;
     let org = crate::accounts::ensure_org(&state, DEMO_ORG).await?;
     let dataset = crate::demo::parse(crate::demo::DATASET).map_err(anyhow::Error::msg)?;
     let convs = crate::demo::generate(&dataset, chrono::Utc::now());
+    if match_threshold.is_some() || review_threshold.is_some() {
+        let mut tx = state.db.begin().await?;
+        for p in &dataset.products {
+            let product = products::get_or_create(&mut tx, org, &ProductName::parse(&p.name)?).await?;
+            let review = review_threshold.unwrap_or(product.review_threshold);
+            let matching = match_threshold.unwrap_or(product.match_threshold);
+            products::set_thresholds(&mut tx, org, product.id, review, matching).await?;
+        }
+        tx.commit().await?;
+    }
     let mut bar = Progress::new("importing", convs.len() as u64);
     crate::demo::load(&state, org, &convs, &mut |done, _| bar.set(done as u64)).await?;
     bar.finish();

@@ -1,5 +1,5 @@
-//! The pipeline scored on the demo data's own answer key. Prints both figures; the floors below
-//! are today's measured level (regression guards). The targets in docs/QUALITY.md are higher.
+//! The pipeline scored on the demo data's own answer key. Prints both figures and holds them to
+//! the targets of the first version (category accuracy 0.85, pairwise F1 0.80).
 
 use crate::helpers::spawn_app;
 
@@ -14,5 +14,5 @@ async fn the_demo_answer_key_scores_category_accuracy_and_grouping_f1() {
     assert!(s.conversations >= 400);
     assert!(s.category_accuracy >= 0.85, "category accuracy {:.3}", s.category_accuracy);
     assert!(s.pairwise.precision >= 0.80, "grouping precision {:.3}", s.pairwise.precision);
-    assert!(s.pairwise.f1 >= 0.55, "pairwise F1 {:.3}", s.pairwise.f1);
+    assert!(s.pairwise.f1 >= 0.80, "pairwise F1 {:.3}", s.pairwise.f1);
 }
