@@ -7,3 +7,4 @@ mod cli;
 mod demo_quality;
 mod helpers;
 mod pages;
+mod workers;
