@@ -35,21 +35,19 @@ pub struct Params {
 
 impl Params {
     fn is(&self, field: &Option<String>, value: &str) -> bool {
-        field.as_deref() == Some(value)
+        view::is(field, value)
     }
 
     fn needs_review(&self) -> bool {
         self.review.as_deref() == Some("1")
     }
 
+    /// The query string of these filters with another cursor.
     fn with_before(&self, before: &str) -> String {
-        let pairs = [("product", &self.product), ("category", &self.category), ("review", &self.review)];
-        let mut q: Vec<String> = pairs
-            .iter()
-            .filter_map(|(k, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| format!("{k}={v}")))
-            .collect();
-        q.push(format!("before={before}"));
-        q.join("&")
+        view::query_with_before(
+            &[("product", &self.product), ("category", &self.category), ("review", &self.review)],
+            before,
+        )
     }
 }
 
