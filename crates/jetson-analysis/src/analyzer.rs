@@ -60,7 +60,7 @@ impl Analyzer {
     pub fn builtin() -> Analyzer {
         let examples = parse_corpus(SEED_CORPUS).expect("the bundled corpus parses (a unit test checks it)");
         Analyzer {
-            classifier: Classifier::train(&examples, TrainOptions::default()),
+            classifier: Classifier::train_calibrated(&examples, TrainOptions::default()),
             priorities: PriorityRules::default(),
         }
     }

@@ -20,6 +20,9 @@ pub struct Classifier {
     /// `DIM × K`, row-major by feature.
     weights: Vec<f32>,
     bias: [f32; K],
+    /// Logits are divided by this before the softmax, so that confidence matches accuracy
+    /// (fitted by [`Classifier::train_calibrated`]).
+    temperature: f64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -48,7 +51,7 @@ impl Classifier {
     pub fn train(examples: &[(Category, String)], opts: TrainOptions) -> Classifier {
         let data: Vec<(usize, SparseVec)> =
             examples.iter().map(|(c, t)| (class_index(*c), features::classifier_vector(t))).collect();
-        let mut model = Classifier { weights: vec![0.0; DIM as usize * K], bias: [0.0; K] };
+        let mut model = Classifier { weights: vec![0.0; DIM as usize * K], bias: [0.0; K], temperature: 1.0 };
         let mut order: Vec<usize> = (0..data.len()).collect();
         let mut rng = opts.seed | 1;
         for epoch in 0..opts.epochs {
@@ -76,7 +79,35 @@ impl Classifier {
         model
     }
 
-    fn probabilities_of(&self, x: &SparseVec) -> [f64; K] {
+    /// Trains on all examples, with a temperature fitted by 5-fold cross-validation on the same
+    /// examples: each fold's held-out logits come from a model that never saw them, and the
+    /// temperature minimising their log-loss is kept. Deterministic.
+    pub fn train_calibrated(examples: &[(Category, String)], opts: TrainOptions) -> Classifier {
+        const FOLDS: usize = 5;
+        let mut held_out: Vec<(usize, [f64; K])> = Vec::new();
+        for fold in 0..FOLDS {
+            let train: Vec<(Category, String)> =
+                examples.iter().enumerate().filter(|(i, _)| i % FOLDS != fold).map(|(_, e)| e.clone()).collect();
+            let model = Classifier::train(&train, opts);
+            for (_, (c, text)) in examples.iter().enumerate().filter(|(i, _)| i % FOLDS == fold) {
+                held_out.push((class_index(*c), model.logits(&features::classifier_vector(text))));
+            }
+        }
+        let log_loss = |t: f64| -> f64 {
+            held_out.iter().map(|(y, z)| -softmax(z, t)[*y].max(1e-12).ln()).sum::<f64>() / held_out.len().max(1) as f64
+        };
+        let temperature =
+            (4..=60).map(|i| f64::from(i) * 0.05).min_by(|a, b| log_loss(*a).total_cmp(&log_loss(*b))).unwrap_or(1.0);
+        let mut model = Classifier::train(examples, opts);
+        model.temperature = temperature;
+        model
+    }
+
+    pub fn temperature(&self) -> f64 {
+        self.temperature
+    }
+
+    fn logits(&self, x: &SparseVec) -> [f64; K] {
         let mut z = [0f64; K];
         for (k, zk) in z.iter_mut().enumerate() {
             *zk = f64::from(self.bias[k]);
@@ -87,13 +118,11 @@ impl Classifier {
                 z[k] += f64::from(row[k] * v);
             }
         }
-        let max = z.iter().cloned().fold(f64::MIN, f64::max);
-        let mut sum = 0.0;
-        for zk in &mut z {
-            *zk = (*zk - max).exp();
-            sum += *zk;
-        }
-        z.map(|e| e / sum)
+        z
+    }
+
+    fn probabilities_of(&self, x: &SparseVec) -> [f64; K] {
+        softmax(&self.logits(x), self.temperature)
     }
 
     pub fn predict(&self, text: &str) -> Prediction {
@@ -125,6 +154,14 @@ impl Classifier {
         scored.truncate(top);
         scored
     }
+}
+
+fn softmax(z: &[f64; K], temperature: f64) -> [f64; K] {
+    let scaled = z.map(|v| v / temperature);
+    let max = scaled.iter().copied().fold(f64::MIN, f64::max);
+    let e = scaled.map(|v| (v - max).exp());
+    let sum: f64 = e.iter().sum();
+    e.map(|v| v / sum)
 }
 
 #[cfg(test)]

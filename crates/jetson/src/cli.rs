@@ -351,6 +351,13 @@ async fn eval_demo(match_threshold: Option<f64>, review_threshold: Option<f64>) 
     println!("conversations: {}", s.conversations);
     println!("needs review: {}", s.needs_review);
     println!("category accuracy: {:.3}", s.category_accuracy);
+    let c = &s.classification;
+    for (i, class) in c.classes.iter().enumerate() {
+        let p = c.per_class[i];
+        println!("  {class:<10} precision {:.3} recall {:.3} F1 {:.3}", p.precision, p.recall, p.f1);
+    }
+    println!("  confusion (rows: truth bug/feature/no_action; columns: predicted): {:?}", c.confusion);
+    println!("  macro-F1 {:.3}, expected calibration error {:.3}", c.macro_f1, c.ece);
     println!("grouping pairwise precision: {:.3} recall: {:.3}", s.pairwise.precision, s.pairwise.recall);
     println!("pairwise-F1: {:.3}", s.pairwise.f1);
     let _ = std::fs::remove_dir_all(&dir);

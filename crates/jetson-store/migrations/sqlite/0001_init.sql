@@ -48,7 +48,7 @@ CREATE TABLE products (
     org_id BLOB NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
     name TEXT NOT NULL,
     inbox_min_customers INTEGER NOT NULL DEFAULT 2,
-    review_threshold DOUBLE PRECISION NOT NULL DEFAULT 0.4,
+    review_threshold DOUBLE PRECISION NOT NULL DEFAULT 0.5,
     match_threshold DOUBLE PRECISION NOT NULL DEFAULT 0.16,
     match_version BIGINT NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL,

@@ -9,10 +9,12 @@ use jetson_store::{conversations, reports};
 use super::DemoConversation;
 use crate::state::AppState;
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Score {
     pub conversations: usize,
     pub category_accuracy: f64,
+    /// Per-class precision/recall/F1, confusion matrix and calibration of the category decision.
+    pub classification: metrics::ClassificationReport,
     pub pairwise: metrics::Prf,
     pub needs_review: usize,
 }
@@ -28,6 +30,7 @@ pub async fn score(state: &AppState, org: OrgId, key: &[DemoConversation]) -> an
     let mut correct = 0;
     let mut seen = 0;
     let mut needs_review = 0;
+    let mut decisions: Vec<(&'static str, &'static str, f64)> = Vec::new();
     let mut truth: HashMap<String, String> = HashMap::new();
     let mut predicted: HashMap<String, String> = HashMap::new();
     let mut before = None;
@@ -42,6 +45,9 @@ pub async fn score(state: &AppState, org: OrgId, key: &[DemoConversation]) -> an
             needs_review += usize::from(c.needs_review);
             if c.category() == Some(k.category) {
                 correct += 1;
+            }
+            if let Some(got) = c.category() {
+                decisions.push((k.category.as_str(), got.as_str(), c.confidence.unwrap_or(0.0)));
             }
             let got = reports::for_conversation(&state.db, org, c.id).await?;
             for (i, (category, problem)) in k.issues.iter().enumerate() {
@@ -59,6 +65,7 @@ pub async fn score(state: &AppState, org: OrgId, key: &[DemoConversation]) -> an
     Ok(Score {
         conversations: seen,
         category_accuracy: correct as f64 / seen as f64,
+        classification: metrics::classification(&["bug", "feature", "no_action"], &decisions),
         pairwise: metrics::pairwise(&truth, &predicted),
         needs_review,
     })
