@@ -180,6 +180,29 @@ impl<K: Copy + Eq + Ord + std::hash::Hash> MatchIndex<K> {
         Some(Match { key, group, similarity })
     }
 
+    /// The `k` groups of this category most similar to the text, by centroid, best first (for
+    /// retrieval evaluation; with one report per group this ranks reports).
+    pub fn rank(&self, category: Category, text: &str, k: usize) -> Vec<(K, f64)> {
+        let query: HashMap<u32, f32> =
+            features::match_terms(text).into_iter().map(|(t, c)| (t, self.weight(t, c))).collect();
+        let qnorm = query.values().map(|w| w * w).sum::<f32>().sqrt();
+        if qnorm == 0.0 {
+            return Vec::new();
+        }
+        let mut candidates: Vec<K> =
+            query.keys().flat_map(|t| self.group_postings.get(t).into_iter().flatten().copied()).collect();
+        candidates.sort();
+        candidates.dedup();
+        let mut scored: Vec<(K, f64)> = candidates
+            .into_iter()
+            .filter(|g| self.groups[g].category == category)
+            .map(|g| (g, self.centroid_similarity(&query, qnorm, g)))
+            .collect();
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        scored.truncate(k);
+        scored
+    }
+
     fn centroid_similarity(&self, query: &HashMap<u32, f32>, qnorm: f32, group: K) -> f64 {
         let Some(g) = self.groups.get(&group) else { return 0.0 };
         let norm = self.cached_norm(&g.norm, g.centroid.iter());
@@ -203,6 +226,16 @@ mod tests {
         assert!(m.similarity > 0.3, "{m:?}");
         let other = idx.nearest(Category::Bug, "Google calendar is not syncing any more").unwrap();
         assert_eq!(other.group, 20);
+    }
+
+    #[test]
+    fn ranking_puts_the_closest_report_first() {
+        let mut idx = MatchIndex::new();
+        idx.add(1, 1, Category::Bug, "calendar sync stopped");
+        idx.add(2, 2, Category::Bug, "the PDF export is blank");
+        idx.add(3, 3, Category::Bug, "blank page after login");
+        let ranked = idx.rank(Category::Bug, "PDF export gives a blank file", 2);
+        assert_eq!(ranked.iter().map(|r| r.0).collect::<Vec<_>>(), vec![2, 3]);
     }
 
     #[test]

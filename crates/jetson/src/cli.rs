@@ -109,6 +109,43 @@ enum TokenCommand {
 
 #[derive(Subcommand)]
 enum EvalCommand {
+    /// Classification on a labelled file: accuracy, per-class P/R/F1, confusion, calibration.
+    Classify {
+        file: PathBuf,
+        /// Columns joined as the text; the first is read as the subject (e.g. `title,body`).
+        #[arg(long, value_delimiter = ',', required = true)]
+        text: Vec<String>,
+        #[arg(long)]
+        label: String,
+        /// Label mapping, e.g. `question=no_action,enhancement=feature`.
+        #[arg(long)]
+        map: Option<String>,
+        /// csv or jsonl (default: by extension).
+        #[arg(long)]
+        format: Option<String>,
+    },
+    /// Duplicate retrieval (Recall@k) against a pairs file, or grouping (pairwise F1) against a
+    /// cluster column.
+    Match {
+        file: PathBuf,
+        #[arg(long)]
+        id: String,
+        #[arg(long, value_delimiter = ',', required = true)]
+        text: Vec<String>,
+        /// CSV of `id,duplicate_id` (a cell may hold several ids separated by commas).
+        #[arg(long)]
+        pairs: Option<PathBuf>,
+        #[arg(long, default_value_t = 10)]
+        k: usize,
+        /// Score the grouping against this column instead of ranking.
+        #[arg(long)]
+        clusters: Option<String>,
+        /// Similarity above which a report joins a group (with --clusters).
+        #[arg(long, default_value_t = 0.16)]
+        threshold: f64,
+        #[arg(long)]
+        format: Option<String>,
+    },
     /// Score the pipeline on the bundled demo data's answer key (in a temporary database).
     Demo {
         /// The products' similarity threshold for joining a work item (default: the product default).
@@ -227,6 +264,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let token = crate::accounts::create_token(&state, org, user.id, "cli", &scope, expires).await?;
             println!("API token: {token}");
             Ok(())
+        }
+        Command::Eval { command: EvalCommand::Classify { file, text, label, map, format } } => {
+            let rows = crate::eval::read_rows(&file, format.as_deref())?;
+            let analyzer = jetson_analysis::Analyzer::builtin();
+            crate::eval::classify(&analyzer, &rows, &text, &label, &crate::eval::parse_map(map.as_deref())?)
+        }
+        Command::Eval { command: EvalCommand::Match { file, id, text, pairs, k, clusters, threshold, format } } => {
+            let rows = crate::eval::read_rows(&file, format.as_deref())?;
+            match (clusters, pairs) {
+                (Some(col), _) => crate::eval::match_clusters(&rows, &text, &col, threshold),
+                (None, Some(p)) => crate::eval::match_recall(&rows, &id, &text, &crate::eval::read_pairs(&p)?, k),
+                (None, None) => bail!("give --pairs FILE (Recall@k) or --clusters COLUMN (pairwise F1)"),
+            }
         }
         Command::Eval { command: EvalCommand::Demo { match_threshold, review_threshold } } => {
             eval_demo(match_threshold, review_threshold).await

@@ -13,6 +13,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod eval;
 pub mod import;
 pub mod jobs;
 pub mod matchers;
