@@ -152,6 +152,14 @@ impl Classifier {
             .collect();
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         scored.truncate(top);
+        // Show the customer's own words ("invoices"), not the stems the model uses ("invoic").
+        let mut surface: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+        for token in features::tokens(text) {
+            surface.entry(features::stem(&token)).or_insert(token);
+        }
+        for (name, _) in &mut scored {
+            *name = name.split(' ').map(|w| surface.get(w).map_or(w, String::as_str)).collect::<Vec<_>>().join(" ");
+        }
         scored
     }
 }
@@ -199,7 +207,7 @@ mod tests {
         assert!((p.probabilities.iter().sum::<f64>() - 1.0).abs() < 1e-9);
         assert_eq!(p.category, Category::Bug);
         let why = m.explain("the editor crashes with an error", Category::Bug, 3);
-        assert!(why.iter().any(|(w, _)| w.contains("crash") || w.contains("error")), "{why:?}");
+        assert!(why.iter().any(|(w, _)| w == "crashes" || w == "error"), "the customer's own words: {why:?}");
     }
 
     #[test]
