@@ -103,10 +103,6 @@ impl Classifier {
         model
     }
 
-    pub fn temperature(&self) -> f64 {
-        self.temperature
-    }
-
     fn logits(&self, x: &SparseVec) -> [f64; K] {
         let mut z = [0f64; K];
         for (k, zk) in z.iter_mut().enumerate() {

@@ -5,7 +5,7 @@
 //! that it is analysed again.
 
 use chrono::{DateTime, Utc};
-use jetson_domain::{Author, Category, ConversationId, CustomerId, MessageId, OrgId, Priority, ProductId, WorkItemId};
+use jetson_domain::{Author, Category, ConversationId, CustomerId, MessageId, OrgId, Priority, ProductId};
 use serde::{Deserialize, Serialize};
 use sqlx::types::Json;
 
@@ -200,10 +200,6 @@ pub struct Analysis {
     pub explanation: Explanation,
 }
 
-pub async fn set_analysis(tx: &mut Tx, org: OrgId, id: ConversationId, a: &Analysis) -> Result<()> {
-    set_analysis_many(tx, org, &[(id, a)]).await
-}
-
 /// Records the analyses of many conversations, one primary-key update each. (A single
 /// `UPDATE … FROM (VALUES …)` looks cheaper but SQLite plans it as a scan of the whole table.)
 pub async fn set_analysis_many(tx: &mut Tx, org: OrgId, analyses: &[(ConversationId, &Analysis)]) -> Result<()> {
@@ -266,9 +262,6 @@ pub struct Conversation {
 impl Conversation {
     pub fn category(&self) -> Option<Category> {
         self.category.as_deref().and_then(|c| Category::parse(c).ok())
-    }
-    pub fn work_item(&self) -> Option<WorkItemId> {
-        self.work_item_id.map(Into::into)
     }
 }
 
@@ -353,10 +346,6 @@ pub struct ForAnalysis {
     pub human_category: Option<Category>,
     /// The customer's messages, oldest first: (sent at, redacted analysis text).
     pub customer_messages: Vec<(DateTime<Utc>, String)>,
-}
-
-pub async fn for_analysis(tx: &mut Tx, id: ConversationId) -> Result<ForAnalysis> {
-    for_analysis_many(tx, &[id]).await?.pop().ok_or(StoreError::NotFound)
 }
 
 type AnalysisRow =

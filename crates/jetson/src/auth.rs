@@ -4,5 +4,6 @@
 pub mod extract;
 pub mod password;
 pub mod secret;
+pub mod sign_in;
 
 pub use extract::{ApiCaller, UiUser};

@@ -10,42 +10,31 @@ use crate::config::Settings;
 use crate::import::{self, Format};
 use crate::progress::Progress;
 
-/// Generates `n` conversations (the demo generator's phrasing, repeated with fresh customers and
-/// ids) as Help Scout JSON lines, then times parsing, storing and analysing them on a fresh
-/// SQLite database.
+/// `n` conversations as Help Scout JSON lines: the demo generator's phrasing for one product,
+/// repeated with fresh ids and customer addresses each round.
+pub fn synthetic_conversations(n: usize) -> anyhow::Result<String> {
+    let dataset = crate::demo::parse(crate::demo::DATASET).map_err(anyhow::Error::msg)?;
+    let one_round: Vec<_> =
+        crate::demo::generate(&dataset, Utc::now()).into_iter().filter(|c| c.product == "Ledgerly").collect();
+    let mut lines = String::new();
+    for (i, c) in one_round.iter().cycle().take(n).enumerate() {
+        let round = i / one_round.len();
+        let mut conv = c.conversation.clone();
+        conv.external_id = format!("{}-r{round}", conv.external_id);
+        let email = conv.customer_email.as_str().replacen('@', &format!("+r{round}@"), 1);
+        conv.customer_email = jetson_domain::Email::parse(&email)?;
+        lines.push_str(&serde_json::to_string(&import::helpscout::to_json(&conv))?);
+        lines.push('\n');
+    }
+    Ok(lines)
+}
+
+/// Times parsing, storing and analysing `n` synthetic conversations on a fresh SQLite database.
 pub async fn ingest(n: usize) -> anyhow::Result<()> {
     anyhow::ensure!(n > 0, "--conversations must be at least 1");
-    let dataset = crate::demo::parse(crate::demo::DATASET).map_err(anyhow::Error::msg)?;
-    let mut lines = String::new();
-    let mut made = 0;
-    let mut round = 0;
-    while made < n {
-        for c in crate::demo::generate(&dataset, Utc::now()).into_iter().filter(|c| c.product == "Ledgerly") {
-            if made == n {
-                break;
-            }
-            let mut conv = c.conversation;
-            conv.external_id = format!("{}-r{round}", conv.external_id);
-            let email = conv.customer_email.as_str().replacen('@', &format!("+r{round}@"), 1);
-            conv.customer_email = jetson_domain::Email::parse(&email)?;
-            lines.push_str(&serde_json::to_string(&import::helpscout::to_json(&conv))?);
-            lines.push('\n');
-            made += 1;
-        }
-        round += 1;
-    }
-
+    let lines = synthetic_conversations(n)?;
     let dir = crate::cli::tempfile_dir()?;
-    let state = crate::state::AppState::new(
-        {
-            let s = Settings::for_data_dir(&dir);
-            s.prepare_data_dir()?;
-            let db = jetson_store::Db::connect(&s.database_url).await?;
-            db.migrate().await?;
-            db
-        },
-        Settings::for_data_dir(&dir),
-    );
+    let state = crate::cli::open(Settings::for_data_dir(&dir)).await?;
     let org = crate::accounts::ensure_org(&state, "Bench").await?;
     let mut tx = state.db.begin().await?;
     let product = products::get_or_create(&mut tx, org, &ProductName::parse("Bench")?).await?;
@@ -58,10 +47,7 @@ pub async fn ingest(n: usize) -> anyhow::Result<()> {
     import::write(&state, org, product.id, &parsed.conversations, &mut |done, _| bar.set(done as u64)).await?;
     bar.finish();
     let imported = started.elapsed().as_secs_f64();
-    let total_jobs = jetson_store::jobs::pending(&state.db).await?;
-    let mut bar = Progress::new("analysing", total_jobs as u64);
-    crate::jobs::worker::drain(&state, |left| bar.set((total_jobs - left).max(0) as u64)).await?;
-    bar.finish();
+    crate::cli::analyse_pending(&state).await?;
     let secs = started.elapsed().as_secs_f64();
     let analysed = jetson_store::conversations::count(&state.db, org).await?;
     anyhow::ensure!(analysed as usize == n, "expected {n} conversations, found {analysed}");

@@ -199,7 +199,7 @@ fn settings(cli: &Cli) -> anyhow::Result<Settings> {
 }
 
 /// A connected, migrated database and the shared state, for commands that do not serve HTTP.
-async fn open(settings: Settings) -> anyhow::Result<AppState> {
+pub(crate) async fn open(settings: Settings) -> anyhow::Result<AppState> {
     settings.prepare_data_dir()?;
     let db = Db::connect(&settings.database_url).await.context("connecting to the database")?;
     db.migrate().await.context("migrating the database")?;
@@ -318,7 +318,7 @@ async fn demo(settings: Settings) -> anyhow::Result<()> {
 }
 
 /// Runs every queued job now, with a progress bar over the conversations analysed.
-async fn analyse_pending(state: &AppState) -> anyhow::Result<()> {
+pub(crate) async fn analyse_pending(state: &AppState) -> anyhow::Result<()> {
     let total = jetson_store::jobs::pending(&state.db).await?;
     let mut bar = Progress::new("analysing", total as u64);
     crate::jobs::worker::drain(state, |left| bar.set((total - left).max(0) as u64)).await?;

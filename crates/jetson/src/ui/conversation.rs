@@ -8,7 +8,7 @@ use jetson_domain::ConversationId;
 use jetson_store::conversations::{self, Conversation};
 use jetson_store::reports::{self, Report};
 
-use super::{Layout, UiError, render, view};
+use super::{Layout, UiError, render};
 use crate::auth::UiUser;
 use crate::state::AppState;
 
@@ -67,11 +67,6 @@ pub async fn handler(State(state): State<AppState>, user: UiUser, Path(id): Path
         can_write: user.role.can_write(),
     };
     Ok(render(&page))
-}
-
-#[allow(dead_code)] // used by the template
-fn categories() -> &'static [jetson_domain::Category] {
-    view::CATEGORIES
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use jetson_domain::WorkItemId;
 use jetson_store::reports::{self, Report};
 use jetson_store::work_items::{self, Filter, WorkItem};
 
-use super::{Layout, UiError, render, view};
+use super::{Layout, UiError, render};
 use crate::auth::UiUser;
 use crate::state::AppState;
 
@@ -49,9 +49,4 @@ pub async fn handler(State(state): State<AppState>, user: UiUser, Path(id): Path
         can_write: user.role.can_write(),
     };
     Ok(render(&page))
-}
-
-#[allow(dead_code)] // used by the template
-fn statuses() -> &'static [jetson_domain::WorkItemStatus] {
-    view::STATUSES
 }

@@ -6,15 +6,11 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
-use jetson_domain::Email;
-use jetson_store::{sessions, users};
 use serde::Deserialize;
 
 use crate::auth::extract::SESSION_COOKIE;
-use crate::auth::{password, secret};
+use crate::auth::sign_in::{SESSION_DAYS, sign_in};
 use crate::state::AppState;
-
-const SESSION_DAYS: i64 = 7;
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -42,31 +38,7 @@ pub async fn submit(
         let page = LoginPage { error: Some("Wrong email or password.".into()), email: email.to_string() };
         (axum::http::StatusCode::UNAUTHORIZED, super::render(&page)).into_response()
     };
-    let user = match Email::parse(&form.email) {
-        Ok(email) => users::find_by_email(&state.db, &email).await?,
-        Err(_) => None,
-    };
-    let stored = user.as_ref().map_or_else(|| password::dummy_hash().to_string(), |u| u.password_hash.clone());
-    let ok = password::verify(form.password, stored).await;
-    let Some(user) = user.filter(|_| ok) else { return Ok(refuse(&form.email)) };
-    let Some((org, _)) = users::memberships(&state.db, user.id).await?.into_iter().next() else {
-        return Ok(refuse(&form.email));
-    };
-    let token = secret::generate("");
-    let csrf = secret::generate("");
-    let mut tx = state.db.begin().await?;
-    sessions::create(
-        &mut tx,
-        sessions::NewSession {
-            token_hash: &secret::hash(&token),
-            user_id: user.id,
-            org_id: org,
-            csrf_token: &csrf,
-            expires_at: chrono::Utc::now() + chrono::Duration::days(SESSION_DAYS),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let Some(token) = sign_in(&state, &form.email, form.password).await? else { return Ok(refuse(&form.email)) };
     let cookie = Cookie::build((SESSION_COOKIE, token))
         .http_only(true)
         .same_site(SameSite::Lax)

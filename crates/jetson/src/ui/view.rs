@@ -1,10 +1,6 @@
 //! Small display helpers shared by the templates.
 
-use jetson_domain::{Category, Priority, WorkItemStatus};
-
-pub const CATEGORIES: &[Category] = Category::ALL;
-pub const PRIORITIES: &[Priority] = Priority::ALL;
-pub const STATUSES: &[WorkItemStatus] = WorkItemStatus::ALL;
+use jetson_domain::Category;
 
 /// "87%" for a confidence, "–" when there is none.
 pub fn percent(v: &Option<f64>) -> String {

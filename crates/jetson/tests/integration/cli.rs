@@ -54,26 +54,9 @@ async fn binary_junk_is_refused_with_a_clear_message_and_stores_nothing() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("not closed"));
 }
 
-/// Writes `n` demo-like conversations as Help Scout JSON lines.
+/// Writes `n` demo-like conversations as Help Scout JSON lines (the benchmark's generator).
 fn write_conversations(path: &std::path::Path, n: usize) {
-    let dataset = jetson::demo::parse(jetson::demo::DATASET).unwrap();
-    let mut lines = String::new();
-    let mut made = 0;
-    let mut round = 0;
-    while made < n {
-        for c in jetson::demo::generate(&dataset, chrono::Utc::now()) {
-            if made == n {
-                break;
-            }
-            let mut conv = c.conversation;
-            conv.external_id = format!("{}-{round}", conv.external_id);
-            lines.push_str(&serde_json::to_string(&jetson::import::helpscout::to_json(&conv)).unwrap());
-            lines.push('\n');
-            made += 1;
-        }
-        round += 1;
-    }
-    std::fs::write(path, lines).unwrap();
+    std::fs::write(path, jetson::bench::synthetic_conversations(n).unwrap()).unwrap();
 }
 
 async fn counts(db_url: &str) -> (i64, i64, i64, i64) {
