@@ -1,0 +1,37 @@
+//! The one HTTP client every connector uses: bounded time, a few redirects at most, and a user
+//! agent that tells providers who is calling.
+
+use std::time::Duration;
+
+pub const USER_AGENT: &str = concat!("Jetson/", env!("CARGO_PKG_VERSION"), " (self-hosted support analysis)");
+
+/// Time limits are per request: a provider that stops answering must not hold a job forever.
+pub fn client(timeout: Duration) -> reqwest::Client {
+    reqwest::Client::builder()
+        .user_agent(USER_AGENT)
+        .connect_timeout(Duration::from_secs(10).min(timeout))
+        .timeout(timeout)
+        .redirect(reqwest::redirect::Policy::limited(3))
+        .build()
+        .expect("a client with these settings always builds")
+}
+
+/// The scheme, host and port of a URL, to check that a link a provider hands back points where
+/// its API lives (we send our token with it).
+pub fn origin(url: &str) -> Option<String> {
+    let u = reqwest::Url::parse(url).ok()?;
+    Some(format!("{}://{}:{}", u.scheme(), u.host_str()?, u.port_or_known_default()?))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn origins_compare_scheme_host_and_port() {
+        assert_eq!(
+            super::origin("https://api.helpscout.net/v2/x?page=2"),
+            super::origin("https://api.helpscout.net:443/")
+        );
+        assert_ne!(super::origin("https://evil.example/v2"), super::origin("https://api.helpscout.net/v2"));
+        assert_eq!(super::origin("not a url"), None);
+    }
+}
