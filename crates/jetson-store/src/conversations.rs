@@ -21,6 +21,8 @@ pub struct NewConversation {
     pub subject: String,
     pub customer_id: CustomerId,
     pub status: String,
+    /// The source's tags (Help Scout's), as given.
+    pub tags: Vec<String>,
     pub content_hash: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -111,8 +113,8 @@ pub async fn upsert_many(tx: &mut Tx, convs: &[NewConversation]) -> Result<Vec<U
     for chunk in fresh.chunks(batch::CHUNK) {
         let sql = sqlx::AssertSqlSafe(format!(
             "INSERT INTO conversations (id, org_id, product_id, external_id, subject, customer_id, status, content_hash,
-             created_at, updated_at) VALUES {}",
-            batch::values(chunk.len(), 10)
+             created_at, updated_at, tags) VALUES {}",
+            batch::values(chunk.len(), 11)
         ));
         on_tx!(tx, |conn| {
             let mut q = sqlx::query(sql);
@@ -127,7 +129,8 @@ pub async fn upsert_many(tx: &mut Tx, convs: &[NewConversation]) -> Result<Vec<U
                     .bind(&c.status)
                     .bind(&c.content_hash)
                     .bind(c.created_at)
-                    .bind(c.updated_at);
+                    .bind(c.updated_at)
+                    .bind(Json(&c.tags));
             }
             q.execute(conn).await.map(|r| r.rows_affected())
         })?;
@@ -168,7 +171,7 @@ pub async fn upsert_many(tx: &mut Tx, convs: &[NewConversation]) -> Result<Vec<U
 
 async fn update_one(tx: &mut Tx, id: uuid::Uuid, c: &NewConversation) -> Result<()> {
     let sql = "UPDATE conversations SET subject = $1, customer_id = $2, status = $3, content_hash = $4,
-               updated_at = $5 WHERE id = $6";
+               updated_at = $5, tags = $6 WHERE id = $7";
     on_tx!(tx, |conn| {
         sqlx::query(sql)
             .bind(&c.subject)
@@ -176,12 +179,35 @@ async fn update_one(tx: &mut Tx, id: uuid::Uuid, c: &NewConversation) -> Result<
             .bind(&c.status)
             .bind(&c.content_hash)
             .bind(c.updated_at)
+            .bind(Json(&c.tags))
             .bind(id)
             .execute(conn)
             .await
             .map(|r| r.rows_affected())
     })?;
     Ok(())
+}
+
+/// The conversations of the organisation with this external id, in any product (a conversation
+/// moved between mailboxes may be stored under its old product).
+pub async fn find_external(tx: &mut Tx, org: OrgId, external_id: &str) -> Result<Vec<(ConversationId, ProductId)>> {
+    let sql = "SELECT id, product_id FROM conversations WHERE org_id = $1 AND external_id = $2";
+    let rows: Vec<(uuid::Uuid, uuid::Uuid)> =
+        on_tx!(tx, |c| sqlx::query_as(sql).bind(org.as_uuid()).bind(external_id).fetch_all(c).await)?;
+    Ok(rows.into_iter().map(|(c, p)| (c.into(), p.into())).collect())
+}
+
+/// Deletes a conversation with its messages. Its reports must be deleted first
+/// (`reports::delete_for_conversations`) so the caller can recount the work items they fed.
+pub async fn delete(tx: &mut Tx, org: OrgId, id: ConversationId) -> Result<bool> {
+    let sql = "DELETE FROM conversations WHERE org_id = $1 AND id = $2";
+    let n = on_tx!(tx, |c| sqlx::query(sql)
+        .bind(org.as_uuid())
+        .bind(id.as_uuid())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(n > 0)
 }
 
 /// The words and weights that drove a classification, shown beside the conversation.

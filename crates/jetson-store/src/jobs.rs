@@ -23,8 +23,13 @@ pub struct NewJob<'a> {
 
 /// Queues a job unless one with the same dedup key exists. Returns whether it was queued.
 pub async fn enqueue(tx: &mut Tx, job: NewJob<'_>) -> Result<bool> {
+    enqueue_at(tx, job, now_ms()).await
+}
+
+/// Like [`enqueue`], for a job that is not due before `run_at_ms`.
+pub async fn enqueue_at(tx: &mut Tx, job: NewJob<'_>, run_at_ms: i64) -> Result<bool> {
     let sql = "INSERT INTO jobs (id, kind, payload, dedup_key, status, attempts, max_attempts, run_at, created_at)
-               VALUES ($1, $2, $3, $4, 'queued', 0, $5, $6, $6) ON CONFLICT (dedup_key) DO NOTHING";
+               VALUES ($1, $2, $3, $4, 'queued', 0, $5, $6, $7) ON CONFLICT (dedup_key) DO NOTHING";
     let now = now_ms();
     let done = on_tx!(tx, |c| {
         sqlx::query(sql)
@@ -33,6 +38,7 @@ pub async fn enqueue(tx: &mut Tx, job: NewJob<'_>) -> Result<bool> {
             .bind(Json(&job.payload))
             .bind(&job.dedup_key)
             .bind(job.max_attempts)
+            .bind(run_at_ms)
             .bind(now)
             .execute(c)
             .await
@@ -137,8 +143,13 @@ pub async fn fail(db: &Db, job: &Claimed, worker: &str, error: &str, retry_in_ms
 }
 
 /// Jobs not yet finished (queued or running): what a worker still has to do.
+/// Dedup keys of jobs that reschedule themselves for ever (polling); [`pending`] ignores them.
+pub const PERIODIC_PREFIX: &str = "periodic:";
+
+/// Jobs queued or running, except periodic ones: what "wait until the work is done" waits for.
 pub async fn pending(db: &Db) -> Result<i64> {
-    let sql = "SELECT COUNT(*) FROM jobs WHERE status IN ('queued', 'running')";
+    let sql = "SELECT COUNT(*) FROM jobs WHERE status IN ('queued', 'running')
+               AND (dedup_key IS NULL OR dedup_key NOT LIKE 'periodic:%')";
     Ok(on_pool!(db, |p| sqlx::query_scalar(sql).fetch_one(p).await)?)
 }
 

@@ -16,12 +16,15 @@ mod migrate;
 
 pub mod conversations;
 pub mod customers;
+pub mod helpscout;
 pub mod jobs;
 pub mod merges;
 pub mod orgs;
 pub mod products;
+pub mod rate_budgets;
 pub mod reports;
 pub mod sessions;
+pub mod sync_runs;
 pub mod tokens;
 pub mod users;
 pub mod work_items;

@@ -52,6 +52,7 @@ fn conversation(w: &World, external: &str, body: &str) -> NewConversation {
         subject: "Export".into(),
         customer_id: w.customer,
         status: "active".into(),
+        tags: vec!["billing".into()],
         content_hash: format!("hash-{body}"),
         created_at: now,
         updated_at: now,

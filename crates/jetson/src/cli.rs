@@ -199,8 +199,8 @@ fn settings(cli: &Cli) -> anyhow::Result<Settings> {
 }
 
 /// A connected, migrated database and the shared state, for commands that do not serve HTTP.
-pub(crate) async fn open(settings: Settings) -> anyhow::Result<AppState> {
-    settings.prepare_data_dir()?;
+pub(crate) async fn open(mut settings: Settings) -> anyhow::Result<AppState> {
+    settings.prepare()?;
     let db = Db::connect(&settings.database_url).await.context("connecting to the database")?;
     db.migrate().await.context("migrating the database")?;
     Ok(AppState::new(db, settings))
@@ -236,7 +236,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Import { product, org, file } => import(open(s).await?, &product, org.as_deref(), &file).await,
         Command::Migrate => {
-            s.prepare_data_dir()?;
+            s.prepare()?;
             let db = Db::connect(&s.database_url).await?;
             let n = db.migrate().await?;
             println!("applied {n} migration(s)");

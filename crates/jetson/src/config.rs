@@ -16,6 +16,15 @@ const KNOWN_VARS: &[&str] = &[
     "JETSON_LOG",
     "JETSON_TEST_POSTGRES_URL",
     "JETSON_REQUIRE_BROWSER",
+    "JETSON_SECRET_KEY",
+    "JETSON_SECRET_KEY_FILE",
+    "JETSON_PUBLIC_URL",
+    "JETSON_HELPSCOUT_API_URL",
+    "JETSON_HELPSCOUT_AUTHORIZE_URL",
+    "JETSON_HELPSCOUT_TOKEN_URL",
+    "JETSON_HELPSCOUT_CLIENT_ID",
+    "JETSON_HELPSCOUT_CLIENT_SECRET",
+    "JETSON_HELPSCOUT_CLIENT_SECRET_FILE",
 ];
 
 #[derive(Debug, Clone)]
@@ -28,6 +37,18 @@ pub struct Settings {
     pub run_worker: bool,
     /// Mark cookies `Secure` (on when served over HTTPS, behind a proxy).
     pub secure_cookies: bool,
+    /// Seals secrets at rest. From `JETSON_SECRET_KEY(_FILE)`, else `secret.key` in the data
+    /// directory (created there on first start when the database is SQLite in that directory).
+    pub secret_key: Option<[u8; 32]>,
+    /// Where people and providers reach this instance (OAuth redirects, webhook URLs); defaults
+    /// to `http://HOST:PORT`.
+    pub public_url: Option<String>,
+    pub helpscout: jetson_connectors::helpscout::Endpoints,
+    /// The operator's own Help Scout OAuth app, offered to every organisation (optional: each
+    /// organisation may bring its own).
+    pub helpscout_app: Option<jetson_connectors::helpscout::Credentials>,
+    /// How patiently Help Scout calls are retried (tests shorten it).
+    pub helpscout_retry: jetson_connectors::helpscout::Retry,
 }
 
 impl Settings {
@@ -40,6 +61,11 @@ impl Settings {
             port: 8080,
             run_worker: true,
             secure_cookies: false,
+            secret_key: None,
+            public_url: None,
+            helpscout: Default::default(),
+            helpscout_app: None,
+            helpscout_retry: Default::default(),
         }
     }
 
@@ -61,16 +87,86 @@ impl Settings {
         }
         s.run_worker = flag("JETSON_WORKER", true)?;
         s.secure_cookies = flag("JETSON_SECURE_COOKIES", false)?;
+        if let Some(key) = secret("JETSON_SECRET_KEY")? {
+            s.secret_key = Some(crate::sealed::parse_key_hex(&key).context(
+                "JETSON_SECRET_KEY must be 64 hex characters (32 bytes); make one with `openssl rand -hex 32`",
+            )?);
+        }
+        s.public_url = std::env::var("JETSON_PUBLIC_URL").ok().map(|u| u.trim_end_matches('/').to_string());
+        if let Ok(api) = std::env::var("JETSON_HELPSCOUT_API_URL") {
+            s.helpscout = jetson_connectors::helpscout::Endpoints::for_api(&api);
+        }
+        if let Ok(url) = std::env::var("JETSON_HELPSCOUT_AUTHORIZE_URL") {
+            s.helpscout.authorize = url;
+        }
+        if let Ok(url) = std::env::var("JETSON_HELPSCOUT_TOKEN_URL") {
+            s.helpscout.token = url;
+        }
+        if let (Ok(client_id), Some(client_secret)) =
+            (std::env::var("JETSON_HELPSCOUT_CLIENT_ID"), secret("JETSON_HELPSCOUT_CLIENT_SECRET")?)
+        {
+            s.helpscout_app = Some(jetson_connectors::helpscout::Credentials { client_id, client_secret });
+        }
         Ok(s)
     }
 
-    /// Creates the data directory when the database lives in it.
-    pub fn prepare_data_dir(&self) -> anyhow::Result<()> {
-        if self.database_url.starts_with("sqlite:") {
+    /// Creates the data directory when the database lives in it, and finds (or, for a SQLite
+    /// instance, creates) the secret key.
+    pub fn prepare(&mut self) -> anyhow::Result<()> {
+        let sqlite = self.database_url.starts_with("sqlite:");
+        if sqlite {
             std::fs::create_dir_all(&self.data_dir)
                 .with_context(|| format!("cannot create data directory {}", self.data_dir.display()))?;
         }
+        if self.secret_key.is_none() {
+            self.secret_key = Some(key_file(&self.data_dir.join("secret.key"), sqlite)?);
+        }
         Ok(())
+    }
+
+    pub fn sealer(&self) -> crate::sealed::Sealer {
+        crate::sealed::Sealer::new(self.secret_key.as_ref().expect("Settings::prepare found the secret key"))
+    }
+}
+
+/// The key in `path`; created there for a single-node SQLite instance. A PostgreSQL deployment
+/// runs several processes that must share one key, so it must be given, not invented.
+fn key_file(path: &Path, may_create: bool) -> anyhow::Result<[u8; 32]> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => crate::sealed::parse_key_hex(&text)
+            .with_context(|| format!("{} does not hold a 64-hex-character key", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && may_create => {
+            let key = crate::sealed::generate_key_hex();
+            write_private(path, &key).with_context(|| format!("cannot create {}", path.display()))?;
+            tracing::info!(path = %path.display(), "created a new secret key; back it up with the database");
+            Ok(crate::sealed::parse_key_hex(&key).expect("a generated key parses"))
+        }
+        Err(_) => bail!(
+            "no secret key: set JETSON_SECRET_KEY (or JETSON_SECRET_KEY_FILE) to 64 hex characters, the same for \
+             every Jetson process; make one with `openssl rand -hex 32`"
+        ),
+    }
+}
+
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(text.as_bytes())
+}
+
+/// A secret from `NAME`, or from the file named by `NAME_FILE`.
+fn secret(name: &str) -> anyhow::Result<Option<String>> {
+    if let Ok(v) = std::env::var(name) {
+        return Ok(Some(v));
+    }
+    match std::env::var(format!("{name}_FILE")) {
+        Ok(path) => Ok(Some(
+            std::fs::read_to_string(&path).with_context(|| format!("{name}_FILE: cannot read {path}"))?.trim().to_string(),
+        )),
+        Err(_) => Ok(None),
     }
 }
 

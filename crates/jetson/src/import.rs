@@ -11,7 +11,7 @@ mod write;
 use chrono::{DateTime, Utc};
 use jetson_domain::{Author, Email};
 
-pub use write::{Progress, Summary, write};
+pub use write::{Progress, Summary, write, write_batch};
 
 /// A conversation as read from any source, before it is stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,6 +19,7 @@ pub struct Imported {
     pub external_id: String,
     pub subject: String,
     pub status: String,
+    pub tags: Vec<String>,
     pub customer_email: Email,
     pub customer_name: String,
     pub created_at: DateTime<Utc>,

@@ -1,6 +1,9 @@
-//! Background work: job kinds ([`analyze`]) and the worker that runs them ([`worker`]).
+//! Background work: job kinds ([`analyze`], `helpscout_*`) and the worker that runs them ([`worker`]).
 
 pub mod analyze;
+pub mod helpscout_event;
+pub mod helpscout_poll;
+pub mod helpscout_sync;
 pub mod worker;
 
 use jetson_store::jobs::Claimed;
@@ -11,6 +14,9 @@ use crate::state::AppState;
 pub async fn run(state: &AppState, job: &Claimed, worker: &str) -> anyhow::Result<()> {
     match job.kind.as_str() {
         analyze::KIND => analyze::run(state, job, worker).await,
+        helpscout_sync::KIND => helpscout_sync::run(state, job, worker).await,
+        helpscout_event::KIND => helpscout_event::run(state, job, worker).await,
+        helpscout_poll::KIND => helpscout_poll::run(state, job, worker).await,
         other => anyhow::bail!("unknown job kind `{other}`"),
     }
 }

@@ -17,13 +17,17 @@ pub struct Application {
 
 impl Application {
     /// Connects and migrates the database, and binds the port (0 picks a free one).
-    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
-        settings.prepare_data_dir()?;
+    pub async fn build(mut settings: Settings) -> anyhow::Result<Application> {
+        settings.prepare()?;
         let db = Db::connect(&settings.database_url).await.context("connecting to the database")?;
         db.migrate().await.context("migrating the database")?;
         let listener = TcpListener::bind((settings.host, settings.port))
             .await
             .with_context(|| format!("cannot listen on {}:{}", settings.host, settings.port))?;
+        if settings.public_url.is_none() {
+            let port = listener.local_addr().map(|a| a.port()).unwrap_or(settings.port);
+            settings.public_url = Some(format!("http://{}:{port}", settings.host));
+        }
         Ok(Application { listener, state: AppState::new(db, settings) })
     }
 

@@ -7,6 +7,7 @@ use jetson_store::Db;
 
 use crate::config::Settings;
 use crate::matchers::MatcherCache;
+use crate::sealed::Sealer;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -14,6 +15,9 @@ pub struct AppState {
     pub analyzer: Arc<Analyzer>,
     pub matchers: Arc<MatcherCache>,
     pub settings: Arc<Settings>,
+    pub sealer: Sealer,
+    /// The one HTTP client for outside services (connection pooling across jobs).
+    pub http: reqwest::Client,
 }
 
 impl AppState {
@@ -22,6 +26,8 @@ impl AppState {
             db,
             analyzer: Arc::new(builtin_analyzer()),
             matchers: Arc::new(MatcherCache::default()),
+            sealer: settings.sealer(),
+            http: jetson_connectors::http::client(std::time::Duration::from_secs(30)),
             settings: Arc::new(settings),
         }
     }

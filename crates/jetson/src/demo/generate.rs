@@ -355,6 +355,7 @@ fn thread(
         external_id: format!("{slug}-{n:04}"),
         subject: subject.to_string(),
         status: if rng.chance(60) { "closed".into() } else { "active".into() },
+        tags: Vec::new(),
         customer_email: customer.email.clone(),
         customer_name: customer.name.clone(),
         created_at: at,

@@ -89,6 +89,7 @@ pub fn parse(content: &str) -> Parsed {
                 external_id: id.to_string(),
                 subject: get("subject").to_string(),
                 status: "active".into(),
+                tags: Vec::new(),
                 customer_email: email.clone(),
                 customer_name: get("customer_name").to_string(),
                 created_at,

@@ -96,7 +96,8 @@ fn split_records(content: &str) -> Result<Vec<(usize, &str)>, RecordError> {
     Ok(out)
 }
 
-type FieldResult<T> = Result<T, (String, String)>;
+/// `(field, what is wrong with it)`.
+pub type FieldResult<T> = Result<T, (String, String)>;
 
 fn missing(field: &str) -> (String, String) {
     (field.to_string(), "is missing".to_string())
@@ -126,7 +127,9 @@ fn date_of(v: &Value, field: &str, path: &str) -> FieldResult<chrono::DateTime<c
     dates::parse(s).map_err(|m| (path.to_string(), m))
 }
 
-fn conversation(v: &Value) -> FieldResult<Imported> {
+/// One Help Scout conversation object (with `_embedded.threads`) as an import; an error names the
+/// field at fault.
+pub fn conversation(v: &Value) -> FieldResult<Imported> {
     if !v.is_object() {
         return Err((String::new(), "expected a conversation object".into()));
     }
@@ -191,6 +194,11 @@ fn conversation(v: &Value) -> FieldResult<Imported> {
         external_id,
         subject: str_of(v, "subject").unwrap_or_default().to_string(),
         status: str_of(v, "status").unwrap_or("active").to_string(),
+        tags: v
+            .get("tags")
+            .and_then(Value::as_array)
+            .map(|tags| tags.iter().filter_map(|t| str_of(t, "tag").or_else(|| t.as_str())).map(str::to_string).collect())
+            .unwrap_or_default(),
         customer_email,
         customer_name,
         created_at,
@@ -221,8 +229,9 @@ pub fn to_json(c: &Imported) -> Value {
             })
         })
         .collect();
+    let tags: Vec<Value> = c.tags.iter().map(|t| serde_json::json!({ "tag": t })).collect();
     serde_json::json!({
-        "id": c.external_id, "subject": c.subject, "status": c.status,
+        "id": c.external_id, "subject": c.subject, "status": c.status, "tags": tags,
         "createdAt": c.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         "primaryCustomer": customer,
         "_embedded": { "threads": threads },

@@ -110,6 +110,7 @@ pub fn conversation(id: &str, email: &str, subject: &str, body: &str) -> jetson:
         external_id: id.into(),
         subject: subject.into(),
         status: "active".into(),
+        tags: Vec::new(),
         customer_email: Email::parse(email).unwrap(),
         customer_name: "Pat Example".into(),
         created_at: at,

@@ -1,0 +1,139 @@
+//! `helpscout.sync`: import a mailbox's history (a [`sync_runs`] row) page by page.
+//!
+//! Each page's conversations, the analysis job for them and the cursor past the page commit in
+//! one transaction, so a stop, a crash or a failure resumes exactly after the last stored page.
+//! A page that vanishes (Help Scout answers 404 for a page link) restarts the listing from the
+//! newest conversation stored; re-reading a few is harmless because storing is idempotent.
+
+use anyhow::Context;
+use jetson_connectors::helpscout::client::ConversationQuery;
+use jetson_connectors::helpscout::types::Conversation;
+use jetson_connectors::helpscout::Error as HsError;
+use jetson_store::jobs::{self, Claimed, NewJob};
+use jetson_store::sync_runs::{self, Counts, SyncRun};
+use jetson_store::{Tx, helpscout as store};
+use serde::{Deserialize, Serialize};
+
+use crate::helpscout::{client, connection, ingest};
+use crate::state::AppState;
+
+pub const KIND: &str = "helpscout.sync";
+const RESTARTS: usize = 3;
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Payload {
+    pub run: uuid::Uuid,
+}
+
+/// Queues the run (again, after a stop: each request is a new job).
+pub async fn enqueue(tx: &mut Tx, run: uuid::Uuid) -> anyhow::Result<()> {
+    let payload = serde_json::to_value(Payload { run })?;
+    let key = format!("{KIND}:{run}:{}", jobs::now_ms());
+    jobs::enqueue(tx, NewJob { kind: KIND, payload, dedup_key: Some(key), max_attempts: 8 }).await?;
+    Ok(())
+}
+
+pub async fn run(state: &AppState, job: &Claimed, worker: &str) -> anyhow::Result<()> {
+    let payload: Payload = serde_json::from_value(job.payload.clone())?;
+    if let Some(run) = sync_runs::get_any(&state.db, payload.run).await?
+        && run.status == sync_runs::RUNNING
+    {
+        let last_attempt = job.attempts + 1 >= job.max_attempts;
+        if let Err(e) = import(state, &run, &mut |_| {}).await {
+            let message = format!("{e:#}");
+            sync_runs::note_error(&state.db, run.id, &message).await?;
+            store::record_error(&state.db, run.org_id, &format!("history import: {message}")).await?;
+            if !last_attempt && retryable(&e) {
+                return Err(e);
+            }
+            sync_runs::set_status(&state.db, run.id, sync_runs::FAILED, Some(&message)).await?;
+        }
+    }
+    let mut tx = state.db.begin().await?;
+    jobs::complete(&mut tx, job.id, worker).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Credentials Help Scout refuses and refusals of the request itself do not get better by waiting.
+fn retryable(e: &anyhow::Error) -> bool {
+    !matches!(e.downcast_ref::<HsError>(), Some(HsError::Unauthorized(_) | HsError::Rejected { .. } | HsError::Unsafe(_)))
+}
+
+/// Reads pages until the run is done or stopped; `progress` sees the run after each page.
+pub async fn import(state: &AppState, run: &SyncRun, progress: &mut (dyn FnMut(&SyncRun) + Send)) -> anyhow::Result<()> {
+    let conn = connection(state, run.org_id).await?;
+    let hs = client(state, &conn)?;
+    let query = |since| ConversationQuery {
+        mailbox: run.mailbox_id as u64,
+        since,
+        until: run.until,
+        modified_since: None,
+    };
+    let mut url = run.cursor.clone().unwrap_or_else(|| hs.conversations_url(&query(run.since)));
+    let mut watermark = run.watermark;
+    let mut restarts = 0;
+    loop {
+        if sync_runs::status(&state.db, run.id).await?.as_deref() != Some(sync_runs::RUNNING) {
+            return Ok(()); // stopped
+        }
+        let page = match hs.page(&url).await {
+            Ok(p) => p,
+            Err(HsError::NotFound) if restarts < RESTARTS => {
+                restarts += 1;
+                tracing::info!(run = %run.id, "helpscout.sync.page_vanished");
+                url = hs.conversations_url(&query(watermark.or(run.since)));
+                continue;
+            }
+            Err(e) => return Err(e).context("reading a page of conversations"),
+        };
+        let (next, stored_watermark) = store_page(state, run, &page, watermark).await?;
+        watermark = stored_watermark;
+        if let Some(updated) = sync_runs::get_any(&state.db, run.id).await? {
+            progress(&updated);
+        }
+        match next {
+            Some(n) => url = n,
+            None => {
+                sync_runs::set_status(&state.db, run.id, sync_runs::DONE, None).await?;
+                store::record_success(&state.db, run.org_id).await?;
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// Stores one page and moves the cursor past it, together. Returns the next page's link.
+async fn store_page(
+    state: &AppState,
+    run: &SyncRun,
+    page: &jetson_connectors::helpscout::types::Page,
+    watermark: Option<chrono::DateTime<chrono::Utc>>,
+) -> anyhow::Result<(Option<String>, Option<chrono::DateTime<chrono::Utc>>)> {
+    let items = page.items::<Conversation>("conversations").map_err(|m| anyhow::anyhow!("malformed page: {m}"))?;
+    let raw: Vec<serde_json::Value> = items.into_iter().map(|(_, v)| v).collect();
+    let (convs, bad) = ingest::read(&raw);
+    for b in &bad {
+        tracing::warn!(run = %run.id, problem = %b, "helpscout.sync.skipped");
+    }
+    let newest = convs.iter().map(|c| c.created_at).max();
+    let watermark = match (watermark, newest) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
+    let next = if page.is_last() { None } else { page.next().map(str::to_string) };
+    let mut tx = state.db.begin().await?;
+    let summary = ingest::store(&mut tx, run.org_id, run.product_id, &convs).await?;
+    let counts = Counts {
+        inserted: summary.inserted as i64,
+        changed: summary.changed as i64,
+        unchanged: summary.unchanged as i64,
+        skipped: bad.len() as i64,
+    };
+    let total = page.page.map(|p| p.total_elements as i64);
+    // A stop that arrived while the page was read wins: nothing of the page is kept.
+    if sync_runs::advance(&mut tx, run.id, next.as_deref(), watermark, total, counts).await? {
+        tx.commit().await?;
+    }
+    Ok((next, watermark))
+}
