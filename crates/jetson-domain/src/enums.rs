@@ -87,6 +87,11 @@ impl Role {
     pub fn can_write(&self) -> bool {
         !matches!(self, Role::Viewer)
     }
+
+    /// Owners and admins manage integrations and settings.
+    pub fn can_administer(&self) -> bool {
+        matches!(self, Role::Owner | Role::Admin)
+    }
 }
 
 #[cfg(test)]

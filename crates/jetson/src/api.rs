@@ -6,6 +6,7 @@ pub mod conversation_reclassify;
 pub mod conversations_list;
 pub mod extract;
 pub mod healthz;
+pub mod helpscout_webhook;
 pub mod openapi;
 pub mod report_move;
 pub mod views;

@@ -1,5 +1,7 @@
 //! `jetson bench`: speed measured end to end on this machine. Results go in docs/PERFORMANCE.md.
 
+pub mod helpscout;
+
 use std::time::Instant;
 
 use chrono::Utc;

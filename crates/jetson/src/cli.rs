@@ -1,5 +1,7 @@
 //! Every command of the `jetson` binary.
 
+pub(crate) mod helpscout;
+
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -53,6 +55,11 @@ enum Command {
         org: Option<String>,
         file: PathBuf,
     },
+    /// Connect Help Scout and import from it.
+    Helpscout {
+        #[command(subcommand)]
+        command: HelpscoutCommand,
+    },
     /// Apply database migrations.
     Migrate,
     /// Manage people.
@@ -74,6 +81,48 @@ enum Command {
     Bench {
         #[command(subcommand)]
         command: BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum HelpscoutCommand {
+    /// Connect with your Help Scout app's ID and secret (client credentials).
+    Connect {
+        #[arg(long)]
+        org: Option<String>,
+        #[arg(long)]
+        client_id: String,
+        /// The app secret (or JETSON_HELPSCOUT_CLIENT_SECRET).
+        #[arg(long, env = "JETSON_HELPSCOUT_CLIENT_SECRET", hide_env_values = true)]
+        client_secret: String,
+    },
+    /// Choose the product a mailbox feeds (created if missing).
+    Link {
+        #[arg(long)]
+        org: Option<String>,
+        /// Mailbox name or id.
+        #[arg(long)]
+        mailbox: String,
+        #[arg(long)]
+        product: String,
+    },
+    /// The connection's health and mailboxes.
+    Status {
+        #[arg(long)]
+        org: Option<String>,
+    },
+    /// Import a product's mailbox history (continues an interrupted import of that product).
+    Sync {
+        #[arg(long)]
+        org: Option<String>,
+        #[arg(long)]
+        product: String,
+        /// YYYY-MM-DD or RFC 3339; conversations created from then.
+        #[arg(long)]
+        since: Option<String>,
+        /// YYYY-MM-DD (inclusive) or RFC 3339.
+        #[arg(long)]
+        until: Option<String>,
     },
 }
 
@@ -164,6 +213,12 @@ enum BenchCommand {
         #[arg(long, default_value_t = 20_000)]
         conversations: usize,
     },
+    /// Import and analyse N conversations from a fake Help Scout (50 ms per request, 400
+    /// requests a minute, pages of 25).
+    Helpscout {
+        #[arg(long, default_value_t = 5_000)]
+        conversations: usize,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -235,6 +290,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             demo(s).await
         }
         Command::Import { product, org, file } => import(open(s).await?, &product, org.as_deref(), &file).await,
+        Command::Helpscout { command } => helpscout_command(open(s).await?, command).await,
         Command::Migrate => {
             s.prepare()?;
             let db = Db::connect(&s.database_url).await?;
@@ -282,6 +338,45 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             eval_demo(match_threshold, review_threshold).await
         }
         Command::Bench { command: BenchCommand::Ingest { conversations } } => crate::bench::ingest(conversations).await,
+        Command::Bench { command: BenchCommand::Helpscout { conversations } } => {
+            crate::bench::helpscout::run(conversations).await
+        }
+    }
+}
+
+async fn helpscout_command(state: AppState, command: HelpscoutCommand) -> anyhow::Result<()> {
+    match command {
+        HelpscoutCommand::Connect { org, client_id, client_secret } => {
+            let org = org_or_only(&state, org.as_deref()).await?;
+            helpscout::connect(&state, org, &jetson_connectors::helpscout::Credentials { client_id, client_secret }).await
+        }
+        HelpscoutCommand::Link { org, mailbox, product } => {
+            helpscout::link(&state, org_or_only(&state, org.as_deref()).await?, &mailbox, &product).await
+        }
+        HelpscoutCommand::Status { org } => helpscout::print_status(&state, org_or_only(&state, org.as_deref()).await?).await,
+        HelpscoutCommand::Sync { org, product, since, until } => {
+            let org = org_or_only(&state, org.as_deref()).await?;
+            let since = since.map(|s| helpscout::parse_day(&s, false)).transpose()?;
+            let until = until.map(|s| helpscout::parse_day(&s, true)).transpose()?;
+            let run = helpscout::sync(&state, org, &product, since, until).await?;
+            println!(
+                "imported {} new, {} changed, {} unchanged conversation(s); skipped {} unreadable",
+                run.inserted, run.changed, run.unchanged, run.skipped
+            );
+            Ok(())
+        }
+    }
+}
+
+/// The named organisation, or the only one there is.
+async fn org_or_only(state: &AppState, name: Option<&str>) -> anyhow::Result<jetson_domain::OrgId> {
+    match name {
+        Some(name) => find_org(state, name).await,
+        None => match orgs::list(&state.db).await?.as_slice() {
+            [] => crate::accounts::ensure_org(state, "Default").await,
+            [only] => Ok(only.id),
+            _ => bail!("there are several organisations; choose one with --org"),
+        },
     }
 }
 
@@ -339,14 +434,7 @@ async fn import(state: AppState, product: &str, org: Option<&str>, file: &std::p
             e.utf8_error().valid_up_to()
         )
     })?;
-    let org = match org {
-        Some(name) => find_org(&state, name).await?,
-        None => match orgs::list(&state.db).await?.as_slice() {
-            [] => crate::accounts::ensure_org(&state, "Default").await?,
-            [only] => only.id,
-            _ => bail!("there are several organisations; choose one with --org"),
-        },
-    };
+    let org = org_or_only(&state, org).await?;
     let name = ProductName::parse(product).map_err(|e| anyhow::anyhow!(e.0))?;
     let mut tx = state.db.begin().await?;
     let product = products::get_or_create(&mut tx, org, &name).await?;

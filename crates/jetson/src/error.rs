@@ -6,7 +6,7 @@
 //!
 //! | code               | status | when                                          |
 //! |--------------------|--------|-----------------------------------------------|
-//! | `unauthorized`     | 401    | no or invalid credentials                     |
+//! | `unauthorized`     | 401    | no or invalid credentials, or a bad webhook signature |
 //! | `forbidden`        | 403    | valid credentials, not allowed to do this     |
 //! | `not_found`        | 404    | no such object in the caller's organisation   |
 //! | `conflict`         | 409    | the change contradicts the current state      |
@@ -24,6 +24,8 @@ use serde_json::json;
 pub enum ApiError {
     #[error("authentication required: send `Authorization: Bearer <token>`")]
     Unauthorized,
+    #[error("missing or wrong signature")]
+    BadSignature,
     #[error("your role does not allow this")]
     Forbidden,
     #[error("not found")]
@@ -46,7 +48,7 @@ impl ApiError {
 
     pub fn code(&self) -> &'static str {
         match self {
-            ApiError::Unauthorized => "unauthorized",
+            ApiError::Unauthorized | ApiError::BadSignature => "unauthorized",
             ApiError::Forbidden => "forbidden",
             ApiError::NotFound => "not_found",
             ApiError::Conflict(_) => "conflict",
@@ -58,7 +60,7 @@ impl ApiError {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Unauthorized | ApiError::BadSignature => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,

@@ -24,6 +24,14 @@ impl Progress {
         Progress { bar, label, total: total.max(1), last_tenth: 0 }
     }
 
+    /// For work whose size is learnt on the way (the first page of a listing says the total).
+    pub fn set_total(&mut self, total: u64) {
+        self.total = total.max(1);
+        if let Some(bar) = &self.bar {
+            bar.set_length(total);
+        }
+    }
+
     pub fn set(&mut self, done: u64) {
         match &self.bar {
             Some(bar) => bar.set_position(done),

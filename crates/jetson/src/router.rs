@@ -25,6 +25,7 @@ pub const API_ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/conversations"),
     ("get", "/api/v1/conversations/{id}"),
     ("post", "/api/v1/conversations/{id}/reclassify"),
+    ("post", "/webhooks/helpscout/{connection}"),
 ];
 
 pub fn build(state: AppState) -> Router {
@@ -40,6 +41,7 @@ pub fn build(state: AppState) -> Router {
         .route("/api/v1/conversations", get(api::conversations_list::handler))
         .route("/api/v1/conversations/{id}", get(api::conversation_get::handler))
         .route("/api/v1/conversations/{id}/reclassify", post(api::conversation_reclassify::handler))
+        .route("/webhooks/helpscout/{connection}", post(api::helpscout_webhook::handler))
         .fallback(|| async { crate::error::ApiError::NotFound });
 
     let pages = Router::new()
@@ -55,6 +57,17 @@ pub fn build(state: AppState) -> Router {
         .route("/messages", get(ui::messages::handler))
         .route("/conversations/{id}", get(ui::conversation::handler))
         .route("/conversations/{id}/reclassify", post(ui::reclassify::handler))
+        .route("/settings/integrations", get(ui::integrations::handler))
+        .route("/settings/integrations/helpscout/connect", post(ui::helpscout_connect::connect))
+        .route("/settings/integrations/helpscout/callback", get(ui::helpscout_connect::callback))
+        .route("/settings/integrations/helpscout/disconnect", post(ui::helpscout_connect::disconnect))
+        .route("/settings/integrations/helpscout/webhook", post(ui::helpscout_connect::webhook))
+        .route("/settings/integrations/helpscout/mailboxes/refresh", post(ui::helpscout_mailboxes::refresh))
+        .route("/settings/integrations/helpscout/mailboxes/{id}", post(ui::helpscout_mailboxes::link))
+        .route("/settings/integrations/helpscout/imports", post(ui::helpscout_imports::start))
+        .route("/settings/integrations/helpscout/imports/{id}", get(ui::helpscout_imports::view))
+        .route("/settings/integrations/helpscout/imports/{id}/stop", post(ui::helpscout_imports::stop))
+        .route("/settings/integrations/helpscout/imports/{id}/resume", post(ui::helpscout_imports::resume))
         .route("/assets/{*path}", get(ui::assets::handler))
         .layer(middleware::from_fn(same_origin_posts));
 

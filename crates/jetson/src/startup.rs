@@ -48,6 +48,11 @@ impl Application {
             .settings
             .run_worker
             .then(|| tokio::spawn(crate::jobs::worker::run_until_stopped(self.state.clone(), stop_rx)));
+        if self.state.settings.run_worker
+            && let Err(e) = crate::jobs::helpscout_poll::schedule_all(&self.state).await
+        {
+            tracing::warn!(error = %format!("{e:#}"), "could not schedule Help Scout polling");
+        }
         let app = crate::router::build(self.state.clone());
         let served = axum::serve(self.listener, app)
             .with_graceful_shutdown(async move {

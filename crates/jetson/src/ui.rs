@@ -4,7 +4,11 @@
 
 pub mod assets;
 pub mod conversation;
+pub mod helpscout_connect;
+pub mod helpscout_imports;
+pub mod helpscout_mailboxes;
 pub mod inbox;
+pub mod integrations;
 pub mod item;
 pub mod item_merge;
 pub mod item_status;
@@ -90,6 +94,15 @@ impl IntoResponse for UiError {
     fn into_response(self) -> Response {
         let page = ErrorPage { status: self.0.as_u16(), message: &self.1 };
         (self.0, render(&page)).into_response()
+    }
+}
+
+/// Integrations and settings are for owners and admins.
+pub fn require_admin(user: &crate::auth::UiUser) -> Result<(), UiError> {
+    if user.role.can_administer() {
+        Ok(())
+    } else {
+        Err(UiError::forbidden("Only owners and admins manage integrations."))
     }
 }
 

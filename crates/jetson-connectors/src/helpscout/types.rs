@@ -30,6 +30,15 @@ impl Page {
             .collect()
     }
 
+    /// The raw objects of `collection`, unparsed, so that one odd item does not sink the page.
+    pub fn raw_items(&self, collection: &str) -> Result<Vec<Value>, String> {
+        match self.embedded.get(collection) {
+            None => Ok(Vec::new()),
+            Some(Value::Array(list)) => Ok(list.clone()),
+            Some(_) => Err(format!("_embedded.{collection} is not a list")),
+        }
+    }
+
     pub fn next(&self) -> Option<&str> {
         self.links.next.as_ref().map(|l| l.href.as_str())
     }

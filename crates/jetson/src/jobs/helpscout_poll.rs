@@ -5,7 +5,6 @@
 
 use chrono::{Duration, Utc};
 use jetson_connectors::helpscout::client::ConversationQuery;
-use jetson_connectors::helpscout::types::Conversation;
 use jetson_domain::OrgId;
 use jetson_store::jobs::{self, Claimed, NewJob, PERIODIC_PREFIX};
 use jetson_store::helpscout as store;
@@ -75,8 +74,7 @@ pub async fn poll(state: &AppState, org: OrgId) -> anyhow::Result<usize> {
         let mut url = hs.conversations_url(&q);
         loop {
             let page = hs.page(&url).await?;
-            let items = page.items::<Conversation>("conversations").map_err(anyhow::Error::msg)?;
-            let raw: Vec<serde_json::Value> = items.into_iter().map(|(_, v)| v).collect();
+            let raw = page.raw_items("conversations").map_err(anyhow::Error::msg)?;
             let (convs, _bad) = ingest::read(&raw);
             read += raw.len();
             let mut tx = state.db.begin().await?;

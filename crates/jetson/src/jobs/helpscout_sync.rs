@@ -7,7 +7,6 @@
 
 use anyhow::Context;
 use jetson_connectors::helpscout::client::ConversationQuery;
-use jetson_connectors::helpscout::types::Conversation;
 use jetson_connectors::helpscout::Error as HsError;
 use jetson_store::jobs::{self, Claimed, NewJob};
 use jetson_store::sync_runs::{self, Counts, SyncRun};
@@ -110,8 +109,7 @@ async fn store_page(
     page: &jetson_connectors::helpscout::types::Page,
     watermark: Option<chrono::DateTime<chrono::Utc>>,
 ) -> anyhow::Result<(Option<String>, Option<chrono::DateTime<chrono::Utc>>)> {
-    let items = page.items::<Conversation>("conversations").map_err(|m| anyhow::anyhow!("malformed page: {m}"))?;
-    let raw: Vec<serde_json::Value> = items.into_iter().map(|(_, v)| v).collect();
+    let raw = page.raw_items("conversations").map_err(|m| anyhow::anyhow!("malformed page: {m}"))?;
     let (convs, bad) = ingest::read(&raw);
     for b in &bad {
         tracing::warn!(run = %run.id, problem = %b, "helpscout.sync.skipped");

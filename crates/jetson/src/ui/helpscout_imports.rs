@@ -1,0 +1,152 @@
+//! History imports: start one for a mailbox and date range, watch its progress (the state is in
+//! the database, so the view survives a reload), stop and resume it.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{NaiveDate, Utc};
+use jetson_store::helpscout as store;
+use jetson_store::sync_runs::{self, SyncRun};
+use serde::Deserialize;
+
+use super::helpscout_connect::CsrfOnly;
+use super::integrations::page;
+use super::{Layout, UiError, render};
+use crate::auth::UiUser;
+use crate::jobs::helpscout_sync;
+use crate::state::AppState;
+
+#[derive(Deserialize)]
+pub struct StartForm {
+    pub csrf: String,
+    pub mailbox: i64,
+    #[serde(default)]
+    pub since: String,
+    #[serde(default)]
+    pub until: String,
+}
+
+fn day(s: &str, end_of_day: bool) -> Result<Option<chrono::DateTime<Utc>>, UiError> {
+    if s.trim().is_empty() {
+        return Ok(None);
+    }
+    let d = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| UiError::bad_request("Dates are YYYY-MM-DD."))?;
+    let t = if end_of_day { d.and_hms_opt(23, 59, 59) } else { d.and_hms_opt(0, 0, 0) };
+    Ok(t.map(|t| t.and_utc()))
+}
+
+pub async fn start(State(state): State<AppState>, user: UiUser, Form(f): Form<StartForm>) -> Result<Response, UiError> {
+    user.check_csrf(&f.csrf)?;
+    super::require_admin(&user)?;
+    let (since, until) = (day(&f.since, false)?, day(&f.until, true)?);
+    if let (Some(s), Some(u)) = (since, until)
+        && s > u
+    {
+        return page(&state, &user, Some("The start of the range is after its end.".into()), None).await;
+    }
+    match start_run(&state, user.org_id, f.mailbox, since, until).await {
+        Ok(id) => Ok(Redirect::to(&format!("/settings/integrations/helpscout/imports/{id}")).into_response()),
+        Err(e) => page(&state, &user, Some(format!("{e:#}")), None).await,
+    }
+}
+
+/// Creates a run for a chosen mailbox and queues it; one running import per product at a time.
+pub async fn start_run(
+    state: &AppState,
+    org: jetson_domain::OrgId,
+    mailbox: i64,
+    since: Option<chrono::DateTime<Utc>>,
+    until: Option<chrono::DateTime<Utc>>,
+) -> anyhow::Result<uuid::Uuid> {
+    crate::helpscout::connection(state, org).await?;
+    let product = store::product_for_mailbox(&state.db, org, mailbox)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("Choose the product this mailbox feeds first."))?;
+    if let Some(running) = sync_runs::running_for_product(&state.db, org, product).await? {
+        return Ok(running.id);
+    }
+    let id = sync_runs::create(&state.db, org, product, mailbox, since, until).await?;
+    let mut tx = state.db.begin().await?;
+    helpscout_sync::enqueue(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+#[derive(Template)]
+#[template(path = "import_progress.html")]
+struct ProgressPage {
+    layout: Layout,
+    run: SyncRun,
+    mailbox: String,
+}
+
+impl ProgressPage {
+    fn percent(&self) -> Option<i64> {
+        let total = self.run.total?;
+        Some(if total == 0 { 100 } else { (self.run.done * 100 / total).clamp(0, 100) })
+    }
+
+    /// Time left at the rate so far.
+    fn eta(&self) -> Option<String> {
+        let total = self.run.total?;
+        let elapsed = (self.run.updated_at - self.run.started_at).num_seconds();
+        if self.run.status != sync_runs::RUNNING || self.run.done == 0 || elapsed <= 0 {
+            return None;
+        }
+        let left = (total - self.run.done).max(0) * elapsed / self.run.done;
+        Some(match left {
+            0..60 => format!("about {left} s"),
+            60..3600 => format!("about {} min", left / 60 + 1),
+            _ => format!("about {} h {} min", left / 3600, left % 3600 / 60),
+        })
+    }
+
+    fn running(&self) -> bool {
+        self.run.status == sync_runs::RUNNING
+    }
+}
+
+pub async fn view(State(state): State<AppState>, user: UiUser, Path(id): Path<uuid::Uuid>) -> Result<Response, UiError> {
+    super::require_admin(&user)?;
+    let run = sync_runs::get(&state.db, user.org_id, id).await?.ok_or(jetson_store::StoreError::NotFound)?;
+    let mailbox = store::mailboxes(&state.db, user.org_id)
+        .await?
+        .into_iter()
+        .find(|m| m.mailbox_id == run.mailbox_id)
+        .map_or_else(|| format!("mailbox {}", run.mailbox_id), |m| m.name);
+    Ok(render(&ProgressPage { layout: Layout::new(&user, "settings"), run, mailbox }))
+}
+
+pub async fn stop(
+    State(state): State<AppState>,
+    user: UiUser,
+    Path(id): Path<uuid::Uuid>,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Response, UiError> {
+    user.check_csrf(&f.csrf)?;
+    super::require_admin(&user)?;
+    let run = sync_runs::get(&state.db, user.org_id, id).await?.ok_or(jetson_store::StoreError::NotFound)?;
+    if run.status == sync_runs::RUNNING {
+        sync_runs::set_status(&state.db, id, sync_runs::STOPPED, None).await?;
+    }
+    Ok(Redirect::to(&format!("/settings/integrations/helpscout/imports/{id}")).into_response())
+}
+
+pub async fn resume(
+    State(state): State<AppState>,
+    user: UiUser,
+    Path(id): Path<uuid::Uuid>,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Response, UiError> {
+    user.check_csrf(&f.csrf)?;
+    super::require_admin(&user)?;
+    let run = sync_runs::get(&state.db, user.org_id, id).await?.ok_or(jetson_store::StoreError::NotFound)?;
+    if run.status == sync_runs::STOPPED || run.status == sync_runs::FAILED {
+        sync_runs::set_status(&state.db, id, sync_runs::RUNNING, None).await?;
+        let mut tx = state.db.begin().await?;
+        helpscout_sync::enqueue(&mut tx, id).await?;
+        tx.commit().await?;
+    }
+    Ok(Redirect::to(&format!("/settings/integrations/helpscout/imports/{id}")).into_response())
+}
