@@ -40,7 +40,8 @@ pub async fn reserve(db: &Db, account: &str, cost: i64, default_limit: i64, now_
     Ok(if blocked > now_ms { blocked - now_ms } else { (window + WINDOW_MS - now_ms).max(1) })
 }
 
-/// What the provider said: its limit, what is left of it, and how long to back off after a 429.
+/// What the provider said: its limit, what is left of it, and how long to back off after a 429
+/// (its minute ends then, so ours is made to end then too).
 pub async fn observe(
     db: &Db,
     account: &str,
@@ -53,7 +54,8 @@ pub async fn observe(
                  limit_per_minute = COALESCE($2, limit_per_minute),
                  used = CASE WHEN $3 IS NULL OR COALESCE($2, limit_per_minute) - $3 <= used THEN used
                              ELSE COALESCE($2, limit_per_minute) - $3 END,
-                 blocked_until_ms = CASE WHEN $4 IS NULL THEN blocked_until_ms ELSE $5 + $4 * 1000 END
+                 blocked_until_ms = CASE WHEN $4 IS NULL THEN blocked_until_ms ELSE $5 + $4 * 1000 END,
+                 window_started_ms = CASE WHEN $4 IS NULL THEN window_started_ms ELSE $5 + $4 * 1000 - 60000 END
                WHERE account = $1";
     on_pool!(db, |p| sqlx::query(sql)
         .bind(account)

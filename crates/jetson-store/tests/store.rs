@@ -391,3 +391,55 @@ async fn sessions_and_tokens_are_found_by_hash_and_expire() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_rate_budget_is_shared_spent_with_headroom_and_honours_retry_after() {
+    on_each_db(|db| async move {
+        use jetson_store::rate_budgets::{observe, reserve};
+        let t0 = 1_000_000;
+        // Limit 40: a twentieth (2) stays unused, so 38 units fit in a minute.
+        let mut taken = 0;
+        while reserve(&db, "acct", 2, 40, t0).await.unwrap() == 0 {
+            taken += 2;
+            assert!(taken <= 40, "the budget must run out");
+        }
+        assert_eq!(taken, 38, "writes cost two and the headroom is kept");
+        let wait = reserve(&db, "acct", 1, 40, t0 + 10_000).await.unwrap();
+        assert_eq!(wait, 50_000, "wait for the minute to end");
+        assert_eq!(reserve(&db, "acct", 1, 40, t0 + 60_000).await.unwrap(), 0, "a new minute, a new budget");
+        assert_eq!(reserve(&db, "other", 1, 40, t0).await.unwrap(), 0, "accounts do not share");
+        // The provider says what is left, and after a 429 how long to wait.
+        observe(&db, "acct", Some(400), Some(10), None, t0 + 61_000).await.unwrap();
+        observe(&db, "acct", Some(400), Some(0), Some(3), t0 + 62_000).await.unwrap();
+        assert_eq!(reserve(&db, "acct", 1, 40, t0 + 63_000).await.unwrap(), 2_000);
+        assert_eq!(reserve(&db, "acct", 1, 40, t0 + 65_000).await.unwrap(), 0, "its minute ended with the wait");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_sync_run_advances_only_while_running_and_deleting_a_conversation_leaves_nothing() {
+    on_each_db(|db| async move {
+        use jetson_store::sync_runs::{self, Counts};
+        let w = world(&db, "Acme").await;
+        let run = sync_runs::create(&db, w.org, w.product.id, 7, None, None).await.unwrap();
+        let mut tx = db.begin().await.unwrap();
+        let c = Counts { inserted: 25, ..Default::default() };
+        assert!(sync_runs::advance(&mut tx, run, Some("next"), None, Some(60), c).await.unwrap());
+        tx.commit().await.unwrap();
+        sync_runs::set_status(&db, run, sync_runs::STOPPED, None).await.unwrap();
+        let mut tx = db.begin().await.unwrap();
+        assert!(!sync_runs::advance(&mut tx, run, Some("later"), None, None, c).await.unwrap(), "a stop wins");
+        tx.commit().await.unwrap();
+        let r = sync_runs::get(&db, w.org, run).await.unwrap().unwrap();
+        assert_eq!((r.done, r.total, r.cursor.as_deref(), r.status.as_str()), (25, Some(60), Some("next"), "stopped"));
+
+        let id = stored_conversation(&db, &w, "hs-1").await;
+        let mut tx = db.begin().await.unwrap();
+        assert_eq!(conversations::find_external(&mut tx, w.org, "hs-1").await.unwrap(), vec![(id, w.product.id)]);
+        assert!(conversations::delete(&mut tx, w.org, id).await.unwrap());
+        assert!(conversations::find_external(&mut tx, w.org, "hs-1").await.unwrap().is_empty());
+        tx.commit().await.unwrap();
+    })
+    .await;
+}

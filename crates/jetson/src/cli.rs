@@ -271,11 +271,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if let Some(h) = host {
                 s.host = h;
             }
+            s.prepare()?;
+            s.require_secret_key()?;
             let app = Application::build(s).await?;
             println!("Jetson is running at http://{}:{}", app.state().settings.host, app.port());
             app.run_until_stopped(shutdown_signal()).await
         }
         Command::Worker => {
+            s.prepare()?;
+            s.require_secret_key()?;
             let state = open(s).await?;
             let (tx, rx) = tokio::sync::watch::channel(false);
             tokio::spawn(async move {

@@ -110,41 +110,53 @@ impl Settings {
         Ok(s)
     }
 
-    /// Creates the data directory when the database lives in it, and finds (or, for a SQLite
-    /// instance, creates) the secret key.
+    /// Creates the data directory when the database lives in it, and finds the secret key: the
+    /// configured one, else `secret.key` in the data directory, created there when the database is
+    /// this directory's own SQLite file (a single-node instance). Elsewhere a missing key stays
+    /// missing, and `serve` and `worker` refuse to start without it.
     pub fn prepare(&mut self) -> anyhow::Result<()> {
-        let sqlite = self.database_url.starts_with("sqlite:");
-        if sqlite {
+        let own_sqlite = self.database_url == sqlite_url(&self.data_dir.join("jetson.db"));
+        if self.database_url.starts_with("sqlite:") {
             std::fs::create_dir_all(&self.data_dir)
                 .with_context(|| format!("cannot create data directory {}", self.data_dir.display()))?;
         }
         if self.secret_key.is_none() {
-            self.secret_key = Some(key_file(&self.data_dir.join("secret.key"), sqlite)?);
+            self.secret_key = key_file(&self.data_dir.join("secret.key"), own_sqlite)?;
         }
         Ok(())
     }
 
-    pub fn sealer(&self) -> crate::sealed::Sealer {
-        crate::sealed::Sealer::new(self.secret_key.as_ref().expect("Settings::prepare found the secret key"))
+    /// For commands that run for good (`serve`, `worker`): no key, no start.
+    pub fn require_secret_key(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.secret_key.is_some(),
+            "no secret key: set JETSON_SECRET_KEY (or JETSON_SECRET_KEY_FILE) to 64 hex characters, the same for \
+             every Jetson process sharing this database; make one with `openssl rand -hex 32`"
+        );
+        Ok(())
+    }
+
+    pub fn sealer(&self) -> Option<crate::sealed::Sealer> {
+        self.secret_key.as_ref().map(crate::sealed::Sealer::new)
     }
 }
 
-/// The key in `path`; created there for a single-node SQLite instance. A PostgreSQL deployment
-/// runs several processes that must share one key, so it must be given, not invented.
-fn key_file(path: &Path, may_create: bool) -> anyhow::Result<[u8; 32]> {
+/// The key in `path`, if there is one; created there when `may_create` (a single-node SQLite
+/// instance). Several processes sharing a PostgreSQL database must share one key, so there it must
+/// be given, not invented.
+fn key_file(path: &Path, may_create: bool) -> anyhow::Result<Option<[u8; 32]>> {
     match std::fs::read_to_string(path) {
-        Ok(text) => crate::sealed::parse_key_hex(&text)
-            .with_context(|| format!("{} does not hold a 64-hex-character key", path.display())),
+        Ok(text) => Ok(Some(
+            crate::sealed::parse_key_hex(&text)
+                .with_context(|| format!("{} does not hold a 64-hex-character key", path.display()))?,
+        )),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && may_create => {
             let key = crate::sealed::generate_key_hex();
             write_private(path, &key).with_context(|| format!("cannot create {}", path.display()))?;
             tracing::info!(path = %path.display(), "created a new secret key; back it up with the database");
-            Ok(crate::sealed::parse_key_hex(&key).expect("a generated key parses"))
+            Ok(crate::sealed::parse_key_hex(&key))
         }
-        Err(_) => bail!(
-            "no secret key: set JETSON_SECRET_KEY (or JETSON_SECRET_KEY_FILE) to 64 hex characters, the same for \
-             every Jetson process; make one with `openssl rand -hex 32`"
-        ),
+        Err(_) => Ok(None),
     }
 }
 

@@ -34,7 +34,8 @@ pub async fn connection(state: &AppState, org: OrgId) -> anyhow::Result<Connecti
 
 /// An API client for a stored connection, with its tokens and budget in the database.
 pub fn client(state: &AppState, conn: &Connection) -> anyhow::Result<HelpScout> {
-    let open = |purpose: &str, v: &str| state.sealer.open(purpose, v);
+    let sealer = state.sealer()?;
+    let open = |purpose: &str, v: &str| sealer.open(purpose, v);
     let app = Credentials {
         client_id: conn.client_id.clone(),
         client_secret: open(purpose::CLIENT_SECRET, &conn.client_secret_enc)?,
@@ -48,6 +49,6 @@ pub fn client(state: &AppState, conn: &Connection) -> anyhow::Result<HelpScout> 
         _ => None,
     };
     let grant = Grant::parse(&conn.grant_type).context("unknown grant type on the stored connection")?;
-    let account = DbAccount::new(state, conn.org_id);
+    let account = DbAccount::new(state, conn.org_id)?;
     Ok(Client::new(state.http.clone(), state.settings.helpscout.clone(), app, grant, tokens, account, state.settings.helpscout_retry))
 }

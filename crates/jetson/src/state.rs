@@ -15,12 +15,21 @@ pub struct AppState {
     pub analyzer: Arc<Analyzer>,
     pub matchers: Arc<MatcherCache>,
     pub settings: Arc<Settings>,
-    pub sealer: Sealer,
+    /// None when no secret key is configured: then nothing can be sealed or opened, and the
+    /// features that need it say so.
+    sealer: Option<Sealer>,
     /// The one HTTP client for outside services (connection pooling across jobs).
     pub http: reqwest::Client,
 }
 
 impl AppState {
+    /// Seals and opens secrets at rest, or explains that no key is configured.
+    pub fn sealer(&self) -> anyhow::Result<&Sealer> {
+        self.sealer.as_ref().ok_or_else(|| {
+            anyhow::anyhow!("no secret key is configured (JETSON_SECRET_KEY), so secrets cannot be stored")
+        })
+    }
+
     pub fn new(db: Db, settings: Settings) -> AppState {
         AppState {
             db,

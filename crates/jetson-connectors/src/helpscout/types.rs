@@ -177,6 +177,7 @@ pub struct ApiError {
     pub embedded: Option<ApiErrorDetails>,
     /// The OAuth endpoint answers `{status, message}`; others `{error, error_description}`.
     pub error: Option<String>,
+    #[serde(rename = "error_description")]
     pub error_description: Option<String>,
 }
 

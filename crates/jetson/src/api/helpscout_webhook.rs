@@ -27,7 +27,7 @@ pub async fn handler(
     let secret = conn
         .webhook_secret_enc
         .as_deref()
-        .and_then(|s| state.sealer.open(purpose::WEBHOOK_SECRET, s).ok())
+        .and_then(|s| state.sealer().ok()?.open(purpose::WEBHOOK_SECRET, s).ok())
         .ok_or(ApiError::BadSignature)?;
     let given = headers.get("X-HelpScout-Signature").and_then(|v| v.to_str().ok());
     if !signature::verify(&secret, &body, given) {

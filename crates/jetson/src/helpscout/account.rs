@@ -22,8 +22,9 @@ pub struct DbAccount {
 }
 
 impl DbAccount {
-    pub fn new(state: &AppState, org: OrgId) -> DbAccount {
-        DbAccount { db: state.db.clone(), org, sealer: state.sealer.clone(), key: format!("helpscout:{org}") }
+    pub fn new(state: &AppState, org: OrgId) -> anyhow::Result<DbAccount> {
+        let sealer = state.sealer()?.clone();
+        Ok(DbAccount { db: state.db.clone(), org, sealer, key: format!("helpscout:{org}") })
     }
 }
 

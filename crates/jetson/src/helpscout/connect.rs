@@ -17,7 +17,7 @@ use crate::state::AppState;
 /// A self-hoster's own app: its id and secret are exchanged for a token right away.
 pub async fn with_client_credentials(state: &AppState, org: OrgId, app: &Credentials) -> anyhow::Result<()> {
     let tokens = oauth::client_credentials(&state.http, &state.settings.helpscout, app).await?;
-    let secret = state.sealer.seal(purpose::CLIENT_SECRET, &app.client_secret);
+    let secret = state.sealer()?.seal(purpose::CLIENT_SECRET, &app.client_secret);
     store::begin_connection(&state.db, org, Grant::ClientCredentials.as_str(), &app.client_id, &secret, None).await?;
     save_tokens(state, org, &tokens).await?;
     store::mark_connected(&state.db, org).await?;
@@ -28,7 +28,7 @@ pub async fn with_client_credentials(state: &AppState, org: OrgId, app: &Credent
 /// the consent page to send the person to.
 pub async fn start_oauth(state: &AppState, org: OrgId, app: &Credentials) -> anyhow::Result<String> {
     let nonce = secret::generate("");
-    let sealed = state.sealer.seal(purpose::CLIENT_SECRET, &app.client_secret);
+    let sealed = state.sealer()?.seal(purpose::CLIENT_SECRET, &app.client_secret);
     let hash = secret::hash(&nonce);
     store::begin_connection(&state.db, org, Grant::AuthorizationCode.as_str(), &app.client_id, &sealed, Some(&hash))
         .await?;
@@ -45,7 +45,7 @@ pub async fn finish_oauth(state: &AppState, org: OrgId, code: &str, returned_sta
     );
     let app = Credentials {
         client_id: conn.client_id.clone(),
-        client_secret: state.sealer.open(purpose::CLIENT_SECRET, &conn.client_secret_enc)?,
+        client_secret: state.sealer()?.open(purpose::CLIENT_SECRET, &conn.client_secret_enc)?,
     };
     let tokens = oauth::exchange_code(&state.http, &state.settings.helpscout, &app, code).await?;
     save_tokens(state, org, &tokens).await?;
@@ -54,10 +54,8 @@ pub async fn finish_oauth(state: &AppState, org: OrgId, code: &str, returned_sta
 }
 
 async fn save_tokens(state: &AppState, org: OrgId, t: &oauth::Tokens) -> anyhow::Result<()> {
-    let access = state.sealer.seal(purpose::ACCESS_TOKEN, &t.access_token);
-    let refresh = t.refresh_token.as_deref().map(|r| state.sealer.seal(purpose::REFRESH_TOKEN, r));
-    store::save_tokens(&state.db, org, &access, refresh.as_deref(), t.expires_at).await?;
-    Ok(())
+    use jetson_connectors::helpscout::Account;
+    super::DbAccount::new(state, org)?.save_tokens(t).await.map_err(anyhow::Error::msg)
 }
 
 /// Mailboxes, webhook and polling. Failures here are recorded for the health view rather than
@@ -90,7 +88,7 @@ pub async fn register_webhook(state: &AppState, org: OrgId) -> anyhow::Result<()
     }
     // Help Scout accepts secrets of at most 40 characters.
     let secret: String = secret::generate("").chars().take(40).collect();
-    let sealed = state.sealer.seal(purpose::WEBHOOK_SECRET, &secret);
+    let sealed = state.sealer()?.seal(purpose::WEBHOOK_SECRET, &secret);
     store::set_webhook(&state.db, org, None, Some(&sealed), "registering").await?;
     let public = state.settings.public_url.clone().unwrap_or_default();
     let url = format!("{public}/webhooks/helpscout/{}", conn.id);

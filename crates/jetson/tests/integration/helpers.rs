@@ -20,10 +20,22 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Like [`spawn_app`], with settings changed first (a fake provider's URL, say).
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut settings = Settings::for_data_dir(dir.path());
     settings.port = 0;
     settings.run_worker = false; // tests run jobs themselves, deterministically
+    settings.secret_key = Some([7; 32]);
+    settings.helpscout_retry = jetson_connectors::helpscout::Retry {
+        attempts: 3,
+        base: std::time::Duration::from_millis(10),
+        max: std::time::Duration::from_millis(50),
+    };
+    configure(&mut settings);
     if let Some(url) = jetson_store::testing::fresh_postgres_url().await.expect("fresh PostgreSQL database") {
         settings.database_url = url;
     }

@@ -5,6 +5,8 @@ mod api;
 mod browser;
 mod cli;
 mod demo_quality;
+mod fake_helpscout;
 mod helpers;
+mod helpscout;
 mod pages;
 mod workers;
