@@ -145,7 +145,13 @@ pub async fn set_status(db: &Db, id: uuid::Uuid, status: &str, error: Option<&st
 /// Records a failure that will be retried, leaving the run running.
 pub async fn note_error(db: &Db, id: uuid::Uuid, error: &str) -> Result<()> {
     let sql = "UPDATE sync_runs SET error = $1, updated_at = $2 WHERE id = $3";
-    on_pool!(db, |p| sqlx::query(sql).bind(error).bind(crate::now()).bind(id).execute(p).await.map(|r| r.rows_affected()))?;
+    on_pool!(db, |p| sqlx::query(sql)
+        .bind(error)
+        .bind(crate::now())
+        .bind(id)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 

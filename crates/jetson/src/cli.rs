@@ -352,12 +352,15 @@ async fn helpscout_command(state: AppState, command: HelpscoutCommand) -> anyhow
     match command {
         HelpscoutCommand::Connect { org, client_id, client_secret } => {
             let org = org_or_only(&state, org.as_deref()).await?;
-            helpscout::connect(&state, org, &jetson_connectors::helpscout::Credentials { client_id, client_secret }).await
+            helpscout::connect(&state, org, &jetson_connectors::helpscout::Credentials { client_id, client_secret })
+                .await
         }
         HelpscoutCommand::Link { org, mailbox, product } => {
             helpscout::link(&state, org_or_only(&state, org.as_deref()).await?, &mailbox, &product).await
         }
-        HelpscoutCommand::Status { org } => helpscout::print_status(&state, org_or_only(&state, org.as_deref()).await?).await,
+        HelpscoutCommand::Status { org } => {
+            helpscout::print_status(&state, org_or_only(&state, org.as_deref()).await?).await
+        }
         HelpscoutCommand::Sync { org, product, since, until } => {
             let org = org_or_only(&state, org.as_deref()).await?;
             let since = since.map(|s| helpscout::parse_day(&s, false)).transpose()?;

@@ -176,7 +176,10 @@ fn secret(name: &str) -> anyhow::Result<Option<String>> {
     }
     match std::env::var(format!("{name}_FILE")) {
         Ok(path) => Ok(Some(
-            std::fs::read_to_string(&path).with_context(|| format!("{name}_FILE: cannot read {path}"))?.trim().to_string(),
+            std::fs::read_to_string(&path)
+                .with_context(|| format!("{name}_FILE: cannot read {path}"))?
+                .trim()
+                .to_string(),
         )),
         Err(_) => Ok(None),
     }

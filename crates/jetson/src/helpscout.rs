@@ -50,5 +50,13 @@ pub fn client(state: &AppState, conn: &Connection) -> anyhow::Result<HelpScout> 
     };
     let grant = Grant::parse(&conn.grant_type).context("unknown grant type on the stored connection")?;
     let account = DbAccount::new(state, conn.org_id)?;
-    Ok(Client::new(state.http.clone(), state.settings.helpscout.clone(), app, grant, tokens, account, state.settings.helpscout_retry))
+    Ok(Client::new(
+        state.http.clone(),
+        state.settings.helpscout.clone(),
+        app,
+        grant,
+        tokens,
+        account,
+        state.settings.helpscout_retry,
+    ))
 }

@@ -47,8 +47,10 @@ impl Sealer {
             return Err(Unsealable);
         }
         let nonce = Nonce::try_from(&bytes[..12]).map_err(|_| Unsealable)?;
-        let plain =
-            self.cipher.decrypt(&nonce, Payload { msg: &bytes[12..], aad: purpose.as_bytes() }).map_err(|_| Unsealable)?;
+        let plain = self
+            .cipher
+            .decrypt(&nonce, Payload { msg: &bytes[12..], aad: purpose.as_bytes() })
+            .map_err(|_| Unsealable)?;
         String::from_utf8(plain).map_err(|_| Unsealable)
     }
 }

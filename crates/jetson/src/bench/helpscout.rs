@@ -43,7 +43,8 @@ async fn admit(fake: &Fake) -> Result<HeaderMap, Response> {
         let wait = 60 - w.0.elapsed().as_secs().min(59);
         h.insert("X-RateLimit-Remaining-Minute", HeaderValue::from(0));
         h.insert("X-RateLimit-Retry-After", HeaderValue::from(wait));
-        return Err((StatusCode::TOO_MANY_REQUESTS, h, axum::Json(json!({"message": "API rate limit exceeded"}))).into_response());
+        return Err((StatusCode::TOO_MANY_REQUESTS, h, axum::Json(json!({"message": "API rate limit exceeded"})))
+            .into_response());
     }
     w.1 += 1;
     h.insert("X-RateLimit-Remaining-Minute", HeaderValue::from(LIMIT_PER_MINUTE - w.1));
@@ -56,8 +57,12 @@ async fn token() -> axum::Json<Value> {
 
 async fn mailboxes(State(fake): State<Arc<Fake>>) -> Response {
     match admit(&fake).await {
-        Ok(h) => (h, axum::Json(json!({"_embedded": {"mailboxes": [{"id": 1, "name": "Bench"}]},
-            "page": {"size": 50, "totalElements": 1, "totalPages": 1, "number": 1}}))).into_response(),
+        Ok(h) => (
+            h,
+            axum::Json(json!({"_embedded": {"mailboxes": [{"id": 1, "name": "Bench"}]},
+            "page": {"size": 50, "totalElements": 1, "totalPages": 1, "number": 1}})),
+        )
+            .into_response(),
         Err(r) => r,
     }
 }

@@ -197,7 +197,9 @@ pub fn conversation(v: &Value) -> FieldResult<Imported> {
         tags: v
             .get("tags")
             .and_then(Value::as_array)
-            .map(|tags| tags.iter().filter_map(|t| str_of(t, "tag").or_else(|| t.as_str())).map(str::to_string).collect())
+            .map(|tags| {
+                tags.iter().filter_map(|t| str_of(t, "tag").or_else(|| t.as_str())).map(str::to_string).collect()
+            })
             .unwrap_or_default(),
         customer_email,
         customer_name,

@@ -100,7 +100,10 @@ fn to_new_conversation(
     names.extend(c.messages.iter().filter(|m| m.author != Author::Customer).map(|m| m.author_name.clone()));
     let known = Known { names };
     let mut hash = Sha256::new();
-    for part in [&c.subject, &c.status, c.customer_email.as_str(), &c.customer_name].into_iter().chain(c.tags.iter().map(String::as_str)) {
+    for part in [&c.subject, &c.status, c.customer_email.as_str(), &c.customer_name]
+        .into_iter()
+        .chain(c.tags.iter().map(String::as_str))
+    {
         hash.update(part.as_bytes());
         hash.update([0]);
     }

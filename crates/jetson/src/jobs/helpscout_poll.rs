@@ -6,8 +6,8 @@
 use chrono::{Duration, Utc};
 use jetson_connectors::helpscout::client::ConversationQuery;
 use jetson_domain::OrgId;
-use jetson_store::jobs::{self, Claimed, NewJob, PERIODIC_PREFIX};
 use jetson_store::helpscout as store;
+use jetson_store::jobs::{self, Claimed, NewJob, PERIODIC_PREFIX};
 use serde::{Deserialize, Serialize};
 
 use crate::helpscout::{client, connection, ingest};
@@ -70,7 +70,8 @@ pub async fn poll(state: &AppState, org: OrgId) -> anyhow::Result<usize> {
     let mut read = 0;
     for mailbox in store::mailboxes(&state.db, org).await? {
         let Some(product) = mailbox.product() else { continue };
-        let q = ConversationQuery { mailbox: mailbox.mailbox_id as u64, modified_since: Some(since), ..Default::default() };
+        let q =
+            ConversationQuery { mailbox: mailbox.mailbox_id as u64, modified_since: Some(since), ..Default::default() };
         let mut url = hs.conversations_url(&q);
         loop {
             let page = hs.page(&url).await?;

@@ -6,8 +6,8 @@
 //! newest conversation stored; re-reading a few is harmless because storing is idempotent.
 
 use anyhow::Context;
-use jetson_connectors::helpscout::client::ConversationQuery;
 use jetson_connectors::helpscout::Error as HsError;
+use jetson_connectors::helpscout::client::ConversationQuery;
 use jetson_store::jobs::{self, Claimed, NewJob};
 use jetson_store::sync_runs::{self, Counts, SyncRun};
 use jetson_store::{Tx, helpscout as store};
@@ -56,19 +56,22 @@ pub async fn run(state: &AppState, job: &Claimed, worker: &str) -> anyhow::Resul
 
 /// Credentials Help Scout refuses and refusals of the request itself do not get better by waiting.
 fn retryable(e: &anyhow::Error) -> bool {
-    !matches!(e.downcast_ref::<HsError>(), Some(HsError::Unauthorized(_) | HsError::Rejected { .. } | HsError::Unsafe(_)))
+    !matches!(
+        e.downcast_ref::<HsError>(),
+        Some(HsError::Unauthorized(_) | HsError::Rejected { .. } | HsError::Unsafe(_))
+    )
 }
 
 /// Reads pages until the run is done or stopped; `progress` sees the run after each page.
-pub async fn import(state: &AppState, run: &SyncRun, progress: &mut (dyn FnMut(&SyncRun) + Send)) -> anyhow::Result<()> {
+pub async fn import(
+    state: &AppState,
+    run: &SyncRun,
+    progress: &mut (dyn FnMut(&SyncRun) + Send),
+) -> anyhow::Result<()> {
     let conn = connection(state, run.org_id).await?;
     let hs = client(state, &conn)?;
-    let query = |since| ConversationQuery {
-        mailbox: run.mailbox_id as u64,
-        since,
-        until: run.until,
-        modified_since: None,
-    };
+    let query =
+        |since| ConversationQuery { mailbox: run.mailbox_id as u64, since, until: run.until, modified_since: None };
     let mut url = run.cursor.clone().unwrap_or_else(|| hs.conversations_url(&query(run.since)));
     let mut watermark = run.watermark;
     let mut restarts = 0;

@@ -23,11 +23,17 @@ pub struct ConnectForm {
     pub client_secret: String,
 }
 
-pub async fn connect(State(state): State<AppState>, user: UiUser, Form(f): Form<ConnectForm>) -> Result<Response, UiError> {
+pub async fn connect(
+    State(state): State<AppState>,
+    user: UiUser,
+    Form(f): Form<ConnectForm>,
+) -> Result<Response, UiError> {
     user.check_csrf(&f.csrf)?;
     super::require_admin(&user)?;
-    let typed = (!f.client_id.trim().is_empty() && !f.client_secret.trim().is_empty())
-        .then(|| Credentials { client_id: f.client_id.trim().to_string(), client_secret: f.client_secret.trim().to_string() });
+    let typed = (!f.client_id.trim().is_empty() && !f.client_secret.trim().is_empty()).then(|| Credentials {
+        client_id: f.client_id.trim().to_string(),
+        client_secret: f.client_secret.trim().to_string(),
+    });
     let result = match f.mode.as_str() {
         "client_credentials" => match typed {
             Some(app) => connect::with_client_credentials(&state, user.org_id, &app).await.map(|()| None),
@@ -54,7 +60,11 @@ pub struct Callback {
 }
 
 /// Help Scout sends the person back here after consent (or refusal).
-pub async fn callback(State(state): State<AppState>, user: UiUser, Query(q): Query<Callback>) -> Result<Response, UiError> {
+pub async fn callback(
+    State(state): State<AppState>,
+    user: UiUser,
+    Query(q): Query<Callback>,
+) -> Result<Response, UiError> {
     super::require_admin(&user)?;
     let result = match (q.code, q.state, q.error) {
         (_, _, Some(e)) => Err(anyhow::anyhow!("Help Scout said: {e}")),
@@ -72,7 +82,11 @@ pub struct CsrfOnly {
     pub csrf: String,
 }
 
-pub async fn disconnect(State(state): State<AppState>, user: UiUser, Form(f): Form<CsrfOnly>) -> Result<Response, UiError> {
+pub async fn disconnect(
+    State(state): State<AppState>,
+    user: UiUser,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Response, UiError> {
     user.check_csrf(&f.csrf)?;
     super::require_admin(&user)?;
     match connect::disconnect(&state, user.org_id).await? {
@@ -81,7 +95,11 @@ pub async fn disconnect(State(state): State<AppState>, user: UiUser, Form(f): Fo
     }
 }
 
-pub async fn webhook(State(state): State<AppState>, user: UiUser, Form(f): Form<CsrfOnly>) -> Result<Response, UiError> {
+pub async fn webhook(
+    State(state): State<AppState>,
+    user: UiUser,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Response, UiError> {
     user.check_csrf(&f.csrf)?;
     super::require_admin(&user)?;
     match connect::register_webhook(&state, user.org_id).await {

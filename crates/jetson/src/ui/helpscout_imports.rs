@@ -31,7 +31,8 @@ fn day(s: &str, end_of_day: bool) -> Result<Option<chrono::DateTime<Utc>>, UiErr
     if s.trim().is_empty() {
         return Ok(None);
     }
-    let d = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| UiError::bad_request("Dates are YYYY-MM-DD."))?;
+    let d =
+        NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| UiError::bad_request("Dates are YYYY-MM-DD."))?;
     let t = if end_of_day { d.and_hms_opt(23, 59, 59) } else { d.and_hms_opt(0, 0, 0) };
     Ok(t.map(|t| t.and_utc()))
 }
@@ -107,7 +108,11 @@ impl ProgressPage {
     }
 }
 
-pub async fn view(State(state): State<AppState>, user: UiUser, Path(id): Path<uuid::Uuid>) -> Result<Response, UiError> {
+pub async fn view(
+    State(state): State<AppState>,
+    user: UiUser,
+    Path(id): Path<uuid::Uuid>,
+) -> Result<Response, UiError> {
     super::require_admin(&user)?;
     let run = sync_runs::get(&state.db, user.org_id, id).await?.ok_or(jetson_store::StoreError::NotFound)?;
     let mailbox = store::mailboxes(&state.db, user.org_id)

@@ -49,7 +49,11 @@ pub async fn link(
     Ok(Redirect::to("/settings/integrations?notice=linked").into_response())
 }
 
-pub async fn refresh(State(state): State<AppState>, user: UiUser, Form(f): Form<CsrfOnly>) -> Result<Response, UiError> {
+pub async fn refresh(
+    State(state): State<AppState>,
+    user: UiUser,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Response, UiError> {
     user.check_csrf(&f.csrf)?;
     super::require_admin(&user)?;
     match crate::helpscout::connect::refresh_mailboxes(&state, user.org_id).await {

@@ -49,7 +49,11 @@ pub struct Params {
     pub notice: Option<String>,
 }
 
-pub async fn handler(State(state): State<AppState>, user: UiUser, Query(p): Query<Params>) -> Result<Response, UiError> {
+pub async fn handler(
+    State(state): State<AppState>,
+    user: UiUser,
+    Query(p): Query<Params>,
+) -> Result<Response, UiError> {
     page(&state, &user, None, p.notice.as_deref().map(notice_text)).await
 }
 
@@ -66,7 +70,12 @@ fn notice_text(code: &str) -> String {
     .to_string()
 }
 
-pub async fn page(state: &AppState, user: &UiUser, error: Option<String>, notice: Option<String>) -> Result<Response, UiError> {
+pub async fn page(
+    state: &AppState,
+    user: &UiUser,
+    error: Option<String>,
+    notice: Option<String>,
+) -> Result<Response, UiError> {
     super::require_admin(user)?;
     let org = user.org_id;
     let connection = store::connection(&state.db, org).await?;
@@ -79,7 +88,10 @@ pub async fn page(state: &AppState, user: &UiUser, error: Option<String>, notice
         products: products::list(&state.db, org).await?,
         runs: sync_runs::list(&state.db, org, 10).await?,
         operator_app: state.settings.helpscout_app.is_some(),
-        callback_url: format!("{}/settings/integrations/helpscout/callback", state.settings.public_url.clone().unwrap_or_default()),
+        callback_url: format!(
+            "{}/settings/integrations/helpscout/callback",
+            state.settings.public_url.clone().unwrap_or_default()
+        ),
         error,
         notice: notice.filter(|n| !n.is_empty()),
     };

@@ -67,16 +67,79 @@ fn screenshot_path(name: &str) -> std::path::PathBuf {
     dir.join(name)
 }
 
-#[tokio::test]
-async fn a_person_signs_in_opens_the_inbox_and_a_work_item_and_changes_its_status() {
-    let Some(path) = chromedriver_path() else {
+/// chromedriver's path, or None (with a message) when the test should skip.
+fn driver_or_skip() -> Option<String> {
+    let path = chromedriver_path();
+    if path.is_none() {
         assert!(
             std::env::var_os("JETSON_REQUIRE_BROWSER").is_none(),
             "JETSON_REQUIRE_BROWSER is set but chromedriver is missing"
         );
         eprintln!("skipping browser test: no chromedriver (apt-get install chromium chromium-driver)");
-        return;
+    }
+    path
+}
+
+async fn sign_in(driver: &WebDriver, app: &crate::helpers::TestApp) -> WebDriverResult<()> {
+    driver.set_implicit_wait_timeout(Duration::from_secs(10)).await?;
+    driver.goto(app.url("/")).await?;
+    driver.find(By::Id("email")).await?.send_keys(&app.admin_email).await?;
+    driver.find(By::Id("password")).await?.send_keys(&app.admin_password).await?;
+    driver.find(By::Id("sign-in")).await?.click().await?;
+    driver.find(By::LinkText("Integrations")).await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_person_connects_help_scout_chooses_a_mailbox_and_watches_the_import() {
+    let Some(path) = driver_or_skip() else { return };
+    let fake = crate::fake_helpscout::FakeHelpScout::start().await;
+    fake.add(1, 60, 1);
+    let api = fake.uri();
+    let app =
+        crate::helpers::spawn_app_with(|s| s.helpscout = jetson_connectors::helpscout::Endpoints::for_api(&api)).await;
+    let (_driver_process, port) = start_driver(&path);
+    let driver = browser(port).await;
+    let run = async {
+        sign_in(&driver, &app).await?;
+        driver.find(By::LinkText("Integrations")).await?.click().await?;
+        driver.find(By::Id("hs-client-id")).await?.send_keys("my-app").await?;
+        driver.find(By::Id("hs-client-secret")).await?.send_keys("my-secret").await?;
+        driver.find(By::Id("hs-connect")).await?.click().await?;
+        assert_eq!(driver.find(By::Id("hs-connected")).await?.text().await?, "Connected");
+        let mailboxes = driver.find(By::Id("hs-mailboxes")).await?.find_all(By::Css("tbody tr")).await?;
+        assert_eq!(mailboxes.len(), 2, "both mailboxes of the account are listed");
+        driver.screenshot(&screenshot_path("integrations.png")).await?;
+
+        // "Sales" sorts before "Support"; the second row is Support (mailbox 1).
+        let form = driver.find_all(By::Css(".mailbox-form")).await?.remove(1);
+        form.find(By::Css("option[value='new']")).await?.click().await?;
+        form.find(By::Css("button")).await?.click().await?;
+        driver.find(By::Id("integration-notice")).await?;
+        driver.find(By::Id("hs-import")).await?.click().await?;
+        let status = driver.find(By::Id("import-status")).await?;
+        assert_eq!(status.text().await?, "running");
+        driver.screenshot(&screenshot_path("import-running.png")).await?;
+
+        app.run_jobs().await;
+        // The page refreshes itself; a reload shows the same state (it lives in the database).
+        driver.refresh().await?;
+        assert_eq!(driver.find(By::Id("import-percent")).await?.text().await?, "100%");
+        assert_eq!(driver.find(By::Id("import-done")).await?.text().await?, "60 of 60");
+        driver.screenshot(&screenshot_path("import-done.png")).await?;
+        driver.goto(app.url("/")).await?;
+        let rows = driver.find(By::Id("inbox")).await?.find_all(By::Css("tbody tr")).await?;
+        assert!(!rows.is_empty(), "the imported conversations became work items");
+        WebDriverResult::Ok(())
     };
+    let result = run.await;
+    driver.quit().await.ok();
+    result.expect("the Help Scout walk-through");
+}
+
+#[tokio::test]
+async fn a_person_signs_in_opens_the_inbox_and_a_work_item_and_changes_its_status() {
+    let Some(path) = driver_or_skip() else { return };
     let app = spawn_app().await;
     app.load_demo().await;
     let (_driver_process, port) = start_driver(&path);

@@ -70,11 +70,11 @@ struct Pages(Arc<Mutex<World>>, String);
 impl Respond for Pages {
     fn respond(&self, req: &Request) -> ResponseTemplate {
         let mut w = self.0.lock().unwrap();
-        let page: u64 =
-            req.url.query_pairs().find(|(k, _)| k == "page").and_then(|(_, v)| v.parse().ok()).unwrap_or(1);
+        let page: u64 = req.url.query_pairs().find(|(k, _)| k == "page").and_then(|(_, v)| v.parse().ok()).unwrap_or(1);
         w.page_requests.push(page);
         w.last_query = req.url.query().map(str::to_string);
-        let mailbox: Option<u64> = req.url.query_pairs().find(|(k, _)| k == "mailbox").and_then(|(_, v)| v.parse().ok());
+        let mailbox: Option<u64> =
+            req.url.query_pairs().find(|(k, _)| k == "mailbox").and_then(|(_, v)| v.parse().ok());
         if w.down.contains(&page) {
             return ResponseTemplate::new(500).set_body_json(json!({"logRef": "fake#1", "message": "Internal error"}));
         }
@@ -88,7 +88,9 @@ impl Respond for Pages {
                     .insert_header("X-RateLimit-Limit-Minute", "400")
                     .insert_header("X-RateLimit-Remaining-Minute", "0")
                     .set_body_json(json!({"message": "API rate limit exceeded"})),
-                Fault::Truncated => ResponseTemplate::new(200).set_body_string("{\"_embedded\": {\"conversations\": [{\"id\": 1,"),
+                Fault::Truncated => {
+                    ResponseTemplate::new(200).set_body_string("{\"_embedded\": {\"conversations\": [{\"id\": 1,")
+                }
                 Fault::Expired => ResponseTemplate::new(401).set_body_json(json!({"message": "token expired"})),
                 Fault::Vanished => ResponseTemplate::new(404).set_body_json(json!({"message": "Not found"})),
             };

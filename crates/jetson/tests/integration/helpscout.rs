@@ -65,13 +65,16 @@ impl Setup {
     }
 
     async fn link(&self, mailbox: i64) {
-        let res = self.post(&format!("/settings/integrations/helpscout/mailboxes/{mailbox}"), &[("product", "new")]).await;
+        let res =
+            self.post(&format!("/settings/integrations/helpscout/mailboxes/{mailbox}"), &[("product", "new")]).await;
         assert_eq!(res.status(), 303);
     }
 
     /// Starts an import of mailbox 1 through the UI and returns its run id.
     async fn start_import(&self) -> uuid::Uuid {
-        let res = self.post("/settings/integrations/helpscout/imports", &[("mailbox", "1"), ("since", ""), ("until", "")]).await;
+        let res = self
+            .post("/settings/integrations/helpscout/imports", &[("mailbox", "1"), ("since", ""), ("until", "")])
+            .await;
         assert_eq!(res.status(), 303);
         let location = res.headers()["location"].to_str().unwrap().to_string();
         location.rsplit('/').next().unwrap().parse().unwrap()
@@ -240,7 +243,12 @@ async fn webhooks_are_verified_and_duplicates_disorder_replies_deletions_and_mov
     s.link(1).await;
     let db = &s.app.state.db;
     let queued = || async { jobs::pending(db).await.unwrap() };
-    s.fake.world.lock().unwrap().conversations.insert(101, conversation(101, 1, 3, "ann@acme.example", "The PDF export is blank."));
+    s.fake
+        .world
+        .lock()
+        .unwrap()
+        .conversations
+        .insert(101, conversation(101, 1, 3, "ann@acme.example", "The PDF export is blank."));
     let body = json!({"id": 101, "subject": "whatever"}).to_string();
 
     assert_eq!(s.deliver("convo.created", &body, None).await.status(), 401);
@@ -254,11 +262,13 @@ async fn webhooks_are_verified_and_duplicates_disorder_replies_deletions_and_mov
     assert_eq!(queued().await, 1, "the same delivery twice is one job");
     s.app.run_jobs().await;
     assert_eq!(s.stored().await, 1);
-    let stored = conversations::list(db, s.app.org, &conversations::Filter { limit: 10, ..Default::default() }).await.unwrap();
+    let stored =
+        conversations::list(db, s.app.org, &conversations::Filter { limit: 10, ..Default::default() }).await.unwrap();
     assert!(stored[0].analyzed_at.is_some(), "analysed within the job run");
 
     // A customer reply: the conversation is stored again and re-analysed.
-    let updated = with_reply(conversation(101, 1, 3, "ann@acme.example", "The PDF export is blank."), 1011, "Still blank today.");
+    let updated =
+        with_reply(conversation(101, 1, 3, "ann@acme.example", "The PDF export is blank."), 1011, "Still blank today.");
     s.fake.world.lock().unwrap().conversations.insert(101, updated);
     s.deliver_signed("convo.customer.reply.created", &json!({"id": 101, "threads": 2}).to_string()).await;
     s.app.run_jobs().await;
@@ -280,7 +290,12 @@ async fn webhooks_are_verified_and_duplicates_disorder_replies_deletions_and_mov
     assert_eq!(s.stored().await, 0, "a late creation event does not bring a deleted conversation back");
 
     // Moved to a mailbox no product reads: it leaves Jetson.
-    s.fake.world.lock().unwrap().conversations.insert(103, conversation(103, 1, 4, "bo@beta.example", "Dark mode please."));
+    s.fake
+        .world
+        .lock()
+        .unwrap()
+        .conversations
+        .insert(103, conversation(103, 1, 4, "bo@beta.example", "Dark mode please."));
     s.deliver_signed("convo.created", &json!({"id": 103}).to_string()).await;
     s.app.run_jobs().await;
     assert_eq!(s.stored().await, 1);
@@ -318,7 +333,10 @@ async fn the_periodic_sync_reads_changes_since_the_last_poll_and_checks_the_webh
 async fn oauth_sends_the_person_to_consent_and_only_our_state_completes_it() {
     let s = setup().await;
     let res = s
-        .post("/settings/integrations/helpscout/connect", &[("mode", "oauth"), ("client_id", "app-9"), ("client_secret", "s9")])
+        .post(
+            "/settings/integrations/helpscout/connect",
+            &[("mode", "oauth"), ("client_id", "app-9"), ("client_secret", "s9")],
+        )
         .await;
     assert_eq!(res.status(), 303);
     let location = reqwest::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap();
@@ -326,7 +344,8 @@ async fn oauth_sends_the_person_to_consent_and_only_our_state_completes_it() {
     let params: std::collections::HashMap<_, _> = location.query_pairs().into_owned().collect();
     assert_eq!(params["client_id"], "app-9");
 
-    let wrong = s.client.get(s.app.url("/settings/integrations/helpscout/callback?code=c1&state=forged")).send().await.unwrap();
+    let wrong =
+        s.client.get(s.app.url("/settings/integrations/helpscout/callback?code=c1&state=forged")).send().await.unwrap();
     assert!(wrong.text().await.unwrap().contains("state mismatch"));
     assert!(store::connection(&s.app.state.db, s.app.org).await.unwrap().unwrap().connected_at.is_none());
 
@@ -362,7 +381,10 @@ async fn disconnecting_unregisters_the_webhook_deletes_tokens_and_keeps_the_data
 async fn wrong_credentials_are_explained_and_nothing_is_stored() {
     let fake = wiremock::MockServer::start().await;
     wiremock::Mock::given(wiremock::matchers::path("/v2/oauth2/token"))
-        .respond_with(wiremock::ResponseTemplate::new(401).set_body_json(json!({"error": "invalid_client", "error_description": "Bad client credentials"})))
+        .respond_with(
+            wiremock::ResponseTemplate::new(401)
+                .set_body_json(json!({"error": "invalid_client", "error_description": "Bad client credentials"})),
+        )
         .mount(&fake)
         .await;
     let api = fake.uri();
