@@ -117,3 +117,49 @@ async fn killing_an_import_midway_and_running_it_again_finishes_without_duplicat
     assert!(resumed.status.success(), "{}", String::from_utf8_lossy(&resumed.stderr));
     assert_eq!(counts(&db).await, expected, "(conversations, unanalysed, reports, unfinished jobs)");
 }
+
+#[tokio::test]
+async fn killing_a_help_scout_sync_and_running_it_again_finishes_without_duplicates() {
+    let fake = crate::fake_helpscout::FakeHelpScout::start().await;
+    fake.add(1, 75, 1);
+    fake.world.lock().unwrap().slow.push(3);
+    let dir = tempfile::tempdir().unwrap();
+    let db_url = database_url(dir.path()).await;
+    let hs = |args: &[&str]| {
+        let mut c = jetson();
+        c.arg("helpscout").args(args).args(["--database", &db_url]);
+        c.env("JETSON_HELPSCOUT_API_URL", fake.uri()).env("JETSON_SECRET_KEY", "ab".repeat(32));
+        c.current_dir(dir.path());
+        c
+    };
+    let out = hs(&["connect", "--client-id", "app", "--client-secret", "s"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Help Scout: connected"));
+    assert!(hs(&["link", "--mailbox", "Support", "--product", "Shop"]).output().unwrap().status.success());
+
+    let mut child = hs(&["sync", "--product", "Shop"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let db = Db::connect(&db_url).await.unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let org = jetson_store::orgs::list(&db).await.unwrap()[0].id;
+        let runs = jetson_store::sync_runs::list(&db, org, 1).await.unwrap();
+        if runs.first().is_some_and(|r| r.done == 50) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the sync never reached page 3");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    fake.world.lock().unwrap().slow.clear();
+    let out = hs(&["sync", "--product", "Shop"]).output().unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("continuing the interrupted import"), "{stderr}");
+    assert!(stdout.contains("imported 75 new, 0 changed, 0 unchanged"), "{stdout}");
+    let org = jetson_store::orgs::list(&db).await.unwrap()[0].id;
+    assert_eq!(jetson_store::conversations::count(&db, org).await.unwrap(), 75, "no duplicates, nothing lost");
+    let pages = fake.world.lock().unwrap().page_requests.clone();
+    assert_eq!(pages.iter().filter(|p| **p == 1).count(), 1, "page 1 was not read again: {pages:?}");
+}

@@ -27,6 +27,8 @@ pub struct World {
     pub faults: HashMap<u64, Vec<Fault>>,
     /// Pages that always fail with 500.
     pub down: Vec<u64>,
+    /// Pages that take a minute to answer.
+    pub slow: Vec<u64>,
     /// Requests for list pages, by page number.
     pub page_requests: Vec<u64>,
     pub last_query: Option<String>,
@@ -75,6 +77,9 @@ impl Respond for Pages {
         w.last_query = req.url.query().map(str::to_string);
         let mailbox: Option<u64> =
             req.url.query_pairs().find(|(k, _)| k == "mailbox").and_then(|(_, v)| v.parse().ok());
+        if w.slow.contains(&page) {
+            return ResponseTemplate::new(500).set_delay(std::time::Duration::from_secs(60));
+        }
         if w.down.contains(&page) {
             return ResponseTemplate::new(500).set_body_json(json!({"logRef": "fake#1", "message": "Internal error"}));
         }
