@@ -363,8 +363,8 @@ async fn helpscout_command(state: AppState, command: HelpscoutCommand) -> anyhow
         }
         HelpscoutCommand::Sync { org, product, since, until } => {
             let org = org_or_only(&state, org.as_deref()).await?;
-            let since = since.map(|s| helpscout::parse_day(&s, false)).transpose()?;
-            let until = until.map(|s| helpscout::parse_day(&s, true)).transpose()?;
+            let since = crate::helpscout::imports::day(since.as_deref().unwrap_or(""), false)?;
+            let until = crate::helpscout::imports::day(until.as_deref().unwrap_or(""), true)?;
             let run = helpscout::sync(&state, org, &product, since, until).await?;
             println!(
                 "imported {} new, {} changed, {} unchanged conversation(s); skipped {} unreadable",

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod connect;
+pub mod imports;
 pub mod ingest;
 
 use anyhow::Context;

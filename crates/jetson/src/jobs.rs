@@ -20,3 +20,12 @@ pub async fn run(state: &AppState, job: &Claimed, worker: &str) -> anyhow::Resul
         other => anyhow::bail!("unknown job kind `{other}`"),
     }
 }
+
+/// Marks a job done on its own, for kinds whose effects were committed along the way (page by page)
+/// and are safe to repeat if this is lost.
+pub async fn complete_alone(state: &AppState, job: &Claimed, worker: &str) -> anyhow::Result<()> {
+    let mut tx = state.db.begin().await?;
+    jetson_store::jobs::complete(&mut tx, job.id, worker).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -2,7 +2,7 @@
 //! import a mailbox's history with a progress bar.
 
 use anyhow::{Context, bail};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use jetson_connectors::helpscout::Credentials;
 use jetson_domain::OrgId;
 use jetson_store::{helpscout as store, products, sync_runs};
@@ -54,15 +54,6 @@ fn names(boxes: &[store::Mailbox]) -> String {
     boxes.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", ")
 }
 
-pub fn parse_day(s: &str, end_of_day: bool) -> anyhow::Result<DateTime<Utc>> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Ok(t.with_timezone(&Utc));
-    }
-    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").with_context(|| format!("`{s}` is not a date (YYYY-MM-DD)"))?;
-    let t = if end_of_day { d.and_hms_opt(23, 59, 59) } else { d.and_hms_opt(0, 0, 0) };
-    Ok(t.expect("valid time").and_utc())
-}
-
 /// Imports the product's mailbox history. An import of this product that was interrupted (a
 /// crash, Ctrl-C) is continued from where it stopped instead of starting over.
 pub async fn sync(
@@ -80,14 +71,11 @@ pub async fn sync(
             "no Help Scout mailbox feeds `{product}`; link one with `jetson helpscout link --mailbox NAME --product {product}`"
         )
     };
-    let id = match sync_runs::running_for_product(&state.db, org, p.id).await? {
-        Some(run) => {
-            eprintln!("continuing the interrupted import started {} ({} read so far)", run.started_at, run.done);
-            run.id
-        }
-        None => sync_runs::create(&state.db, org, p.id, mailbox, since, until).await?,
-    };
+    let (id, created) = crate::helpscout::imports::running_or_new(state, org, mailbox, since, until).await?;
     let run = sync_runs::get(&state.db, org, id).await?.context("the import vanished")?;
+    if !created {
+        eprintln!("continuing the interrupted import started {} ({} read so far)", run.started_at, run.done);
+    }
     let mut bar = Progress::new("importing", run.total.unwrap_or(0) as u64);
     let mut total_known = run.total.is_some();
     let mut on_page = |r: &sync_runs::SyncRun| {

@@ -54,10 +54,7 @@ pub async fn run(state: &AppState, job: &Claimed, worker: &str) -> anyhow::Resul
         }
         schedule(state, p.org, EVERY_MS).await?;
     }
-    let mut tx = state.db.begin().await?;
-    jobs::complete(&mut tx, job.id, worker).await?;
-    tx.commit().await?;
-    Ok(())
+    super::complete_alone(state, job, worker).await
 }
 
 /// Stores what changed since the watermark; returns how many conversations were read.

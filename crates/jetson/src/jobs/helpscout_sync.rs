@@ -48,10 +48,7 @@ pub async fn run(state: &AppState, job: &Claimed, worker: &str) -> anyhow::Resul
             sync_runs::set_status(&state.db, run.id, sync_runs::FAILED, Some(&message)).await?;
         }
     }
-    let mut tx = state.db.begin().await?;
-    jobs::complete(&mut tx, job.id, worker).await?;
-    tx.commit().await?;
-    Ok(())
+    super::complete_alone(state, job, worker).await
 }
 
 /// Credentials Help Scout refuses and refusals of the request itself do not get better by waiting.

@@ -5,7 +5,6 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{NaiveDate, Utc};
 use jetson_store::helpscout as store;
 use jetson_store::sync_runs::{self, SyncRun};
 use serde::Deserialize;
@@ -14,7 +13,7 @@ use super::helpscout_connect::CsrfOnly;
 use super::integrations::page;
 use super::{Layout, UiError, render};
 use crate::auth::UiUser;
-use crate::jobs::helpscout_sync;
+use crate::helpscout::imports;
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -27,51 +26,20 @@ pub struct StartForm {
     pub until: String,
 }
 
-fn day(s: &str, end_of_day: bool) -> Result<Option<chrono::DateTime<Utc>>, UiError> {
-    if s.trim().is_empty() {
-        return Ok(None);
-    }
-    let d =
-        NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| UiError::bad_request("Dates are YYYY-MM-DD."))?;
-    let t = if end_of_day { d.and_hms_opt(23, 59, 59) } else { d.and_hms_opt(0, 0, 0) };
-    Ok(t.map(|t| t.and_utc()))
-}
-
 pub async fn start(State(state): State<AppState>, user: UiUser, Form(f): Form<StartForm>) -> Result<Response, UiError> {
     user.check_csrf(&f.csrf)?;
     super::require_admin(&user)?;
-    let (since, until) = (day(&f.since, false)?, day(&f.until, true)?);
+    let bound = |s: &str, end| imports::day(s, end).map_err(|e| UiError::bad_request(e.to_string()));
+    let (since, until) = (bound(&f.since, false)?, bound(&f.until, true)?);
     if let (Some(s), Some(u)) = (since, until)
         && s > u
     {
         return page(&state, &user, Some("The start of the range is after its end.".into()), None).await;
     }
-    match start_run(&state, user.org_id, f.mailbox, since, until).await {
+    match imports::start(&state, user.org_id, f.mailbox, since, until).await {
         Ok(id) => Ok(Redirect::to(&format!("/settings/integrations/helpscout/imports/{id}")).into_response()),
         Err(e) => page(&state, &user, Some(format!("{e:#}")), None).await,
     }
-}
-
-/// Creates a run for a chosen mailbox and queues it; one running import per product at a time.
-pub async fn start_run(
-    state: &AppState,
-    org: jetson_domain::OrgId,
-    mailbox: i64,
-    since: Option<chrono::DateTime<Utc>>,
-    until: Option<chrono::DateTime<Utc>>,
-) -> anyhow::Result<uuid::Uuid> {
-    crate::helpscout::connection(state, org).await?;
-    let product = store::product_for_mailbox(&state.db, org, mailbox)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("Choose the product this mailbox feeds first."))?;
-    if let Some(running) = sync_runs::running_for_product(&state.db, org, product).await? {
-        return Ok(running.id);
-    }
-    let id = sync_runs::create(&state.db, org, product, mailbox, since, until).await?;
-    let mut tx = state.db.begin().await?;
-    helpscout_sync::enqueue(&mut tx, id).await?;
-    tx.commit().await?;
-    Ok(id)
 }
 
 #[derive(Template)]
@@ -131,10 +99,7 @@ pub async fn stop(
 ) -> Result<Response, UiError> {
     user.check_csrf(&f.csrf)?;
     super::require_admin(&user)?;
-    let run = sync_runs::get(&state.db, user.org_id, id).await?.ok_or(jetson_store::StoreError::NotFound)?;
-    if run.status == sync_runs::RUNNING {
-        sync_runs::set_status(&state.db, id, sync_runs::STOPPED, None).await?;
-    }
+    imports::stop(&state, user.org_id, id).await?;
     Ok(Redirect::to(&format!("/settings/integrations/helpscout/imports/{id}")).into_response())
 }
 
@@ -146,12 +111,6 @@ pub async fn resume(
 ) -> Result<Response, UiError> {
     user.check_csrf(&f.csrf)?;
     super::require_admin(&user)?;
-    let run = sync_runs::get(&state.db, user.org_id, id).await?.ok_or(jetson_store::StoreError::NotFound)?;
-    if run.status == sync_runs::STOPPED || run.status == sync_runs::FAILED {
-        sync_runs::set_status(&state.db, id, sync_runs::RUNNING, None).await?;
-        let mut tx = state.db.begin().await?;
-        helpscout_sync::enqueue(&mut tx, id).await?;
-        tx.commit().await?;
-    }
+    imports::resume(&state, user.org_id, id).await?;
     Ok(Redirect::to(&format!("/settings/integrations/helpscout/imports/{id}")).into_response())
 }
