@@ -12,9 +12,9 @@ const SEGMENT_CONFIDENCE: f64 = 0.6;
 const EXCERPT_CHARS: usize = 300;
 const TITLE_CHARS: usize = 90;
 
-/// The corpus the built-in model learns from, written by the project for this purpose
-/// (see `data/README.md`): `label<TAB>text` per line.
-const SEED_CORPUS: &str = include_str!("../data/seed_corpus.tsv");
+/// The built-in model, trained by `jetson model train` on [`crate::corpus`] (a unit test checks
+/// that this file is what training produces).
+pub const BUILTIN_MODEL: &[u8] = include_bytes!("../data/model.bin");
 
 pub struct Analyzer {
     pub classifier: Classifier,
@@ -42,27 +42,27 @@ pub struct Analysis {
     pub reports: Vec<IssueReport>,
 }
 
-/// Parses the seed corpus format; lines starting with `#` and blank lines are skipped.
-pub fn parse_corpus(tsv: &str) -> Result<Vec<(Category, String)>, String> {
-    tsv.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
-        .map(|(n, l)| {
-            let (label, text) = l.split_once('\t').ok_or_else(|| format!("line {}: expected label<TAB>text", n + 1))?;
-            let c = Category::parse(label.trim()).map_err(|e| format!("line {}: {e}", n + 1))?;
-            Ok((c, text.replace("\\n", "\n")))
-        })
-        .collect()
-}
-
 impl Analyzer {
-    /// The embedded default: trained on the bundled seed corpus. Deterministic.
+    /// The embedded default: the committed model file.
     pub fn builtin() -> Analyzer {
-        let examples = parse_corpus(SEED_CORPUS).expect("the bundled corpus parses (a unit test checks it)");
-        Analyzer {
-            classifier: Classifier::train_calibrated(&examples, TrainOptions::default()),
-            priorities: PriorityRules::default(),
+        Analyzer::with_classifier(
+            Classifier::from_bytes(BUILTIN_MODEL).expect("the committed model loads (a unit test checks it)"),
+        )
+    }
+
+    pub fn with_classifier(classifier: Classifier) -> Analyzer {
+        Analyzer { classifier, priorities: PriorityRules::default() }
+    }
+
+    /// Trains a model on the corpus plus extra examples (a product's own, which count
+    /// `extra_weight` times). Deterministic: the same inputs give the same bytes.
+    pub fn train(extra: &[(Category, String)], extra_weight: usize) -> Result<Classifier, String> {
+        let mut examples: Vec<(Category, String)> =
+            crate::corpus::examples()?.into_iter().map(|e| (e.category, e.text)).collect();
+        for _ in 0..extra_weight {
+            examples.extend(extra.iter().map(|(c, t)| (*c, text::clean_for_analysis(t))));
         }
+        Ok(Classifier::train_calibrated(&examples, TrainOptions::default()))
     }
 
     /// Analyses a conversation from its subject and the customer's cleaned messages
@@ -81,7 +81,8 @@ impl Analyzer {
         let mut issues: Vec<(Category, String)> = Vec::new();
         if human.is_none() {
             for seg in &segments {
-                let p = self.classifier.predict(seg);
+                // A segment has no title of its own.
+                let p = self.classifier.predict(&format!("\n{seg}"));
                 if p.category.is_actionable()
                     && p.confidence >= SEGMENT_CONFIDENCE
                     && seg.split_whitespace().count() >= 6
@@ -239,12 +240,12 @@ mod tests {
     }
 
     #[test]
-    fn the_bundled_corpus_parses_and_is_large_enough() {
-        let ex = parse_corpus(SEED_CORPUS).unwrap();
-        assert!(ex.len() >= 300, "{}", ex.len());
-        for c in [Category::Bug, Category::Feature, Category::NoAction] {
-            assert!(ex.iter().filter(|(x, _)| *x == c).count() >= 80, "{c}");
-        }
+    fn the_committed_model_is_what_training_produces() {
+        let trained = Analyzer::train(&[], 0).unwrap().to_bytes();
+        assert!(
+            trained == BUILTIN_MODEL,
+            "data/model.bin is stale: run `cargo run --release -- model train --out crates/jetson-analysis/data/model.bin`"
+        );
     }
 
     #[test]

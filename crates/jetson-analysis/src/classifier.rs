@@ -160,6 +160,80 @@ impl Classifier {
     }
 }
 
+/// The model file: magic, feature dimension, temperature, biases, then the non-zero weight rows
+/// as (feature index, one weight per class), all little-endian. Only rows a training example
+/// touched are stored, so the file is a small fraction of `DIM × K` floats.
+const MAGIC: &[u8; 8] = b"JETSONM1";
+
+#[derive(Debug, thiserror::Error)]
+#[error("not a Jetson model file: {0}")]
+pub struct ModelFileError(&'static str);
+
+impl Classifier {
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let rows: Vec<usize> =
+            (0..DIM as usize).filter(|f| self.weights[f * K..f * K + K].iter().any(|w| *w != 0.0)).collect();
+        let mut out = Vec::with_capacity(40 + rows.len() * (4 + 4 * K));
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&DIM.to_le_bytes());
+        out.extend_from_slice(&self.temperature.to_le_bytes());
+        for b in self.bias {
+            out.extend_from_slice(&b.to_le_bytes());
+        }
+        out.extend_from_slice(&(rows.len() as u32).to_le_bytes());
+        for f in rows {
+            out.extend_from_slice(&(f as u32).to_le_bytes());
+            for w in &self.weights[f * K..f * K + K] {
+                out.extend_from_slice(&w.to_le_bytes());
+            }
+        }
+        out
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Result<Classifier, ModelFileError> {
+        let mut r = bytes;
+        let mut take = |n: usize| -> Result<&[u8], ModelFileError> {
+            if r.len() < n {
+                return Err(ModelFileError("truncated"));
+            }
+            let (head, tail) = r.split_at(n);
+            r = tail;
+            Ok(head)
+        };
+        if take(8)? != MAGIC {
+            return Err(ModelFileError("wrong magic"));
+        }
+        let u32_at = |b: &[u8]| u32::from_le_bytes(b.try_into().expect("4 bytes"));
+        let f32_at = |b: &[u8]| f32::from_le_bytes(b.try_into().expect("4 bytes"));
+        if u32_at(take(4)?) != DIM {
+            return Err(ModelFileError("made for another feature dimension"));
+        }
+        let temperature = f64::from_le_bytes(take(8)?.try_into().expect("8 bytes"));
+        if !(temperature.is_finite() && temperature > 0.0) {
+            return Err(ModelFileError("invalid temperature"));
+        }
+        let mut bias = [0f32; K];
+        for b in &mut bias {
+            *b = f32_at(take(4)?);
+        }
+        let rows = u32_at(take(4)?) as usize;
+        let mut weights = vec![0f32; DIM as usize * K];
+        for _ in 0..rows {
+            let f = u32_at(take(4)?);
+            if f >= DIM {
+                return Err(ModelFileError("feature index out of range"));
+            }
+            for k in 0..K {
+                weights[f as usize * K + k] = f32_at(take(4)?);
+            }
+        }
+        if !take(1).is_err() {
+            return Err(ModelFileError("trailing bytes"));
+        }
+        Ok(Classifier { weights, bias, temperature })
+    }
+}
+
 fn softmax(z: &[f64; K], temperature: f64) -> [f64; K] {
     let scaled = z.map(|v| v / temperature);
     let max = scaled.iter().copied().fold(f64::MIN, f64::max);
@@ -204,6 +278,20 @@ mod tests {
         assert_eq!(p.category, Category::Bug);
         let why = m.explain("the editor crashes with an error", Category::Bug, 3);
         assert!(why.iter().any(|(w, _)| w == "crashes" || w == "error"), "the customer's own words: {why:?}");
+    }
+
+    #[test]
+    fn a_model_survives_its_file_and_a_damaged_file_is_refused() {
+        let m = Classifier::train_calibrated(&tiny(), TrainOptions::default());
+        let bytes = m.to_bytes();
+        let back = Classifier::from_bytes(&bytes).unwrap();
+        assert_eq!(back.weights, m.weights);
+        assert_eq!(back.predict("it crashes"), m.predict("it crashes"));
+        assert!(Classifier::from_bytes(&bytes[..bytes.len() - 3]).is_err());
+        assert!(Classifier::from_bytes(b"not a model").is_err());
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(Classifier::from_bytes(&longer).is_err());
     }
 
     #[test]

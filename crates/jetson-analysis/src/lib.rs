@@ -7,6 +7,7 @@
 //! [`metrics`] scores all of it against labelled data.
 
 pub mod classifier;
+pub mod corpus;
 pub mod features;
 pub mod matcher;
 pub mod metrics;

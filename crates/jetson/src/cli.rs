@@ -1,6 +1,7 @@
 //! Every command of the `jetson` binary.
 
 pub(crate) mod helpscout;
+mod model;
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -76,6 +77,11 @@ enum Command {
     Eval {
         #[command(subcommand)]
         command: EvalCommand,
+    },
+    /// Train, export or reset classification models.
+    Model {
+        #[command(subcommand)]
+        command: ModelCommand,
     },
     /// Measure speed.
     Bench {
@@ -203,6 +209,16 @@ enum EvalCommand {
         /// The products' confidence below which a conversation waits for review.
         #[arg(long)]
         review_threshold: Option<f64>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ModelCommand {
+    /// Train the built-in model from the project's corpus and write it to a file (the committed
+    /// one is crates/jetson-analysis/data/model.bin).
+    Train {
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -342,6 +358,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             eval_demo(match_threshold, review_threshold).await
         }
         Command::Bench { command: BenchCommand::Ingest { conversations } } => crate::bench::ingest(conversations).await,
+        Command::Model { command: ModelCommand::Train { out } } => model::train_builtin(&out),
         Command::Bench { command: BenchCommand::Helpscout { conversations } } => {
             crate::bench::helpscout::run(conversations).await
         }
