@@ -227,7 +227,7 @@ impl Classifier {
                 weights[f as usize * K + k] = f32_at(take(4)?);
             }
         }
-        if !take(1).is_err() {
+        if take(1).is_ok() {
             return Err(ModelFileError("trailing bytes"));
         }
         Ok(Classifier { weights, bias, temperature })
