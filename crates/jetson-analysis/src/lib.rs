@@ -14,8 +14,9 @@ pub mod metrics;
 pub mod priority;
 pub mod split;
 pub mod text;
+pub mod threshold;
 
 mod analyzer;
 
-pub use analyzer::{Analysis, Analyzer, IssueReport};
+pub use analyzer::{Analysis, Analyzer, BUILTIN_MODEL, IssueReport, clean_subject};
 pub use classifier::{Classifier, Prediction};

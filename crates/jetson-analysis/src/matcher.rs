@@ -207,6 +207,22 @@ impl<K: Copy + Eq + Ord + std::hash::Hash> MatchIndex<K> {
         scored
     }
 
+    /// The similarity of two texts under this index's weights (the product's vocabulary), on the
+    /// same scale as [`MatchIndex::nearest`]: what the match threshold is compared with.
+    pub fn similarity(&self, a: &str, b: &str) -> f64 {
+        let weigh = |t: &str| -> HashMap<u32, f32> {
+            features::match_terms(t).into_iter().map(|(t, c)| (t, self.weight(t, c))).collect()
+        };
+        let (a, b) = (weigh(a), weigh(b));
+        let norm = |v: &HashMap<u32, f32>| v.values().map(|w| w * w).sum::<f32>().sqrt();
+        let (na, nb) = (norm(&a), norm(&b));
+        if na == 0.0 || nb == 0.0 {
+            return 0.0;
+        }
+        let dot: f32 = a.iter().filter_map(|(t, w)| b.get(t).map(|x| w * x)).sum();
+        f64::from(dot / (na * nb))
+    }
+
     fn centroid_similarity(&self, query: &HashMap<u32, f32>, qnorm: f32, group: K) -> f64 {
         let Some(g) = self.groups.get(&group) else { return 0.0 };
         let norm = self.cached_norm(&g.norm, g.centroid.iter());

@@ -451,3 +451,31 @@ pub async fn count(db: &Db, org: OrgId) -> Result<i64> {
     let sql = "SELECT COUNT(*) FROM conversations WHERE org_id = $1";
     Ok(on_pool!(db, |p| sqlx::query_scalar(sql).bind(org.as_uuid()).fetch_one(p).await)?)
 }
+
+/// The current category of each of these conversations (those that have one).
+pub async fn categories_of(
+    db: &Db,
+    org: OrgId,
+    ids: &[ConversationId],
+) -> Result<std::collections::HashMap<ConversationId, Category>> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        let list = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT id, category FROM conversations WHERE org_id = $1 AND category IS NOT NULL AND id IN ({list})"
+        );
+        let rows: Vec<(uuid::Uuid, String)> = on_pool!(db, |p| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(org.as_uuid());
+            for id in chunk {
+                q = q.bind(id.as_uuid());
+            }
+            q.fetch_all(p).await
+        })?;
+        for (id, c) in rows {
+            if let Ok(c) = Category::parse(&c) {
+                out.insert(ConversationId::from(id), c);
+            }
+        }
+    }
+    Ok(out)
+}

@@ -18,6 +18,7 @@ pub mod conversations;
 pub mod customers;
 pub mod helpscout;
 pub mod jobs;
+pub mod learning;
 pub mod merges;
 pub mod orgs;
 pub mod products;

@@ -21,7 +21,8 @@ macro_rules! migration {
 }
 
 /// Append-only: never edit a migration that has shipped; add a new one.
-pub const MIGRATIONS: &[Migration] = &[migration!("0001_init"), migration!("0002_helpscout")];
+pub const MIGRATIONS: &[Migration] =
+    &[migration!("0001_init"), migration!("0002_helpscout"), migration!("0003_learning")];
 
 impl Db {
     /// Applies the migrations this database has not seen yet. Returns how many ran.

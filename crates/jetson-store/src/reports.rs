@@ -161,3 +161,11 @@ pub async fn for_conversation(db: &Db, org: OrgId, conversation: ConversationId)
                WHERE r.org_id = $1 AND r.conversation_id = $2 ORDER BY r.ordinal";
     Ok(on_pool!(db, |p| sqlx::query_as(sql).bind(org.as_uuid()).bind(conversation.as_uuid()).fetch_all(p).await)?)
 }
+
+/// The work item a report is in.
+pub async fn work_item_of(tx: &mut Tx, org: OrgId, report: ReportId) -> Result<Option<WorkItemId>> {
+    let sql = "SELECT work_item_id FROM reports WHERE org_id = $1 AND id = $2";
+    let id: Option<uuid::Uuid> =
+        on_tx!(tx, |c| sqlx::query_scalar(sql).bind(org.as_uuid()).bind(report.as_uuid()).fetch_optional(c).await)?;
+    Ok(id.map(WorkItemId::from))
+}

@@ -1,11 +1,12 @@
 //! What a person can do to work items and conversations. The API and the UI both call these, so
-//! the two can never disagree about what an action means.
+//! the two can never disagree about what an action means. Each correction is also a lesson for the
+//! product (see [`learning`]).
 
 use jetson_domain::{Category, ConversationId, OrgId, ReportId, WorkItemId, WorkItemStatus};
 use jetson_store::{conversations, merges, reports, work_items};
 
-use crate::pipeline;
 use crate::state::AppState;
+use crate::{learning, pipeline};
 
 pub async fn set_status(state: &AppState, org: OrgId, item: WorkItemId, status: WorkItemStatus) -> anyhow::Result<()> {
     let mut tx = state.db.begin().await?;
@@ -16,6 +17,7 @@ pub async fn set_status(state: &AppState, org: OrgId, item: WorkItemId, status: 
 
 pub async fn merge(state: &AppState, org: OrgId, source: WorkItemId, target: WorkItemId) -> anyhow::Result<()> {
     let mut tx = state.db.begin().await?;
+    learning::items_compared(&mut tx, org, source, target, true, "merge").await?;
     merges::merge(&mut tx, org, source, target).await?;
     tx.commit().await?;
     Ok(())
@@ -25,6 +27,7 @@ pub async fn merge(state: &AppState, org: OrgId, source: WorkItemId, target: Wor
 pub async fn unmerge(state: &AppState, org: OrgId, source: WorkItemId) -> anyhow::Result<WorkItemId> {
     let mut tx = state.db.begin().await?;
     let target = merges::unmerge(&mut tx, org, source).await?;
+    learning::items_compared(&mut tx, org, source, target, false, "unmerge").await?;
     tx.commit().await?;
     Ok(target)
 }
@@ -32,6 +35,7 @@ pub async fn unmerge(state: &AppState, org: OrgId, source: WorkItemId) -> anyhow
 /// Moves a report to another work item; returns the item it left.
 pub async fn move_report(state: &AppState, org: OrgId, report: ReportId, to: WorkItemId) -> anyhow::Result<WorkItemId> {
     let mut tx = state.db.begin().await?;
+    learning::report_moving(&mut tx, org, report, to).await?;
     let from = reports::move_to(&mut tx, org, report, to).await?;
     tx.commit().await?;
     Ok(from)
@@ -43,6 +47,7 @@ pub async fn move_report(state: &AppState, org: OrgId, report: ReportId, to: Wor
 pub async fn reclassify(state: &AppState, org: OrgId, id: ConversationId, category: Category) -> anyhow::Result<()> {
     let mut tx = state.db.begin().await?;
     conversations::set_human_category(&mut tx, org, id, category).await?;
+    learning::conversation_reclassified(&mut tx, org, id, category).await?;
     tx.commit().await?;
     pipeline::analyze(state, &[id], None).await?;
     Ok(())

@@ -178,6 +178,14 @@ enum EvalCommand {
         /// csv or jsonl (default: by extension).
         #[arg(long)]
         format: Option<String>,
+        /// Use this product's own model (from the database) instead of the built-in one.
+        #[arg(long, conflicts_with = "model")]
+        product: Option<String>,
+        #[arg(long)]
+        org: Option<String>,
+        /// Use a model file (from `jetson model train --out` or `jetson model export`).
+        #[arg(long)]
+        model: Option<PathBuf>,
     },
     /// Duplicate retrieval (Recall@k) against a pairs file, or grouping (pairwise F1) against a
     /// cluster column.
@@ -215,10 +223,35 @@ enum EvalCommand {
 #[derive(Subcommand)]
 enum ModelCommand {
     /// Train the built-in model from the project's corpus and write it to a file (the committed
-    /// one is crates/jetson-analysis/data/model.bin).
+    /// one is crates/jetson-analysis/data/model.bin), or with --product train that product's own
+    /// model from the corpus and what its people corrected.
     Train {
+        #[arg(long, required_unless_present = "product", conflicts_with = "product")]
+        out: Option<PathBuf>,
+        #[arg(long)]
+        product: Option<String>,
+        #[arg(long)]
+        org: Option<String>,
+    },
+    /// Write a product's model (usable with `eval --model`) and, with --examples, what it learned
+    /// from (JSON lines).
+    Export {
+        #[arg(long)]
+        product: String,
+        #[arg(long)]
+        org: Option<String>,
         #[arg(long)]
         out: PathBuf,
+        #[arg(long)]
+        examples: Option<PathBuf>,
+    },
+    /// Forget what a product learned: its model and its examples. It goes back to the built-in
+    /// model and keeps its thresholds.
+    Reset {
+        #[arg(long)]
+        product: String,
+        #[arg(long)]
+        org: Option<String>,
     },
 }
 
@@ -341,9 +374,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("API token: {token}");
             Ok(())
         }
-        Command::Eval { command: EvalCommand::Classify { file, text, label, map, format } } => {
+        Command::Eval { command: EvalCommand::Classify { file, text, label, map, format, product, org, model } } => {
             let rows = crate::eval::read_rows(&file, format.as_deref())?;
-            let analyzer = jetson_analysis::Analyzer::builtin();
+            let analyzer = match (product, model) {
+                (Some(name), _) => {
+                    let state = open(s).await?;
+                    let org = org_or_only(&state, org.as_deref()).await?;
+                    model::product_analyzer(&state, org, &name).await?
+                }
+                (None, Some(path)) => model::file_analyzer(&path)?,
+                (None, None) => jetson_analysis::Analyzer::builtin(),
+            };
             crate::eval::classify(&analyzer, &rows, &text, &label, &crate::eval::parse_map(map.as_deref())?)
         }
         Command::Eval { command: EvalCommand::Match { file, id, text, pairs, k, clusters, threshold, format } } => {
@@ -358,7 +399,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             eval_demo(match_threshold, review_threshold).await
         }
         Command::Bench { command: BenchCommand::Ingest { conversations } } => crate::bench::ingest(conversations).await,
-        Command::Model { command: ModelCommand::Train { out } } => model::train_builtin(&out),
+        Command::Model { command: ModelCommand::Train { out: Some(out), .. } } => model::train_builtin(&out),
+        Command::Model { command: ModelCommand::Train { out: None, product, org } } => {
+            let state = open(s).await?;
+            let org = org_or_only(&state, org.as_deref()).await?;
+            model::train_product(&state, org, product.as_deref().unwrap_or_default()).await
+        }
+        Command::Model { command: ModelCommand::Export { product, org, out, examples } } => {
+            let state = open(s).await?;
+            let org = org_or_only(&state, org.as_deref()).await?;
+            model::export(&state, org, &product, &out, examples.as_deref()).await
+        }
+        Command::Model { command: ModelCommand::Reset { product, org } } => {
+            let state = open(s).await?;
+            let org = org_or_only(&state, org.as_deref()).await?;
+            model::reset(&state, org, &product).await
+        }
         Command::Bench { command: BenchCommand::Helpscout { conversations } } => {
             crate::bench::helpscout::run(conversations).await
         }

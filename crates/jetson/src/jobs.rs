@@ -4,6 +4,7 @@ pub mod analyze;
 pub mod helpscout_event;
 pub mod helpscout_poll;
 pub mod helpscout_sync;
+pub mod model_train;
 pub mod worker;
 
 use jetson_store::jobs::Claimed;
@@ -17,6 +18,7 @@ pub async fn run(state: &AppState, job: &Claimed, worker: &str) -> anyhow::Resul
         helpscout_sync::KIND => helpscout_sync::run(state, job, worker).await,
         helpscout_event::KIND => helpscout_event::run(state, job, worker).await,
         helpscout_poll::KIND => helpscout_poll::run(state, job, worker).await,
+        model_train::KIND => model_train::run(state, job, worker).await,
         other => anyhow::bail!("unknown job kind `{other}`"),
     }
 }

@@ -17,6 +17,7 @@ pub mod eval;
 pub mod helpscout;
 pub mod import;
 pub mod jobs;
+pub mod learning;
 pub mod matchers;
 pub mod pipeline;
 pub mod progress;

@@ -83,12 +83,13 @@ async fn analyze_product(
         None => load_index(tx, org, product_id).await?,
     };
 
+    let analyzer = state.models.analyzer(state, tx, org, product_id).await?;
     let results: Vec<jetson_analysis::Analysis> = convs
         .iter()
         .map(|c| {
             let messages: Vec<(i64, &str)> =
                 c.customer_messages.iter().map(|(at, text)| (at.timestamp_millis(), text.as_str())).collect();
-            state.analyzer.analyze(&c.subject, &messages, c.human_category)
+            analyzer.analyze(&c.subject, &messages, c.human_category)
         })
         .collect();
 
@@ -171,7 +172,7 @@ async fn analyze_product(
     Ok((version, index))
 }
 
-async fn load_index(tx: &mut Tx, org: OrgId, product: ProductId) -> anyhow::Result<Index> {
+pub(crate) async fn load_index(tx: &mut Tx, org: OrgId, product: ProductId) -> anyhow::Result<Index> {
     let mut index = Index::new();
     for c in reports::match_candidates(tx, org, product).await? {
         index.add(c.id.as_uuid(), c.work_item_id.as_uuid(), c.category, &c.match_text);

@@ -6,6 +6,7 @@ use jetson_analysis::Analyzer;
 use jetson_store::Db;
 
 use crate::config::Settings;
+use crate::learning::ModelCache;
 use crate::matchers::MatcherCache;
 use crate::sealed::Sealer;
 
@@ -14,6 +15,8 @@ pub struct AppState {
     pub db: Db,
     pub analyzer: Arc<Analyzer>,
     pub matchers: Arc<MatcherCache>,
+    /// Each product's own trained model, when it has one.
+    pub models: Arc<ModelCache>,
     pub settings: Arc<Settings>,
     /// None when no secret key is configured: then nothing can be sealed or opened, and the
     /// features that need it say so.
@@ -35,6 +38,7 @@ impl AppState {
             db,
             analyzer: Arc::new(builtin_analyzer()),
             matchers: Arc::new(MatcherCache::default()),
+            models: Arc::new(ModelCache::default()),
             sealer: settings.sealer(),
             http: jetson_connectors::http::client(std::time::Duration::from_secs(30)),
             settings: Arc::new(settings),
@@ -42,9 +46,8 @@ impl AppState {
     }
 }
 
-/// Training the built-in model takes a moment; do it once per process.
+/// Loading the built-in model takes a moment; do it once per process.
 fn builtin_analyzer() -> Analyzer {
     static MODEL: std::sync::OnceLock<jetson_analysis::Classifier> = std::sync::OnceLock::new();
-    let classifier = MODEL.get_or_init(|| Analyzer::builtin().classifier).clone();
-    Analyzer { classifier, priorities: Default::default() }
+    Analyzer::with_classifier(MODEL.get_or_init(|| Analyzer::builtin().classifier).clone())
 }

@@ -3,8 +3,12 @@
 use std::path::Path;
 
 use anyhow::Context;
-use jetson_analysis::Analyzer;
 use jetson_analysis::corpus::{self, Origin};
+use jetson_analysis::{Analyzer, Classifier};
+use jetson_domain::{OrgId, ProductId};
+use jetson_store::{learning, products};
+
+use crate::state::AppState;
 
 pub fn train_builtin(out: &Path) -> anyhow::Result<()> {
     let examples = corpus::examples().map_err(|e| anyhow::anyhow!("the corpus does not parse: {e}"))?;
@@ -20,4 +24,95 @@ pub fn train_builtin(out: &Path) -> anyhow::Result<()> {
     std::fs::write(out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
     println!("wrote {} ({} KiB) in {:.1} s", out.display(), bytes.len() / 1024, started.elapsed().as_secs_f64());
     Ok(())
+}
+
+async fn product(state: &AppState, org: OrgId, name: &str) -> anyhow::Result<ProductId> {
+    Ok(products::find_by_name(&state.db, org, name).await?.with_context(|| format!("no product named `{name}`"))?.id)
+}
+
+pub async fn train_product(state: &AppState, org: OrgId, name: &str) -> anyhow::Result<()> {
+    let id = product(state, org, name).await?;
+    eprintln!("training `{name}` on the corpus and its own examples …");
+    let t = crate::learning::train_product(state, org, id).await?;
+    if t.category_examples == 0 {
+        println!("`{name}` has no corrected categories yet: it keeps the built-in model");
+    } else {
+        println!("`{name}`: model trained with {} corrected categories", t.category_examples);
+    }
+    println!(
+        "match threshold {:.3} → {:.3} (from {} same/different pairs)",
+        t.match_threshold.0, t.match_threshold.1, t.pairs
+    );
+    Ok(())
+}
+
+pub async fn export(
+    state: &AppState,
+    org: OrgId,
+    name: &str,
+    out: &Path,
+    examples: Option<&Path>,
+) -> anyhow::Result<()> {
+    let id = product(state, org, name).await?;
+    let model = learning::model(&state.db, org, id).await?;
+    let bytes = match &model {
+        Some(m) => m.model.clone(),
+        None => jetson_analysis::BUILTIN_MODEL.to_vec(),
+    };
+    std::fs::write(out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
+    match &model {
+        Some(m) => println!(
+            "wrote `{name}`'s model (trained {} with {} examples) to {}",
+            m.trained_at,
+            m.examples,
+            out.display()
+        ),
+        None => println!("`{name}` has no model of its own; wrote the built-in model to {}", out.display()),
+    }
+    if let Some(path) = examples {
+        let mut lines = String::new();
+        for (c, text) in learning::category_examples(&state.db, org, id).await? {
+            lines.push_str(&serde_json::json!({"kind": "category", "category": c.as_str(), "text": text}).to_string());
+            lines.push('\n');
+        }
+        for (same, a, b) in learning::pairs(&state.db, org, id).await? {
+            let kind = if same { "same" } else { "different" };
+            lines.push_str(&serde_json::json!({"kind": kind, "text": a, "other_text": b}).to_string());
+            lines.push('\n');
+        }
+        std::fs::write(path, lines).with_context(|| format!("cannot write {}", path.display()))?;
+        println!("wrote its examples to {}", path.display());
+    }
+    Ok(())
+}
+
+pub async fn reset(state: &AppState, org: OrgId, name: &str) -> anyhow::Result<()> {
+    let id = product(state, org, name).await?;
+    let mut tx = state.db.begin().await?;
+    let deleted = learning::reset(&mut tx, org, id).await?;
+    tx.commit().await?;
+    println!("`{name}` forgot {deleted} examples and its model; it uses the built-in model again");
+    Ok(())
+}
+
+/// The analyser a product uses now: its own model if trained, else the built-in one.
+pub async fn product_analyzer(state: &AppState, org: OrgId, name: &str) -> anyhow::Result<Analyzer> {
+    let id = product(state, org, name).await?;
+    match learning::model(&state.db, org, id).await? {
+        Some(m) => {
+            eprintln!("using `{name}`'s own model (trained {} with {} examples)", m.trained_at, m.examples);
+            Ok(Analyzer::with_classifier(Classifier::from_bytes(&m.model)?))
+        }
+        None => {
+            eprintln!("`{name}` has no model of its own yet: using the built-in model");
+            Ok(Analyzer::builtin())
+        }
+    }
+}
+
+pub fn file_analyzer(path: &Path) -> anyhow::Result<Analyzer> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let classifier =
+        Classifier::from_bytes(&bytes).with_context(|| format!("{} is not a model file", path.display()))?;
+    Ok(Analyzer::with_classifier(classifier))
 }

@@ -8,5 +8,6 @@ mod demo_quality;
 mod fake_helpscout;
 mod helpers;
 mod helpscout;
+mod learning;
 mod pages;
 mod workers;

@@ -1,0 +1,22 @@
+-- What people taught each product (corrected categories, same / different problem), and the
+-- product's own trained classifier.
+CREATE TABLE product_examples (
+    id BLOB PRIMARY KEY,
+    org_id BLOB NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+    product_id BLOB NOT NULL REFERENCES products(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    category TEXT,
+    text TEXT NOT NULL,
+    other_text TEXT,
+    source TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX product_examples_product ON product_examples (product_id, kind);
+
+CREATE TABLE product_models (
+    product_id BLOB PRIMARY KEY REFERENCES products(id) ON DELETE CASCADE,
+    org_id BLOB NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+    model BLOB NOT NULL,
+    examples BIGINT NOT NULL,
+    trained_at TEXT NOT NULL
+);

@@ -1,0 +1,141 @@
+//! Learning from each customer: corrections become the product's examples and its own model.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, conversation, spawn_app};
+
+/// A pool-equipment maker's support mail: bugs told without the usual bug words, requests told as
+/// wishes, and notices that need no work. Deterministic.
+fn pool_mail(from: usize, to: usize) -> Vec<(jetson::import::Imported, &'static str)> {
+    let bug = [
+        "Pool {n}: the chlorine reading sits at 0.0 although the water tested fine by hand",
+        "Dosing pump on line {n} ran all night and emptied the acid tank",
+        "Controller {n} shows the pH from yesterday, the value never moves",
+        "Sensor {n} reports 45 degrees water temperature, the pool is at 27",
+        "The flow alarm on line {n} goes off every few minutes while the flow is normal",
+    ];
+    let feature = [
+        "For pool {n} we'd want the dosing to pause during opening hours",
+        "Could line {n} get a second pH probe reading averaged with the first",
+        "Our lifeguards would like the chlorine level on a wall display for pool {n}",
+        "We want a weekly maintenance plan for controller {n} in the app",
+        "Letting us set a different chlorine target at weekends for pool {n} would help",
+    ];
+    let none = [
+        "Please send the calibration certificate for sensor {n}",
+        "Our technician visits pool {n} on Tuesday, just so you know",
+        "Invoice for controller {n} received, thank you",
+        "Which probe model does line {n} use, for our records",
+        "We are closing pool {n} for the winter from next week",
+    ];
+    (from..to)
+        .map(|i| {
+            let (templates, label) = match i % 3 {
+                0 => (&bug, "bug"),
+                1 => (&feature, "feature"),
+                _ => (&none, "no_action"),
+            };
+            let body = templates[(i / 3) % 5].replace("{n}", &(i % 37 + 1).to_string());
+            (conversation(&i.to_string(), &format!("c{i}@pool{}.example", i % 23), "Pool controller", &body), label)
+        })
+        .collect()
+}
+
+/// Every conversation as (external id → (id, category)), page by page.
+async fn categories(app: &TestApp) -> std::collections::HashMap<String, (String, String)> {
+    let mut out = std::collections::HashMap::new();
+    let mut cursor = String::new();
+    loop {
+        let page: Value = app.get_api(&format!("/api/v1/conversations?limit=100{cursor}")).await.json().await.unwrap();
+        for c in page["items"].as_array().unwrap() {
+            let category = c["category"].as_str().unwrap_or("").to_string();
+            out.insert(
+                c["external_id"].as_str().unwrap().to_string(),
+                (c["id"].as_str().unwrap().to_string(), category),
+            );
+        }
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => return out,
+        }
+    }
+}
+
+fn accuracy(
+    found: &std::collections::HashMap<String, (String, String)>,
+    mail: &[(jetson::import::Imported, &str)],
+) -> f64 {
+    let right = mail.iter().filter(|(c, label)| found.get(&c.external_id).is_some_and(|f| f.1 == *label)).count();
+    right as f64 / mail.len() as f64
+}
+
+#[tokio::test]
+async fn corrections_teach_the_product_so_the_second_hundred_is_classified_better_than_the_first() {
+    let app = spawn_app().await;
+    let first = pool_mail(0, 100);
+    app.import("Poolside", &first.iter().map(|(c, _)| c.clone()).collect::<Vec<_>>()).await;
+    let found = categories(&app).await;
+    let before = accuracy(&found, &first);
+    assert!(before < 0.95, "the built-in model should find this product's language hard ({before:.2})");
+
+    // A person corrects what the built-in model got wrong.
+    let mut corrected = 0;
+    for (c, truth) in &first {
+        let (id, category) = &found[&c.external_id];
+        if category != truth {
+            let res = app.post_api(&format!("/api/v1/conversations/{id}/reclassify"), json!({"category": truth})).await;
+            assert_eq!(res.status(), 200);
+            corrected += 1;
+        }
+    }
+    assert!(corrected > 0);
+    app.run_jobs().await;
+    let product = jetson_store::products::find_by_name(&app.state.db, app.org, "Poolside").await.unwrap().unwrap();
+    let (examples, _, _) = jetson_store::learning::counts(&app.state.db, app.org, product.id).await.unwrap();
+    assert_eq!(examples, corrected, "every correction is kept as an example");
+    let model = jetson_store::learning::model(&app.state.db, app.org, product.id).await.unwrap();
+    assert_eq!(model.expect("the training job stored the product's model").examples, corrected);
+
+    // The second hundred, new text with the same habits, is analysed with what was learned.
+    let second = pool_mail(100, 200);
+    app.import("Poolside", &second.iter().map(|(c, _)| c.clone()).collect::<Vec<_>>()).await;
+    let found = categories(&app).await;
+    let after = accuracy(&found, &second);
+    eprintln!("accuracy: first hundred {before:.2}, {corrected} corrected, second hundred {after:.2}");
+    assert!(after >= before + 0.10 && after >= 0.95, "first hundred {before:.2}, second {after:.2}");
+
+    // Reset forgets it: new conversations get the built-in model's answers again.
+    let mut tx = app.state.db.begin().await.unwrap();
+    assert_eq!(jetson_store::learning::reset(&mut tx, app.org, product.id).await.unwrap(), corrected as u64);
+    tx.commit().await.unwrap();
+    assert!(jetson_store::learning::model(&app.state.db, app.org, product.id).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn moves_merges_and_unmerges_are_kept_as_same_or_different_problem_pairs() {
+    let app = spawn_app().await;
+    app.import(
+        "Ledgerly",
+        &[
+            conversation("1", "a@one.example", "Export broken", "The PDF export of invoices is blank."),
+            conversation("2", "b@two.example", "Calendar sync", "Google calendar sync stopped completely."),
+            conversation("3", "c@three.example", "Reminders", "Payment reminders are sent twice to every client."),
+        ],
+    )
+    .await;
+    let items: Value = app.get_api("/api/v1/work-items").await.json().await.unwrap();
+    let ids: Vec<String> =
+        items["items"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap().to_string()).collect();
+    assert_eq!(ids.len(), 3, "{items}");
+    let res = app.post_api(&format!("/api/v1/work-items/{}/merge", ids[0]), json!({"into": ids[1]})).await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let res = app.post_api(&format!("/api/v1/work-items/{}/unmerge", ids[0]), json!({})).await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    app.run_jobs().await;
+    let product = jetson_store::products::find_by_name(&app.state.db, app.org, "Ledgerly").await.unwrap().unwrap();
+    let (_, same, different) = jetson_store::learning::counts(&app.state.db, app.org, product.id).await.unwrap();
+    assert_eq!((same, different), (1, 1), "a merge says same problem, its undo says different");
+    let pairs = jetson_store::learning::pairs(&app.state.db, app.org, product.id).await.unwrap();
+    assert!(pairs[0].0 && !pairs[1].0);
+    assert_ne!(pairs[0].1, pairs[0].2);
+}
