@@ -97,14 +97,27 @@ pub struct Report {
     pub similarity: Option<f64>,
     pub source: String,
     pub created_at: DateTime<Utc>,
+    pub match_text: String,
+    /// The nearest earlier report this one was matched to, when it still exists: the explanation.
+    pub matched_subject: Option<String>,
+    pub matched_text: Option<String>,
+}
+
+/// The columns of [`Report`], with the matched earlier report (the match's explanation).
+macro_rules! select_reports {
+    () => {
+        "SELECT r.id, r.work_item_id, r.conversation_id, c.subject AS conversation_subject,
+                cu.name AS customer_name, cu.email AS customer_email, r.category, r.excerpt, r.similarity,
+                r.source, c.created_at, r.match_text, mc.subject AS matched_subject, mr.match_text AS matched_text
+         FROM reports r JOIN conversations c ON c.id = r.conversation_id JOIN customers cu ON cu.id = r.customer_id
+         LEFT JOIN reports mr ON mr.id = r.matched_report_id AND mr.org_id = r.org_id
+         LEFT JOIN conversations mc ON mc.id = mr.conversation_id "
+    };
 }
 
 pub async fn for_work_item(db: &Db, org: OrgId, work_item: WorkItemId) -> Result<Vec<Report>> {
-    let sql = "SELECT r.id, r.work_item_id, r.conversation_id, c.subject AS conversation_subject,
-                      cu.name AS customer_name, cu.email AS customer_email, r.category, r.excerpt, r.similarity,
-                      r.source, c.created_at
-               FROM reports r JOIN conversations c ON c.id = r.conversation_id JOIN customers cu ON cu.id = r.customer_id
-               WHERE r.org_id = $1 AND r.work_item_id = $2 ORDER BY c.created_at, r.ordinal";
+    let sql =
+        concat!(select_reports!(), "WHERE r.org_id = $1 AND r.work_item_id = $2 ORDER BY c.created_at, r.ordinal");
     Ok(on_pool!(db, |p| sqlx::query_as(sql).bind(org.as_uuid()).bind(work_item.as_uuid()).fetch_all(p).await)?)
 }
 
@@ -154,11 +167,7 @@ pub async fn move_to(tx: &mut Tx, org: OrgId, report: ReportId, to: WorkItemId) 
 }
 
 pub async fn for_conversation(db: &Db, org: OrgId, conversation: ConversationId) -> Result<Vec<Report>> {
-    let sql = "SELECT r.id, r.work_item_id, r.conversation_id, c.subject AS conversation_subject,
-                      cu.name AS customer_name, cu.email AS customer_email, r.category, r.excerpt, r.similarity,
-                      r.source, c.created_at
-               FROM reports r JOIN conversations c ON c.id = r.conversation_id JOIN customers cu ON cu.id = r.customer_id
-               WHERE r.org_id = $1 AND r.conversation_id = $2 ORDER BY r.ordinal";
+    let sql = concat!(select_reports!(), "WHERE r.org_id = $1 AND r.conversation_id = $2 ORDER BY r.ordinal");
     Ok(on_pool!(db, |p| sqlx::query_as(sql).bind(org.as_uuid()).bind(conversation.as_uuid()).fetch_all(p).await)?)
 }
 

@@ -25,6 +25,14 @@ struct ItemPage {
     can_write: bool,
 }
 
+impl ItemPage {
+    /// What a report shares with the earlier report it was matched to, in its own words.
+    fn shared_words(&self, r: &Report) -> String {
+        let theirs = r.matched_text.as_deref().unwrap_or_default();
+        jetson_analysis::features::shared_words(&r.match_text, theirs, 6).join(", ")
+    }
+}
+
 pub async fn handler(State(state): State<AppState>, user: UiUser, Path(id): Path<String>) -> Result<Response, UiError> {
     let id: WorkItemId = id.parse().map_err(|_| UiError::bad_request("That is not a work item id."))?;
     let item = work_items::get(&state.db, user.org_id, id).await?;

@@ -167,6 +167,8 @@ async fn a_person_signs_in_opens_the_inbox_and_a_work_item_and_changes_its_statu
         driver.find(By::Id("status-save")).await?.click().await?;
         old_status.wait_until().stale().await?;
         assert_eq!(driver.find(By::Id("item-status")).await?.text().await?, "In progress");
+        let why = driver.find(By::Css("#reports .why")).await?.text().await?;
+        assert!(why.starts_with("Joined as the same problem as"), "each matched report explains itself: {why}");
         driver.screenshot(&screenshot_path("work-item.png")).await?;
 
         let reports = driver.find_all(By::Css("#reports li a")).await?;

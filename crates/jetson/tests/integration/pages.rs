@@ -69,6 +69,7 @@ async fn a_status_change_needs_the_forms_csrf_token() {
     let client = signed_in(&app).await;
     let item = jetson_store::work_items::inbox(&app.state.db, app.org, None, 1).await.unwrap().remove(0);
     let page = client.get(app.url(&format!("/items/{}", item.id))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Joined as the same problem as"), "a matched report says what it matched and why");
     let forged = client
         .post(app.url(&format!("/items/{}/status", item.id)))
         .form(&[("csrf", "forged"), ("status", "resolved")])
