@@ -15,8 +15,12 @@ use crate::features;
 
 /// Per-report checks look only at the reports sharing the query's rarest terms, and at most this
 /// many of the newest for each term, so a query costs the same at 100 reports and at 100,000.
-const RARE_TERMS: usize = 6;
-const POSTINGS_SCANNED: usize = 400;
+const RARE_TERMS: usize = 8;
+/// At most about this many work items are scored by centroid per query.
+const GROUP_BUDGET: usize = 1_500;
+/// Terms counted at least this much are words (or identifier parts), not character grams.
+const WORD_WEIGHT: f32 = 0.5;
+const POSTINGS_SCANNED: usize = 200;
 /// A cached norm is recomputed once the number of groups (which moves IDF) changed this much.
 const NORM_DRIFT: f64 = 0.02;
 
@@ -133,29 +137,42 @@ impl<K: Copy + Eq + Ord + std::hash::Hash> MatchIndex<K> {
         }
         let qmap: HashMap<u32, f32> = query.iter().copied().collect();
 
-        // Work items sharing a term: scored by centroid.
+        // Candidates share one of the query's rarest terms: a work item that shares only common
+        // words ("invoice" in an invoicing product) cannot come near the threshold, and scoring
+        // every such item is what would make a query slow at 100,000 items.
+        // Words only: character grams are there to refine a score, not to find candidates.
+        let counts: HashMap<u32, f32> = features::match_terms(text).into_iter().collect();
+        let mut rare: Vec<&(u32, f32)> = query.iter().filter(|(t, _)| counts[t] >= WORD_WEIGHT).collect();
+        rare.sort_by(|a, b| self.idf(b.0).total_cmp(&self.idf(a.0)).then_with(|| a.0.cmp(&b.0)));
+        // Work items, scored by centroid: those sharing the rarest words first, until the budget is
+        // spent (a small product's every candidate fits in it).
         let mut scores: HashMap<K, (f64, Option<(f64, u32)>)> = HashMap::new();
-        for (t, _) in &query {
-            for g in self.group_postings.get(t).into_iter().flatten() {
+        for (t, _) in &rare {
+            if scores.len() >= GROUP_BUDGET {
+                break;
+            }
+            let list = self.group_postings.get(t).map_or(&[][..], Vec::as_slice);
+            for g in list.iter().rev().take(POSTINGS_SCANNED) {
                 if !scores.contains_key(g) && self.groups[g].category == category {
                     scores.insert(*g, (self.centroid_similarity(&qmap, qnorm, *g), None));
                 }
             }
         }
+        // Reports, scored one by one: those sharing the query's rarest terms, grams included (a
+        // rare misspelling or code name is the best pointer to a single earlier report).
+        let mut rare: Vec<&(u32, f32)> = query.iter().collect();
+        rare.sort_by(|a, b| self.idf(b.0).total_cmp(&self.idf(a.0)).then_with(|| a.0.cmp(&b.0)));
+        rare.truncate(RARE_TERMS);
         if scores.is_empty() {
             return None;
         }
-        // Reports sharing the query's rarest terms: scored one by one.
-        let mut rare: Vec<&(u32, f32)> = query.iter().collect();
-        rare.sort_by(|a, b| self.idf(b.0).total_cmp(&self.idf(a.0)));
-        let mut seen: Vec<u32> = Vec::new();
-        for (t, _) in rare.into_iter().take(RARE_TERMS) {
+        let mut seen: std::collections::HashSet<u32> = std::collections::HashSet::new();
+        for (t, _) in rare {
             let list = self.postings.get(t).map_or(&[][..], Vec::as_slice);
             for &d in list.iter().rev().take(POSTINGS_SCANNED) {
-                if seen.contains(&d) {
+                if !seen.insert(d) {
                     continue;
                 }
-                seen.push(d);
                 let doc = &self.docs[d as usize];
                 let Some(entry) = scores.get_mut(&doc.group) else { continue };
                 let dot: f32 = doc.terms.iter().filter_map(|(t, c)| qmap.get(t).map(|w| w * self.weight(*t, *c))).sum();

@@ -1,5 +1,6 @@
 //! `jetson bench`: speed measured end to end on this machine. Results go in docs/PERFORMANCE.md.
 
+pub mod analysis;
 pub mod helpscout;
 
 use std::time::Instant;

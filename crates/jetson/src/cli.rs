@@ -262,6 +262,18 @@ enum BenchCommand {
         #[arg(long, default_value_t = 20_000)]
         conversations: usize,
     },
+    /// Analyse N conversations on one thread (classification, splitting, priority, explanation).
+    Classify {
+        #[arg(long, default_value_t = 50_000)]
+        conversations: usize,
+    },
+    /// Match new reports against an index of N work items.
+    Match {
+        #[arg(long, default_value_t = 100_000)]
+        items: usize,
+        #[arg(long, default_value_t = 1_000)]
+        queries: usize,
+    },
     /// Import and analyse N conversations from a fake Help Scout (50 ms per request, 400
     /// requests a minute, pages of 25).
     Helpscout {
@@ -414,6 +426,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let state = open(s).await?;
             let org = org_or_only(&state, org.as_deref()).await?;
             model::reset(&state, org, &product).await
+        }
+        Command::Bench { command: BenchCommand::Classify { conversations } } => {
+            crate::bench::analysis::classify(conversations)
+        }
+        Command::Bench { command: BenchCommand::Match { items, queries } } => {
+            crate::bench::analysis::matching(items, queries)
         }
         Command::Bench { command: BenchCommand::Helpscout { conversations } } => {
             crate::bench::helpscout::run(conversations).await
