@@ -16,8 +16,10 @@ const TITLE_CHARS: usize = 90;
 /// that this file is what training produces).
 pub const BUILTIN_MODEL: &[u8] = include_bytes!("../data/model.bin");
 
+#[derive(Clone)]
 pub struct Analyzer {
-    pub classifier: Classifier,
+    /// Shared, so that a product's analyser with its own priorities costs no copy of the model.
+    pub classifier: std::sync::Arc<Classifier>,
     pub priorities: PriorityRules,
 }
 
@@ -51,7 +53,12 @@ impl Analyzer {
     }
 
     pub fn with_classifier(classifier: Classifier) -> Analyzer {
-        Analyzer { classifier, priorities: PriorityRules::default() }
+        Analyzer { classifier: std::sync::Arc::new(classifier), priorities: PriorityRules::default() }
+    }
+
+    /// The same model with other priority rules (a product's own definitions).
+    pub fn with_priorities(&self, priorities: PriorityRules) -> Analyzer {
+        Analyzer { classifier: self.classifier.clone(), priorities }
     }
 
     /// Trains a model on the corpus plus extra examples (a product's own, which count

@@ -23,10 +23,13 @@ pub struct Product {
     /// index is stale.
     pub match_version: i64,
     pub created_at: DateTime<Utc>,
+    /// The product's own priority definitions as JSON (see `jetson_analysis::priority`), if any.
+    pub priority_definitions: Option<String>,
 }
 
 const COLUMNS: &str =
-    "id, org_id, name, inbox_min_customers, review_threshold, match_threshold, match_version, created_at";
+    "id, org_id, name, inbox_min_customers, review_threshold, match_threshold, match_version, created_at,
+     priority_definitions";
 
 /// The product with this name in the organisation, created with default thresholds if missing.
 pub async fn get_or_create(tx: &mut Tx, org: OrgId, name: &ProductName) -> Result<Product> {
@@ -85,5 +88,17 @@ pub async fn set_thresholds(tx: &mut Tx, org: OrgId, id: ProductId, review: f64,
             .await
             .map(|r| r.rows_affected())
     })?;
+    Ok(())
+}
+
+pub async fn set_priority_definitions(tx: &mut Tx, org: OrgId, id: ProductId, json: Option<&str>) -> Result<()> {
+    let sql = "UPDATE products SET priority_definitions = $1 WHERE org_id = $2 AND id = $3";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(json)
+        .bind(org.as_uuid())
+        .bind(id.as_uuid())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }

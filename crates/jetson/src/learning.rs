@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
+use jetson_analysis::priority::{PriorityDefinition, PriorityRules};
 use jetson_analysis::{Analyzer, Classifier};
 use jetson_domain::{Category, ConversationId, OrgId, ProductId, ReportId, WorkItemId};
 use jetson_store::{Tx, conversations, learning, products, work_items};
@@ -136,6 +137,16 @@ async fn confident_examples(
     tx.commit().await?;
     let categories = conversations::categories_of(&state.db, org, &ids).await?;
     Ok(convs.into_iter().filter_map(|c| Some((*categories.get(&c.id)?, training_text(&c)))).collect())
+}
+
+/// The product's priority rules: the built-in signals plus its own definitions. Definitions
+/// that do not parse (they are validated when saved) are ignored rather than stopping analysis.
+pub fn priority_rules(product: &products::Product) -> PriorityRules {
+    PriorityRules::with_definitions(&priority_definitions(product))
+}
+
+pub fn priority_definitions(product: &products::Product) -> Vec<PriorityDefinition> {
+    product.priority_definitions.as_deref().and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default()
 }
 
 /// The analyser for a product: its own model when it has one, else the built-in one. Loaded

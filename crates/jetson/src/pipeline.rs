@@ -84,6 +84,7 @@ async fn analyze_product(
     };
 
     let analyzer = state.models.analyzer(state, tx, org, product_id).await?;
+    let analyzer = analyzer.with_priorities(crate::learning::priority_rules(&product));
     let results: Vec<jetson_analysis::Analysis> = convs
         .iter()
         .map(|c| {

@@ -68,6 +68,10 @@ pub fn build(state: AppState) -> Router {
         .route("/settings/integrations/helpscout/imports/{id}", get(ui::helpscout_imports::view))
         .route("/settings/integrations/helpscout/imports/{id}/stop", post(ui::helpscout_imports::stop))
         .route("/settings/integrations/helpscout/imports/{id}/resume", post(ui::helpscout_imports::resume))
+        .route("/settings/products", get(ui::products::page))
+        .route("/settings/products/{id}", post(ui::products::save))
+        .route("/settings/products/{id}/learning/reset", post(ui::products::reset_learning))
+        .route("/settings/products/{id}/model", get(ui::products::download_model))
         .route("/assets/{*path}", get(ui::assets::handler))
         .layer(middleware::from_fn(same_origin_posts));
 

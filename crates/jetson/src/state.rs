@@ -48,6 +48,6 @@ impl AppState {
 
 /// Loading the built-in model takes a moment; do it once per process.
 fn builtin_analyzer() -> Analyzer {
-    static MODEL: std::sync::OnceLock<jetson_analysis::Classifier> = std::sync::OnceLock::new();
-    Analyzer::with_classifier(MODEL.get_or_init(|| Analyzer::builtin().classifier).clone())
+    static MODEL: std::sync::OnceLock<Analyzer> = std::sync::OnceLock::new();
+    MODEL.get_or_init(Analyzer::builtin).clone()
 }

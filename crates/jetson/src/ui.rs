@@ -16,6 +16,7 @@ pub mod items;
 pub mod login;
 pub mod logout;
 pub mod messages;
+pub mod products;
 pub mod reclassify;
 pub mod report_move;
 pub mod view;

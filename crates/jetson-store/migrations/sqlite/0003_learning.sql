@@ -20,3 +20,6 @@ CREATE TABLE product_models (
     examples BIGINT NOT NULL,
     trained_at TEXT NOT NULL
 );
+
+-- Each product's own priority definitions (JSON: level, description, signal words); NULL: none.
+ALTER TABLE products ADD COLUMN priority_definitions TEXT;

@@ -183,3 +183,33 @@ async fn a_person_signs_in_opens_the_inbox_and_a_work_item_and_changes_its_statu
     driver.quit().await.ok();
     result.expect("the browser walk-through");
 }
+
+#[tokio::test]
+async fn an_admin_defines_a_products_priorities_and_sees_what_it_learned() {
+    let Some(path) = driver_or_skip() else { return };
+    let app = spawn_app().await;
+    app.load_demo().await;
+    let (_driver_process, port) = start_driver(&path);
+    let driver = browser(port).await;
+
+    let run = async {
+        driver.set_implicit_wait_timeout(Duration::from_secs(10)).await?;
+        sign_in(&driver, &app).await?;
+        driver.find(By::LinkText("Products")).await?.click().await?;
+        let ledgerly = driver.find(By::Id("product-Ledgerly")).await?;
+        assert_eq!(ledgerly.find(By::ClassName("model-state")).await?.text().await?, "the built-in model");
+        let words = ledgerly.find(By::Css("input[name='words_urgent']")).await?;
+        words.send_keys("invoice total, tax").await?;
+        ledgerly.find(By::Css("input[name='description_urgent']")).await?.send_keys("Our customers' money").await?;
+        ledgerly.find(By::ClassName("save-product")).await?.click().await?;
+        let notice = driver.find(By::Id("products-notice")).await?.text().await?;
+        assert!(notice.starts_with("Saved"), "{notice}");
+        let saved = driver.find(By::Css("#product-Ledgerly input[name='words_urgent']")).await?;
+        assert_eq!(saved.value().await?.as_deref(), Some("invoice total, tax"));
+        driver.screenshot(&screenshot_path("products.png")).await?;
+        WebDriverResult::Ok(())
+    };
+    let result = run.await;
+    driver.quit().await.ok();
+    result.expect("the products walk-through");
+}

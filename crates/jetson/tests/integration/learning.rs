@@ -139,3 +139,64 @@ async fn moves_merges_and_unmerges_are_kept_as_same_or_different_problem_pairs()
     assert!(pairs[0].0 && !pairs[1].0);
     assert_ne!(pairs[0].1, pairs[0].2);
 }
+
+#[tokio::test]
+async fn a_products_own_priority_words_thresholds_model_download_and_reset_work_from_settings() {
+    let app = spawn_app().await;
+    app.import("Poolside", &[conversation("1", "a@one.example", "Dosing", "The dosing pump stops after an hour.")])
+        .await;
+    let product = jetson_store::products::find_by_name(&app.state.db, app.org, "Poolside").await.unwrap().unwrap();
+    let client = crate::pages::signed_in(&app).await;
+    let page = client.get(app.url("/settings/products")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Poolside") && page.contains("the built-in model"), "{page}");
+    let csrf = crate::pages::csrf_of(&page);
+    let url = app.url(&format!("/settings/products/{}", product.id));
+
+    let bad = client.post(&url).form(&[("csrf", csrf.as_str()), ("review_threshold", "2"), ("match_threshold", "0.2")]);
+    assert_eq!(bad.send().await.unwrap().status(), 400, "a threshold above 1 is refused");
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("review_threshold", "0.45"),
+        ("match_threshold", "0.2"),
+        ("description_urgent", "Water safety"),
+        ("words_urgent", "chlorine, pH value"),
+        ("description_high", ""),
+        ("words_high", ""),
+    ];
+    let res = client.post(&url).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    let saved = jetson_store::products::get(&app.state.db, app.org, product.id).await.unwrap();
+    assert_eq!((saved.review_threshold, saved.match_threshold), (0.45, 0.2));
+    let page = client.get(app.url("/settings/products")).send().await.unwrap().text().await.unwrap();
+    assert!(
+        page.contains("value=\"chlorine, pH value\"") && page.contains("Water safety"),
+        "definitions are shown again"
+    );
+
+    // A report that mentions the product's own urgent word is urgent, and so reaches the inbox
+    // with a single customer.
+    app.import(
+        "Poolside",
+        &[conversation("2", "b@two.example", "Readings", "The chlorine reading on pool 3 is stuck.")],
+    )
+    .await;
+    let items: Value = app.get_api("/api/v1/work-items?product=Poolside").await.json().await.unwrap();
+    let urgent = items["items"].as_array().unwrap().iter().find(|i| i["title"] == "Readings").expect("a work item");
+    assert_eq!(urgent["priority"], "urgent", "{items}");
+    let inbox = jetson_store::work_items::inbox(&app.state.db, app.org, Some(product.id), 10).await.unwrap();
+    assert!(inbox.iter().any(|i| i.title == "Readings"));
+
+    let model = client.get(app.url(&format!("/settings/products/{}/model", product.id))).send().await.unwrap();
+    assert_eq!(model.status(), 200);
+    let bytes = model.bytes().await.unwrap();
+    assert!(jetson_analysis::Classifier::from_bytes(&bytes).is_ok(), "the download is a model file");
+
+    let reset = client
+        .post(app.url(&format!("/settings/products/{}/learning/reset", product.id)))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reset.status(), 303);
+    assert!(reset.headers()["location"].to_str().unwrap().contains("notice=reset"));
+}

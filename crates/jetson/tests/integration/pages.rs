@@ -5,7 +5,7 @@ fn browser() -> reqwest::Client {
     reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
-async fn signed_in(app: &TestApp) -> reqwest::Client {
+pub async fn signed_in(app: &TestApp) -> reqwest::Client {
     let client = browser();
     let res = client
         .post(app.url("/login"))
@@ -17,7 +17,7 @@ async fn signed_in(app: &TestApp) -> reqwest::Client {
     client
 }
 
-fn csrf_of(html: &str) -> String {
+pub fn csrf_of(html: &str) -> String {
     let at = html.find("name=\"csrf\" value=\"").expect("a form with a CSRF token") + 19;
     html[at..].split('"').next().unwrap().to_string()
 }
