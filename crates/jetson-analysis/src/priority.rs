@@ -93,7 +93,7 @@ impl PriorityRules {
                 (d.level, words)
             })
             .collect();
-        product.sort_by(|a, b| b.0.cmp(&a.0));
+        product.sort_by_key(|p| std::cmp::Reverse(p.0));
         PriorityRules { product, ..PriorityRules::default() }
     }
 
