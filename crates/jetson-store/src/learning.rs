@@ -121,8 +121,28 @@ pub async fn save_model(tx: &mut Tx, org: OrgId, product: ProductId, model: &[u8
     Ok(())
 }
 
-/// Forgets what the product learned: its examples and its model. Returns the examples deleted.
+/// How many of the product's pairs its match threshold has learned from.
+pub async fn learned_pairs(tx: &mut Tx, org: OrgId, product: ProductId) -> Result<i64> {
+    let sql = "SELECT learned_pairs FROM products WHERE org_id = $1 AND id = $2";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql).bind(org.as_uuid()).bind(product.as_uuid()).fetch_one(c).await)?)
+}
+
+pub async fn set_learned_pairs(tx: &mut Tx, org: OrgId, product: ProductId, n: i64) -> Result<()> {
+    let sql = "UPDATE products SET learned_pairs = $1 WHERE org_id = $2 AND id = $3";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(n)
+        .bind(org.as_uuid())
+        .bind(product.as_uuid())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Forgets what the product learned: its examples and its model (its thresholds stay as they
+/// are). Returns the examples deleted.
 pub async fn reset(tx: &mut Tx, org: OrgId, product: ProductId) -> Result<u64> {
+    set_learned_pairs(tx, org, product, 0).await?;
     let models = "DELETE FROM product_models WHERE org_id = $1 AND product_id = $2";
     on_tx!(tx, |c| sqlx::query(models)
         .bind(org.as_uuid())

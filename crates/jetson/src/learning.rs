@@ -87,6 +87,7 @@ async fn enqueue_training(tx: &mut Tx, org: OrgId, product: ProductId) -> anyhow
 #[derive(Debug, Clone, PartialEq)]
 pub struct Trained {
     pub category_examples: usize,
+    /// Pairs learned from in this round (earlier ones moved the threshold already).
     pub pairs: usize,
     pub match_threshold: (f64, f64),
 }
@@ -114,16 +115,20 @@ pub async fn train_product(state: &AppState, org: OrgId, product: ProductId) -> 
     let mut tx = state.db.begin().await?;
     let p = products::get_in_tx(&mut tx, org, product).await?;
     let index = crate::pipeline::load_index(&mut tx, org, product).await?;
-    let similarities: Vec<(bool, f64)> = pairs.iter().map(|(same, a, b)| (*same, index.similarity(a, b))).collect();
+    // Each pair moves the threshold once: retraining for other reasons must not keep pulling it.
+    let learned = learning::learned_pairs(&mut tx, org, product).await?.clamp(0, pairs.len() as i64) as usize;
+    let similarities: Vec<(bool, f64)> =
+        pairs[learned..].iter().map(|(same, a, b)| (*same, index.similarity(a, b))).collect();
     let threshold = jetson_analysis::threshold::learn(p.match_threshold, &similarities);
     if threshold != p.match_threshold {
         products::set_thresholds(&mut tx, org, product, p.review_threshold, threshold).await?;
     }
+    learning::set_learned_pairs(&mut tx, org, product, pairs.len() as i64).await?;
     if let Some(bytes) = &model {
         learning::save_model(&mut tx, org, product, bytes, n as i64).await?;
     }
     tx.commit().await?;
-    Ok(Trained { category_examples: n, pairs: pairs.len(), match_threshold: (p.match_threshold, threshold) })
+    Ok(Trained { category_examples: n, pairs: similarities.len(), match_threshold: (p.match_threshold, threshold) })
 }
 
 async fn confident_examples(

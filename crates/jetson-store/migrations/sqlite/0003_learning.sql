@@ -23,3 +23,5 @@ CREATE TABLE product_models (
 
 -- Each product's own priority definitions (JSON: level, description, signal words); NULL: none.
 ALTER TABLE products ADD COLUMN priority_definitions TEXT;
+-- How many same/different pairs the match threshold has already learned from (each moves it once).
+ALTER TABLE products ADD COLUMN learned_pairs BIGINT NOT NULL DEFAULT 0;

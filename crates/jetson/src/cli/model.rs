@@ -40,7 +40,7 @@ pub async fn train_product(state: &AppState, org: OrgId, name: &str) -> anyhow::
         println!("`{name}`: model trained with {} corrected categories", t.category_examples);
     }
     println!(
-        "match threshold {:.3} → {:.3} (from {} same/different pairs)",
+        "match threshold {:.3} → {:.3} (from {} new same/different pairs)",
         t.match_threshold.0, t.match_threshold.1, t.pairs
     );
     Ok(())

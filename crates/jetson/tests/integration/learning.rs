@@ -138,6 +138,14 @@ async fn moves_merges_and_unmerges_are_kept_as_same_or_different_problem_pairs()
     let pairs = jetson_store::learning::pairs(&app.state.db, app.org, product.id).await.unwrap();
     assert!(pairs[0].0 && !pairs[1].0);
     assert_ne!(pairs[0].1, pairs[0].2);
+
+    // Those pairs moved the threshold once; training again for other reasons leaves it alone.
+    let learned = jetson_store::products::get(&app.state.db, app.org, product.id).await.unwrap().match_threshold;
+    assert!((learned - product.match_threshold).abs() <= 0.05 + 1e-9);
+    for _ in 0..3 {
+        let t = jetson::learning::train_product(&app.state, app.org, product.id).await.unwrap();
+        assert_eq!((t.pairs, t.match_threshold.1), (0, learned));
+    }
 }
 
 #[tokio::test]
