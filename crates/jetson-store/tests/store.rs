@@ -443,3 +443,47 @@ async fn a_sync_run_advances_only_while_running_and_deleting_a_conversation_leav
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_products_lessons_and_model_are_kept_per_organisation_and_reset_forgets_them() {
+    on_each_db(|db| async move {
+        let w = world(&db, "Acme").await;
+        let other = world(&db, "Other").await;
+        let mut tx = db.begin().await.unwrap();
+        learning::record_category(
+            &mut tx,
+            w.org,
+            w.product.id,
+            Category::Bug,
+            "Export\nthe pump ran dry",
+            "reclassify",
+        )
+        .await
+        .unwrap();
+        learning::record_pair(&mut tx, w.org, w.product.id, true, "pdf blank", "empty pdf", "merge").await.unwrap();
+        learning::record_pair(&mut tx, w.org, w.product.id, false, "pdf blank", "login loop", "unmerge").await.unwrap();
+        learning::save_model(&mut tx, w.org, w.product.id, &[1, 2, 3, 255], 1).await.unwrap();
+        learning::set_learned_pairs(&mut tx, w.org, w.product.id, 2).await.unwrap();
+        tx.commit().await.unwrap();
+
+        assert_eq!(learning::counts(&db, w.org, w.product.id).await.unwrap(), (1, 1, 1));
+        assert_eq!(
+            learning::category_examples(&db, w.org, w.product.id).await.unwrap(),
+            vec![(Category::Bug, "Export\nthe pump ran dry".to_string())]
+        );
+        let pairs = learning::pairs(&db, w.org, w.product.id).await.unwrap();
+        assert_eq!(pairs.iter().map(|p| p.0).collect::<Vec<_>>(), vec![true, false]);
+        assert_eq!(learning::model(&db, w.org, w.product.id).await.unwrap().unwrap().model, vec![1, 2, 3, 255]);
+        // Another organisation sees none of it, even naming this product.
+        assert_eq!(learning::counts(&db, other.org, w.product.id).await.unwrap(), (0, 0, 0));
+        assert!(learning::model(&db, other.org, w.product.id).await.unwrap().is_none());
+
+        let mut tx = db.begin().await.unwrap();
+        assert_eq!(learning::reset(&mut tx, w.org, w.product.id).await.unwrap(), 3);
+        assert_eq!(learning::learned_pairs(&mut tx, w.org, w.product.id).await.unwrap(), 0);
+        tx.commit().await.unwrap();
+        assert_eq!(learning::counts(&db, w.org, w.product.id).await.unwrap(), (0, 0, 0));
+        assert!(learning::model(&db, w.org, w.product.id).await.unwrap().is_none());
+    })
+    .await;
+}
