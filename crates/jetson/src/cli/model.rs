@@ -112,7 +112,6 @@ pub async fn product_analyzer(state: &AppState, org: OrgId, name: &str) -> anyho
 
 pub fn file_analyzer(path: &Path) -> anyhow::Result<Analyzer> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let classifier =
-        Classifier::from_bytes(&bytes).with_context(|| format!("{} is not a model file", path.display()))?;
+    let classifier = Classifier::from_bytes(&bytes).with_context(|| path.display().to_string())?;
     Ok(Analyzer::with_classifier(classifier))
 }
