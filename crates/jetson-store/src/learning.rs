@@ -95,9 +95,15 @@ pub struct ProductModel {
     pub trained_at: DateTime<Utc>,
 }
 
+const SELECT_MODEL: &str =
+    "SELECT model, examples, trained_at FROM product_models WHERE org_id = $1 AND product_id = $2";
+
 pub async fn model(db: &Db, org: OrgId, product: ProductId) -> Result<Option<ProductModel>> {
-    let sql = "SELECT model, examples, trained_at FROM product_models WHERE org_id = $1 AND product_id = $2";
-    Ok(on_pool!(db, |p| sqlx::query_as(sql).bind(org.as_uuid()).bind(product.as_uuid()).fetch_optional(p).await)?)
+    Ok(on_pool!(db, |p| sqlx::query_as(SELECT_MODEL)
+        .bind(org.as_uuid())
+        .bind(product.as_uuid())
+        .fetch_optional(p)
+        .await)?)
 }
 
 /// When the product's model was last trained, without loading it (to check a cached copy).
@@ -186,8 +192,11 @@ pub async fn item_text(
 
 /// Loads the product's model inside a transaction (when a cached copy is stale).
 pub async fn model_in_tx(tx: &mut Tx, org: OrgId, product: ProductId) -> Result<Option<ProductModel>> {
-    let sql = "SELECT model, examples, trained_at FROM product_models WHERE org_id = $1 AND product_id = $2";
-    Ok(on_tx!(tx, |c| sqlx::query_as(sql).bind(org.as_uuid()).bind(product.as_uuid()).fetch_optional(c).await)?)
+    Ok(on_tx!(tx, |c| sqlx::query_as(SELECT_MODEL)
+        .bind(org.as_uuid())
+        .bind(product.as_uuid())
+        .fetch_optional(c)
+        .await)?)
 }
 
 /// How many examples of each kind the product has: (category, same, different).

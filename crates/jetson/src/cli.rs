@@ -489,6 +489,17 @@ async fn org_or_only(state: &AppState, name: Option<&str>) -> anyhow::Result<jet
     }
 }
 
+/// The organisation's product with this name, or an error naming it.
+pub(crate) async fn find_product(
+    state: &AppState,
+    org: jetson_domain::OrgId,
+    name: &str,
+) -> anyhow::Result<jetson_store::products::Product> {
+    jetson_store::products::find_by_name(&state.db, org, name)
+        .await?
+        .with_context(|| format!("no product named `{name}`"))
+}
+
 async fn find_org(state: &AppState, name: &str) -> anyhow::Result<jetson_domain::OrgId> {
     Ok(orgs::find_by_name(&state.db, name).await?.with_context(|| format!("no organisation named `{name}`"))?.id)
 }

@@ -48,17 +48,13 @@ pub async fn report_moving(tx: &mut Tx, org: OrgId, report: ReportId, to: WorkIt
     if let Some(other) = learning::item_text(tx, org, to, Some(report)).await? {
         learning::record_pair(tx, org, target.product_id, true, &text, &other, "move").await?;
     }
-    let from: Option<WorkItemId> = report_item(tx, org, report).await?;
+    let from = jetson_store::reports::work_item_of(tx, org, report).await?;
     if let Some(from) = from.filter(|f| *f != to)
         && let Some(other) = learning::item_text(tx, org, from, Some(report)).await?
     {
         learning::record_pair(tx, org, target.product_id, false, &text, &other, "move").await?;
     }
     enqueue_training(tx, org, target.product_id).await
-}
-
-async fn report_item(tx: &mut Tx, org: OrgId, report: ReportId) -> anyhow::Result<Option<WorkItemId>> {
-    Ok(jetson_store::reports::work_item_of(tx, org, report).await?)
 }
 
 /// Called before a merge (`same`) or after an unmerge (not `same`): the two items' problems.

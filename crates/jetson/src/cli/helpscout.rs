@@ -64,8 +64,7 @@ pub async fn sync(
     until: Option<DateTime<Utc>>,
 ) -> anyhow::Result<sync_runs::SyncRun> {
     crate::helpscout::connection(state, org).await?;
-    let p =
-        products::find_by_name(&state.db, org, product).await?.with_context(|| format!("no product `{product}`"))?;
+    let p = super::find_product(state, org, product).await?;
     let Some(mailbox) = store::mailbox_for_product(&state.db, org, p.id).await? else {
         bail!(
             "no Help Scout mailbox feeds `{product}`; link one with `jetson helpscout link --mailbox NAME --product {product}`"

@@ -5,8 +5,8 @@ use std::path::Path;
 use anyhow::Context;
 use jetson_analysis::corpus::{self, Origin};
 use jetson_analysis::{Analyzer, Classifier};
-use jetson_domain::{OrgId, ProductId};
-use jetson_store::{learning, products};
+use jetson_domain::OrgId;
+use jetson_store::learning;
 
 use crate::state::AppState;
 
@@ -26,12 +26,8 @@ pub fn train_builtin(out: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn product(state: &AppState, org: OrgId, name: &str) -> anyhow::Result<ProductId> {
-    Ok(products::find_by_name(&state.db, org, name).await?.with_context(|| format!("no product named `{name}`"))?.id)
-}
-
 pub async fn train_product(state: &AppState, org: OrgId, name: &str) -> anyhow::Result<()> {
-    let id = product(state, org, name).await?;
+    let id = super::find_product(state, org, name).await?.id;
     eprintln!("training `{name}` on the corpus and its own examples …");
     let t = crate::learning::train_product(state, org, id).await?;
     if t.category_examples == 0 {
@@ -53,7 +49,7 @@ pub async fn export(
     out: &Path,
     examples: Option<&Path>,
 ) -> anyhow::Result<()> {
-    let id = product(state, org, name).await?;
+    let id = super::find_product(state, org, name).await?.id;
     let model = learning::model(&state.db, org, id).await?;
     let bytes = match &model {
         Some(m) => m.model.clone(),
@@ -87,7 +83,7 @@ pub async fn export(
 }
 
 pub async fn reset(state: &AppState, org: OrgId, name: &str) -> anyhow::Result<()> {
-    let id = product(state, org, name).await?;
+    let id = super::find_product(state, org, name).await?.id;
     let mut tx = state.db.begin().await?;
     let deleted = learning::reset(&mut tx, org, id).await?;
     tx.commit().await?;
@@ -97,7 +93,7 @@ pub async fn reset(state: &AppState, org: OrgId, name: &str) -> anyhow::Result<(
 
 /// The analyser a product uses now: its own model if trained, else the built-in one.
 pub async fn product_analyzer(state: &AppState, org: OrgId, name: &str) -> anyhow::Result<Analyzer> {
-    let id = product(state, org, name).await?;
+    let id = super::find_product(state, org, name).await?.id;
     match learning::model(&state.db, org, id).await? {
         Some(m) => {
             eprintln!("using `{name}`'s own model (trained {} with {} examples)", m.trained_at, m.examples);
