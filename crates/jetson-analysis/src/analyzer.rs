@@ -3,7 +3,8 @@
 
 use jetson_domain::{Category, Priority};
 
-use crate::classifier::{Classifier, TrainOptions};
+use crate::classifier::{CLASSES, Classifier, Prediction, TrainOptions};
+use crate::embedding_head::{self, EmbeddingHead};
 use crate::priority::PriorityRules;
 use crate::{split, text};
 
@@ -16,11 +17,17 @@ const TITLE_CHARS: usize = 90;
 /// that this file is what training produces).
 pub const BUILTIN_MODEL: &[u8] = include_bytes!("../data/model.bin");
 
+/// The embedding tier's built-in head, trained by `jetson model train-head` on the same corpus's
+/// all-MiniLM-L6-v2 embeddings. Used only when the tier is on.
+pub const BUILTIN_EMBEDDING_HEAD: &[u8] = include_bytes!("../data/embedding_head.bin");
+
 #[derive(Clone)]
 pub struct Analyzer {
     /// Shared, so that a product's analyser with its own priorities costs no copy of the model.
     pub classifier: std::sync::Arc<Classifier>,
     pub priorities: PriorityRules,
+    /// The embedding tier's head; its probabilities are mixed in when an embedding is given.
+    pub head: Option<std::sync::Arc<EmbeddingHead>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -53,12 +60,38 @@ impl Analyzer {
     }
 
     pub fn with_classifier(classifier: Classifier) -> Analyzer {
-        Analyzer { classifier: std::sync::Arc::new(classifier), priorities: PriorityRules::default() }
+        Analyzer { classifier: std::sync::Arc::new(classifier), priorities: PriorityRules::default(), head: None }
     }
 
     /// The same model with other priority rules (a product's own definitions).
     pub fn with_priorities(&self, priorities: PriorityRules) -> Analyzer {
-        Analyzer { classifier: self.classifier.clone(), priorities }
+        Analyzer { priorities, ..self.clone() }
+    }
+
+    /// The same model with the embedding tier's head as a second opinion.
+    pub fn with_head(&self, head: std::sync::Arc<EmbeddingHead>) -> Analyzer {
+        Analyzer { head: Some(head), ..self.clone() }
+    }
+
+    /// The text a conversation is classified on; the embedding tier embeds exactly this.
+    pub fn classified_text(subject: &str, messages: &[(i64, &str)]) -> String {
+        let body: Vec<&str> = messages.iter().map(|(_, t)| *t).collect();
+        format!("{}\n\n{}", clean_subject(subject), body.join("\n\n"))
+    }
+
+    /// The lexical model's prediction, mixed with the embedding head's when both the head and the
+    /// text's embedding are there.
+    pub fn predict(&self, text: &str, embedding: Option<&[f32]>) -> Prediction {
+        let lexical = self.classifier.predict(text);
+        let semantic = self.head.as_ref().zip(embedding).and_then(|(h, e)| h.probabilities(e));
+        match semantic {
+            Some(semantic) if !text.trim().is_empty() => {
+                let p = embedding_head::mix(&lexical.probabilities, &semantic, embedding_head::SEMANTIC_SHARE);
+                let best = (0..CLASSES.len()).max_by(|a, b| p[*a].total_cmp(&p[*b])).expect("three classes");
+                Prediction { category: CLASSES[best], confidence: p[best], probabilities: p }
+            }
+            _ => lexical,
+        }
     }
 
     /// Trains a model on the corpus plus extra examples (a product's own, which count
@@ -75,10 +108,22 @@ impl Analyzer {
     /// Analyses a conversation from its subject and the customer's cleaned messages
     /// (`(sent at epoch ms, text)`). A human's category, when given, is kept.
     pub fn analyze(&self, subject: &str, messages: &[(i64, &str)], human: Option<Category>) -> Analysis {
+        self.analyze_embedded(subject, messages, human, None)
+    }
+
+    /// [`Analyzer::analyze`] with the embedding of [`Analyzer::classified_text`], for the
+    /// embedding tier's head.
+    pub fn analyze_embedded(
+        &self,
+        subject: &str,
+        messages: &[(i64, &str)],
+        human: Option<Category>,
+        embedding: Option<&[f32]>,
+    ) -> Analysis {
+        let full = Self::classified_text(subject, messages);
         let subject = clean_subject(subject);
         let body: Vec<&str> = messages.iter().map(|(_, t)| *t).collect();
-        let full = format!("{subject}\n\n{}", body.join("\n\n"));
-        let pred = self.classifier.predict(&full);
+        let pred = self.predict(&full, embedding);
         let category = human.unwrap_or(pred.category);
         let confidence = if human.is_some() { 1.0 } else { pred.confidence };
 

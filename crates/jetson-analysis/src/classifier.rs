@@ -11,7 +11,7 @@ use crate::features::{self, DIM, SparseVec};
 pub const CLASSES: [Category; 3] = [Category::Bug, Category::Feature, Category::NoAction];
 const K: usize = CLASSES.len();
 
-fn class_index(c: Category) -> usize {
+pub(crate) fn class_index(c: Category) -> usize {
     CLASSES.iter().position(|x| *x == c).expect("every category is a class")
 }
 
@@ -55,13 +55,7 @@ impl Classifier {
         let mut order: Vec<usize> = (0..data.len()).collect();
         let mut rng = opts.seed | 1;
         for epoch in 0..opts.epochs {
-            // Fisher–Yates with xorshift: deterministic and dependency-free.
-            for i in (1..order.len()).rev() {
-                rng ^= rng << 13;
-                rng ^= rng >> 7;
-                rng ^= rng << 17;
-                order.swap(i, (rng % (i as u64 + 1)) as usize);
-            }
+            shuffle(&mut order, &mut rng);
             let lr = opts.learning_rate / (1.0 + epoch as f32 * 0.2);
             for &i in &order {
                 let (y, x) = &data[i];
@@ -167,7 +161,7 @@ const MAGIC: &[u8; 8] = b"JETSONM1";
 
 #[derive(Debug, thiserror::Error)]
 #[error("not a Jetson model file: {0}")]
-pub struct ModelFileError(&'static str);
+pub struct ModelFileError(pub(crate) &'static str);
 
 impl Classifier {
     pub fn to_bytes(&self) -> Vec<u8> {
@@ -234,7 +228,17 @@ impl Classifier {
     }
 }
 
-fn softmax(z: &[f64; K], temperature: f64) -> [f64; K] {
+/// Fisher–Yates with xorshift: deterministic and dependency-free. `rng` must not be zero.
+pub(crate) fn shuffle(order: &mut [usize], rng: &mut u64) {
+    for i in (1..order.len()).rev() {
+        *rng ^= *rng << 13;
+        *rng ^= *rng >> 7;
+        *rng ^= *rng << 17;
+        order.swap(i, (*rng % (i as u64 + 1)) as usize);
+    }
+}
+
+pub(crate) fn softmax(z: &[f64; K], temperature: f64) -> [f64; K] {
     let scaled = z.map(|v| v / temperature);
     let max = scaled.iter().copied().fold(f64::MIN, f64::max);
     let e = scaled.map(|v| (v - max).exp());

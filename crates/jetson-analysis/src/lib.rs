@@ -8,6 +8,7 @@
 
 pub mod classifier;
 pub mod corpus;
+pub mod embedding_head;
 pub mod features;
 pub mod matcher;
 pub mod metrics;
@@ -18,5 +19,5 @@ pub mod threshold;
 
 mod analyzer;
 
-pub use analyzer::{Analysis, Analyzer, BUILTIN_MODEL, IssueReport, clean_subject};
+pub use analyzer::{Analysis, Analyzer, BUILTIN_EMBEDDING_HEAD, BUILTIN_MODEL, IssueReport, clean_subject};
 pub use classifier::{Classifier, Prediction};

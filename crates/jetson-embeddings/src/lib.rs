@@ -61,9 +61,16 @@ impl Embedder {
 
     /// One unit-length vector per text, in order.
     pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
-        let mut out = Vec::with_capacity(texts.len());
-        for chunk in texts.chunks(BATCH) {
-            out.extend(self.embed_batch(chunk)?);
+        // Batches of texts of similar length: a batch is padded to its longest text, so mixing a
+        // one-liner with a long report would make the one-liner cost as much as the report.
+        let mut order: Vec<usize> = (0..texts.len()).collect();
+        order.sort_by_key(|i| texts[*i].len());
+        let mut out = vec![Vec::new(); texts.len()];
+        for chunk in order.chunks(BATCH) {
+            let batch: Vec<&str> = chunk.iter().map(|i| texts[*i]).collect();
+            for (i, v) in chunk.iter().zip(self.embed_batch(&batch)?) {
+                out[*i] = v;
+            }
         }
         Ok(out)
     }

@@ -21,8 +21,12 @@ macro_rules! migration {
 }
 
 /// Append-only: never edit a migration that has shipped; add a new one.
-pub const MIGRATIONS: &[Migration] =
-    &[migration!("0001_init"), migration!("0002_helpscout"), migration!("0003_learning")];
+pub const MIGRATIONS: &[Migration] = &[
+    migration!("0001_init"),
+    migration!("0002_helpscout"),
+    migration!("0003_learning"),
+    migration!("0004_report_embeddings"),
+];
 
 impl Db {
     /// Applies the migrations this database has not seen yet. Returns how many ran.

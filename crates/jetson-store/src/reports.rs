@@ -18,6 +18,8 @@ pub struct NewReport<'a> {
     pub match_text: &'a str,
     pub similarity: Option<f64>,
     pub matched_report_id: Option<ReportId>,
+    /// The embedding tier's vector of `match_text` (little-endian f32s), when the tier is on.
+    pub embedding: Option<&'a [u8]>,
 }
 
 pub async fn insert(tx: &mut Tx, r: NewReport<'_>) -> Result<ReportId> {
@@ -32,8 +34,8 @@ pub async fn insert_many(tx: &mut Tx, reports: &[(ReportId, NewReport<'_>)]) -> 
     for chunk in reports.chunks(batch::CHUNK) {
         let sql = sqlx::AssertSqlSafe(format!(
             "INSERT INTO reports (id, org_id, work_item_id, conversation_id, ordinal, customer_id, company, category,
-             excerpt, match_text, similarity, matched_report_id, source, created_at) VALUES {}",
-            batch::values(chunk.len(), 14)
+             excerpt, match_text, similarity, matched_report_id, source, created_at, embedding) VALUES {}",
+            batch::values(chunk.len(), 15)
         ));
         on_tx!(tx, |c| {
             let mut q = sqlx::query(sql);
@@ -52,7 +54,8 @@ pub async fn insert_many(tx: &mut Tx, reports: &[(ReportId, NewReport<'_>)]) -> 
                     .bind(r.similarity)
                     .bind(r.matched_report_id.map(|x| x.as_uuid()))
                     .bind("model")
-                    .bind(now);
+                    .bind(now)
+                    .bind(r.embedding);
             }
             q.execute(c).await.map(|r| r.rows_affected())
         })?;
@@ -131,11 +134,12 @@ pub struct MatchCandidate {
     #[sqlx(try_from = "String")]
     pub category: Category,
     pub match_text: String,
+    pub embedding: Option<Vec<u8>>,
 }
 
 /// Every report of the product's unmerged, unresolved work items: what a new report may join.
 pub async fn match_candidates(tx: &mut Tx, org: OrgId, product: ProductId) -> Result<Vec<MatchCandidate>> {
-    let sql = "SELECT r.id, r.work_item_id, r.category, r.match_text FROM reports r
+    let sql = "SELECT r.id, r.work_item_id, r.category, r.match_text, r.embedding FROM reports r
                JOIN work_items w ON w.id = r.work_item_id
                WHERE w.org_id = $1 AND w.product_id = $2 AND w.merged_into IS NULL AND w.status <> 'resolved'
                ORDER BY r.id";

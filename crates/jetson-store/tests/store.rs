@@ -108,6 +108,8 @@ async fn report(
             match_text: "x",
             similarity: None,
             matched_report_id: None,
+            // The first report of a conversation carries an embedding, the others none.
+            embedding: (ordinal == 0).then_some(&[0u8, 0, 128, 63][..]),
         },
     )
     .await
@@ -267,6 +269,24 @@ async fn a_report_moves_to_another_item_and_both_recount() {
             products::get(&db, w.org, w.product.id).await.unwrap().match_version > before,
             "matchers must see the change"
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn match_candidates_carry_their_embedding_when_they_have_one() {
+    on_each_db(|db| async move {
+        let w = world(&db, "Acme").await;
+        let a = item(&db, &w, "A").await;
+        let c = stored_conversation(&db, &w, "1").await;
+        let with = report(&db, &w, a, c, 0).await;
+        let without = report(&db, &w, a, c, 1).await;
+        let mut tx = db.begin().await.unwrap();
+        let candidates = reports::match_candidates(&mut tx, w.org, w.product.id).await.unwrap();
+        tx.commit().await.unwrap();
+        let embedding_of = |id| candidates.iter().find(|c| c.id == id).unwrap().embedding.clone();
+        assert_eq!(embedding_of(with), Some(vec![0, 0, 128, 63]));
+        assert_eq!(embedding_of(without), None);
     })
     .await;
 }

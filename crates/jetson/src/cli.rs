@@ -186,6 +186,12 @@ enum EvalCommand {
         /// Use a model file (from `jetson model train --out` or `jetson model export`).
         #[arg(long)]
         model: Option<PathBuf>,
+        /// lexical (the model alone), semantic (the embedding head alone) or hybrid (both).
+        #[arg(long, default_value = "lexical")]
+        tier: String,
+        /// The embedding model's directory (config.json, tokenizer.json, model.safetensors).
+        #[arg(long, env = "JETSON_EMBEDDINGS_DIR")]
+        embeddings: Option<PathBuf>,
     },
     /// Duplicate retrieval (Recall@k) against a pairs file, or grouping (pairwise F1) against a
     /// cluster column.
@@ -223,6 +229,10 @@ enum EvalCommand {
         /// The products' confidence below which a conversation waits for review.
         #[arg(long)]
         review_threshold: Option<f64>,
+        /// Turn the embedding tier on, with the model in this directory (as JETSON_EMBEDDINGS_DIR
+        /// does for the server).
+        #[arg(long)]
+        embeddings: Option<PathBuf>,
     },
 }
 
@@ -238,6 +248,15 @@ enum ModelCommand {
         product: Option<String>,
         #[arg(long)]
         org: Option<String>,
+    },
+    /// Train the embedding tier's head on the corpus's sentence embeddings and write it to a file
+    /// (the committed one is crates/jetson-analysis/data/embedding_head.bin).
+    TrainHead {
+        #[arg(long)]
+        out: PathBuf,
+        /// The embedding model's directory (config.json, tokenizer.json, model.safetensors).
+        #[arg(long, env = "JETSON_EMBEDDINGS_DIR")]
+        embeddings: PathBuf,
     },
     /// Write a product's model (usable with `eval --model`) and, with --examples, what it learned
     /// from (JSON lines).
@@ -325,7 +344,7 @@ pub(crate) async fn open(mut settings: Settings) -> anyhow::Result<AppState> {
     settings.prepare()?;
     let db = Db::connect(&settings.database_url).await.context("connecting to the database")?;
     db.migrate().await.context("migrating the database")?;
-    Ok(AppState::new(db, settings))
+    AppState::new(db, settings)
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -392,7 +411,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("API token: {token}");
             Ok(())
         }
-        Command::Eval { command: EvalCommand::Classify { file, text, label, map, format, product, org, model } } => {
+        Command::Eval {
+            command: EvalCommand::Classify { file, text, label, map, format, product, org, model, tier, embeddings },
+        } => {
+            let tier = crate::eval::Tier::parse(&tier, embeddings.as_deref())?;
             let rows = crate::eval::read_rows(&file, format.as_deref())?;
             let analyzer = match (product, model) {
                 (Some(name), _) => {
@@ -403,7 +425,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 (None, Some(path)) => model::file_analyzer(&path)?,
                 (None, None) => jetson_analysis::Analyzer::builtin(),
             };
-            crate::eval::classify(&analyzer, &rows, &text, &label, &crate::eval::parse_map(map.as_deref())?)
+            let map = crate::eval::parse_map(map.as_deref())?;
+            crate::eval::classify(&analyzer, &rows, &text, &label, &map, &tier).map(|_| ())
         }
         Command::Eval {
             command: EvalCommand::Match { file, id, text, pairs, k, clusters, threshold, format, tier, embeddings },
@@ -418,8 +441,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 (None, None) => bail!("give --pairs FILE (Recall@k) or --clusters COLUMN (pairwise F1)"),
             }
         }
-        Command::Eval { command: EvalCommand::Demo { match_threshold, review_threshold } } => {
-            eval_demo(match_threshold, review_threshold).await
+        Command::Eval { command: EvalCommand::Demo { match_threshold, review_threshold, embeddings } } => {
+            eval_demo(match_threshold, review_threshold, embeddings).await
         }
         Command::Bench { command: BenchCommand::Ingest { conversations } } => crate::bench::ingest(conversations).await,
         Command::Model { command: ModelCommand::Train { out: Some(out), .. } } => model::train_builtin(&out),
@@ -428,6 +451,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let org = org_or_only(&state, org.as_deref()).await?;
             model::train_product(&state, org, product.as_deref().unwrap_or_default()).await
         }
+        Command::Model { command: ModelCommand::TrainHead { out, embeddings } } => model::train_head(&embeddings, &out),
         Command::Model { command: ModelCommand::Export { product, org, out, examples } } => {
             let state = open(s).await?;
             let org = org_or_only(&state, org.as_deref()).await?;
@@ -587,9 +611,13 @@ async fn import(state: AppState, product: &str, org: Option<&str>, file: &std::p
     Ok(())
 }
 
-async fn eval_demo(match_threshold: Option<f64>, review_threshold: Option<f64>) -> anyhow::Result<()> {
+async fn eval_demo(
+    match_threshold: Option<f64>,
+    review_threshold: Option<f64>,
+    embeddings: Option<PathBuf>,
+) -> anyhow::Result<()> {
     let dir = tempfile_dir()?;
-    let state = open(Settings::for_data_dir(&dir)).await?;
+    let state = open(Settings { embeddings_dir: embeddings, ..Settings::for_data_dir(&dir) }).await?;
     let org = crate::accounts::ensure_org(&state, DEMO_ORG).await?;
     let dataset = crate::demo::parse(crate::demo::DATASET).map_err(anyhow::Error::msg)?;
     let convs = crate::demo::generate(&dataset, chrono::Utc::now());

@@ -25,6 +25,8 @@ const KNOWN_VARS: &[&str] = &[
     "JETSON_HELPSCOUT_CLIENT_ID",
     "JETSON_HELPSCOUT_CLIENT_SECRET",
     "JETSON_HELPSCOUT_CLIENT_SECRET_FILE",
+    "JETSON_EMBEDDINGS_DIR",
+    "JETSON_REQUIRE_EMBEDDINGS",
 ];
 
 #[derive(Debug, Clone)]
@@ -49,6 +51,8 @@ pub struct Settings {
     pub helpscout_app: Option<jetson_connectors::helpscout::Credentials>,
     /// How patiently Help Scout calls are retried (tests shorten it).
     pub helpscout_retry: jetson_connectors::helpscout::Retry,
+    /// The optional embedding tier: a directory with all-MiniLM-L6-v2 (`JETSON_EMBEDDINGS_DIR`).
+    pub embeddings_dir: Option<PathBuf>,
 }
 
 impl Settings {
@@ -66,6 +70,7 @@ impl Settings {
             helpscout: Default::default(),
             helpscout_app: None,
             helpscout_retry: Default::default(),
+            embeddings_dir: None,
         }
     }
 
@@ -107,6 +112,7 @@ impl Settings {
         {
             s.helpscout_app = Some(jetson_connectors::helpscout::Credentials { client_id, client_secret });
         }
+        s.embeddings_dir = std::env::var_os("JETSON_EMBEDDINGS_DIR").filter(|d| !d.is_empty()).map(PathBuf::from);
         Ok(s)
     }
 

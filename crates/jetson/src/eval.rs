@@ -5,11 +5,14 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use jetson_analysis::matcher::MatchIndex;
+use jetson_analysis::classifier::CLASSES;
+use jetson_analysis::embedding_head::EmbeddingHead;
+use jetson_analysis::matcher::{MatchIndex, hybrid};
 use jetson_analysis::text::clean_for_analysis;
-use jetson_analysis::{Analyzer, metrics};
+use jetson_analysis::{Analyzer, BUILTIN_EMBEDDING_HEAD, metrics};
 use jetson_domain::Category;
 
+use crate::embeddings::Embeddings;
 use crate::progress::Progress;
 
 /// Rows of a CSV (with a header) or JSON-lines file as column → text.
@@ -82,7 +85,8 @@ pub fn classify(
     text: &[String],
     label: &str,
     map: &HashMap<String, Category>,
-) -> anyhow::Result<()> {
+    tier: &Tier,
+) -> anyhow::Result<f64> {
     anyhow::ensure!(!text.is_empty(), "--text needs at least one column");
     anyhow::ensure!(!rows.is_empty(), "the file has no rows to score");
     let mut unmapped = BTreeSet::new();
@@ -102,12 +106,39 @@ pub fn classify(
             unmapped.into_iter().collect::<Vec<_>>().join(", ")
         );
     }
+    let texts: Vec<(String, String)> = rows.iter().map(|row| subject_and_body(row, text)).collect::<Result<_, _>>()?;
+    let vectors = match tier.embeddings()? {
+        None => None,
+        Some(model) => {
+            let classified: Vec<String> =
+                texts.iter().map(|(s, b)| Analyzer::classified_text(s, &[(0, b.as_str())])).collect();
+            Some(model.embed_all("embedding", &classified)?)
+        }
+    };
+    let head = std::sync::Arc::new(EmbeddingHead::from_bytes(BUILTIN_EMBEDDING_HEAD)?);
+    let hybrid = analyzer.with_head(head.clone());
     let mut bar = Progress::new("classifying", rows.len() as u64);
     let mut decisions = Vec::with_capacity(rows.len());
-    for (i, (row, truth)) in rows.iter().zip(&truths).enumerate() {
-        let (subject, body) = subject_and_body(row, text)?;
-        let a = analyzer.analyze(&subject, &[(0, body.as_str())], None);
-        decisions.push((truth.as_str(), a.category.as_str(), a.confidence));
+    for (i, ((subject, body), truth)) in texts.iter().zip(&truths).enumerate() {
+        let embedding = vectors.as_ref().map(|v| v[i].as_slice());
+        let (category, confidence) = match tier {
+            Tier::Lexical => {
+                let a = analyzer.analyze(subject, &[(0, body.as_str())], None);
+                (a.category, a.confidence)
+            }
+            Tier::Hybrid(_) => {
+                let a = hybrid.analyze_embedded(subject, &[(0, body.as_str())], None, embedding);
+                (a.category, a.confidence)
+            }
+            // The head alone, to see what it adds.
+            Tier::Semantic(_) => {
+                let p =
+                    head.probabilities(embedding.unwrap_or_default()).context("the embedding has another length")?;
+                let best = (0..3).max_by(|a, b| p[*a].total_cmp(&p[*b])).unwrap_or(2);
+                (CLASSES[best], p[best])
+            }
+        };
+        decisions.push((truth.as_str(), category.as_str(), confidence));
         bar.set(i as u64 + 1);
     }
     bar.finish();
@@ -124,7 +155,7 @@ pub fn classify(
     }
     println!("expected calibration error: {:.3}", r.ece);
     println!("macro-F1: {:.3}", r.macro_f1);
-    Ok(())
+    Ok(r.macro_f1)
 }
 
 /// `id,duplicate_id` pairs (a cell may list several ids separated by commas), made symmetric.
@@ -151,12 +182,9 @@ pub fn read_pairs(path: &Path) -> anyhow::Result<HashMap<String, BTreeSet<String
 pub enum Tier {
     Lexical,
     Semantic(std::path::PathBuf),
-    /// Lexical and semantic scores blended, [`HYBRID_SEMANTIC`] of the semantic one.
+    /// Lexical and semantic scores blended as the pipeline blends them ([`hybrid`]).
     Hybrid(std::path::PathBuf),
 }
-
-/// The semantic share of a hybrid score.
-pub const HYBRID_SEMANTIC: f64 = 0.2;
 
 impl Tier {
     pub fn parse(name: &str, dir: Option<&Path>) -> anyhow::Result<Tier> {
@@ -176,24 +204,14 @@ impl Tier {
     }
 }
 
-/// Unit-length sentence embeddings of the texts, with a progress bar.
-#[cfg(feature = "embeddings")]
-fn embed_all(dir: &Path, texts: &[String]) -> anyhow::Result<Vec<Vec<f32>>> {
-    let embedder = jetson_embeddings::Embedder::load(dir)?;
-    let mut bar = Progress::new("embedding", texts.len() as u64);
-    let mut out = Vec::with_capacity(texts.len());
-    for chunk in texts.chunks(64) {
-        let refs: Vec<&str> = chunk.iter().map(String::as_str).collect();
-        out.extend(embedder.embed(&refs)?);
-        bar.set(out.len() as u64);
+impl Tier {
+    /// The embedding model, for the tiers that use it.
+    fn embeddings(&self) -> anyhow::Result<Option<Embeddings>> {
+        match self {
+            Tier::Lexical => Ok(None),
+            Tier::Semantic(dir) | Tier::Hybrid(dir) => Embeddings::load(dir).map(Some),
+        }
     }
-    bar.finish();
-    Ok(out)
-}
-
-#[cfg(not(feature = "embeddings"))]
-fn embed_all(_dir: &Path, _texts: &[String]) -> anyhow::Result<Vec<Vec<f32>>> {
-    bail!("this build has no embedding tier: build with `cargo build --release --features embeddings`")
 }
 
 /// Recall@k: every report with a known duplicate in the pool queries all the others.
@@ -222,14 +240,9 @@ pub fn match_recall(
         })
         .collect();
     anyhow::ensure!(!queries.is_empty(), "no report in the file has a duplicate listed in the pairs file");
-    let vectors = match tier {
-        Tier::Lexical => None,
-        Tier::Semantic(dir) | Tier::Hybrid(dir) => Some(embed_all(dir, &texts)?),
-    };
-    let lexical_share = match tier {
-        Tier::Lexical => 1.0,
-        Tier::Semantic(_) => 0.0,
-        Tier::Hybrid(_) => 1.0 - HYBRID_SEMANTIC,
+    let vectors = match tier.embeddings()? {
+        None => None,
+        Some(model) => Some(model.embed_all("embedding", &texts)?),
     };
     let mut bar = Progress::new("ranking", queries.len() as u64);
     let mut results = Vec::with_capacity(queries.len());
@@ -249,7 +262,10 @@ pub fn match_recall(
                     .map(|d| {
                         let semantic: f32 = vectors[q].iter().zip(&vectors[d as usize]).map(|(a, b)| a * b).sum();
                         let lex = lexical.get(&d).copied().unwrap_or(0.0);
-                        (d, lexical_share * lex + (1.0 - lexical_share) * f64::from(semantic))
+                        match tier {
+                            Tier::Hybrid(_) => (d, hybrid(lex, Some(semantic))),
+                            _ => (d, f64::from(semantic)),
+                        }
                     })
                     .collect();
                 scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
@@ -324,11 +340,7 @@ mod tests {
     #[cfg(feature = "embeddings")]
     #[test]
     fn the_semantic_and_hybrid_tiers_rank_paraphrases_first() {
-        let Some(dir) = std::env::var_os("JETSON_EMBEDDINGS_DIR").map(std::path::PathBuf::from) else {
-            assert!(std::env::var_os("JETSON_REQUIRE_EMBEDDINGS").is_none(), "JETSON_EMBEDDINGS_DIR is not set");
-            eprintln!("JETSON_EMBEDDINGS_DIR is not set: skipping");
-            return;
-        };
+        let Some(dir) = crate::embeddings::test_model_dir() else { return };
         let csv = temp_file(
             "dups.csv",
             "id,title\n1,The PDF export of invoices comes out blank\n2,Exported invoice PDFs are empty pages\n\
@@ -343,6 +355,31 @@ mod tests {
         for p in [csv, pairs] {
             std::fs::remove_file(p).ok();
         }
+    }
+
+    #[cfg(feature = "embeddings")]
+    #[test]
+    fn the_embedding_head_classifies_alone_and_with_the_lexical_model() {
+        let Some(dir) = crate::embeddings::test_model_dir() else { return };
+        let csv = temp_file(
+            "labelled.csv",
+            "title,body,label
+App crashes on save,Every time I press save the app closes and my work is lost,bug
+             Export broken,The CSV export gives an error 500 since yesterday,bug
+             Dark mode please,It would be great to have a dark theme for the editor,feature
+             Idea: Slack integration,Could you add a way to post new invoices to Slack?,feature
+             Thanks!,Thank you so much for the quick help yesterday,question
+             Invoice copy,Can you send me a copy of last month's invoice?,question
+",
+        );
+        let rows = read_rows(&csv, None).unwrap();
+        let map = parse_map(Some("question=no_action")).unwrap();
+        let analyzer = Analyzer::builtin();
+        for tier in [Tier::Semantic(dir.clone()), Tier::Hybrid(dir.clone())] {
+            let f1 = classify(&analyzer, &rows, &["title".into(), "body".into()], "label", &map, &tier).unwrap();
+            assert!(f1 >= 0.8, "plain examples are classified: macro-F1 {f1}");
+        }
+        std::fs::remove_file(csv).ok();
     }
 
     #[test]
@@ -362,12 +399,12 @@ mod tests {
         let analyzer = Analyzer::builtin();
         let rows = read_rows(&csv, None).unwrap();
         assert!(
-            classify(&analyzer, &rows, &["title".into()], "nope", &HashMap::new())
+            classify(&analyzer, &rows, &["title".into()], "nope", &HashMap::new(), &Tier::Lexical)
                 .unwrap_err()
                 .to_string()
                 .contains("no column `nope`")
         );
-        assert!(classify(&analyzer, &[], &["title".into()], "label", &HashMap::new()).is_err());
+        assert!(classify(&analyzer, &[], &["title".into()], "label", &HashMap::new(), &Tier::Lexical).is_err());
         let bad = temp_file("b.jsonl", "not json\n");
         assert!(read_rows(&bad, None).unwrap_err().to_string().contains("line 1"));
         for p in [csv, jsonl, bad] {

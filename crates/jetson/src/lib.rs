@@ -12,6 +12,7 @@ pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod embeddings;
 pub mod error;
 pub mod eval;
 pub mod helpscout;

@@ -13,6 +13,9 @@ use jetson_domain::{ConversationId, JobId, OrgId, Priority, ProductId, ReportId,
 use jetson_store::conversations::{self, Analysis, Explanation, ForAnalysis};
 use jetson_store::{Tx, dialect, products, reports, work_items};
 
+use jetson_analysis::Analyzer;
+
+use crate::embeddings::Embeddings;
 use crate::matchers::Index;
 use crate::state::AppState;
 
@@ -84,15 +87,29 @@ async fn analyze_product(
     };
 
     let analyzer = state.models.analyzer(state, tx, org, product_id).await?;
-    let analyzer = analyzer.with_priorities(crate::learning::priority_rules(&product));
+    let mut analyzer = analyzer.with_priorities(crate::learning::priority_rules(&product));
+    let tier = state.embeddings.as_deref();
+    if let Some(tier) = tier {
+        analyzer = analyzer.with_head(tier.head.clone());
+    }
+    let messages: Vec<Vec<(i64, &str)>> = convs
+        .iter()
+        .map(|c| c.customer_messages.iter().map(|(at, text)| (at.timestamp_millis(), text.as_str())).collect())
+        .collect();
+    let conv_vectors = embed(tier, convs.iter().zip(&messages).map(|(c, m)| Analyzer::classified_text(&c.subject, m)))?;
     let results: Vec<jetson_analysis::Analysis> = convs
         .iter()
-        .map(|c| {
-            let messages: Vec<(i64, &str)> =
-                c.customer_messages.iter().map(|(at, text)| (at.timestamp_millis(), text.as_str())).collect();
-            analyzer.analyze(&c.subject, &messages, c.human_category)
+        .zip(&messages)
+        .enumerate()
+        .map(|(i, (c, m))| {
+            analyzer.analyze_embedded(&c.subject, m, c.human_category, conv_vectors.as_ref().map(|v| v[i].as_slice()))
         })
         .collect();
+    // The reports' own embeddings, in order, for matching and for storing with each report.
+    let report_vectors =
+        embed(tier, results.iter().flat_map(|a| a.reports.iter().map(|r| r.match_text.clone())))?.unwrap_or_default();
+    let report_bytes: Vec<Vec<u8>> = report_vectors.iter().map(|v| crate::embeddings::to_bytes(v)).collect();
+    let mut next_vector = 0;
 
     let mut analyses: Vec<(ConversationId, Analysis)> = Vec::with_capacity(convs.len());
     let mut new_items: Vec<(WorkItemId, work_items::NewWorkItem<'_>)> = Vec::new();
@@ -117,7 +134,12 @@ async fn analyze_product(
             continue;
         }
         for (ordinal, r) in a.reports.iter().enumerate() {
-            let nearest = index.nearest(r.category, &r.match_text).filter(|m| m.similarity >= product.match_threshold);
+            let vector = report_vectors.get(next_vector);
+            let bytes = report_bytes.get(next_vector).map(Vec::as_slice);
+            next_vector += 1;
+            let nearest = index
+                .nearest_embedded(r.category, &r.match_text, vector.map(Vec::as_slice))
+                .filter(|m| m.similarity >= product.match_threshold);
             let item = match &nearest {
                 Some(m) => {
                     let item = WorkItemId::from(m.group);
@@ -153,9 +175,10 @@ async fn analyze_product(
                 match_text: &r.match_text,
                 similarity: nearest.as_ref().map(|m| m.similarity),
                 matched_report_id: nearest.as_ref().map(|m| m.key.into()),
+                embedding: bytes,
             };
             new_reports.push((report_id, report));
-            index.add(report_id.as_uuid(), item.as_uuid(), r.category, &r.match_text);
+            index.add_embedded(report_id.as_uuid(), item.as_uuid(), r.category, &r.match_text, vector.cloned());
             touched.push(item);
             outcome.reports += 1;
         }
@@ -176,7 +199,16 @@ async fn analyze_product(
 pub(crate) async fn load_index(tx: &mut Tx, org: OrgId, product: ProductId) -> anyhow::Result<Index> {
     let mut index = Index::new();
     for c in reports::match_candidates(tx, org, product).await? {
-        index.add(c.id.as_uuid(), c.work_item_id.as_uuid(), c.category, &c.match_text);
+        let vector = c.embedding.as_deref().and_then(crate::embeddings::from_bytes);
+        index.add_embedded(c.id.as_uuid(), c.work_item_id.as_uuid(), c.category, &c.match_text, vector);
     }
     Ok(index)
+}
+
+/// The embedding tier's vectors of these texts, or `None` without the tier.
+fn embed(tier: Option<&Embeddings>, texts: impl Iterator<Item = String>) -> anyhow::Result<Option<Vec<Vec<f32>>>> {
+    let Some(tier) = tier else { return Ok(None) };
+    let texts: Vec<String> = texts.collect();
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    Ok(Some(tier.embed(&refs).context("embedding for the embedding tier")?))
 }

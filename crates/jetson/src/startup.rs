@@ -28,7 +28,7 @@ impl Application {
             let port = listener.local_addr().map(|a| a.port()).unwrap_or(settings.port);
             settings.public_url = Some(format!("http://{}:{port}", settings.host));
         }
-        Ok(Application { listener, state: AppState::new(db, settings) })
+        Ok(Application { listener, state: AppState::new(db, settings)? })
     }
 
     pub fn port(&self) -> u16 {

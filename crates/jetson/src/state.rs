@@ -6,6 +6,7 @@ use jetson_analysis::Analyzer;
 use jetson_store::Db;
 
 use crate::config::Settings;
+use crate::embeddings::Embeddings;
 use crate::learning::ModelCache;
 use crate::matchers::MatcherCache;
 use crate::sealed::Sealer;
@@ -23,6 +24,8 @@ pub struct AppState {
     sealer: Option<Sealer>,
     /// The one HTTP client for outside services (connection pooling across jobs).
     pub http: reqwest::Client,
+    /// The optional embedding tier, when configured (`JETSON_EMBEDDINGS_DIR`).
+    pub embeddings: Option<Arc<Embeddings>>,
 }
 
 impl AppState {
@@ -33,8 +36,16 @@ impl AppState {
         })
     }
 
-    pub fn new(db: Db, settings: Settings) -> AppState {
-        AppState {
+    /// Fails when an embedding tier is configured but cannot be loaded: a self-hoster who asked
+    /// for it must not get the lexical tier alone without knowing.
+    pub fn new(db: Db, settings: Settings) -> anyhow::Result<AppState> {
+        let embeddings = match &settings.embeddings_dir {
+            Some(dir) => Some(Arc::new(Embeddings::load(dir).map_err(|e| {
+                e.context(format!("JETSON_EMBEDDINGS_DIR={}: the embedding tier cannot be loaded", dir.display()))
+            })?)),
+            None => None,
+        };
+        Ok(AppState {
             db,
             analyzer: Arc::new(builtin_analyzer()),
             matchers: Arc::new(MatcherCache::default()),
@@ -42,7 +53,8 @@ impl AppState {
             sealer: settings.sealer(),
             http: jetson_connectors::http::client(std::time::Duration::from_secs(30)),
             settings: Arc::new(settings),
-        }
+            embeddings,
+        })
     }
 }
 

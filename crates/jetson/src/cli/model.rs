@@ -26,6 +26,26 @@ pub fn train_builtin(out: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+pub fn train_head(embeddings: &Path, out: &Path) -> anyhow::Result<()> {
+    let model = crate::embeddings::Embeddings::load(embeddings)?;
+    let started = std::time::Instant::now();
+    let bytes = head_bytes(&model)?;
+    std::fs::write(out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
+    println!("wrote {} ({} KiB) in {:.1} s", out.display(), bytes.len() / 1024, started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// The embedding head trained on the corpus (the built-in model's examples) as embedded by `model`.
+pub fn head_bytes(model: &crate::embeddings::Embeddings) -> anyhow::Result<Vec<u8>> {
+    let examples = corpus::examples().map_err(|e| anyhow::anyhow!("the corpus does not parse: {e}"))?;
+    eprintln!("embedding {} corpus examples …", examples.len());
+    let texts: Vec<String> = examples.iter().map(|e| e.text.clone()).collect();
+    let vectors = model.embed_all("embedding", &texts)?;
+    let labelled: Vec<_> = examples.iter().map(|e| e.category).zip(vectors).collect();
+    let head = jetson_analysis::embedding_head::EmbeddingHead::train(&labelled).map_err(anyhow::Error::msg)?;
+    Ok(head.to_bytes())
+}
+
 pub async fn train_product(state: &AppState, org: OrgId, name: &str) -> anyhow::Result<()> {
     let id = super::find_product(state, org, name).await?.id;
     eprintln!("training `{name}` on the corpus and its own examples …");
@@ -110,4 +130,22 @@ pub fn file_analyzer(path: &Path) -> anyhow::Result<Analyzer> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let classifier = Classifier::from_bytes(&bytes).with_context(|| path.display().to_string())?;
     Ok(Analyzer::with_classifier(classifier))
+}
+
+#[cfg(test)]
+mod tests {
+    /// Like the lexical model's test in jetson-analysis, for the embedding head: the committed
+    /// file is what `jetson model train-head` writes. Runs where the model is installed.
+    #[cfg(feature = "embeddings")]
+    #[test]
+    fn the_committed_embedding_head_is_what_training_produces() {
+        let Some(dir) = crate::embeddings::test_model_dir() else { return };
+        let model = crate::embeddings::Embeddings::load(&dir).unwrap();
+        assert!(
+            super::head_bytes(&model).unwrap() == jetson_analysis::BUILTIN_EMBEDDING_HEAD,
+            "retrain it: cargo run --release --features embeddings -- model train-head --embeddings {} \
+             --out crates/jetson-analysis/data/embedding_head.bin",
+            dir.display()
+        );
+    }
 }

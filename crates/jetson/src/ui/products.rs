@@ -36,6 +36,8 @@ struct ProductsPage {
     layout: Layout,
     products: Vec<ProductSettings>,
     notice: Option<String>,
+    /// Whether the embedding tier is on for this instance (it applies to every product).
+    embedding_tier: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -67,7 +69,12 @@ pub async fn page(State(state): State<AppState>, user: UiUser, Query(p): Query<P
         "reset" => "The product forgot what it learned; it uses the built-in model again.".to_string(),
         other => other.to_string(),
     });
-    Ok(render(&ProductsPage { layout: Layout::new(&user, "products"), products: list, notice }))
+    Ok(render(&ProductsPage {
+        layout: Layout::new(&user, "products"),
+        products: list,
+        notice,
+        embedding_tier: state.embeddings.is_some(),
+    }))
 }
 
 /// The settings form: thresholds, then per level `description_<level>` and `words_<level>`.

@@ -198,6 +198,8 @@ async fn an_admin_defines_a_products_priorities_and_sees_what_it_learned() {
         driver.find(By::LinkText("Products")).await?.click().await?;
         let ledgerly = driver.find(By::Id("product-Ledgerly")).await?;
         assert_eq!(ledgerly.find(By::ClassName("model-state")).await?.text().await?, "the built-in model");
+        let tier = ledgerly.find(By::ClassName("embedding-tier")).await?.text().await?;
+        assert!(tier.starts_with("off") && tier.contains("JETSON_EMBEDDINGS_DIR"), "{tier}");
         let words = ledgerly.find(By::Css("input[name='words_urgent']")).await?;
         words.send_keys("invoice total, tax").await?;
         ledgerly.find(By::Css("input[name='description_urgent']")).await?.send_keys("Our customers' money").await?;
@@ -207,6 +209,8 @@ async fn an_admin_defines_a_products_priorities_and_sees_what_it_learned() {
         let saved = driver.find(By::Css("#product-Ledgerly input[name='words_urgent']")).await?;
         assert_eq!(saved.value().await?.as_deref(), Some("invoice total, tax"));
         driver.screenshot(&screenshot_path("products.png")).await?;
+        driver.find(By::Css("#product-Ledgerly .learning")).await?.scroll_into_view().await?;
+        driver.screenshot(&screenshot_path("products-learning.png")).await?;
         WebDriverResult::Ok(())
     };
     let result = run.await;

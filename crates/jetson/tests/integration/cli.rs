@@ -6,7 +6,10 @@ use std::process::{Command, Stdio};
 use jetson_store::Db;
 
 fn jetson() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_jetson"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_jetson"));
+    // The tests choose the configuration; the embedding tier is tested in `embedding_tier`.
+    command.env_remove("JETSON_EMBEDDINGS_DIR");
+    command
 }
 
 async fn database_url(dir: &std::path::Path) -> String {

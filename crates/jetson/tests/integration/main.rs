@@ -5,6 +5,8 @@ mod api;
 mod browser;
 mod cli;
 mod demo_quality;
+#[cfg(feature = "embeddings")]
+mod embedding_tier;
 mod fake_helpscout;
 mod helpers;
 mod helpscout;
