@@ -1,11 +1,12 @@
 //! One work item: what it is, who reported it, and what a person can do to it.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use jetson_domain::WorkItemId;
+use jetson_domain::{ReportId, WorkItemId};
 use jetson_store::reports::{self, Report};
 use jetson_store::work_items::{self, Filter, WorkItem};
+use serde::Deserialize;
 
 use super::{Layout, UiError, render};
 use crate::auth::UiUser;
@@ -23,6 +24,15 @@ struct ItemPage {
     /// Other items of the same product, for merge and move.
     others: Vec<WorkItem>,
     can_write: bool,
+    /// A report just moved away from this item, and where it went: offered for undoing.
+    moved: Option<(Report, WorkItem)>,
+}
+
+/// After a move, `?moved=REPORT&to=ITEM`.
+#[derive(Deserialize, Default)]
+pub struct Params {
+    moved: Option<String>,
+    to: Option<String>,
 }
 
 impl ItemPage {
@@ -33,7 +43,12 @@ impl ItemPage {
     }
 }
 
-pub async fn handler(State(state): State<AppState>, user: UiUser, Path(id): Path<String>) -> Result<Response, UiError> {
+pub async fn handler(
+    State(state): State<AppState>,
+    user: UiUser,
+    Path(id): Path<String>,
+    Query(params): Query<Params>,
+) -> Result<Response, UiError> {
     let id: WorkItemId = id.parse().map_err(|_| UiError::bad_request("That is not a work item id."))?;
     let item = work_items::get(&state.db, user.org_id, id).await?;
     let merged_into = match item.merged_into {
@@ -46,6 +61,14 @@ pub async fn handler(State(state): State<AppState>, user: UiUser, Path(id): Path
         .into_iter()
         .filter(|w| w.id != item.id)
         .collect();
+    let moved = match (params.moved.and_then(|r| r.parse::<ReportId>().ok()), params.to.and_then(|t| t.parse().ok())) {
+        (Some(report), Some(to)) => {
+            let target: WorkItem = work_items::get(&state.db, user.org_id, to).await?;
+            let report = reports::for_work_item(&state.db, user.org_id, to).await?.into_iter().find(|r| r.id == report);
+            report.map(|r| (r, target))
+        }
+        _ => None,
+    };
     let page = ItemPage {
         layout: Layout::new(&user, "items"),
         merged_sources: work_items::merged_sources(&state.db, user.org_id, id).await?,
@@ -55,6 +78,7 @@ pub async fn handler(State(state): State<AppState>, user: UiUser, Path(id): Path
         merged_into,
         others,
         can_write: user.role.can_write(),
+        moved,
     };
     Ok(render(&page))
 }

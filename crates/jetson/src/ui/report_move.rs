@@ -14,6 +14,9 @@ use crate::state::AppState;
 pub struct MoveForm {
     pub csrf: String,
     pub to: String,
+    /// Set by the "Undo move" button: the report goes back, and the page shows where it is.
+    #[serde(default)]
+    pub undo: bool,
 }
 
 pub async fn handler(
@@ -27,5 +30,6 @@ pub async fn handler(
     let report: ReportId = id.parse().map_err(|_| UiError::bad_request("That is not a report id."))?;
     let to: WorkItemId = f.to.parse().map_err(|_| UiError::bad_request("Choose a work item."))?;
     let from = crate::actions::move_report(&state, user.org_id, report, to).await?;
-    Ok(Redirect::to(&format!("/items/{from}")).into_response())
+    let back = if f.undo { format!("/items/{to}") } else { format!("/items/{from}?moved={report}&to={to}") };
+    Ok(Redirect::to(&back).into_response())
 }

@@ -171,6 +171,19 @@ async fn a_person_signs_in_opens_the_inbox_and_a_work_item_and_changes_its_statu
         assert!(why.starts_with("Joined as the same problem as"), "each matched report explains itself: {why}");
         driver.screenshot(&screenshot_path("work-item.png")).await?;
 
+        // Move a report to another item, then undo it from the notice.
+        let before = driver.find_all(By::Css("#reports > li")).await?.len();
+        let item_url = driver.current_url().await?;
+        driver.find(By::Css("#reports form.move button")).await?.click().await?;
+        let notice = driver.find(By::Id("moved-notice")).await?;
+        assert!(notice.text().await?.starts_with("Moved"), "the move is confirmed");
+        assert_eq!(driver.find_all(By::Css("#reports > li")).await?.len(), before - 1);
+        driver.screenshot(&screenshot_path("work-item-moved.png")).await?;
+        driver.find(By::Id("undo-move")).await?.click().await?;
+        notice.wait_until().stale().await?;
+        assert_eq!(driver.current_url().await?.path(), item_url.path(), "back on the item the report left");
+        assert_eq!(driver.find_all(By::Css("#reports > li")).await?.len(), before, "the report is back");
+
         let reports = driver.find_all(By::Css("#reports li a")).await?;
         reports[0].click().await?;
         driver.find(By::Id("thread")).await?;
