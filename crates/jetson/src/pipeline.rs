@@ -105,9 +105,16 @@ async fn analyze_product(
             analyzer.analyze_embedded(&c.subject, m, c.human_category, conv_vectors.as_ref().map(|v| v[i].as_slice()))
         })
         .collect();
-    // The reports' own embeddings, in order, for matching and for storing with each report.
-    let report_vectors =
-        embed(tier, results.iter().flat_map(|a| a.reports.iter().map(|r| r.match_text.clone())))?.unwrap_or_default();
+    let needs_review: Vec<bool> = convs
+        .iter()
+        .zip(&results)
+        .map(|(c, a)| c.human_category.is_none() && a.confidence < product.review_threshold)
+        .collect();
+    // The embeddings of the reports that will be matched (those of conversations waiting for
+    // review are not), in the order the loop below takes them.
+    let matched_reports =
+        results.iter().zip(&needs_review).filter(|(_, review)| !**review).flat_map(|(a, _)| &a.reports);
+    let report_vectors = embed(tier, matched_reports.map(|r| r.match_text.clone()))?.unwrap_or_default();
     let report_bytes: Vec<Vec<u8>> = report_vectors.iter().map(|v| crate::embeddings::to_bytes(v)).collect();
     let mut next_vector = 0;
 
@@ -116,8 +123,7 @@ async fn analyze_product(
     let mut new_reports: Vec<(ReportId, reports::NewReport<'_>)> = Vec::new();
     let mut raised: HashMap<WorkItemId, Priority> = HashMap::new();
     let mut touched: Vec<WorkItemId> = emptied.clone();
-    for (c, a) in convs.iter().zip(&results) {
-        let needs_review = c.human_category.is_none() && a.confidence < product.review_threshold;
+    for ((c, a), &needs_review) in convs.iter().zip(&results).zip(&needs_review) {
         let source = if c.human_category.is_some() { "human" } else { "model" };
         let explanation = Explanation { features: a.explanation.clone() };
         let analysis = Analysis {

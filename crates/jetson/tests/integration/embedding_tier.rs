@@ -105,6 +105,39 @@ async fn with_the_tier_reports_in_other_words_score_closer_and_join_one_work_ite
 }
 
 #[tokio::test]
+async fn each_report_is_stored_and_matched_with_its_own_embedding() {
+    let Some(dir) = model_dir() else { return };
+    let app = spawn_app_with(|s| s.embeddings_dir = Some(dir)).await;
+    // A strict review threshold holds many conversations back, between others of the same batch:
+    // their reports are not matched and must not shift the vectors of those that are.
+    let dataset = jetson::demo::parse(jetson::demo::DATASET).unwrap();
+    let mut tx = app.state.db.begin().await.unwrap();
+    let mut ids = Vec::new();
+    for p in &dataset.products {
+        let product = products::get_or_create(&mut tx, app.org, &ProductName::parse(&p.name).unwrap()).await.unwrap();
+        products::set_thresholds(&mut tx, app.org, product.id, 0.8, product.match_threshold).await.unwrap();
+        ids.push(product.id);
+    }
+    tx.commit().await.unwrap();
+    app.load_demo().await;
+
+    let tier = app.state.embeddings.clone().expect("the tier is on");
+    let mut tx = app.state.db.begin().await.unwrap();
+    let mut checked = 0;
+    for product in ids {
+        for c in reports::match_candidates(&mut tx, app.org, product).await.unwrap() {
+            let stored = jetson::embeddings::from_bytes(c.embedding.as_deref().expect("every report has one")).unwrap();
+            let own = tier.embed(&[c.match_text.as_str()]).unwrap().remove(0);
+            let cosine: f32 = stored.iter().zip(&own).map(|(a, b)| a * b).sum();
+            assert!(cosine > 0.999, "report {} carries another text's embedding (cosine {cosine})", c.id);
+            checked += 1;
+        }
+    }
+    tx.commit().await.unwrap();
+    assert!(checked >= 100, "checked {checked} reports");
+}
+
+#[tokio::test]
 async fn settings_say_whether_the_tier_is_on() {
     let Some(dir) = model_dir() else { return };
     for (embeddings, expected) in [(None, "off (words only"), (Some(dir), "on: sentence embeddings")] {
