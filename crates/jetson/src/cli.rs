@@ -1,5 +1,6 @@
 //! Every command of the `jetson` binary.
 
+mod eval;
 pub(crate) mod helpscout;
 mod model;
 
@@ -76,7 +77,7 @@ enum Command {
     /// Measure analysis quality.
     Eval {
         #[command(subcommand)]
-        command: EvalCommand,
+        command: eval::EvalCommand,
     },
     /// Train, export or reset classification models.
     Model {
@@ -159,80 +160,6 @@ enum TokenCommand {
         scope: String,
         #[arg(long)]
         expires: Option<i64>,
-    },
-}
-
-#[derive(Subcommand)]
-enum EvalCommand {
-    /// Classification on a labelled file: accuracy, per-class P/R/F1, confusion, calibration.
-    Classify {
-        file: PathBuf,
-        /// Columns joined as the text; the first is read as the subject (e.g. `title,body`).
-        #[arg(long, value_delimiter = ',', required = true)]
-        text: Vec<String>,
-        #[arg(long)]
-        label: String,
-        /// Label mapping, e.g. `question=no_action,enhancement=feature`.
-        #[arg(long)]
-        map: Option<String>,
-        /// csv or jsonl (default: by extension).
-        #[arg(long)]
-        format: Option<String>,
-        /// Use this product's own model (from the database) instead of the built-in one.
-        #[arg(long, conflicts_with = "model")]
-        product: Option<String>,
-        #[arg(long)]
-        org: Option<String>,
-        /// Use a model file (from `jetson model train --out` or `jetson model export`).
-        #[arg(long)]
-        model: Option<PathBuf>,
-        /// lexical (the model alone), semantic (the embedding head alone) or hybrid (both).
-        #[arg(long, default_value = "lexical")]
-        tier: String,
-        /// The embedding model's directory (config.json, tokenizer.json, model.safetensors).
-        #[arg(long, env = "JETSON_EMBEDDINGS_DIR")]
-        embeddings: Option<PathBuf>,
-    },
-    /// Duplicate retrieval (Recall@k) against a pairs file, or grouping (pairwise F1) against a
-    /// cluster column.
-    Match {
-        file: PathBuf,
-        #[arg(long)]
-        id: String,
-        #[arg(long, value_delimiter = ',', required = true)]
-        text: Vec<String>,
-        /// CSV of `id,duplicate_id` (a cell may hold several ids separated by commas).
-        #[arg(long)]
-        pairs: Option<PathBuf>,
-        #[arg(long, default_value_t = 10)]
-        k: usize,
-        /// Score the grouping against this column instead of ranking.
-        #[arg(long)]
-        clusters: Option<String>,
-        /// Similarity above which a report joins a group (with --clusters).
-        #[arg(long, default_value_t = 0.16)]
-        threshold: f64,
-        #[arg(long)]
-        format: Option<String>,
-        /// lexical (built in), semantic (sentence embeddings) or hybrid (both), for --pairs.
-        #[arg(long, default_value = "lexical")]
-        tier: String,
-        /// The embedding model's directory (config.json, tokenizer.json, model.safetensors).
-        #[arg(long, env = "JETSON_EMBEDDINGS_DIR")]
-        embeddings: Option<PathBuf>,
-    },
-    /// Score the pipeline on the bundled demo data's answer key (in a temporary database).
-    Demo {
-        /// The products' similarity threshold for joining a work item (default: the product default).
-        #[arg(long)]
-        match_threshold: Option<f64>,
-        /// The products' confidence below which a conversation waits for review.
-        #[arg(long)]
-        review_threshold: Option<f64>,
-        /// Turn the embedding tier on, with the model in this directory (as JETSON_EMBEDDINGS_DIR
-        /// does for the server).
-        #[arg(long)]
-        embeddings: Option<PathBuf>,
     },
 }
 
@@ -411,39 +338,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("API token: {token}");
             Ok(())
         }
-        Command::Eval {
-            command: EvalCommand::Classify { file, text, label, map, format, product, org, model, tier, embeddings },
-        } => {
-            let tier = crate::eval::Tier::parse(&tier, embeddings.as_deref())?;
-            let rows = crate::eval::read_rows(&file, format.as_deref())?;
-            let analyzer = match (product, model) {
-                (Some(name), _) => {
-                    let state = open(s).await?;
-                    let org = org_or_only(&state, org.as_deref()).await?;
-                    model::product_analyzer(&state, org, &name).await?
-                }
-                (None, Some(path)) => model::file_analyzer(&path)?,
-                (None, None) => jetson_analysis::Analyzer::builtin(),
-            };
-            let map = crate::eval::parse_map(map.as_deref())?;
-            crate::eval::classify(&analyzer, &rows, &text, &label, &map, &tier).map(|_| ())
-        }
-        Command::Eval {
-            command: EvalCommand::Match { file, id, text, pairs, k, clusters, threshold, format, tier, embeddings },
-        } => {
-            let tier = crate::eval::Tier::parse(&tier, embeddings.as_deref())?;
-            let rows = crate::eval::read_rows(&file, format.as_deref())?;
-            match (clusters, pairs) {
-                (Some(col), _) => crate::eval::match_clusters(&rows, &text, &col, threshold),
-                (None, Some(p)) => {
-                    crate::eval::match_recall(&rows, &id, &text, &crate::eval::read_pairs(&p)?, k, &tier).map(|_| ())
-                }
-                (None, None) => bail!("give --pairs FILE (Recall@k) or --clusters COLUMN (pairwise F1)"),
-            }
-        }
-        Command::Eval { command: EvalCommand::Demo { match_threshold, review_threshold, embeddings } } => {
-            eval_demo(match_threshold, review_threshold, embeddings).await
-        }
+        Command::Eval { command } => eval::run(s, command).await,
         Command::Bench { command: BenchCommand::Ingest { conversations } } => crate::bench::ingest(conversations).await,
         Command::Model { command: ModelCommand::Train { out: Some(out), .. } } => model::train_builtin(&out),
         Command::Model { command: ModelCommand::Train { out: None, product, org } } => {
@@ -608,47 +503,6 @@ async fn import(state: AppState, product: &str, org: Option<&str>, file: &std::p
     if parsed.conversations.is_empty() && !parsed.errors.is_empty() {
         bail!("nothing in {} could be imported", file.display());
     }
-    Ok(())
-}
-
-async fn eval_demo(
-    match_threshold: Option<f64>,
-    review_threshold: Option<f64>,
-    embeddings: Option<PathBuf>,
-) -> anyhow::Result<()> {
-    let dir = tempfile_dir()?;
-    let state = open(Settings { embeddings_dir: embeddings, ..Settings::for_data_dir(&dir) }).await?;
-    let org = crate::accounts::ensure_org(&state, DEMO_ORG).await?;
-    let dataset = crate::demo::parse(crate::demo::DATASET).map_err(anyhow::Error::msg)?;
-    let convs = crate::demo::generate(&dataset, chrono::Utc::now());
-    if match_threshold.is_some() || review_threshold.is_some() {
-        let mut tx = state.db.begin().await?;
-        for p in &dataset.products {
-            let product = products::get_or_create(&mut tx, org, &ProductName::parse(&p.name)?).await?;
-            let review = review_threshold.unwrap_or(product.review_threshold);
-            let matching = match_threshold.unwrap_or(product.match_threshold);
-            products::set_thresholds(&mut tx, org, product.id, review, matching).await?;
-        }
-        tx.commit().await?;
-    }
-    let mut bar = Progress::new("importing", convs.len() as u64);
-    crate::demo::load(&state, org, &convs, &mut |done, _| bar.set(done as u64)).await?;
-    bar.finish();
-    analyse_pending(&state).await?;
-    let s = crate::demo::score(&state, org, &convs).await?;
-    println!("conversations: {}", s.conversations);
-    println!("needs review: {}", s.needs_review);
-    println!("category accuracy: {:.3}", s.category_accuracy);
-    let c = &s.classification;
-    for (i, class) in c.classes.iter().enumerate() {
-        let p = c.per_class[i];
-        println!("  {class:<10} precision {:.3} recall {:.3} F1 {:.3}", p.precision, p.recall, p.f1);
-    }
-    println!("  confusion (rows: truth bug/feature/no_action; columns: predicted): {:?}", c.confusion);
-    println!("  macro-F1 {:.3}, expected calibration error {:.3}", c.macro_f1, c.ece);
-    println!("grouping pairwise precision: {:.3} recall: {:.3}", s.pairwise.precision, s.pairwise.recall);
-    println!("pairwise-F1: {:.3}", s.pairwise.f1);
-    let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }
 

@@ -6,10 +6,9 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 use jetson_analysis::classifier::CLASSES;
-use jetson_analysis::embedding_head::EmbeddingHead;
 use jetson_analysis::matcher::{MatchIndex, hybrid};
 use jetson_analysis::text::clean_for_analysis;
-use jetson_analysis::{Analyzer, BUILTIN_EMBEDDING_HEAD, metrics};
+use jetson_analysis::{Analyzer, metrics};
 use jetson_domain::Category;
 
 use crate::embeddings::Embeddings;
@@ -107,7 +106,8 @@ pub fn classify(
         );
     }
     let texts: Vec<(String, String)> = rows.iter().map(|row| subject_and_body(row, text)).collect::<Result<_, _>>()?;
-    let vectors = match tier.embeddings()? {
+    let embeddings = tier.embeddings()?;
+    let vectors = match &embeddings {
         None => None,
         Some(model) => {
             let classified: Vec<String> =
@@ -115,27 +115,28 @@ pub fn classify(
             Some(model.embed_all("embedding", &classified)?)
         }
     };
-    let head = std::sync::Arc::new(EmbeddingHead::from_bytes(BUILTIN_EMBEDDING_HEAD)?);
-    let hybrid = analyzer.with_head(head.clone());
+    // Lexical: no head and no vectors, so the lexical model alone; hybrid: both heads.
+    let analyzer = match &embeddings {
+        Some(model) => analyzer.with_head(model.head.clone()),
+        None => analyzer.clone(),
+    };
     let mut bar = Progress::new("classifying", rows.len() as u64);
     let mut decisions = Vec::with_capacity(rows.len());
     for (i, ((subject, body), truth)) in texts.iter().zip(&truths).enumerate() {
         let embedding = vectors.as_ref().map(|v| v[i].as_slice());
-        let (category, confidence) = match tier {
-            Tier::Lexical => {
-                let a = analyzer.analyze(subject, &[(0, body.as_str())], None);
-                (a.category, a.confidence)
-            }
-            Tier::Hybrid(_) => {
-                let a = hybrid.analyze_embedded(subject, &[(0, body.as_str())], None, embedding);
-                (a.category, a.confidence)
-            }
+        let (category, confidence) = match (tier, &embeddings) {
             // The head alone, to see what it adds.
-            Tier::Semantic(_) => {
-                let p =
-                    head.probabilities(embedding.unwrap_or_default()).context("the embedding has another length")?;
-                let best = (0..3).max_by(|a, b| p[*a].total_cmp(&p[*b])).unwrap_or(2);
+            (Tier::Semantic(_), Some(model)) => {
+                let p = model
+                    .head
+                    .probabilities(embedding.unwrap_or_default())
+                    .context("the embedding has another length")?;
+                let best = (0..CLASSES.len()).max_by(|a, b| p[*a].total_cmp(&p[*b])).unwrap_or(2);
                 (CLASSES[best], p[best])
+            }
+            _ => {
+                let a = analyzer.analyze_embedded(subject, &[(0, body.as_str())], None, embedding);
+                (a.category, a.confidence)
             }
         };
         decisions.push((truth.as_str(), category.as_str(), confidence));
