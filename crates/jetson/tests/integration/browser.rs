@@ -147,11 +147,7 @@ async fn a_person_signs_in_opens_the_inbox_and_a_work_item_and_changes_its_statu
 
     let run = async {
         // Finds wait for elements to appear (pages load after each click); no fixed sleeps.
-        driver.set_implicit_wait_timeout(Duration::from_secs(10)).await?;
-        driver.goto(app.url("/")).await?;
-        driver.find(By::Id("email")).await?.send_keys(&app.admin_email).await?;
-        driver.find(By::Id("password")).await?.send_keys(&app.admin_password).await?;
-        driver.find(By::Id("sign-in")).await?.click().await?;
+        sign_in(&driver, &app).await?;
         let inbox = driver.find(By::Id("inbox")).await?;
         let rows = inbox.find_all(By::Css("tbody tr")).await?;
         assert!(rows.len() >= 5, "the inbox lists work items");
