@@ -23,6 +23,19 @@ pub fn origin(url: &str) -> Option<String> {
     Some(format!("{}://{}:{}", u.scheme(), u.host_str()?, u.port_or_known_default()?))
 }
 
+/// A transport failure in plain words (never the URL's query, which may hold ids).
+pub fn transport(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "timed out".into()
+    } else if e.is_connect() {
+        "could not connect".into()
+    } else if e.is_body() || e.is_decode() {
+        "the response was cut off".into()
+    } else {
+        "the connection failed".into()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -5,5 +5,6 @@
 //! Nothing here touches the database: what must outlive a request (tokens, the shared rate
 //! budget) goes through a trait the application implements ([`helpscout::Account`]).
 
+pub mod github;
 pub mod helpscout;
 pub mod http;

@@ -18,7 +18,7 @@ use tokio::sync::Mutex;
 use super::Endpoints;
 use super::oauth::{self, Credentials, Grant, Tokens};
 use super::types::{ApiError, Conversation, Mailbox, Page, Webhook};
-use crate::http::origin;
+use crate::http::{origin, transport};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
@@ -345,19 +345,6 @@ impl<A: Account> Client<A> {
                 tokio::time::sleep(self.retry.delay(attempt)).await;
             }
         }
-    }
-}
-
-/// A transport failure in plain words (never the URL's query, which may hold ids).
-pub(crate) fn transport(e: &reqwest::Error) -> String {
-    if e.is_timeout() {
-        "timed out".into()
-    } else if e.is_connect() {
-        "could not connect".into()
-    } else if e.is_body() || e.is_decode() {
-        "the response was cut off".into()
-    } else {
-        "the connection failed".into()
     }
 }
 

@@ -112,7 +112,7 @@ async fn token_request(
     form.push(("client_id", &app.client_id));
     form.push(("client_secret", &app.client_secret));
     let response = http.post(&endpoints.token).form(&form).send().await.map_err(|e| {
-        Error::Unavailable(format!("the token endpoint did not answer: {}", super::client::transport(&e)), 1)
+        Error::Unavailable(format!("the token endpoint did not answer: {}", crate::http::transport(&e)), 1)
     })?;
     let status = response.status();
     let body = response.bytes().await.unwrap_or_default();
