@@ -263,7 +263,7 @@ async fn an_app_trades_its_jwt_for_an_installation_token_once_and_again_after_a_
     let c = Client::new(
         jetson_connectors::http::client(Duration::from_secs(2)),
         &server.uri(),
-        Auth::App { key, installation_id: 7 },
+        Auth::App { key: Box::new(key), installation_id: 7 },
         quick(),
     );
     assert!(c.issue(&repo(), 1).await.unwrap().is_some());

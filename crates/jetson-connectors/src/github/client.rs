@@ -55,7 +55,7 @@ pub enum Auth {
     /// A personal access token (classic or fine-grained).
     Token(String),
     /// A GitHub App installed on the repository's account.
-    App { key: AppKey, installation_id: u64 },
+    App { key: Box<AppKey>, installation_id: u64 },
 }
 
 /// How often and how patiently to retry, and how long to wait for a rate limit to lift inside one
