@@ -16,6 +16,7 @@ mod migrate;
 
 pub mod conversations;
 pub mod customers;
+pub mod github;
 pub mod helpscout;
 pub mod jobs;
 pub mod learning;

@@ -26,6 +26,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0002_helpscout"),
     migration!("0003_learning"),
     migration!("0004_report_embeddings"),
+    migration!("0005_github"),
 ];
 
 impl Db {

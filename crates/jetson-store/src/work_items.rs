@@ -219,11 +219,31 @@ pub async fn companies(db: &Db, org: OrgId, id: WorkItemId) -> Result<Vec<String
     Ok(on_pool!(db, |p| sqlx::query_scalar(sql).bind(org.as_uuid()).bind(id.as_uuid()).fetch_all(p).await)?)
 }
 
+/// How sure the analysis was, on average, of the conversations behind an item's reports.
+pub async fn confidence(db: &Db, org: OrgId, id: WorkItemId) -> Result<f64> {
+    let sql = "SELECT AVG(c.confidence) FROM reports r JOIN conversations c ON c.id = r.conversation_id
+               WHERE r.org_id = $1 AND r.work_item_id = $2";
+    let avg: Option<f64> =
+        on_pool!(db, |p| sqlx::query_scalar(sql).bind(org.as_uuid()).bind(id.as_uuid()).fetch_one(p).await)?;
+    Ok(avg.unwrap_or(0.0))
+}
+
+/// Items waiting in the GitHub approval queue, most customers first.
+pub async fn awaiting_approval(db: &Db, org: OrgId) -> Result<Vec<WorkItem>> {
+    let sql = concat!(
+        select_work_items!(),
+        "WHERE w.org_id = $1 AND w.approval = 'waiting' AND w.merged_into IS NULL AND w.github_number IS NULL
+         ORDER BY w.customer_count DESC, w.id DESC"
+    );
+    Ok(on_pool!(db, |p| sqlx::query_as(sql).bind(org.as_uuid()).fetch_all(p).await)?)
+}
+
 /// Removes items that automatic analysis created and that no longer have any report.
 pub async fn delete_empty(tx: &mut Tx, ids: &[WorkItemId]) -> Result<()> {
     for chunk in ids.chunks(batch::CHUNK * 5) {
         let sql = sqlx::AssertSqlSafe(format!(
             "DELETE FROM work_items WHERE id IN ({}) AND report_count = 0 AND status = 'open'
+             AND github_number IS NULL AND github_pending_at IS NULL
              AND NOT EXISTS (SELECT 1 FROM merges m WHERE m.source_id = work_items.id OR m.target_id = work_items.id)
              AND NOT EXISTS (SELECT 1 FROM work_items o WHERE o.merged_into = work_items.id)",
             batch::list(1, chunk.len())

@@ -507,3 +507,107 @@ async fn a_products_lessons_and_model_are_kept_per_organisation_and_reset_forget
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_github_link_is_claimed_once_deliveries_are_seen_once_and_shipping_is_set_once() {
+    on_each_db(|db| async move {
+        let w = world(&db, "Acme").await;
+        let other = world(&db, "Other").await;
+        let conn = github::NewConnection {
+            kind: "token",
+            token_enc: Some("v1.sealed"),
+            app_id: None,
+            installation_id: None,
+            private_key_enc: None,
+            webhook_secret_enc: "v1.secret",
+        };
+        let id = github::save_connection(&db, w.org, conn).await.unwrap();
+        let again = github::NewConnection {
+            kind: "token",
+            token_enc: Some("v1.other"),
+            app_id: None,
+            installation_id: None,
+            private_key_enc: None,
+            webhook_secret_enc: "v1.new",
+        };
+        assert_eq!(github::save_connection(&db, w.org, again).await.unwrap(), id, "a reconnect keeps the id");
+        let c = github::connection_by_id(&db, id).await.unwrap().unwrap();
+        assert_eq!((c.token_enc.as_deref(), c.webhook_secret_enc.as_str()), (Some("v1.other"), "v1.secret"));
+        assert!(github::connection(&db, other.org).await.unwrap().is_none());
+
+        github::link_repo(&db, w.org, w.product.id, "acme/ledgerly", "{}", "{}").await.unwrap();
+        assert!(
+            github::link_repo(&db, other.org, w.product.id, "evil/x", "{}", "{}").await.is_err(),
+            "another organisation cannot link this product"
+        );
+        assert_eq!(github::repos_named(&db, w.org, "ACME/Ledgerly").await.unwrap().len(), 1);
+        assert!(github::repos_named(&db, other.org, "acme/ledgerly").await.unwrap().is_empty());
+
+        let it = item(&db, &w, "Export fails").await;
+        let long_ago = now() - chrono::Duration::hours(1);
+        assert!(github::claim_creation(&db, w.org, it, long_ago).await.unwrap());
+        assert!(!github::claim_creation(&db, w.org, it, long_ago).await.unwrap(), "one attempt at a time");
+        assert!(
+            github::claim_creation(&db, w.org, it, now() + chrono::Duration::seconds(1)).await.unwrap(),
+            "a stale claim is taken over"
+        );
+        let linked = github::Linked {
+            repo: "acme/ledgerly",
+            number: 12,
+            url: "https://github.com/acme/ledgerly/issues/12",
+            state: "open",
+            by: "created",
+            customers: 3,
+        };
+        github::set_issue(&db, w.org, it, linked).await.unwrap();
+        assert!(!github::claim_creation(&db, w.org, it, now()).await.unwrap(), "an item with an issue gets no second");
+        assert_eq!(github::items_for_issue(&db, w.org, "acme/ledgerly", 12).await.unwrap().len(), 1);
+        assert!(github::items_for_issue(&db, other.org, "acme/ledgerly", 12).await.unwrap().is_empty());
+        assert_eq!(github::created_since(&db, w.org, "acme/ledgerly", long_ago).await.unwrap(), 1);
+
+        let mut tx = db.begin().await.unwrap();
+        assert!(github::record_delivery(&mut tx, w.org, "d-1", "issues").await.unwrap());
+        assert!(!github::record_delivery(&mut tx, w.org, "d-1", "issues").await.unwrap());
+        tx.commit().await.unwrap();
+
+        let released = now();
+        assert!(github::set_shipped(&db, w.org, it, "v1.2", released).await.unwrap());
+        assert!(!github::set_shipped(&db, w.org, it, "v1.3", now()).await.unwrap(), "the first release wins");
+        let link = github::issue_link(&db, w.org, it).await.unwrap();
+        assert_eq!((link.shipped_release.as_deref(), link.shipped_at), (Some("v1.2"), Some(released)));
+
+        let issue = github::RepoIssue {
+            repo: "acme/ledgerly".into(),
+            number: 5,
+            title: "CSV export fails".into(),
+            body: "b".into(),
+            state: "closed".into(),
+            labels: "[\"bug\"]".into(),
+            html_url: "u".into(),
+            updated_at: now(),
+            closed_at: Some(now() - chrono::Duration::days(40)),
+        };
+        let mut tx = db.begin().await.unwrap();
+        github::upsert_issues(
+            &mut tx,
+            w.org,
+            &[issue.clone(), github::RepoIssue { number: 6, state: "open".into(), closed_at: None, ..issue }],
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let recent =
+            github::candidate_issues(&db, w.org, "acme/ledgerly", now() - chrono::Duration::days(30)).await.unwrap();
+        assert_eq!(
+            recent.iter().map(|i| i.number).collect::<Vec<_>>(),
+            vec![6],
+            "long-closed issues are not candidates"
+        );
+
+        let mut tx = db.begin().await.unwrap();
+        github::unlink_issue(&mut tx, w.org, it).await.unwrap();
+        tx.commit().await.unwrap();
+        assert!(github::issue_link(&db, w.org, it).await.unwrap().github_number.is_none());
+    })
+    .await;
+}

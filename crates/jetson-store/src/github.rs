@@ -1,0 +1,579 @@
+//! GitHub: the organisation's connection, each product's repository and rules, each work item's
+//! issue (and the release that shipped its fix), webhook deliveries already handled, and the
+//! repositories' own issues, kept for "link instead of duplicate". Secrets arrive here already
+//! encrypted; this module never sees them in the clear.
+
+use chrono::{DateTime, Utc};
+use jetson_domain::{OrgId, ProductId, WorkItemId};
+
+use crate::db::{on_pool, on_tx};
+use crate::{Db, Result, StoreError, Tx};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Connection {
+    #[sqlx(try_from = "uuid::Uuid")]
+    pub org_id: OrgId,
+    /// Public and unguessable: it names the connection in the webhook URL.
+    pub id: uuid::Uuid,
+    /// `token` or `app`.
+    pub kind: String,
+    pub token_enc: Option<String>,
+    pub app_id: Option<i64>,
+    pub installation_id: Option<i64>,
+    pub private_key_enc: Option<String>,
+    pub webhook_secret_enc: String,
+    pub identity: Option<String>,
+    pub scopes: Option<String>,
+    pub rate_limit: Option<i64>,
+    pub rate_remaining: Option<i64>,
+    pub rate_reset_at: Option<DateTime<Utc>>,
+    pub checked_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub last_error_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+const CONNECTION: &str = "org_id, id, kind, token_enc, app_id, installation_id, private_key_enc, webhook_secret_enc,
+    identity, scopes, rate_limit, rate_remaining, rate_reset_at, checked_at, last_error, last_error_at, created_at";
+
+pub struct NewConnection<'a> {
+    pub kind: &'a str,
+    pub token_enc: Option<&'a str>,
+    pub app_id: Option<i64>,
+    pub installation_id: Option<i64>,
+    pub private_key_enc: Option<&'a str>,
+    /// Kept when the organisation reconnects, so registered webhooks keep verifying.
+    pub webhook_secret_enc: &'a str,
+}
+
+pub async fn connection(db: &Db, org: OrgId) -> Result<Option<Connection>> {
+    let sql = sqlx::AssertSqlSafe(format!("SELECT {CONNECTION} FROM github_connections WHERE org_id = $1"));
+    Ok(on_pool!(db, |p| sqlx::query_as(sql).bind(org.as_uuid()).fetch_optional(p).await)?)
+}
+
+pub async fn connection_by_id(db: &Db, id: uuid::Uuid) -> Result<Option<Connection>> {
+    let sql = sqlx::AssertSqlSafe(format!("SELECT {CONNECTION} FROM github_connections WHERE id = $1"));
+    Ok(on_pool!(db, |p| sqlx::query_as(sql).bind(id).fetch_optional(p).await)?)
+}
+
+pub async fn connections(db: &Db) -> Result<Vec<Connection>> {
+    let sql = sqlx::AssertSqlSafe(format!("SELECT {CONNECTION} FROM github_connections ORDER BY created_at"));
+    Ok(on_pool!(db, |p| sqlx::query_as(sql).fetch_all(p).await)?)
+}
+
+/// Creates or replaces the organisation's connection; returns its id (the same one on reconnect).
+pub async fn save_connection(db: &Db, org: OrgId, c: NewConnection<'_>) -> Result<uuid::Uuid> {
+    let sql = "INSERT INTO github_connections (org_id, id, kind, token_enc, app_id, installation_id, private_key_enc,
+                 webhook_secret_enc, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+               ON CONFLICT (org_id) DO UPDATE SET kind = excluded.kind, token_enc = excluded.token_enc,
+                 app_id = excluded.app_id, installation_id = excluded.installation_id,
+                 private_key_enc = excluded.private_key_enc, identity = NULL, scopes = NULL,
+                 last_error = NULL, last_error_at = NULL
+               RETURNING id";
+    Ok(on_pool!(db, |p| sqlx::query_scalar(sql)
+        .bind(org.as_uuid())
+        .bind(uuid::Uuid::now_v7())
+        .bind(c.kind)
+        .bind(c.token_enc)
+        .bind(c.app_id)
+        .bind(c.installation_id)
+        .bind(c.private_key_enc)
+        .bind(c.webhook_secret_enc)
+        .bind(crate::now())
+        .fetch_one(p)
+        .await)?)
+}
+
+pub async fn delete_connection(db: &Db, org: OrgId) -> Result<()> {
+    let sql = "DELETE FROM github_connections WHERE org_id = $1";
+    on_pool!(db, |p| sqlx::query(sql).bind(org.as_uuid()).execute(p).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// What the last call to GitHub showed: who the credentials are, what they may do, and the
+/// budget left. A success clears the last error.
+pub struct Health<'a> {
+    pub identity: Option<&'a str>,
+    pub scopes: Option<&'a str>,
+    pub rate_limit: Option<i64>,
+    pub rate_remaining: Option<i64>,
+    pub rate_reset_at: Option<DateTime<Utc>>,
+}
+
+pub async fn record_health(db: &Db, org: OrgId, h: Health<'_>) -> Result<()> {
+    let sql = "UPDATE github_connections SET identity = COALESCE($1, identity), scopes = COALESCE($2, scopes),
+                 rate_limit = COALESCE($3, rate_limit), rate_remaining = COALESCE($4, rate_remaining),
+                 rate_reset_at = COALESCE($5, rate_reset_at), checked_at = $6, last_error = NULL, last_error_at = NULL
+               WHERE org_id = $7";
+    on_pool!(db, |p| sqlx::query(sql)
+        .bind(h.identity)
+        .bind(h.scopes)
+        .bind(h.rate_limit)
+        .bind(h.rate_remaining)
+        .bind(h.rate_reset_at)
+        .bind(crate::now())
+        .bind(org.as_uuid())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn record_error(db: &Db, org: OrgId, message: &str) -> Result<()> {
+    let sql = "UPDATE github_connections SET last_error = $1, last_error_at = $2 WHERE org_id = $3";
+    on_pool!(db, |p| sqlx::query(sql)
+        .bind(message)
+        .bind(crate::now())
+        .bind(org.as_uuid())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// A product's repository and what Jetson may do in it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RepoLink {
+    #[sqlx(try_from = "uuid::Uuid")]
+    pub product_id: ProductId,
+    pub product_name: String,
+    #[sqlx(try_from = "uuid::Uuid")]
+    pub org_id: OrgId,
+    pub repo: String,
+    /// JSON: category or priority → labels.
+    pub label_map: String,
+    /// JSON: repository label → category, for training.
+    pub training_map: String,
+    pub issue_instructions: String,
+    pub auto_create: bool,
+    pub auto_min_customers: i64,
+    pub auto_min_confidence: f64,
+    pub auto_max_per_hour: i64,
+    pub webhook_id: Option<i64>,
+    pub webhook_state: Option<String>,
+    pub issues_etag: Option<String>,
+    pub polled_at: Option<DateTime<Utc>>,
+}
+
+const REPO: &str = "SELECT g.product_id, p.name AS product_name, g.org_id, g.repo, g.label_map, g.training_map,
+    g.issue_instructions, g.auto_create, g.auto_min_customers, g.auto_min_confidence, g.auto_max_per_hour,
+    g.webhook_id, g.webhook_state, g.issues_etag, g.polled_at
+    FROM github_repos g JOIN products p ON p.id = g.product_id ";
+
+pub async fn repo_for_product(db: &Db, org: OrgId, product: ProductId) -> Result<Option<RepoLink>> {
+    let sql = sqlx::AssertSqlSafe(format!("{REPO} WHERE g.org_id = $1 AND g.product_id = $2"));
+    Ok(on_pool!(db, |p| sqlx::query_as(sql).bind(org.as_uuid()).bind(product.as_uuid()).fetch_optional(p).await)?)
+}
+
+pub async fn repos(db: &Db, org: OrgId) -> Result<Vec<RepoLink>> {
+    let sql = sqlx::AssertSqlSafe(format!("{REPO} WHERE g.org_id = $1 ORDER BY p.name"));
+    Ok(on_pool!(db, |p| sqlx::query_as(sql).bind(org.as_uuid()).fetch_all(p).await)?)
+}
+
+/// The products that use `repo` (a webhook names the repository, not the product).
+pub async fn repos_named(db: &Db, org: OrgId, repo: &str) -> Result<Vec<RepoLink>> {
+    let sql = sqlx::AssertSqlSafe(format!("{REPO} WHERE g.org_id = $1 AND lower(g.repo) = lower($2)"));
+    Ok(on_pool!(db, |p| sqlx::query_as(sql).bind(org.as_uuid()).bind(repo).fetch_all(p).await)?)
+}
+
+/// Links (or relinks) a product to a repository with default rules.
+pub async fn link_repo(
+    db: &Db,
+    org: OrgId,
+    product: ProductId,
+    repo: &str,
+    label_map: &str,
+    training_map: &str,
+) -> Result<()> {
+    let sql = "INSERT INTO github_repos (product_id, org_id, repo, label_map, training_map, created_at)
+               SELECT $1, $2, $3, $4, $5, $6 WHERE EXISTS (SELECT 1 FROM products WHERE id = $1 AND org_id = $2)
+               ON CONFLICT (product_id) DO UPDATE SET repo = excluded.repo, webhook_id = NULL, webhook_state = NULL,
+                 issues_etag = NULL, polled_at = NULL";
+    let n = on_pool!(db, |p| sqlx::query(sql)
+        .bind(product.as_uuid())
+        .bind(org.as_uuid())
+        .bind(repo)
+        .bind(label_map)
+        .bind(training_map)
+        .bind(crate::now())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+    if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}
+
+pub async fn unlink_repo(db: &Db, org: OrgId, product: ProductId) -> Result<()> {
+    let sql = "DELETE FROM github_repos WHERE org_id = $1 AND product_id = $2";
+    on_pool!(db, |p| sqlx::query(sql)
+        .bind(org.as_uuid())
+        .bind(product.as_uuid())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub struct Rules<'a> {
+    pub label_map: &'a str,
+    pub training_map: &'a str,
+    pub issue_instructions: &'a str,
+    pub auto_create: bool,
+    pub auto_min_customers: i64,
+    pub auto_min_confidence: f64,
+    pub auto_max_per_hour: i64,
+}
+
+pub async fn save_rules(db: &Db, org: OrgId, product: ProductId, r: Rules<'_>) -> Result<()> {
+    let sql = "UPDATE github_repos SET label_map = $1, training_map = $2, issue_instructions = $3, auto_create = $4,
+                 auto_min_customers = $5, auto_min_confidence = $6, auto_max_per_hour = $7
+               WHERE org_id = $8 AND product_id = $9";
+    let n = on_pool!(db, |p| sqlx::query(sql)
+        .bind(r.label_map)
+        .bind(r.training_map)
+        .bind(r.issue_instructions)
+        .bind(r.auto_create)
+        .bind(r.auto_min_customers)
+        .bind(r.auto_min_confidence)
+        .bind(r.auto_max_per_hour)
+        .bind(org.as_uuid())
+        .bind(product.as_uuid())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+    if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}
+
+pub async fn set_repo_webhook(db: &Db, org: OrgId, product: ProductId, id: Option<i64>, state: &str) -> Result<()> {
+    let sql = "UPDATE github_repos SET webhook_id = $1, webhook_state = $2 WHERE org_id = $3 AND product_id = $4";
+    on_pool!(db, |p| sqlx::query(sql)
+        .bind(id)
+        .bind(state)
+        .bind(org.as_uuid())
+        .bind(product.as_uuid())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// After a poll: the first page's ETag (for the next conditional read) and when.
+pub async fn set_polled(db: &Db, org: OrgId, repo: &str, etag: Option<&str>) -> Result<()> {
+    let sql = "UPDATE github_repos SET issues_etag = COALESCE($1, issues_etag), polled_at = $2
+               WHERE org_id = $3 AND lower(repo) = lower($4)";
+    on_pool!(db, |p| sqlx::query(sql)
+        .bind(etag)
+        .bind(crate::now())
+        .bind(org.as_uuid())
+        .bind(repo)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// A work item's side of its GitHub issue.
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
+pub struct IssueLink {
+    #[sqlx(try_from = "uuid::Uuid")]
+    pub id: WorkItemId,
+    #[sqlx(try_from = "uuid::Uuid")]
+    pub product_id: ProductId,
+    pub status: String,
+    pub customer_count: i64,
+    pub github_repo: Option<String>,
+    pub github_number: Option<i64>,
+    pub github_url: Option<String>,
+    pub github_state: Option<String>,
+    pub github_linked_by: Option<String>,
+    pub github_created_at: Option<DateTime<Utc>>,
+    pub github_pending_at: Option<DateTime<Utc>>,
+    pub github_closing_commit: Option<String>,
+    pub github_told_customers: Option<i64>,
+    pub github_commented_at: Option<DateTime<Utc>>,
+    pub shipped_release: Option<String>,
+    pub shipped_at: Option<DateTime<Utc>>,
+    pub approval: Option<String>,
+}
+
+const LINK: &str =
+    "SELECT id, product_id, status, customer_count, github_repo, github_number, github_url, github_state,
+    github_linked_by, github_created_at, github_pending_at, github_closing_commit, github_told_customers,
+    github_commented_at, shipped_release, shipped_at, approval FROM work_items ";
+
+pub async fn issue_link(db: &Db, org: OrgId, item: WorkItemId) -> Result<IssueLink> {
+    let sql = sqlx::AssertSqlSafe(format!("{LINK} WHERE org_id = $1 AND id = $2"));
+    Ok(on_pool!(db, |p| sqlx::query_as(sql).bind(org.as_uuid()).bind(item.as_uuid()).fetch_one(p).await)?)
+}
+
+/// The work items linked to an issue (normally one).
+pub async fn items_for_issue(db: &Db, org: OrgId, repo: &str, number: i64) -> Result<Vec<IssueLink>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{LINK} WHERE org_id = $1 AND lower(github_repo) = lower($2) AND github_number = $3 AND merged_into IS NULL"
+    ));
+    Ok(on_pool!(db, |p| sqlx::query_as(sql).bind(org.as_uuid()).bind(repo).bind(number).fetch_all(p).await)?)
+}
+
+/// Every live work item linked to an issue in `repo`.
+pub async fn linked_items(db: &Db, org: OrgId, repo: &str) -> Result<Vec<IssueLink>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{LINK} WHERE org_id = $1 AND lower(github_repo) = lower($2) AND github_number IS NOT NULL
+           AND merged_into IS NULL ORDER BY id"
+    ));
+    Ok(on_pool!(db, |p| sqlx::query_as(sql).bind(org.as_uuid()).bind(repo).fetch_all(p).await)?)
+}
+
+/// Claims the right to create an issue for an item: false when it already has one or another
+/// attempt is in flight. An attempt older than `stale` is taken over (its answer never came).
+pub async fn claim_creation(db: &Db, org: OrgId, item: WorkItemId, stale: DateTime<Utc>) -> Result<bool> {
+    let sql = "UPDATE work_items SET github_pending_at = $1
+               WHERE org_id = $2 AND id = $3 AND github_number IS NULL
+                 AND (github_pending_at IS NULL OR github_pending_at < $4)";
+    let n = on_pool!(db, |p| sqlx::query(sql)
+        .bind(crate::now())
+        .bind(org.as_uuid())
+        .bind(item.as_uuid())
+        .bind(stale)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+pub async fn release_claim(db: &Db, org: OrgId, item: WorkItemId) -> Result<()> {
+    let sql = "UPDATE work_items SET github_pending_at = NULL WHERE org_id = $1 AND id = $2";
+    on_pool!(db, |p| sqlx::query(sql)
+        .bind(org.as_uuid())
+        .bind(item.as_uuid())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub struct Linked<'a> {
+    pub repo: &'a str,
+    pub number: i64,
+    pub url: &'a str,
+    pub state: &'a str,
+    /// `created`, `auto` or `linked`.
+    pub by: &'a str,
+    /// How many customers the issue was told about when linked.
+    pub customers: i64,
+}
+
+pub async fn set_issue(db: &Db, org: OrgId, item: WorkItemId, l: Linked<'_>) -> Result<()> {
+    let created = (l.by != "linked").then(crate::now);
+    let sql = "UPDATE work_items SET github_repo = $1, github_number = $2, github_url = $3, github_state = $4,
+                 github_linked_by = $5, github_created_at = $6, github_pending_at = NULL, github_told_customers = $7,
+                 github_commented_at = NULL, github_closing_commit = NULL, approval = NULL
+               WHERE org_id = $8 AND id = $9";
+    let n = on_pool!(db, |p| sqlx::query(sql)
+        .bind(l.repo)
+        .bind(l.number)
+        .bind(l.url)
+        .bind(l.state)
+        .bind(l.by)
+        .bind(created)
+        .bind(l.customers)
+        .bind(org.as_uuid())
+        .bind(item.as_uuid())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+    if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}
+
+/// The issue moved (transferred) or changed state on GitHub.
+pub async fn update_issue(
+    tx: &mut Tx,
+    org: OrgId,
+    item: WorkItemId,
+    repo: &str,
+    number: i64,
+    url: &str,
+    state: &str,
+) -> Result<()> {
+    let sql = "UPDATE work_items SET github_repo = $1, github_number = $2, github_url = $3, github_state = $4
+               WHERE org_id = $5 AND id = $6";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(repo)
+        .bind(number)
+        .bind(url)
+        .bind(state)
+        .bind(org.as_uuid())
+        .bind(item.as_uuid())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The issue is gone (deleted on GitHub, or unlinked by a person): the item keeps its history
+/// of reports but no longer points anywhere.
+pub async fn unlink_issue(tx: &mut Tx, org: OrgId, item: WorkItemId) -> Result<()> {
+    let sql = "UPDATE work_items SET github_repo = NULL, github_number = NULL, github_url = NULL, github_state = NULL,
+                 github_linked_by = NULL, github_pending_at = NULL, github_closing_commit = NULL
+               WHERE org_id = $1 AND id = $2";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(org.as_uuid())
+        .bind(item.as_uuid())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn set_closing_commit(db: &Db, org: OrgId, item: WorkItemId, sha: Option<&str>) -> Result<()> {
+    let sql = "UPDATE work_items SET github_closing_commit = $1 WHERE org_id = $2 AND id = $3";
+    on_pool!(db, |p| sqlx::query(sql)
+        .bind(sha)
+        .bind(org.as_uuid())
+        .bind(item.as_uuid())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Marks the fix shipped in a release, once: the first release that contains it wins.
+pub async fn set_shipped(db: &Db, org: OrgId, item: WorkItemId, release: &str, at: DateTime<Utc>) -> Result<bool> {
+    let sql = "UPDATE work_items SET shipped_release = $1, shipped_at = $2
+               WHERE org_id = $3 AND id = $4 AND shipped_release IS NULL";
+    let n = on_pool!(db, |p| sqlx::query(sql)
+        .bind(release)
+        .bind(at)
+        .bind(org.as_uuid())
+        .bind(item.as_uuid())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// A reopened issue's fix has not shipped after all.
+pub async fn clear_shipped(tx: &mut Tx, org: OrgId, item: WorkItemId) -> Result<()> {
+    let sql = "UPDATE work_items SET shipped_release = NULL, shipped_at = NULL, github_closing_commit = NULL
+               WHERE org_id = $1 AND id = $2";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(org.as_uuid())
+        .bind(item.as_uuid())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn set_commented(db: &Db, org: OrgId, item: WorkItemId, customers: i64) -> Result<()> {
+    let sql =
+        "UPDATE work_items SET github_told_customers = $1, github_commented_at = $2 WHERE org_id = $3 AND id = $4";
+    on_pool!(db, |p| sqlx::query(sql)
+        .bind(customers)
+        .bind(crate::now())
+        .bind(org.as_uuid())
+        .bind(item.as_uuid())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// `waiting` (in the approval queue), `dismissed`, or none.
+pub async fn set_approval(db: &Db, org: OrgId, item: WorkItemId, approval: Option<&str>) -> Result<()> {
+    let sql = "UPDATE work_items SET approval = $1 WHERE org_id = $2 AND id = $3";
+    on_pool!(db, |p| sqlx::query(sql)
+        .bind(approval)
+        .bind(org.as_uuid())
+        .bind(item.as_uuid())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Issues Jetson created in `repo` since `since` (the hourly brake counts these).
+pub async fn created_since(db: &Db, org: OrgId, repo: &str, since: DateTime<Utc>) -> Result<i64> {
+    let sql = "SELECT COUNT(*) FROM work_items WHERE org_id = $1 AND lower(github_repo) = lower($2)
+                 AND github_created_at >= $3";
+    Ok(on_pool!(db, |p| sqlx::query_scalar(sql).bind(org.as_uuid()).bind(repo).bind(since).fetch_one(p).await)?)
+}
+
+/// Records a webhook delivery; false when it was seen before (a replay, or GitHub's redelivery).
+pub async fn record_delivery(tx: &mut Tx, org: OrgId, delivery: &str, event: &str) -> Result<bool> {
+    let sql = "INSERT INTO github_deliveries (delivery_id, org_id, event, received_at) VALUES ($1, $2, $3, $4)
+               ON CONFLICT (delivery_id) DO NOTHING";
+    let n = on_tx!(tx, |c| sqlx::query(sql)
+        .bind(delivery)
+        .bind(org.as_uuid())
+        .bind(event)
+        .bind(crate::now())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// One of a repository's issues as Jetson keeps it for matching.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RepoIssue {
+    pub repo: String,
+    pub number: i64,
+    pub title: String,
+    pub body: String,
+    pub state: String,
+    /// JSON list of label names.
+    pub labels: String,
+    pub html_url: String,
+    pub updated_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+pub async fn upsert_issues(tx: &mut Tx, org: OrgId, issues: &[RepoIssue]) -> Result<()> {
+    let sql =
+        "INSERT INTO github_issues (org_id, repo, number, title, body, state, labels, html_url, updated_at, closed_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+               ON CONFLICT (org_id, repo, number) DO UPDATE SET title = excluded.title, body = excluded.body,
+                 state = excluded.state, labels = excluded.labels, html_url = excluded.html_url,
+                 updated_at = excluded.updated_at, closed_at = excluded.closed_at";
+    for i in issues {
+        on_tx!(tx, |c| sqlx::query(sql)
+            .bind(org.as_uuid())
+            .bind(&i.repo)
+            .bind(i.number)
+            .bind(&i.title)
+            .bind(&i.body)
+            .bind(&i.state)
+            .bind(&i.labels)
+            .bind(&i.html_url)
+            .bind(i.updated_at)
+            .bind(i.closed_at)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}
+
+pub async fn delete_repo_issue(tx: &mut Tx, org: OrgId, repo: &str, number: i64) -> Result<()> {
+    let sql = "DELETE FROM github_issues WHERE org_id = $1 AND lower(repo) = lower($2) AND number = $3";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(org.as_uuid())
+        .bind(repo)
+        .bind(number)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Open issues and those closed since `closed_since`: what a new work item may duplicate.
+pub async fn candidate_issues(db: &Db, org: OrgId, repo: &str, closed_since: DateTime<Utc>) -> Result<Vec<RepoIssue>> {
+    let sql = "SELECT repo, number, title, body, state, labels, html_url, updated_at, closed_at FROM github_issues
+               WHERE org_id = $1 AND lower(repo) = lower($2) AND (state = 'open' OR closed_at >= $3)
+               ORDER BY number DESC";
+    Ok(on_pool!(db, |p| sqlx::query_as(sql).bind(org.as_uuid()).bind(repo).bind(closed_since).fetch_all(p).await)?)
+}
+
+pub async fn count_issues(db: &Db, org: OrgId, repo: &str) -> Result<i64> {
+    let sql = "SELECT COUNT(*) FROM github_issues WHERE org_id = $1 AND lower(repo) = lower($2)";
+    Ok(on_pool!(db, |p| sqlx::query_scalar(sql).bind(org.as_uuid()).bind(repo).fetch_one(p).await)?)
+}
