@@ -84,7 +84,7 @@ async fn an_unchanged_repository_answers_304_to_the_etag() {
         .mount(&server)
         .await;
     let got = client(&server, Duration::from_secs(2))
-        .list_issues(&repo(), "all", None, None, Some("\"v1\""), 10)
+        .list_issues(&repo(), "all", None, Some("\"v1\""), None, 10)
         .await
         .unwrap();
     assert_eq!(got, Conditional::NotModified);

@@ -305,6 +305,11 @@ pub async fn issue_link(db: &Db, org: OrgId, item: WorkItemId) -> Result<IssueLi
     Ok(on_pool!(db, |p| sqlx::query_as(sql).bind(org.as_uuid()).bind(item.as_uuid()).fetch_one(p).await)?)
 }
 
+pub async fn issue_link_in_tx(tx: &mut Tx, org: OrgId, item: WorkItemId) -> Result<IssueLink> {
+    let sql = sqlx::AssertSqlSafe(format!("{LINK} WHERE org_id = $1 AND id = $2"));
+    Ok(on_tx!(tx, |c| sqlx::query_as(sql).bind(org.as_uuid()).bind(item.as_uuid()).fetch_one(c).await)?)
+}
+
 /// The work items linked to an issue (normally one).
 pub async fn items_for_issue(db: &Db, org: OrgId, repo: &str, number: i64) -> Result<Vec<IssueLink>> {
     let sql = sqlx::AssertSqlSafe(format!(
@@ -495,6 +500,12 @@ pub async fn created_since(db: &Db, org: OrgId, repo: &str, since: DateTime<Utc>
     let sql = "SELECT COUNT(*) FROM work_items WHERE org_id = $1 AND lower(github_repo) = lower($2)
                  AND github_created_at >= $3";
     Ok(on_pool!(db, |p| sqlx::query_scalar(sql).bind(org.as_uuid()).bind(repo).bind(since).fetch_one(p).await)?)
+}
+
+pub async fn delivery_seen(db: &Db, delivery: &str) -> Result<bool> {
+    let sql = "SELECT COUNT(*) FROM github_deliveries WHERE delivery_id = $1";
+    let n: i64 = on_pool!(db, |p| sqlx::query_scalar(sql).bind(delivery).fetch_one(p).await)?;
+    Ok(n > 0)
 }
 
 /// Records a webhook delivery; false when it was seen before (a replay, or GitHub's redelivery).

@@ -11,6 +11,10 @@ use crate::{learning, pipeline};
 pub async fn set_status(state: &AppState, org: OrgId, item: WorkItemId, status: WorkItemStatus) -> anyhow::Result<()> {
     let mut tx = state.db.begin().await?;
     work_items::set_status(&mut tx, org, item, status).await?;
+    // A linked GitHub issue follows (closed, or reopened) once this is committed.
+    if jetson_store::github::issue_link_in_tx(&mut tx, org, item).await?.github_number.is_some() {
+        crate::jobs::github_status::enqueue(&mut tx, org, item).await?;
+    }
     tx.commit().await?;
     Ok(())
 }

@@ -5,6 +5,7 @@ pub mod conversation_get;
 pub mod conversation_reclassify;
 pub mod conversations_list;
 pub mod extract;
+pub mod github_webhook;
 pub mod healthz;
 pub mod helpscout_webhook;
 pub mod openapi;

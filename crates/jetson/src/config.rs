@@ -26,6 +26,7 @@ const KNOWN_VARS: &[&str] = &[
     "JETSON_HELPSCOUT_CLIENT_SECRET",
     "JETSON_HELPSCOUT_CLIENT_SECRET_FILE",
     "JETSON_EMBEDDINGS_DIR",
+    "JETSON_GITHUB_API_URL",
     "JETSON_REQUIRE_EMBEDDINGS",
 ];
 
@@ -51,6 +52,10 @@ pub struct Settings {
     pub helpscout_app: Option<jetson_connectors::helpscout::Credentials>,
     /// How patiently Help Scout calls are retried (tests shorten it).
     pub helpscout_retry: jetson_connectors::helpscout::Retry,
+    /// The GitHub API (`JETSON_GITHUB_API_URL`; GitHub Enterprise, or a fake in tests).
+    pub github_api: String,
+    /// How patiently GitHub calls are retried (tests shorten it).
+    pub github_retry: jetson_connectors::github::Retry,
     /// The optional embedding tier: a directory with all-MiniLM-L6-v2 (`JETSON_EMBEDDINGS_DIR`).
     pub embeddings_dir: Option<PathBuf>,
 }
@@ -70,6 +75,8 @@ impl Settings {
             helpscout: Default::default(),
             helpscout_app: None,
             helpscout_retry: Default::default(),
+            github_api: jetson_connectors::github::DEFAULT_API.into(),
+            github_retry: Default::default(),
             embeddings_dir: None,
         }
     }
@@ -112,6 +119,9 @@ impl Settings {
         {
             s.helpscout_app = Some(jetson_connectors::helpscout::Credentials { client_id, client_secret });
         }
+        if let Ok(api) = std::env::var("JETSON_GITHUB_API_URL") {
+            s.github_api = api.trim_end_matches('/').to_string();
+        }
         s.embeddings_dir = std::env::var_os("JETSON_EMBEDDINGS_DIR").filter(|d| !d.is_empty()).map(PathBuf::from);
         Ok(s)
     }
@@ -140,6 +150,11 @@ impl Settings {
              every Jetson process sharing this database; make one with `openssl rand -hex 32`"
         );
         Ok(())
+    }
+
+    /// Where people and providers reach this instance, without a trailing slash.
+    pub fn public_base(&self) -> String {
+        self.public_url.clone().unwrap_or_else(|| format!("http://{}:{}", self.host, self.port))
     }
 
     pub fn sealer(&self) -> Option<crate::sealed::Sealer> {

@@ -1,6 +1,9 @@
 //! Background work: job kinds ([`analyze`], `helpscout_*`) and the worker that runs them ([`worker`]).
 
 pub mod analyze;
+pub mod github_poll;
+pub mod github_status;
+pub mod github_training;
 pub mod helpscout_event;
 pub mod helpscout_poll;
 pub mod helpscout_sync;
@@ -18,6 +21,9 @@ pub async fn run(state: &AppState, job: &Claimed, worker: &str) -> anyhow::Resul
         helpscout_sync::KIND => helpscout_sync::run(state, job, worker).await,
         helpscout_event::KIND => helpscout_event::run(state, job, worker).await,
         helpscout_poll::KIND => helpscout_poll::run(state, job, worker).await,
+        github_poll::KIND => github_poll::run(state, job, worker).await,
+        github_status::KIND => github_status::run(state, job, worker).await,
+        github_training::KIND => github_training::run(state, job, worker).await,
         model_train::KIND => model_train::run(state, job, worker).await,
         other => anyhow::bail!("unknown job kind `{other}`"),
     }

@@ -15,6 +15,7 @@ pub mod demo;
 pub mod embeddings;
 pub mod error;
 pub mod eval;
+pub mod github;
 pub mod helpscout;
 pub mod import;
 pub mod jobs;

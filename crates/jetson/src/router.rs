@@ -26,6 +26,7 @@ pub const API_ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/conversations/{id}"),
     ("post", "/api/v1/conversations/{id}/reclassify"),
     ("post", "/webhooks/helpscout/{connection}"),
+    ("post", "/webhooks/github/{connection}"),
 ];
 
 pub fn build(state: AppState) -> Router {
@@ -42,6 +43,7 @@ pub fn build(state: AppState) -> Router {
         .route("/api/v1/conversations/{id}", get(api::conversation_get::handler))
         .route("/api/v1/conversations/{id}/reclassify", post(api::conversation_reclassify::handler))
         .route("/webhooks/helpscout/{connection}", post(api::helpscout_webhook::handler))
+        .route("/webhooks/github/{connection}", post(api::github_webhook::handler))
         .fallback(|| async { crate::error::ApiError::NotFound });
 
     let pages = Router::new()
@@ -54,6 +56,13 @@ pub fn build(state: AppState) -> Router {
         .route("/items/{id}/merge", post(ui::item_merge::merge))
         .route("/items/{id}/unmerge", post(ui::item_merge::unmerge))
         .route("/reports/{id}/move", post(ui::report_move::handler))
+        .route("/items/{id}/github/new", get(ui::github_issue::new))
+        .route("/items/{id}/github", post(ui::github_issue::create))
+        .route("/items/{id}/github/link", post(ui::github_issue::link))
+        .route("/items/{id}/github/unlink", post(ui::github_issue::unlink))
+        .route("/board", get(ui::board::page))
+        .route("/github/queue", get(ui::github_queue::page))
+        .route("/github/queue/{id}/dismiss", post(ui::github_queue::dismiss))
         .route("/messages", get(ui::messages::handler))
         .route("/conversations/{id}", get(ui::conversation::handler))
         .route("/conversations/{id}/reclassify", post(ui::reclassify::handler))
@@ -68,6 +77,13 @@ pub fn build(state: AppState) -> Router {
         .route("/settings/integrations/helpscout/imports/{id}", get(ui::helpscout_imports::view))
         .route("/settings/integrations/helpscout/imports/{id}/stop", post(ui::helpscout_imports::stop))
         .route("/settings/integrations/helpscout/imports/{id}/resume", post(ui::helpscout_imports::resume))
+        .route("/settings/integrations/github", get(ui::github_settings::handler))
+        .route("/settings/integrations/github/connect", post(ui::github_settings::connect))
+        .route("/settings/integrations/github/check", post(ui::github_settings::check))
+        .route("/settings/integrations/github/disconnect", post(ui::github_settings::disconnect))
+        .route("/settings/integrations/github/repos/{id}", post(ui::github_settings::link_repo))
+        .route("/settings/integrations/github/repos/{id}/rules", post(ui::github_settings::save_rules))
+        .route("/settings/integrations/github/repos/{id}/training", post(ui::github_settings::import_training))
         .route("/settings/products", get(ui::products::page))
         .route("/settings/products/{id}", post(ui::products::save))
         .route("/settings/products/{id}/learning/reset", post(ui::products::reset_learning))

@@ -53,6 +53,11 @@ impl Application {
         {
             tracing::warn!(error = %format!("{e:#}"), "could not schedule Help Scout polling");
         }
+        if self.state.settings.run_worker
+            && let Err(e) = crate::jobs::github_poll::schedule_all(&self.state).await
+        {
+            tracing::warn!(error = %format!("{e:#}"), "could not schedule GitHub polling");
+        }
         let app = crate::router::build(self.state.clone());
         let served = axum::serve(self.listener, app)
             .with_graceful_shutdown(async move {

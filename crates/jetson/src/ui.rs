@@ -3,7 +3,11 @@
 //! JavaScript.
 
 pub mod assets;
+pub mod board;
 pub mod conversation;
+pub mod github_issue;
+pub mod github_queue;
+pub mod github_settings;
 pub mod helpscout_connect;
 pub mod helpscout_imports;
 pub mod helpscout_mailboxes;

@@ -173,16 +173,18 @@ impl Client {
         self.get_json(&self.url(&format!("/repos/{repo}"))).await
     }
 
-    /// Issues (not pull requests) of a repository, every page. `state` is `open`, `closed` or
-    /// `all`; `since` keeps those updated at or after it; `etag` (of the first page) makes the
-    /// read conditional: an unchanged repository costs one request and no budget.
+    /// Issues (not pull requests) of a repository, most recently updated first, page after page
+    /// up to `max_pages`. `state` is `open`, `closed` or `all`; `labels` keeps those with the
+    /// label. Reading stops after the page that reaches issues updated before `stop_before`.
+    /// `etag` (of the first page) makes the read conditional: an unchanged repository costs one
+    /// request and none of the budget.
     pub async fn list_issues(
         &self,
         repo: &RepoName,
         state: &str,
-        since: Option<DateTime<Utc>>,
         labels: Option<&str>,
         etag: Option<&str>,
+        stop_before: Option<DateTime<Utc>>,
         max_pages: usize,
     ) -> Result<Conditional<Vec<Issue>>, Error> {
         let mut url = reqwest::Url::parse(&self.url(&format!("/repos/{repo}/issues"))).map_err(unsafe_url)?;
@@ -190,11 +192,8 @@ impl Client {
             let mut q = url.query_pairs_mut();
             q.append_pair("state", state);
             q.append_pair("sort", "updated");
-            q.append_pair("direction", "asc");
+            q.append_pair("direction", "desc");
             q.append_pair("per_page", "100");
-            if let Some(s) = since {
-                q.append_pair("since", &s.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
-            }
             if let Some(l) = labels {
                 q.append_pair("labels", l);
             }
@@ -205,15 +204,17 @@ impl Client {
         }
         let new_etag = first.headers.get(header::ETAG).and_then(|v| v.to_str().ok()).map(str::to_string);
         let mut issues: Vec<Issue> = parse(&first.body)?;
-        let mut next = link_of(&first.headers);
+        let old_enough = |page: &[Issue]| stop_before.is_some_and(|t| page.last().is_some_and(|i| i.updated_at < t));
+        let mut next = if old_enough(&issues) { None } else { link_of(&first.headers) };
         let mut pages = 1;
         while let Some(url) = next.take() {
             if pages >= max_pages {
                 break;
             }
             let a = self.send(Method::GET, &url, None, None, Kind::Read).await?;
-            issues.extend(parse::<Vec<Issue>>(&a.body)?);
-            next = link_of(&a.headers);
+            let page: Vec<Issue> = parse(&a.body)?;
+            next = if old_enough(&page) { None } else { link_of(&a.headers) };
+            issues.extend(page);
             pages += 1;
         }
         issues.retain(|i| !i.is_pull_request());

@@ -26,6 +26,7 @@ struct ItemPage {
     can_write: bool,
     /// A report just moved away from this item, and where it went: offered for undoing.
     moved: Option<(Report, WorkItem)>,
+    github: super::github_issue::Card,
 }
 
 /// After a move, `?moved=REPORT&to=ITEM`.
@@ -69,6 +70,7 @@ pub async fn handler(
         }
         _ => None,
     };
+    let github = super::github_issue::card(&state, user.org_id, &item).await?;
     let page = ItemPage {
         layout: Layout::new(&user, "items"),
         merged_sources: work_items::merged_sources(&state.db, user.org_id, id).await?,
@@ -79,6 +81,7 @@ pub async fn handler(
         others,
         can_write: user.role.can_write(),
         moved,
+        github,
     };
     Ok(render(&page))
 }

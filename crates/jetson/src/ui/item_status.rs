@@ -14,6 +14,9 @@ use crate::state::AppState;
 pub struct StatusForm {
     pub csrf: String,
     pub status: String,
+    /// `board` when the change came from the board.
+    #[serde(default)]
+    pub return_to: Option<String>,
 }
 
 pub async fn handler(
@@ -27,5 +30,8 @@ pub async fn handler(
     let id: WorkItemId = id.parse().map_err(|_| UiError::bad_request("That is not a work item id."))?;
     let status = WorkItemStatus::parse(&f.status).map_err(|e| UiError::bad_request(e.0))?;
     crate::actions::set_status(&state, user.org_id, id, status).await?;
+    if f.return_to.as_deref() == Some("board") {
+        return Ok(Redirect::to("/board").into_response());
+    }
     Ok(Redirect::to(&format!("/items/{id}")).into_response())
 }

@@ -1,0 +1,148 @@
+//! Applying what GitHub says about an issue to the work items linked to it, whether it came by
+//! webhook or by the periodic poll: closed as completed → resolved; closed as not planned →
+//! deferred; reopened → open (and not shipped after all); transferred → follow it; deleted →
+//! unlink. Edits and labels refresh Jetson's copy of the issue (used for matching).
+
+use jetson_connectors::github::types::Issue;
+use jetson_connectors::github::webhook::IssuesEvent;
+use jetson_domain::{OrgId, WorkItemStatus};
+use jetson_store::github::{self as store, IssueLink, RepoIssue};
+use jetson_store::{Tx, work_items};
+
+use crate::state::AppState;
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Applied {
+    /// The repository is not linked to any product of this organisation.
+    UnknownRepository,
+    /// How many work items changed.
+    Items(usize),
+}
+
+pub fn repo_issue(repo: &str, i: &Issue) -> RepoIssue {
+    RepoIssue {
+        repo: repo.to_string(),
+        number: i.number as i64,
+        title: i.title.clone(),
+        body: i.body.clone().unwrap_or_default(),
+        state: i.state.clone().unwrap_or_else(|| "open".into()),
+        labels: serde_json::to_string(&i.label_names()).expect("strings serialise"),
+        html_url: i.html_url.clone(),
+        updated_at: i.updated_at,
+        closed_at: i.closed_at,
+    }
+}
+
+/// The status an issue's state asks for, if it asks for a change.
+fn wanted(current: &str, issue_state: &str, reason: Option<&str>) -> Option<WorkItemStatus> {
+    let current = WorkItemStatus::parse(current).ok()?;
+    let closed = matches!(current, WorkItemStatus::Resolved | WorkItemStatus::Deferred);
+    match (issue_state, reason) {
+        ("closed", Some("not_planned")) if current != WorkItemStatus::Deferred => Some(WorkItemStatus::Deferred),
+        ("closed", Some("not_planned")) => None,
+        ("closed", _) if current != WorkItemStatus::Resolved => Some(WorkItemStatus::Resolved),
+        ("open", _) if closed => Some(WorkItemStatus::Open),
+        _ => None,
+    }
+}
+
+/// Moves one linked item to what the issue says. Returns whether anything changed.
+async fn apply_state(tx: &mut Tx, org: OrgId, link: &IssueLink, issue: &Issue) -> anyhow::Result<bool> {
+    let (Some(repo), Some(number)) = (link.github_repo.as_deref(), link.github_number) else { return Ok(false) };
+    let state = issue.state.as_deref().unwrap_or("open");
+    store::update_issue(tx, org, link.id, repo, number, &issue.html_url, state).await?;
+    let Some(status) = wanted(&link.status, state, issue.state_reason.as_deref()) else { return Ok(false) };
+    work_items::set_status(tx, org, link.id, status).await?;
+    if status == WorkItemStatus::Open {
+        store::clear_shipped(tx, org, link.id).await?;
+    }
+    Ok(true)
+}
+
+/// An `issues` webhook delivery.
+pub async fn apply_event(state: &AppState, org: OrgId, e: &IssuesEvent) -> anyhow::Result<Applied> {
+    let repo = &e.repository.full_name;
+    if store::repos_named(&state.db, org, repo).await?.is_empty() {
+        return Ok(Applied::UnknownRepository);
+    }
+    let number = e.issue.number as i64;
+    let items = store::items_for_issue(&state.db, org, repo, number).await?;
+    let mut tx = state.db.begin().await?;
+    let mut changed = 0;
+    match e.action.as_str() {
+        "deleted" => {
+            store::delete_repo_issue(&mut tx, org, repo, number).await?;
+            for l in &items {
+                store::unlink_issue(&mut tx, org, l.id).await?;
+                changed += 1;
+            }
+        }
+        "transferred" => {
+            store::delete_repo_issue(&mut tx, org, repo, number).await?;
+            let changes = e.changes.clone().unwrap_or_default();
+            if let (Some(new_issue), Some(new_repo)) = (changes.new_issue, changes.new_repository) {
+                for l in &items {
+                    let state = new_issue.state.as_deref().unwrap_or("open");
+                    let n = new_issue.number as i64;
+                    store::update_issue(&mut tx, org, l.id, &new_repo.full_name, n, &new_issue.html_url, state).await?;
+                    changed += 1;
+                }
+            }
+        }
+        _ => {
+            if !e.issue.is_pull_request() {
+                store::upsert_issues(&mut tx, org, &[repo_issue(repo, &e.issue)]).await?;
+            }
+            for l in &items {
+                if apply_state(&mut tx, org, l, &e.issue).await? {
+                    changed += 1;
+                }
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(Applied::Items(changed))
+}
+
+/// Issues read by the poll: keep Jetson's copy, and apply a state that changed on GitHub since
+/// Jetson last saw it (a change made in Jetson and not yet pushed is left for the push).
+pub async fn apply_polled(state: &AppState, org: OrgId, repo: &str, issues: &[Issue]) -> anyhow::Result<usize> {
+    let mut tx = state.db.begin().await?;
+    let copies: Vec<RepoIssue> = issues.iter().map(|i| repo_issue(repo, i)).collect();
+    store::upsert_issues(&mut tx, org, &copies).await?;
+    tx.commit().await?;
+    let mut changed = 0;
+    for i in issues {
+        for l in store::items_for_issue(&state.db, org, repo, i.number as i64).await? {
+            if l.github_state.as_deref() == i.state.as_deref() {
+                continue;
+            }
+            let mut tx = state.db.begin().await?;
+            if apply_state(&mut tx, org, &l, i).await? {
+                changed += 1;
+            }
+            tx.commit().await?;
+        }
+    }
+    Ok(changed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issue_states_map_to_statuses_and_repeat_nothing() {
+        assert_eq!(wanted("open", "closed", Some("completed")), Some(WorkItemStatus::Resolved));
+        assert_eq!(
+            wanted("in_progress", "closed", None),
+            Some(WorkItemStatus::Resolved),
+            "older payloads have no reason"
+        );
+        assert_eq!(wanted("open", "closed", Some("not_planned")), Some(WorkItemStatus::Deferred));
+        assert_eq!(wanted("resolved", "open", Some("reopened")), Some(WorkItemStatus::Open));
+        assert_eq!(wanted("deferred", "open", None), Some(WorkItemStatus::Open));
+        assert_eq!(wanted("resolved", "closed", Some("completed")), None);
+        assert_eq!(wanted("in_progress", "open", None), None, "an open issue leaves work in progress alone");
+    }
+}

@@ -1,0 +1,96 @@
+//! `github.poll`: every few minutes, for each linked repository, read the issues that changed
+//! (a conditional request: an unchanged repository costs nothing), apply state changes a webhook
+//! may have missed, check the webhook, then run the repository's rules (auto-create with brakes,
+//! batched counts, shipped-in-release; see `github::automation`). The job reschedules itself
+//! whatever happens; its error is shown in the health view.
+
+use chrono::Duration;
+use jetson_connectors::github::Conditional;
+use jetson_domain::OrgId;
+use jetson_store::github as store;
+use jetson_store::jobs::{self, Claimed, NewJob, PERIODIC_PREFIX};
+use serde::{Deserialize, Serialize};
+
+use crate::github::automation::{self, Outcome};
+use crate::github::{client, connection, repo_name, sync};
+use crate::state::AppState;
+
+pub const KIND: &str = "github.poll";
+pub const EVERY_MS: i64 = 5 * 60 * 1000;
+/// The first read of a repository takes this many pages (100 issues each) at most.
+const FIRST_READ_PAGES: usize = 20;
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Payload {
+    pub org: OrgId,
+}
+
+/// Queues a poll `delay_ms` from now; one per organisation and time slot.
+pub async fn schedule(state: &AppState, org: OrgId, delay_ms: i64) -> anyhow::Result<()> {
+    let at = jobs::now_ms() + delay_ms;
+    let key = format!("{PERIODIC_PREFIX}{KIND}:{org}:{}", at / EVERY_MS);
+    let payload = serde_json::to_value(Payload { org })?;
+    let mut tx = state.db.begin().await?;
+    jobs::enqueue_at(&mut tx, NewJob { kind: KIND, payload, dedup_key: Some(key), max_attempts: 1 }, at).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn schedule_all(state: &AppState) -> anyhow::Result<()> {
+    for conn in store::connections(&state.db).await? {
+        schedule(state, conn.org_id, 0).await?;
+    }
+    Ok(())
+}
+
+pub async fn run(state: &AppState, job: &Claimed, worker: &str) -> anyhow::Result<()> {
+    let p: Payload = serde_json::from_value(job.payload.clone())?;
+    if store::connection(&state.db, p.org).await?.is_some() {
+        match poll(state, p.org).await {
+            Ok(o) => {
+                tracing::info!(org = %p.org, created = o.created, queued = o.queued, commented = o.commented, shipped = o.shipped, "github.poll.done")
+            }
+            Err(e) => store::record_error(&state.db, p.org, &format!("periodic sync: {e:#}")).await?,
+        }
+        schedule(state, p.org, EVERY_MS).await?;
+    }
+    super::complete_alone(state, job, worker).await
+}
+
+pub async fn poll(state: &AppState, org: OrgId) -> anyhow::Result<Outcome> {
+    let conn = connection(state, org).await?;
+    let gh = client(state, &conn)?;
+    let mut out = Outcome::default();
+    let result: anyhow::Result<()> = async {
+        for repo in store::repos(&state.db, org).await? {
+            let name = repo_name(&repo.repo)?;
+            let started = jetson_store::now();
+            // Clocks differ: overlap the previous poll by a minute (re-reading is harmless).
+            let stop_before = repo.polled_at.map(|t| t - Duration::minutes(1));
+            let etag = repo.issues_etag.as_deref().filter(|_| repo.polled_at.is_some());
+            match gh.list_issues(&name, "all", None, etag, stop_before, FIRST_READ_PAGES).await? {
+                Conditional::NotModified => store::set_polled(&state.db, org, &repo.repo, None).await?,
+                Conditional::Fresh { value, etag } => {
+                    sync::apply_polled(state, org, &repo.repo, &value).await?;
+                    store::set_polled(&state.db, org, &repo.repo, etag.as_deref()).await?;
+                }
+            }
+            if let Some(id) = repo.webhook_id {
+                let now = match gh.hook(&name, id as u64).await? {
+                    Some(h) if h.active => "active".to_string(),
+                    Some(_) => "inactive: turned off on GitHub".to_string(),
+                    None => "missing: deleted on GitHub".to_string(),
+                };
+                store::set_repo_webhook(&state.db, org, repo.product_id, Some(id), &now).await?;
+            }
+            automation::check_shipped(state, org, &gh, &repo, &mut out).await?;
+            automation::comment_counts(state, org, &gh, &repo, &mut out).await?;
+            automation::auto_create(state, org, &repo, &mut out).await?;
+            let _ = started;
+        }
+        Ok(())
+    }
+    .await;
+    crate::github::record(state, org, &gh, &result).await?;
+    result.map(|()| out)
+}

@@ -1,0 +1,48 @@
+//! The approval queue: work items that automatic creation held back (below the product's
+//! thresholds, or over the repository's hourly cap). A person reviews the draft and creates the
+//! issue, or dismisses the item so that it is not proposed again.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use jetson_domain::WorkItemId;
+use jetson_store::github as store;
+use jetson_store::work_items::{self, WorkItem};
+use serde::Deserialize;
+
+use super::{Layout, UiError, render};
+use crate::auth::UiUser;
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "github_queue.html")]
+struct QueuePage {
+    layout: Layout,
+    items: Vec<WorkItem>,
+    can_write: bool,
+}
+
+pub async fn page(State(state): State<AppState>, user: UiUser) -> Result<Response, UiError> {
+    let items = work_items::awaiting_approval(&state.db, user.org_id).await?;
+    Ok(render(&QueuePage { layout: Layout::new(&user, "queue"), items, can_write: user.role.can_write() }))
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    pub csrf: String,
+}
+
+pub async fn dismiss(
+    State(state): State<AppState>,
+    user: UiUser,
+    Path(id): Path<String>,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Response, UiError> {
+    user.check_csrf(&f.csrf)?;
+    super::require_write(&user)?;
+    let id: WorkItemId = id.parse().map_err(|_| UiError::bad_request("That is not a work item id."))?;
+    work_items::get(&state.db, user.org_id, id).await?;
+    store::set_approval(&state.db, user.org_id, id, Some("dismissed")).await?;
+    Ok(Redirect::to("/github/queue").into_response())
+}
