@@ -54,8 +54,9 @@ pub struct Settings {
     pub helpscout_retry: jetson_connectors::helpscout::Retry,
     /// The GitHub API (`JETSON_GITHUB_API_URL`; GitHub Enterprise, or a fake in tests).
     pub github_api: String,
-    /// How patiently GitHub calls are retried (tests shorten it).
+    /// How patiently GitHub calls are retried, and how long one may take (tests shorten both).
     pub github_retry: jetson_connectors::github::Retry,
+    pub github_timeout: std::time::Duration,
     /// The optional embedding tier: a directory with all-MiniLM-L6-v2 (`JETSON_EMBEDDINGS_DIR`).
     pub embeddings_dir: Option<PathBuf>,
 }
@@ -77,6 +78,7 @@ impl Settings {
             helpscout_retry: Default::default(),
             github_api: jetson_connectors::github::DEFAULT_API.into(),
             github_retry: Default::default(),
+            github_timeout: std::time::Duration::from_secs(30),
             embeddings_dir: None,
         }
     }

@@ -45,7 +45,8 @@ pub fn client(state: &AppState, conn: &Connection) -> anyhow::Result<Client> {
         }
         other => anyhow::bail!("unknown kind of GitHub connection `{other}`"),
     };
-    Ok(Client::new(state.http.clone(), &state.settings.github_api, auth, state.settings.github_retry))
+    let http = jetson_connectors::http::client(state.settings.github_timeout);
+    Ok(Client::new(http, &state.settings.github_api, auth, state.settings.github_retry))
 }
 
 /// Keeps the settings page's health view current after work with a client: the budget left,

@@ -49,6 +49,9 @@ pub enum Error {
     Unsafe(String),
 }
 
+/// Rate-limit waits within one call before it gives up.
+const MAX_RATE_WAITS: u32 = 5;
+
 /// How Jetson proves who it is.
 #[derive(Debug, Clone)]
 pub enum Auth {
@@ -427,6 +430,8 @@ impl Client {
         let mut attempt = 0;
         let mut refreshed = false;
         let mut rejected = false;
+        // Waiting out a rate limit is not a failed attempt, but it is bounded too.
+        let mut rate_waits = 0;
         loop {
             attempt += 1;
             self.wait_for_budget().await?;
@@ -497,11 +502,13 @@ impl Client {
                                 });
                             }
                             wait = Some(asked);
+                            rate_waits += 1;
                             format!("secondary rate limit ({})", status.as_u16())
                         }
                         StatusCode::FORBIDDEN | StatusCode::TOO_MANY_REQUESTS if seen.exhausted() => {
                             // The top of the loop waits for the reset (or says when to return).
                             wait = Some(Duration::ZERO);
+                            rate_waits += 1;
                             "rate limit exhausted".to_string()
                         }
                         StatusCode::FORBIDDEN => return Err(Error::Forbidden(message())),
@@ -515,7 +522,9 @@ impl Client {
                     }
                 }
             };
-            if attempt >= self.retry.attempts {
+            if wait.is_some() && rate_waits <= MAX_RATE_WAITS {
+                attempt -= 1;
+            } else if attempt >= self.retry.attempts {
                 return Err(Error::Unavailable(failure, attempt));
             }
             tracing::debug!(attempt, error = %failure, "github.retry");

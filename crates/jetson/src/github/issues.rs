@@ -59,11 +59,11 @@ pub async fn create(state: &AppState, org: OrgId, item: WorkItemId, d: &Draft, b
     if link.github_number.is_some() {
         anyhow::bail!("this work item already has an issue");
     }
-    if let Some(pending) = link.github_pending_at {
-        if let Some(found) = find_created(&gh, &repo, item, pending - Duration::minutes(5)).await? {
-            save_link(state, org, item, &repo.repo, &found, by, link.customer_count).await?;
-            return Ok(Created::Found(found));
-        }
+    if let Some(pending) = link.github_pending_at
+        && let Some(found) = find_created(&gh, &repo, item, pending - Duration::minutes(5)).await?
+    {
+        save_link(state, org, item, &repo.repo, &found, by, link.customer_count).await?;
+        return Ok(Created::Found(found));
     }
     let stale = Utc::now() - Duration::seconds(CLAIM_STALE_SECS);
     if !store::claim_creation(&state.db, org, item, stale).await? {
@@ -194,15 +194,15 @@ pub fn issue_state_for(status: WorkItemStatus) -> (&'static str, Option<&'static
     }
 }
 
-/// Brings the linked issue in line with the item's status (a job runs this after a change in
-/// Jetson). Nothing is sent when the issue is already there, so a change that came from GitHub
-/// does not echo back.
+/// Brings the linked issue in line with the item's status (a job runs this after a change made
+/// in Jetson; changes that came from GitHub queue no job, so they never echo back).
 pub async fn push_status(state: &AppState, org: OrgId, item: WorkItemId) -> anyhow::Result<()> {
     let link = store::issue_link(&state.db, org, item).await?;
     let (Some(repo), Some(number)) = (link.github_repo.as_deref(), link.github_number) else { return Ok(()) };
     let status = WorkItemStatus::parse(&link.status).map_err(|e| anyhow::anyhow!(e.0))?;
     let (want, reason) = issue_state_for(status);
-    if link.github_state.as_deref() == Some(want) {
+    // A closed issue is patched again: resolved and deferred close it for different reasons.
+    if want == "open" && link.github_state.as_deref() == Some("open") {
         return Ok(());
     }
     let conn = connection(state, org).await?;

@@ -7,7 +7,9 @@ mod cli;
 mod demo_quality;
 #[cfg(feature = "embeddings")]
 mod embedding_tier;
+mod fake_github;
 mod fake_helpscout;
+mod github;
 mod helpers;
 mod helpscout;
 mod learning;
