@@ -226,3 +226,133 @@ async fn an_admin_defines_a_products_priorities_and_sees_what_it_learned() {
     driver.quit().await.ok();
     result.expect("the products walk-through");
 }
+
+/// HTML5 drag and drop is not driven by WebDriver's pointer actions in Chromium, so the test
+/// dispatches the browser's own drag events (with a real `DataTransfer`) on the card and column.
+const DRAG: &str = r#"
+    const [card, col] = arguments;
+    const data = new DataTransfer();
+    card.dispatchEvent(new DragEvent("dragstart", { bubbles: true, dataTransfer: data }));
+    col.dispatchEvent(new DragEvent("dragover", { bubbles: true, cancelable: true, dataTransfer: data }));
+    col.dispatchEvent(new DragEvent("drop", { bubbles: true, cancelable: true, dataTransfer: data }));
+"#;
+
+async fn wait_for<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !check().await {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_person_creates_a_github_issue_from_a_work_item_after_editing_the_draft() {
+    let Some(path) = driver_or_skip() else { return };
+    let s = crate::github::setup().await;
+    let item = s.item().await;
+    let (_driver_process, port) = start_driver(&path);
+    let driver = browser(port).await;
+    let run = async {
+        sign_in(&driver, &s.app).await?;
+        driver.goto(s.app.url("/settings/integrations/github")).await?;
+        assert_eq!(driver.find(By::Id("gh-valid")).await?.text().await?, "Valid");
+        driver.screenshot(&screenshot_path("github-settings.png")).await?;
+        driver.goto(s.app.url(&format!("/items/{item}"))).await?;
+        driver.find(By::Id("create-issue")).await?.click().await?;
+        let title = driver.find(By::Id("draft-title")).await?;
+        title.clear().await?;
+        title.send_keys("CSV export fails on the ledger page").await?;
+        let body = driver.find(By::Id("draft-body")).await?.prop("value").await?.unwrap_or_default();
+        assert!(body.contains("**2 distinct customers**"), "{body}");
+        driver.screenshot(&screenshot_path("github-draft.png")).await?;
+        driver.find(By::Id("draft-create")).await?.click().await?;
+        let link = driver.find(By::Id("github-issue")).await?;
+        assert_eq!(link.text().await?, "acme/widgets#1");
+        driver.screenshot(&screenshot_path("work-item-github.png")).await?;
+        WebDriverResult::Ok(())
+    };
+    let result = run.await;
+    driver.quit().await.ok();
+    result.expect("creating an issue in the browser");
+    assert_eq!(s.fake.world().issues[&1]["title"], "CSV export fails on the ledger page");
+}
+
+#[tokio::test]
+async fn a_person_moves_work_items_on_the_board_by_drag_and_drop_and_by_keyboard() {
+    let Some(path) = driver_or_skip() else { return };
+    let s = crate::github::setup().await;
+    let item = s.item().await;
+    let status = || async {
+        jetson_store::work_items::get(&s.app.state.db, s.app.org, item).await.unwrap().status.as_str().to_string()
+    };
+    let (_driver_process, port) = start_driver(&path);
+    let driver = browser(port).await;
+    let run = async {
+        sign_in(&driver, &s.app).await?;
+        driver.find(By::LinkText("Board")).await?.click().await?;
+        let card = driver.find(By::Id(format!("card-{item}"))).await?;
+        let in_progress = driver.find(By::Id("col-in_progress")).await?;
+        driver.screenshot(&screenshot_path("board.png")).await?;
+        driver.execute(DRAG, vec![card.to_json()?, in_progress.to_json()?]).await?;
+        wait_for("the drop to be saved", || async { status().await == "in_progress" }).await;
+        let card = driver.find(By::Css(&format!("#col-in_progress #card-{item}"))).await?;
+        assert_eq!(driver.find(By::Css("#col-in_progress .count")).await?.text().await?, "1");
+
+        // The keyboard: focus the card, → moves it one column right.
+        card.focus().await?;
+        card.send_keys(Key::Right).await?;
+        wait_for("the key move to be saved", || async { status().await == "resolved" }).await;
+        driver.find(By::Css(&format!("#col-resolved #card-{item}"))).await?;
+        let said = driver.find(By::Id("board-live")).await?.text().await?;
+        assert!(said.starts_with("Moved"), "{said}");
+        driver.screenshot(&screenshot_path("board-moved.png")).await?;
+        // A reload shows the saved state.
+        driver.refresh().await?;
+        driver.find(By::Css(&format!("#col-resolved #card-{item}"))).await?;
+        WebDriverResult::Ok(())
+    };
+    let result = run.await;
+    driver.quit().await.ok();
+    result.expect("moving cards on the board");
+}
+
+#[tokio::test]
+async fn a_person_approves_an_item_from_the_approval_queue() {
+    let Some(path) = driver_or_skip() else { return };
+    let s = crate::github::setup().await;
+    let item = s.item().await;
+    let product = jetson_store::products::list(&s.app.state.db, s.app.org).await.unwrap()[0].id;
+    let rules = [
+        ("label_map", r#"{"bug": ["bug"]}"#),
+        ("training_map", r#"{"bug": "bug"}"#),
+        ("auto_create", "on"),
+        ("auto_min_customers", "5"),
+        ("auto_min_confidence", "0.5"),
+        ("auto_max_per_hour", "3"),
+    ];
+    assert_eq!(s.post(&format!("/settings/integrations/github/repos/{product}/rules"), &rules).await.status(), 303);
+    s.poll().await;
+    assert_eq!(s.fake.world().creates, 0, "two customers are below the threshold of five");
+    let (_driver_process, port) = start_driver(&path);
+    let driver = browser(port).await;
+    let run = async {
+        sign_in(&driver, &s.app).await?;
+        driver.find(By::LinkText("Approval queue")).await?.click().await?;
+        let row = driver.find(By::Id(format!("queue-{item}"))).await?;
+        driver.screenshot(&screenshot_path("approval-queue.png")).await?;
+        row.find(By::LinkText("Review draft")).await?.click().await?;
+        driver.find(By::Id("draft-create")).await?.click().await?;
+        driver.find(By::Id("github-issue")).await?;
+        driver.find(By::LinkText("Approval queue")).await?.click().await?;
+        assert_eq!(driver.find(By::Id("queue-empty")).await?.text().await?, "Nothing is waiting.");
+        WebDriverResult::Ok(())
+    };
+    let result = run.await;
+    driver.quit().await.ok();
+    result.expect("approving from the queue");
+    assert_eq!(s.fake.world().creates, 1);
+}
