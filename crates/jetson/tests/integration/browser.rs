@@ -299,20 +299,20 @@ async fn a_person_moves_work_items_on_the_board_by_drag_and_drop_and_by_keyboard
         driver.screenshot(&screenshot_path("board.png")).await?;
         driver.execute(DRAG, vec![card.to_json()?, in_progress.to_json()?]).await?;
         wait_for("the drop to be saved", || async { status().await == "in_progress" }).await;
-        let card = driver.find(By::Css(&format!("#col-in_progress #card-{item}"))).await?;
+        let card = driver.find(By::Css(format!("#col-in_progress #card-{item}"))).await?;
         assert_eq!(driver.find(By::Css("#col-in_progress .count")).await?.text().await?, "1");
 
         // The keyboard: focus the card, → moves it one column right.
         card.focus().await?;
         card.send_keys(Key::Right).await?;
         wait_for("the key move to be saved", || async { status().await == "resolved" }).await;
-        driver.find(By::Css(&format!("#col-resolved #card-{item}"))).await?;
+        driver.find(By::Css(format!("#col-resolved #card-{item}"))).await?;
         let said = driver.find(By::Id("board-live")).await?.text().await?;
         assert!(said.starts_with("Moved"), "{said}");
         driver.screenshot(&screenshot_path("board-moved.png")).await?;
         // A reload shows the saved state.
         driver.refresh().await?;
-        driver.find(By::Css(&format!("#col-resolved #card-{item}"))).await?;
+        driver.find(By::Css(format!("#col-resolved #card-{item}"))).await?;
         WebDriverResult::Ok(())
     };
     let result = run.await;
