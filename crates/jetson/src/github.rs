@@ -45,8 +45,13 @@ pub fn client(state: &AppState, conn: &Connection) -> anyhow::Result<Client> {
         }
         other => anyhow::bail!("unknown kind of GitHub connection `{other}`"),
     };
+    Ok(client_with(state, auth))
+}
+
+/// An API client for credentials in hand (being checked before they are stored).
+pub fn client_with(state: &AppState, auth: Auth) -> Client {
     let http = jetson_connectors::http::client(state.settings.github_timeout);
-    Ok(Client::new(http, &state.settings.github_api, auth, state.settings.github_retry))
+    Client::new(http, &state.settings.github_api, auth, state.settings.github_retry)
 }
 
 /// Keeps the settings page's health view current after work with a client: the budget left,

@@ -2,11 +2,11 @@
 //! to a repository (and registering the repository's webhook), and checking the connection.
 
 use anyhow::Context;
-use jetson_connectors::github::{AppKey, RepoName};
+use jetson_connectors::github::{AppKey, Auth, RepoName};
 use jetson_domain::{OrgId, ProductId};
 use jetson_store::github::{self as store, NewConnection};
 
-use super::{client, connection, purpose};
+use super::{client, client_with, connection, purpose};
 use crate::state::AppState;
 
 /// Labels per category and priority; edited per product in Settings.
@@ -27,39 +27,21 @@ pub async fn connect(state: &AppState, org: OrgId, creds: Credentials) -> anyhow
         Some(old) => old.webhook_secret_enc,
         None => sealer.seal(purpose::WEBHOOK_SECRET, &crate::sealed::generate_key_hex()),
     };
-    let (kind, token_enc, app_id, installation_id, key_enc) = match &creds {
+    // Check before storing, so a typo never replaces working credentials.
+    let (auth, kind, token_enc, app_id, installation_id, key_enc) = match &creds {
         Credentials::Token(t) => {
             let t = t.trim();
             anyhow::ensure!(!t.is_empty() && !t.contains(char::is_whitespace), "Paste the whole token.");
-            ("token", Some(sealer.seal(purpose::TOKEN, t)), None, None, None)
+            (Auth::Token(t.to_string()), "token", Some(sealer.seal(purpose::TOKEN, t)), None, None, None)
         }
         Credentials::App { app_id, installation_id, private_key } => {
-            AppKey::parse(*app_id, private_key).map_err(anyhow::Error::msg)?;
-            let key = sealer.seal(purpose::PRIVATE_KEY, private_key.trim());
-            ("app", None, Some(*app_id as i64), Some(*installation_id as i64), Some(key))
+            let key = AppKey::parse(*app_id, private_key).map_err(anyhow::Error::msg)?;
+            let auth = Auth::App { key: Box::new(key), installation_id: *installation_id };
+            let sealed = sealer.seal(purpose::PRIVATE_KEY, private_key.trim());
+            (auth, "app", None, Some(*app_id as i64), Some(*installation_id as i64), Some(sealed))
         }
     };
-    // Check before storing, so a typo never replaces working credentials.
-    let candidate = store::Connection {
-        org_id: org,
-        id: uuid::Uuid::nil(),
-        kind: kind.into(),
-        token_enc: token_enc.clone(),
-        app_id,
-        installation_id,
-        private_key_enc: key_enc.clone(),
-        webhook_secret_enc: secret.clone(),
-        identity: None,
-        scopes: None,
-        rate_limit: None,
-        rate_remaining: None,
-        rate_reset_at: None,
-        checked_at: None,
-        last_error: None,
-        last_error_at: None,
-        created_at: jetson_store::now(),
-    };
-    let health = client(state, &candidate)?.check().await.context("GitHub did not accept these credentials")?;
+    let health = client_with(state, auth).check().await.context("GitHub did not accept these credentials")?;
     let new = NewConnection {
         kind,
         token_enc: token_enc.as_deref(),

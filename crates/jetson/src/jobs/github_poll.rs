@@ -64,7 +64,6 @@ pub async fn poll(state: &AppState, org: OrgId) -> anyhow::Result<Outcome> {
     let result: anyhow::Result<()> = async {
         for repo in store::repos(&state.db, org).await? {
             let name = repo_name(&repo.repo)?;
-            let started = jetson_store::now();
             // Clocks differ: overlap the previous poll by a minute (re-reading is harmless).
             let stop_before = repo.polled_at.map(|t| t - Duration::minutes(1));
             let etag = repo.issues_etag.as_deref().filter(|_| repo.polled_at.is_some());
@@ -86,7 +85,6 @@ pub async fn poll(state: &AppState, org: OrgId) -> anyhow::Result<Outcome> {
             automation::check_shipped(state, org, &gh, &repo, &mut out).await?;
             automation::comment_counts(state, org, &gh, &repo, &mut out).await?;
             automation::auto_create(state, org, &repo, &mut out).await?;
-            let _ = started;
         }
         Ok(())
     }

@@ -129,6 +129,14 @@ impl Respond for Responder {
         let query: BTreeMap<String, String> = req.url.query_pairs().map(|(k, v)| (k.into(), v.into())).collect();
         w.log.push(format!("{} {}{}", req.method, path, req.url.query().map(|q| format!("?{q}")).unwrap_or_default()));
         let auth = req.headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("");
+        // A GitHub App: its JWT (three dot-separated parts) buys an installation token.
+        if req.method.as_str() == "POST"
+            && path == "/app/installations/7/access_tokens"
+            && auth.matches('.').count() == 2
+        {
+            let expires = (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339();
+            return answer(201, json!({"token": TOKEN, "expires_at": expires}));
+        }
         if auth != format!("Bearer {TOKEN}") {
             return ResponseTemplate::new(401).set_body_json(json!({"message": "Bad credentials"}));
         }
@@ -153,6 +161,7 @@ impl Respond for Responder {
         let rest = path.strip_prefix(&base);
         let method = req.method.as_str();
         match (method, path.as_str(), rest) {
+            ("GET", "/installation/repositories", _) => ok(json!({"total_count": 1, "repositories": []})),
             ("GET", "/user", _) => ok(json!({"login": "jetson-bot", "id": 1})).insert_header("X-OAuth-Scopes", "repo, admin:repo_hook"),
             ("GET", _, Some("")) => {
                 ok(json!({"id": 1000, "full_name": REPO, "private": true, "has_issues": true, "permissions": {"admin": true, "push": true, "pull": true}}))

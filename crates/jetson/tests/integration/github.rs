@@ -193,6 +193,22 @@ async fn connecting_checks_the_token_shows_its_health_and_keeps_it_sealed() {
 }
 
 #[tokio::test]
+async fn a_github_app_installation_connects_with_its_private_key() {
+    let s = setup().await;
+    let pem = include_str!("../../../jetson-connectors/tests/data/test_app_key.pem");
+    let bad = [("mode", "app"), ("app_id", "42"), ("installation_id", "7"), ("private_key", "not a key")];
+    let res = s.post("/settings/integrations/github/connect", &bad).await;
+    assert!(res.text().await.unwrap().contains("not an RSA key in PEM form"));
+    let form = [("mode", "app"), ("app_id", "42"), ("installation_id", "7"), ("private_key", pem)];
+    let res = s.post("/settings/integrations/github/connect", &form).await;
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    let conn = store::connection(&s.app.state.db, s.app.org).await.unwrap().unwrap();
+    assert_eq!((conn.kind.as_str(), conn.app_id, conn.installation_id), ("app", Some(42), Some(7)));
+    assert!(!conn.private_key_enc.unwrap().contains("PRIVATE KEY"), "the key is stored encrypted");
+    assert!(s.page("/settings/integrations/github").await.contains("app 42 (installation 7)"));
+}
+
+#[tokio::test]
 async fn linking_a_repository_registers_its_webhook_and_reads_its_issues() {
     let s = setup().await;
     s.fake.world().add_issue("Old bug", "something else", &["bug"], "open");
