@@ -33,13 +33,16 @@ pub fn repo_issue(repo: &str, i: &Issue) -> RepoIssue {
     }
 }
 
-/// The status an issue's state asks for, if it asks for a change.
+/// The status an issue's state asks for, if it asks for a change. An issue closed as a duplicate
+/// is not fixed: the work goes on elsewhere, so the item is deferred like one not planned.
 fn wanted(current: &str, issue_state: &str, reason: Option<&str>) -> Option<WorkItemStatus> {
     let current = WorkItemStatus::parse(current).ok()?;
     let closed = matches!(current, WorkItemStatus::Resolved | WorkItemStatus::Deferred);
     match (issue_state, reason) {
-        ("closed", Some("not_planned")) if current != WorkItemStatus::Deferred => Some(WorkItemStatus::Deferred),
-        ("closed", Some("not_planned")) => None,
+        ("closed", Some("not_planned" | "duplicate")) if current != WorkItemStatus::Deferred => {
+            Some(WorkItemStatus::Deferred)
+        }
+        ("closed", Some("not_planned" | "duplicate")) => None,
         ("closed", _) if current != WorkItemStatus::Resolved => Some(WorkItemStatus::Resolved),
         ("open", _) if closed => Some(WorkItemStatus::Open),
         _ => None,
@@ -140,6 +143,7 @@ mod tests {
             "older payloads have no reason"
         );
         assert_eq!(wanted("open", "closed", Some("not_planned")), Some(WorkItemStatus::Deferred));
+        assert_eq!(wanted("open", "closed", Some("duplicate")), Some(WorkItemStatus::Deferred));
         assert_eq!(wanted("resolved", "open", Some("reopened")), Some(WorkItemStatus::Open));
         assert_eq!(wanted("deferred", "open", None), Some(WorkItemStatus::Open));
         assert_eq!(wanted("resolved", "closed", Some("completed")), None);
