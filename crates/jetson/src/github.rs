@@ -56,7 +56,12 @@ pub fn client_with(state: &AppState, auth: Auth) -> Client {
 
 /// Keeps the settings page's health view current after work with a client: the budget left,
 /// or the error that stopped the work.
-pub async fn record(state: &AppState, org: OrgId, client: &Client, outcome: &anyhow::Result<()>) -> anyhow::Result<()> {
+pub async fn record(
+    state: &AppState,
+    org: OrgId,
+    client: &Client,
+    outcome: Result<(), &anyhow::Error>,
+) -> anyhow::Result<()> {
     match outcome {
         Ok(()) => {
             let r = client.rate();

@@ -47,6 +47,14 @@ pub enum Created {
     Found(Issue),
 }
 
+impl Created {
+    pub fn issue(&self) -> &Issue {
+        match self {
+            Created::Created(i) | Created::Found(i) => i,
+        }
+    }
+}
+
 /// Creates the item's issue, at most once. An attempt whose outcome is unknown (a timeout, a 5xx
 /// after the request went out) is never repeated blindly: Jetson first looks for the issue by the
 /// marker every body carries, and only creates when it is not there.
@@ -89,18 +97,11 @@ pub async fn create(state: &AppState, org: OrgId, item: WorkItemId, d: &Draft, b
             Err(anyhow::Error::new(e).context(format!("the issue was not created in {}", repo.repo)))
         }
     };
-    let result = match outcome {
-        Ok(created) => {
-            let issue = match &created {
-                Created::Created(i) | Created::Found(i) => i,
-            };
-            save_link(state, org, item, &repo.repo, issue, by, link.customer_count).await?;
-            Ok(created)
-        }
-        Err(e) => Err(e),
-    };
-    super::record(state, org, &gh, &result.as_ref().map(|_| ()).map_err(|e| anyhow::anyhow!("{e:#}"))).await?;
-    result
+    if let Ok(created) = &outcome {
+        save_link(state, org, item, &repo.repo, created.issue(), by, link.customer_count).await?;
+    }
+    super::record(state, org, &gh, outcome.as_ref().map(|_| ())).await?;
+    outcome
 }
 
 async fn find_created(
@@ -226,6 +227,6 @@ pub async fn push_status(state: &AppState, org: OrgId, item: WorkItemId) -> anyh
         }
         Err(e) => Err(anyhow::Error::new(e).context(format!("{repo}#{number} was not updated"))),
     };
-    super::record(state, org, &gh, &outcome.as_ref().map(|_| ()).map_err(|e| anyhow::anyhow!("{e:#}"))).await?;
+    super::record(state, org, &gh, outcome.as_ref().copied()).await?;
     outcome
 }

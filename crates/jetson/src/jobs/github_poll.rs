@@ -89,6 +89,6 @@ pub async fn poll(state: &AppState, org: OrgId) -> anyhow::Result<Outcome> {
         Ok(())
     }
     .await;
-    crate::github::record(state, org, &gh, &result).await?;
+    crate::github::record(state, org, &gh, result.as_ref().copied()).await?;
     result.map(|()| out)
 }

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::{Layout, UiError, render};
 use crate::auth::UiUser;
 use crate::github::draft::Draft;
-use crate::github::issues::{self, Created};
+use crate::github::issues;
 use crate::state::AppState;
 
 /// What the item page shows about GitHub.
@@ -100,9 +100,9 @@ pub async fn create(
         None => issues::create(&state, user.org_id, id, &draft, "created").await,
     };
     match result {
-        Ok(Created::Created(i)) | Ok(Created::Found(i)) => {
+        Ok(created) => {
             store::set_approval(&state.db, user.org_id, id, None).await?;
-            Ok(Redirect::to(&format!("/items/{id}?issue={}", i.number)).into_response())
+            Ok(Redirect::to(&format!("/items/{id}")).into_response())
         }
         Err(e) => {
             let item = work_items::get(&state.db, user.org_id, id).await?;
@@ -144,9 +144,9 @@ pub async fn link(
         .parse()
         .map_err(|_| UiError::bad_request("An issue number, such as 42."))?;
     match issues::link(&state, user.org_id, id, number).await {
-        Ok(i) => {
+        Ok(_) => {
             store::set_approval(&state.db, user.org_id, id, None).await?;
-            Ok(Redirect::to(&format!("/items/{id}?issue={}", i.number)).into_response())
+            Ok(Redirect::to(&format!("/items/{id}")).into_response())
         }
         Err(e) => Err(UiError::bad_request(format!("The issue was not linked: {e:#}"))),
     }
