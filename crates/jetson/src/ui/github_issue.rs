@@ -100,7 +100,7 @@ pub async fn create(
         None => issues::create(&state, user.org_id, id, &draft, "created").await,
     };
     match result {
-        Ok(created) => {
+        Ok(_) => {
             store::set_approval(&state.db, user.org_id, id, None).await?;
             Ok(Redirect::to(&format!("/items/{id}")).into_response())
         }
