@@ -3,6 +3,7 @@
 mod eval;
 pub(crate) mod helpscout;
 mod model;
+pub mod privacy;
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -73,6 +74,11 @@ enum Command {
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// Find or redact sensitive data in JSON lines (standard input to standard output).
+    Privacy {
+        #[command(subcommand)]
+        command: privacy::PrivacyCommand,
     },
     /// Measure analysis quality.
     Eval {
@@ -339,6 +345,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Eval { command } => eval::run(s, command).await,
+        Command::Privacy { command } => privacy::run(command),
         Command::Bench { command: BenchCommand::Ingest { conversations } } => crate::bench::ingest(conversations).await,
         Command::Model { command: ModelCommand::Train { out: Some(out), .. } } => model::train_builtin(&out),
         Command::Model { command: ModelCommand::Train { out: None, product, org } } => {

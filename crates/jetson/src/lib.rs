@@ -22,6 +22,7 @@ pub mod jobs;
 pub mod learning;
 pub mod matchers;
 pub mod pipeline;
+pub mod privacy_eval;
 pub mod progress;
 pub mod router;
 pub mod sealed;

@@ -14,6 +14,8 @@ use crate::progress::Progress;
 
 #[derive(Subcommand)]
 pub enum EvalCommand {
+    /// Sensitive-data detection on labelled spans (Presidio's format): recall and precision per type.
+    Pii { file: PathBuf },
     /// Classification on a labelled file: accuracy, per-class P/R/F1, confusion, calibration.
     Classify {
         file: PathBuf,
@@ -88,6 +90,7 @@ pub enum EvalCommand {
 
 pub async fn run(s: Settings, command: EvalCommand) -> anyhow::Result<()> {
     match command {
+        EvalCommand::Pii { file } => pii(&file),
         EvalCommand::Classify { file, text, label, map, format, product, org, model, tier, embeddings } => {
             let tier = crate::eval::Tier::parse(&tier, embeddings.as_deref())?;
             let rows = crate::eval::read_rows(&file, format.as_deref())?;
@@ -159,5 +162,26 @@ async fn demo(
     println!("grouping pairwise precision: {:.3} recall: {:.3}", s.pairwise.precision, s.pairwise.recall);
     println!("pairwise-F1: {:.3}", s.pairwise.f1);
     let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+fn pii(file: &std::path::Path) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let started = std::time::Instant::now();
+    let (per, total) = crate::privacy_eval::score(&text)?;
+    println!("{:<16} {:>8} {:>8} {:>10} {:>7}", "type", "labelled", "recall", "predicted", "prec.");
+    for (kind, c) in &per {
+        println!(
+            "{:<16} {:>8} {:>8.3} {:>10} {:>7.3}",
+            kind.label(),
+            c.labelled,
+            c.recall(),
+            c.predicted,
+            c.precision()
+        );
+    }
+    eprintln!("{} bytes in {:.2} s", text.len(), started.elapsed().as_secs_f64());
+    println!("recall: {:.3}", total.recall());
+    println!("precision: {:.3}", total.precision());
     Ok(())
 }

@@ -166,3 +166,39 @@ async fn killing_a_help_scout_sync_and_running_it_again_finishes_without_duplica
     let pages = fake.world.lock().unwrap().page_requests.clone();
     assert_eq!(pages.iter().filter(|p| **p == 1).count(), 1, "page 1 was not read again: {pages:?}");
 }
+
+#[test]
+fn privacy_detect_and_redact_read_json_lines_and_skip_bad_ones() {
+    use std::io::Write;
+    let run = |sub: &str, input: &[u8]| {
+        let mut child = jetson()
+            .args(["privacy", sub])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let mut input =
+        "{\"id\": 1, \"text\": \"Größe: mail maria@acme.io, SSN 054-28-6917\"}\nnot json\n".as_bytes().to_vec();
+    input.extend_from_slice(b"\xff\xfe\n{\"id\": \"b\", \"text\": \"nothing here\"}\n");
+    let out = run("detect", &input);
+    assert!(out.status.success());
+    let lines: Vec<serde_json::Value> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(
+        lines[0]["findings"][0],
+        serde_json::json!({"type": "EMAIL_ADDRESS", "start": 12, "end": 25, "score": 0.95})
+    );
+    assert_eq!(lines[0]["findings"][1]["type"], "US_SSN");
+    assert_eq!(lines[1], serde_json::json!({"id": "b", "findings": []}));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("line 2: not JSON") && err.contains("line 3:") && err.contains("2 line(s) skipped"), "{err}");
+
+    let out = run("redact", b"{\"id\": 1, \"text\": \"call me on +49 30 1234 5678\"}\n");
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(line["text"], "call me on [PHONE]");
+}

@@ -1,0 +1,472 @@
+//! The recognizers: a regular expression proposes a span (the `regex` crate runs in linear time,
+//! so no input can make one hang), a validator or the words around it confirm it.
+//!
+//! - cards: 12–19 digits passing Luhn; IBANs: mod-97; US SSNs: the 3-2-4 shape with a valid area,
+//!   group and serial (or nine digits right after "SSN"/"social security");
+//! - phones: 8–15 digits with a `+`, brackets or separators, or plain after a word such as "call";
+//! - IP addresses: v4 and v6, checked by the standard library's parser;
+//! - street addresses: a number and words ending in a street word (Street, Ave, straat, katu, …) or a
+//!   street word and a number, with an apartment and the following city and country lines;
+//! - person names: a first name from the shipped census list followed by a capitalised surname, or
+//!   capitalised words after "my name is", "Dear", "Thanks,", … (the conversation's own names are
+//!   matched exactly by the caller);
+//! - credentials: known token prefixes and whatever follows "password:".
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::{Finding, Kind};
+
+fn re(pattern: &str) -> Regex {
+    Regex::new(pattern).expect("a valid built-in pattern")
+}
+
+static EMAIL: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b[a-z0-9._%+\-]+@[a-z0-9.\-]+\.[a-z]{2,}\b"));
+static CARD: LazyLock<Regex> = LazyLock::new(|| re(r"\b(?:\d[ \-]?){11,18}\d\b"));
+/// Grouped IBANs in capitals (`DE89 3704 …`), or written solid in any case (`gb42nawi…`).
+static IBAN: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b|(?i)\b[a-z]{2}\d{2}[a-z0-9]{11,30}\b"));
+static SSN: LazyLock<Regex> = LazyLock::new(|| re(r"\b(\d{3})[- ](\d{2})[- ](\d{4})\b"));
+static SSN_PLAIN: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)(?:ssn|social security(?: number)?)\D{0,20}\b(\d{9})\b"));
+static PHONE: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?:\+\d{1,3}[ .\-]?)?(?:\(\d{1,5}\)[ .\-]?)?\b\d[\d \-.()]{5,17}\d\b(?: ?(?:x|ext\.?) ?\d{1,5}\b)?")
+});
+static PHONE_CUE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)(?:call|phone|tel|fax|mobile|cell|number|reach|text|sms|whatsapp|ring)\W{0,20}$"));
+static CARD_CUE: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\bcard\b\W{0,12}(?:number\W{0,5})?(?:is\W{0,3})?$"));
+static DATE_START: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})"));
+static DOTTED_PHONE: LazyLock<Regex> = LazyLock::new(|| re(r"^\d{3}\.\d{3}\.\d{4}$"));
+static IPV4: LazyLock<Regex> = LazyLock::new(|| re(r"\b\d{1,3}(?:\.\d{1,3}){3}\b"));
+static IPV6: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)(?:\b[0-9a-f]{1,4}|:)(?::[0-9a-f]{0,4}){2,7}\b"));
+static CREDENTIAL: LazyLock<Regex> = LazyLock::new(|| {
+    re(concat!(
+        r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,}|sk-[A-Za-z0-9_\-]{20,}|xox[abpr]-[A-Za-z0-9\-]{10,}",
+        r"|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_\-]{35}|sk_live_[0-9A-Za-z]{16,}|eyJ[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,})",
+    ))
+});
+static PASSWORD: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)\b(?:password|passwd|pwd|passcode|pin)\s*(?:is|:|=)\s*(\S{4,64})"));
+
+/// Words that end (or start) a street's name, in the languages customers write in.
+const STREET_WORDS: &str = "street|st|avenue|ave|road|rd|lane|ln|boulevard|blvd|drive|dr|way|court|ct|place|pl|square|sq|terrace|parkway|pkwy|highway|hwy|circle|cir|trail|alley|row|crescent|close|gardens|plaza|strasse|straße|str|weg|gasse|platz|allee|straat|laan|plein|gracht|katu|tie|vej|gade|gatan|vägen|veien|gata|rue|chemin|allée|via|viale|piazza|calle|avenida|rua|travessa|ulica|utca|út|ulice|cesta|sokak|caddesi|street";
+static STREET_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)\b\d{{1,6}}[a-z]?,? (?:[\p{{L}}'.\-]+ ){{0,4}}(?:[\p{{L}}'.\-]*(?:{STREET_WORDS}))\b\.?(?: \d{{1,5}}[a-z]?\b)?(?:,? (?:apt|apartment|suite|ste|unit|flat|#)\.? ?\w{{1,6}})?"
+    ))
+});
+static STREET_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)\b(?:{STREET_WORDS}) (?:[\p{{Lu}}][\p{{L}}'.\-]* ){{0,4}}\d{{1,5}}[a-z]?\b(?:,? (?:apt|apartment|suite|ste|unit|flat|#)\.? ?\w{{1,6}})?"
+    ))
+});
+/// A compound street word with its number: `Koskikatu 25`, `Parijsstraat 8`, `Hauptstraße 5`.
+static STREET_COMPOUND: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b[\p{L}\-]{2,}(?:straat|strasse|straße|katu|vej|gade|gatan|vägen|veien|gata|weg|gasse|laan|gracht|platz|allee|tie|utca) \d{1,5}[a-z]?\b(?:,? (?:apt|apartment|suite|unit|flat)\.? ?\w{1,6})?",
+    )
+});
+/// Where an address often follows: the rest of the line is taken.
+static ADDRESS_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:my address is|address is|address:|lives at|live at|living at|located at|ship(?:ped)? (?:it )?to|send (?:it|them|a new one|the \w+) to|deliver(?:ed)? to|moved to)\s*",
+    )
+});
+/// A city, region, postcode or country line (or the rest of a street line): words and at most one
+/// short number, no colon.
+static ADDRESS_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"^(?:(?:apt|apartment|suite|unit|flat)\.? ?\w{1,6}|[\p{L}(][\p{L} .,'()\-]{0,40}(?: \d{3,6})?|\d{3,6} [\p{L}][\p{L} .,'()\-]{0,40}|[,\p{L} ]{0,30}\d{3,6})$",
+    )
+});
+
+static FIRST_NAMES: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| include_str!("../data/first_names.txt").lines().filter(|l| !l.is_empty()).collect());
+/// First names that are also everyday English words, trusted only with a cue or a surname.
+const AMBIGUOUS: &[&str] = &[
+    "will", "may", "june", "april", "august", "mark", "bill", "grant", "rose", "hope", "joy", "faith", "amber", "dawn",
+    "summer", "autumn", "ivy", "lily", "ruby", "pearl", "crystal", "penny", "sue", "pat", "art", "max", "rich", "guy",
+    "chase", "case", "page", "major", "king", "young", "long", "lane", "hall", "wood", "miles", "ray", "dean", "don",
+    "jack", "frank", "gene", "earl", "sky", "star", "angel", "an", "in", "so", "ok", "le", "de", "la", "van",
+];
+static NAME_AFTER_FIRST: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^ (?:[\p{Lu}]\.? )?[\p{Lu}][\p{Ll}'\-]+(?:[\- ][\p{Lu}][\p{Ll}'\-]+)?"));
+static CAPITALISED: LazyLock<Regex> = LazyLock::new(|| re(r"\b[\p{Lu}][\p{L}'\-]+"));
+static NAME_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)(?:\bmy name is|\bname is|\bi am|\bi'm|\bthis is|\bdear|\bhi|\bhello|\bhey|\bthanks,|\bthank you,|\bregards,|\bcheers,|\bbest,|\bsincerely,|\bsays|\bsaid|\basked|\bcontact|\bspeak to|\btalk to|\bmr\.?|\bmrs\.?|\bms\.?|\bdr\.?)[ ,]+$",
+    )
+});
+static NAME_RUN: LazyLock<Regex> = LazyLock::new(|| re(r"^[\p{Lu}][\p{L}'\-]+(?: [\p{Lu}][\p{L}'\-]+){0,2}"));
+static NAME_LINE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?m)^[ \t]*[\p{Lu}][\p{Ll}'\-]+(?: [\p{Lu}]\.?)?(?: [\p{Lu}][\p{Ll}'\-]+){1,2}[ \t]*$"));
+static STRONG_NAME_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\b(?:my name is|my name's|name:|last name\?|first name\?)\s+(\p{L}[\p{L}'\-]*(?: \p{L}[\p{L}'\-]*){0,2})")
+});
+const STOP: &[&str] =
+    &["and", "i", "im", "i'm", "my", "from", "with", "the", "a", "please", "thanks", "and", "but", "here", "is"];
+static STREET_WORD_SET: LazyLock<HashSet<&'static str>> = LazyLock::new(|| STREET_WORDS.split('|').collect());
+static WORD: LazyLock<Regex> = LazyLock::new(|| re(r"\b[\p{Lu}][\p{Ll}'\-]{1,}\b"));
+
+fn digits(s: &str) -> Vec<u32> {
+    s.chars().filter_map(|c| c.to_digit(10)).collect()
+}
+
+pub fn luhn_valid(s: &str) -> bool {
+    let d = digits(s);
+    if !(12..=19).contains(&d.len()) {
+        return false;
+    }
+    let sum: u32 = d
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &x)| if i % 2 == 1 { if x * 2 > 9 { x * 2 - 9 } else { x * 2 } } else { x })
+        .sum();
+    sum.is_multiple_of(10)
+}
+
+pub fn iban_valid(s: &str) -> bool {
+    let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
+    if !(15..=34).contains(&compact.len()) || !compact.is_ascii() {
+        return false;
+    }
+    let rearranged = format!("{}{}", &compact[4..], &compact[..4]);
+    let mut rem: u32 = 0;
+    for c in rearranged.chars() {
+        let Some(v) = c.to_digit(36) else { return false };
+        for digit in v.to_string().chars() {
+            rem = (rem * 10 + digit.to_digit(10).unwrap_or(0)) % 97;
+        }
+    }
+    rem == 1
+}
+
+fn ssn_valid(area: &str, group: &str, serial: &str) -> bool {
+    area != "000" && area != "666" && !area.starts_with('9') && group != "00" && serial != "0000"
+}
+
+/// 8 to 15 digits with a `+`, brackets or separators; plain digits only after a phone word.
+fn phone_like(text: &str, start: usize, s: &str) -> bool {
+    let n = digits(s.split(['x', 'e']).next().unwrap_or(s)).len();
+    if !(8..=15).contains(&n) {
+        return false;
+    }
+    let separated = s.starts_with('+') || s.contains(' ') || s.contains('-') || s.contains('(');
+    let before = &text[text.floor_char_boundary(start.saturating_sub(40))..start];
+    // A date (2026-11-25) or a version (1.2.3) is not a phone.
+    if DATE_START.is_match(s) {
+        return false;
+    }
+    let main = s.split(['x', 'e']).next().unwrap_or(s).trim();
+    if DOTTED_PHONE.is_match(main) {
+        return true;
+    }
+    !s.contains('.') && (separated || PHONE_CUE.is_match(before)) || (s.contains('.') && PHONE_CUE.is_match(before))
+}
+
+fn push(out: &mut Vec<Finding>, kind: Kind, start: usize, end: usize) {
+    out.push(Finding { kind, start, end });
+}
+
+pub(crate) fn find_all(text: &str) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for m in EMAIL.find_iter(text) {
+        push(&mut out, Kind::Email, m.start(), m.end());
+    }
+    for m in CREDENTIAL.find_iter(text) {
+        push(&mut out, Kind::Credential, m.start(), m.end());
+    }
+    for c in PASSWORD.captures_iter(text) {
+        let m = c.get(1).expect("group 1");
+        push(&mut out, Kind::Credential, m.start(), m.end());
+    }
+    for c in SSN.captures_iter(text) {
+        if ssn_valid(&c[1], &c[2], &c[3]) {
+            let m = c.get(0).expect("group 0");
+            push(&mut out, Kind::UsSsn, m.start(), m.end());
+        }
+    }
+    for c in SSN_PLAIN.captures_iter(text) {
+        let m = c.get(1).expect("group 1");
+        push(&mut out, Kind::UsSsn, m.start(), m.end());
+    }
+    for m in IPV4.find_iter(text) {
+        if m.as_str().parse::<std::net::Ipv4Addr>().is_ok() {
+            push(&mut out, Kind::IpAddress, m.start(), m.end());
+        }
+    }
+    for m in IPV6.find_iter(text) {
+        if m.as_str().matches(':').count() >= 2 && m.as_str().parse::<std::net::Ipv6Addr>().is_ok() {
+            push(&mut out, Kind::IpAddress, m.start(), m.end());
+        }
+    }
+    for m in CARD.find_iter(text) {
+        let before = &text[text.floor_char_boundary(m.start().saturating_sub(30))..m.start()];
+        let n = digits(m.as_str()).len();
+        if luhn_valid(m.as_str()) || ((13..=19).contains(&n) && CARD_CUE.is_match(before)) {
+            push(&mut out, Kind::CreditCard, m.start(), m.end());
+        }
+    }
+    for m in IBAN.find_iter(text) {
+        if iban_valid(m.as_str()) {
+            push(&mut out, Kind::Iban, m.start(), m.end());
+        }
+    }
+    for m in PHONE.find_iter(text) {
+        let taken = out.iter().any(|f| f.start < m.end() && m.start() < f.end);
+        if !taken && phone_like(text, m.start(), m.as_str()) {
+            push(&mut out, Kind::Phone, m.start(), m.end());
+        }
+    }
+    addresses(text, &mut out);
+    persons(text, &mut out);
+    out
+}
+
+/// Extends an address span over the rest of its line and up to three following lines that read
+/// as city, region, postcode or country (not a labelled line such as `Mobile: …`, not a phone).
+fn with_tail(text: &str, end: usize) -> usize {
+    let mut end = end;
+    let rest_of_line = text[end..].find('\n').map_or(text.len(), |i| end + i);
+    if ADDRESS_LINE.is_match(text[end..rest_of_line].trim()) || text[end..rest_of_line].trim().is_empty() {
+        end = rest_of_line;
+    }
+    for _ in 0..3 {
+        if !text[end..].starts_with('\n') {
+            break;
+        }
+        let next_end = text[end + 1..].find('\n').map_or(text.len(), |i| end + 1 + i);
+        let line = text[end + 1..next_end].trim().trim_start_matches("???").trim().trim_start_matches(',').trim();
+        if line.is_empty() || !ADDRESS_LINE.is_match(line) {
+            break;
+        }
+        end = next_end;
+    }
+    end
+}
+
+fn addresses(text: &str, out: &mut Vec<Finding>) {
+    let mut spans = Vec::new();
+    for r in [&*STREET_AFTER, &*STREET_BEFORE, &*STREET_COMPOUND] {
+        for m in r.find_iter(text) {
+            spans.push((m.start(), with_tail(text, m.end())));
+        }
+    }
+    for m in ADDRESS_CUE.find_iter(text) {
+        let line_end = text[m.end()..].find(['\n', '.', '!', '?']).map_or(text.len(), |i| m.end() + i);
+        let line = &text[m.end()..line_end];
+        // A cue followed by something with a number reads as an address.
+        if line.chars().any(|c| c.is_ascii_digit()) && line.len() >= 4 {
+            spans.push((m.end(), with_tail(text, line_end)));
+        }
+    }
+    for (start, end) in spans {
+        let end = trim_end(text, start, end);
+        if end > start {
+            push(out, Kind::StreetAddress, start, end);
+        }
+    }
+}
+
+fn trim_end(text: &str, start: usize, end: usize) -> usize {
+    start + text[start..end].trim_end_matches(|c: char| c.is_whitespace() || c == ',' || c == '.').len()
+}
+
+fn persons(text: &str, out: &mut Vec<Finding>) {
+    // A first name from the list, followed by a capitalised surname.
+    for m in WORD.find_iter(text) {
+        let word = m.as_str().to_lowercase();
+        if !FIRST_NAMES.contains(word.as_str()) {
+            continue;
+        }
+        let rest = &text[m.end()..];
+        match NAME_AFTER_FIRST.find(rest) {
+            Some(s) if !is_common_word(s.as_str().trim()) => push(out, Kind::Person, m.start(), m.end() + s.end()),
+            _ => {
+                let before = &text[text.floor_char_boundary(m.start().saturating_sub(30))..m.start()];
+                if !AMBIGUOUS.contains(&word.as_str())
+                    && (NAME_CUE.is_match(before) || !sentence_start(text, m.start()))
+                {
+                    push(out, Kind::Person, m.start(), m.end());
+                }
+            }
+        }
+    }
+    // A line that is only a name: "Fausto Calabrese" above an address, a signature.
+    for m in NAME_LINE.find_iter(text) {
+        let words: Vec<&str> = m.as_str().split_whitespace().collect();
+        if words.iter().all(|w| !is_common_word(w) && !STREET_WORD_SET.contains(w.to_lowercase().as_str())) {
+            let start = m.start() + (m.as_str().len() - m.as_str().trim_start().len());
+            push(out, Kind::Person, start, start + m.as_str().trim().len());
+        }
+    }
+    // Any words after "my name is": people type their names in lower case too.
+    for c in STRONG_NAME_CUE.captures_iter(text) {
+        let m = c.get(1).expect("group 1");
+        let words: Vec<&str> = m
+            .as_str()
+            .split(' ')
+            .take_while(|w| !is_common_word(w) && !STOP.contains(&w.to_lowercase().as_str()))
+            .collect();
+        let len: usize = words.iter().map(|w| w.len()).sum::<usize>() + words.len().saturating_sub(1);
+        if len > 0 {
+            push(out, Kind::Person, m.start(), m.start() + len);
+        }
+    }
+    // Capitalised words right after a cue: "my name is Hafþór Smárason".
+    for m in CAPITALISED.find_iter(text) {
+        let before = &text[text.floor_char_boundary(m.start().saturating_sub(30))..m.start()];
+        if !NAME_CUE.is_match(before) {
+            continue;
+        }
+        if let Some(run) = NAME_RUN.find(&text[m.start()..]) {
+            let words: Vec<&str> = run.as_str().split(' ').take_while(|w| !is_common_word(w)).collect();
+            let len: usize = words.iter().map(|w| w.len()).sum::<usize>() + words.len().saturating_sub(1);
+            if len > 0 {
+                push(out, Kind::Person, m.start(), m.start() + len);
+            }
+        }
+    }
+}
+
+/// True at the start of the text or of a sentence, where any word is capitalised.
+fn sentence_start(text: &str, at: usize) -> bool {
+    let before = text[..at].trim_end();
+    before.is_empty() || before.ends_with(['.', '!', '?', '\n', ':', '"'])
+}
+
+/// Capitalised words that are not names: the start of a sentence, days, months, products.
+fn is_common_word(w: &str) -> bool {
+    const COMMON: &[&str] = &[
+        "I",
+        "The",
+        "A",
+        "An",
+        "This",
+        "That",
+        "It",
+        "We",
+        "You",
+        "He",
+        "She",
+        "They",
+        "My",
+        "Your",
+        "Our",
+        "Is",
+        "Are",
+        "Was",
+        "And",
+        "But",
+        "Or",
+        "If",
+        "When",
+        "Thanks",
+        "Thank",
+        "Please",
+        "Hi",
+        "Hello",
+        "Dear",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+        "Support",
+        "Team",
+        "Customer",
+        "Export",
+        "Import",
+        "Error",
+        "Account",
+        "Here",
+        "There",
+        "Not",
+        "No",
+        "Yes",
+        "So",
+        "Just",
+        "Also",
+        "Sorry",
+        "Regards",
+        "Best",
+        "Cheers",
+        "From",
+        "To",
+        "In",
+        "On",
+        "At",
+        "For",
+        "With",
+        "About",
+        "Can",
+        "Could",
+        "Would",
+        "Should",
+    ];
+    COMMON.contains(&w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(text: &str) -> Vec<(Kind, String)> {
+        let mut f = find_all(text);
+        f = crate::resolve_overlaps(f);
+        f.into_iter().map(|f| (f.kind, text[f.start..f.end].to_string())).collect()
+    }
+
+    #[test]
+    fn ssns_ips_and_credentials_are_found_and_look_alikes_are_not() {
+        assert_eq!(kinds("Here's my SSN: 054-28-6917"), vec![(Kind::UsSsn, "054-28-6917".into())]);
+        assert!(kinds("order 666-12-3456 and 900-12-3456").iter().all(|(k, _)| *k != Kind::UsSsn), "invalid areas");
+        assert_eq!(kinds("keep getting address 36.160.14.148 now"), vec![(Kind::IpAddress, "36.160.14.148".into())]);
+        assert_eq!(kinds("from 6e40:4041:c617:e898:c11:40d2:c669:2eb4 x")[0].0, Kind::IpAddress);
+        assert!(kinds("at 10:30:00 on 999.1.1.1").is_empty());
+        assert_eq!(kinds("token ghp_abcdefghijklmnopqrstuvwxyz0123456789 ok")[0].0, Kind::Credential);
+        assert_eq!(kinds("my password: hunter22 thanks"), vec![(Kind::Credential, "hunter22".into())]);
+    }
+
+    #[test]
+    fn phones_need_a_shape_or_a_cue() {
+        assert_eq!(kinds("They're not answering at 0680 298 70 63")[0], (Kind::Phone, "0680 298 70 63".into()));
+        assert_eq!(kinds("Fax: 9498777106")[0], (Kind::Phone, "9498777106".into()));
+        assert!(kinds("Invoice 9498777106 was paid").is_empty());
+        assert!(kinds("Released 2026-11-25 as 1.2.3").is_empty());
+    }
+
+    #[test]
+    fn addresses_take_the_street_and_the_lines_after_it() {
+        let t = "The address of Persint is 6750 Koskikatu 25 Apt. 864\nArtilleros\n, CO\n Uruguay 64677";
+        let found = kinds(t);
+        let addr = found.iter().find(|(k, _)| *k == Kind::StreetAddress).expect("an address");
+        assert!(addr.1.starts_with("6750 Koskikatu 25") && addr.1.ends_with("Uruguay 64677"), "{addr:?}");
+        assert_eq!(kinds("He lives at 254 Damvergi Street.")[0], (Kind::StreetAddress, "254 Damvergi Street".into()));
+    }
+
+    #[test]
+    fn names_need_the_list_and_a_surname_or_a_cue() {
+        assert_eq!(kinds("Thanks, Hafþór Smárason")[0], (Kind::Person, "Hafþór Smárason".into()));
+        assert_eq!(kinds("Yesterday Maria Lopez called")[0], (Kind::Person, "Maria Lopez".into()));
+        assert!(kinds("Will this be fixed in May?").is_empty());
+        assert!(kinds("The Export button fails").is_empty());
+    }
+}
