@@ -31,10 +31,13 @@ static IBAN: LazyLock<Regex> =
 static SSN: LazyLock<Regex> = LazyLock::new(|| re(r"\b(\d{3})[- ](\d{2})[- ](\d{4})\b"));
 static SSN_PLAIN: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)(?:ssn|social security(?: number)?)\D{0,20}\b(\d{9})\b"));
 static PHONE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?:\+\d{1,3}[ .\-]?)?(?:\(\d{1,5}\)[ .\-]?)?\b\d[\d \-.()]{5,17}\d\b(?: ?(?:x|ext\.?) ?\d{1,5}\b)?")
+    re(r"(?:\+\d{1,3}[ .\-]?)?(?:\(\d{1,5}\)[ .\-]?)?\b\d[\d \-.()]{5,17}\d(?: ?(?:x|ext\.?) ?\d{1,5})?\b")
 });
-static PHONE_CUE: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)(?:call|phone|tel|fax|mobile|cell|number|reach|text|sms|whatsapp|ring)\W{0,20}$"));
+static PHONE_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)(?:call|phone|tel|fax|mobile|cell|number|reach|text|sms|whatsapp|ring|desk|office|home|work|landline)\W{0,20}$",
+    )
+});
 static CARD_CUE: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\bcard\b\W{0,12}(?:number\W{0,5})?(?:is\W{0,3})?$"));
 static DATE_START: LazyLock<Regex> =
     LazyLock::new(|| re(r"^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})"));
@@ -54,18 +57,31 @@ static PASSWORD: LazyLock<Regex> =
 const STREET_WORDS: &str = "street|st|avenue|ave|road|rd|lane|ln|boulevard|blvd|drive|dr|way|court|ct|place|pl|square|sq|terrace|parkway|pkwy|highway|hwy|circle|cir|trail|alley|row|crescent|close|gardens|plaza|strasse|straße|str|weg|gasse|platz|allee|straat|laan|plein|gracht|katu|tie|vej|gade|gatan|vägen|veien|gata|rue|chemin|allée|via|viale|piazza|calle|avenida|rua|travessa|ulica|utca|út|ulice|cesta|sokak|caddesi|street";
 static STREET_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?i)\b\d{{1,6}}[a-z]?,? (?:[\p{{L}}'.\-]+ ){{0,4}}(?:[\p{{L}}'.\-]*(?:{STREET_WORDS}))\b\.?(?: \d{{1,5}}[a-z]?\b)?(?:,? (?:apt|apartment|suite|ste|unit|flat|#)\.? ?\w{{1,6}})?"
+        r"(?i)\b\d{{1,6}}[a-z]?,? (?:[\p{{L}}'.\-]+ ){{0,4}}(?:{STREET_WORDS})\b\.?(?: \d{{1,5}}[a-z]?\b)?(?:,? (?:apt|apartment|suite|ste|unit|flat|#)\.? ?\w{{1,6}}){{0,2}}"
     ))
 });
 static STREET_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?i)\b(?:{STREET_WORDS}) (?:[\p{{Lu}}][\p{{L}}'.\-]* ){{0,4}}\d{{1,5}}[a-z]?\b(?:,? (?:apt|apartment|suite|ste|unit|flat|#)\.? ?\w{{1,6}})?"
+        r"(?i)\b(?:{STREET_WORDS}) (?:[\p{{Lu}}][\p{{L}}'.\-]* ){{0,4}}\d{{1,5}}[a-z]?\b(?:,? (?:apt|apartment|suite|ste|unit|flat|#)\.? ?\w{{1,6}}){{0,2}}"
     ))
 });
 /// A compound street word with its number: `Koskikatu 25`, `Parijsstraat 8`, `Hauptstraße 5`.
 static STREET_COMPOUND: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"(?i)\b[\p{L}\-]{2,}(?:straat|strasse|straße|katu|vej|gade|gatan|vägen|veien|gata|weg|gasse|laan|gracht|platz|allee|tie|utca) \d{1,5}[a-z]?\b(?:,? (?:apt|apartment|suite|unit|flat)\.? ?\w{1,6})?",
+    )
+});
+/// A house number, a street name without a street word, and a number: `22829 Jagerij 64`,
+/// `6614 Luite tee 87`, with its flat or suite.
+static NUMBER_NAME_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b\d{1,6} [\p{Lu}][\p{L}'.\-]+(?: [\p{L}'.\-]+){0,3} \d{1,5}[a-z]?\b(?:,? (?:apt|apartment|suite|unit|flat)\.? ?\w{1,6}){0,2}",
+    )
+});
+/// US military and diplomatic addresses: `USNS Møller / FPO AA 85844`, `PSC 0725, Box 6031 / APO AP 99241`.
+static MILITARY: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:(?:usns|uss|usnv|uscgc) [\p{L}'\-]+|(?:psc|unit) \d{3,5},? box \d{3,5})\s*\n?\s*[afd]po a[aep] \d{5}\b",
     )
 });
 /// Where an address often follows: the rest of the line is taken.
@@ -102,6 +118,70 @@ static NAME_CUE: LazyLock<Regex> = LazyLock::new(|| {
 static NAME_RUN: LazyLock<Regex> = LazyLock::new(|| re(r"^[\p{Lu}][\p{L}'\-]+(?: [\p{Lu}][\p{L}'\-]+){0,2}"));
 static NAME_LINE: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?m)^[ \t]*[\p{Lu}][\p{Ll}'\-]+(?: [\p{Lu}]\.?)?(?: [\p{Lu}][\p{Ll}'\-]+){1,2}[ \t]*$"));
+static CAP_RUN: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\b[\p{Lu}][\p{Ll}'\-]+(?: [\p{Lu}]\.?)?(?: [\p{Lu}][\p{Ll}'\-]+){1,2}\b"));
+/// Words in capitalised runs that make them a company, a place, a law or a title, not a person.
+const NOT_NAMES: &[&str] = &[
+    "inc",
+    "corp",
+    "ltd",
+    "llc",
+    "gmbh",
+    "group",
+    "global",
+    "lines",
+    "act",
+    "republic",
+    "kingdom",
+    "states",
+    "union",
+    "southern",
+    "northern",
+    "eastern",
+    "western",
+    "central",
+    "united",
+    "national",
+    "royal",
+    "princess",
+    "prince",
+    "university",
+    "college",
+    "school",
+    "schools",
+    "bank",
+    "insurance",
+    "analytics",
+    "agency",
+    "news",
+    "weekly",
+    "pleasures",
+    "stripes",
+    "rights",
+    "civil",
+    "info",
+    "orchestra",
+    "transit",
+    "partners",
+    "health",
+    "systems",
+    "services",
+    "solutions",
+    "technologies",
+    "software",
+    "labs",
+    "studio",
+    "studios",
+    "foundation",
+    "institute",
+];
+/// Endings that mark a surname in many languages.
+const SURNAME_ENDINGS: &[&str] = &[
+    "son", "sen", "sson", "dóttir", "dottir", "ez", "es", "ić", "ic", "ov", "ova", "ev", "eva", "ski", "ska", "sky",
+    "nen", "la", "poulos", "escu", "ian", "yan", "shvili", "idze", "ini", "elli", "etti", "ano", "ez", "berg", "mann",
+    "stein", "ers", "man", "ton", "ley", "well", "ford", "wood", "holm", "ström", "strom", "quist", "gaard", "ović",
+    "evich", "vich", "enko", "uk", "ak", "ek", "czyk", "wicz",
+];
 static STRONG_NAME_CUE: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)\b(?:my name is|my name's|name:|last name\?|first name\?)\s+(\p{L}[\p{L}'\-]*(?: \p{L}[\p{L}'\-]*){0,2})")
 });
@@ -151,13 +231,17 @@ fn ssn_valid(area: &str, group: &str, serial: &str) -> bool {
 /// 8 to 15 digits with a `+`, brackets or separators; plain digits only after a phone word.
 fn phone_like(text: &str, start: usize, s: &str) -> bool {
     let n = digits(s.split(['x', 'e']).next().unwrap_or(s)).len();
-    if !(8..=15).contains(&n) {
+    let before = &text[text.floor_char_boundary(start.saturating_sub(40))..start];
+    let cued_seven = n == 7 && PHONE_CUE.is_match(before);
+    if !((8..=15).contains(&n) || cued_seven) {
         return false;
     }
     let separated = s.starts_with('+') || s.contains(' ') || s.contains('-') || s.contains('(');
-    let before = &text[text.floor_char_boundary(start.saturating_sub(40))..start];
     // A date (2026-11-25) or a version (1.2.3) is not a phone.
-    if DATE_START.is_match(s) {
+    // A date, or a date and an hour: not a phone (a dotted French number has more after it).
+    if let Some(d) = DATE_START.find(s)
+        && digits(&s[d.end()..]).len() <= 2
+    {
         return false;
     }
     let main = s.split(['x', 'e']).next().unwrap_or(s).trim();
@@ -206,7 +290,9 @@ pub(crate) fn find_all(text: &str) -> Vec<Finding> {
     for m in CARD.find_iter(text) {
         let before = &text[text.floor_char_boundary(m.start().saturating_sub(30))..m.start()];
         let n = digits(m.as_str()).len();
-        if luhn_valid(m.as_str()) || ((13..=19).contains(&n) && CARD_CUE.is_match(before)) {
+        // Luhn alone proves little for a 12-digit number; "card" before it does.
+        let preceded_by_plus = text[..m.start()].ends_with('+');
+        if !preceded_by_plus && ((n >= 13 && luhn_valid(m.as_str())) || (n >= 12 && CARD_CUE.is_match(before))) {
             push(&mut out, Kind::CreditCard, m.start(), m.end());
         }
     }
@@ -215,9 +301,10 @@ pub(crate) fn find_all(text: &str) -> Vec<Finding> {
             push(&mut out, Kind::Iban, m.start(), m.end());
         }
     }
+    // Overlaps with cards, IPs and SSNs found above are settled later: the longer span wins, and
+    // on a tie the recognizer that ran first.
     for m in PHONE.find_iter(text) {
-        let taken = out.iter().any(|f| f.start < m.end() && m.start() < f.end);
-        if !taken && phone_like(text, m.start(), m.as_str()) {
+        if phone_like(text, m.start(), m.as_str()) {
             push(&mut out, Kind::Phone, m.start(), m.end());
         }
     }
@@ -230,33 +317,54 @@ pub(crate) fn find_all(text: &str) -> Vec<Finding> {
 /// as city, region, postcode or country (not a labelled line such as `Mobile: …`, not a phone).
 fn with_tail(text: &str, end: usize) -> usize {
     let mut end = end;
-    let rest_of_line = text[end..].find('\n').map_or(text.len(), |i| end + i);
+    // Lines of an address are short: never look further than this, whatever the input.
+    let window = text.floor_char_boundary((end + 300).min(text.len()));
+    let Some(rest_of_line) = text[end..window].find('\n').map(|i| end + i).or((window == text.len()).then_some(window))
+    else {
+        return end;
+    };
     if ADDRESS_LINE.is_match(text[end..rest_of_line].trim()) || text[end..rest_of_line].trim().is_empty() {
         end = rest_of_line;
     }
-    for _ in 0..3 {
-        if !text[end..].starts_with('\n') {
+    let mut lines = 0;
+    let mut at = end;
+    // Up to four more lines; one blank line may sit between them.
+    while lines < 4 && text[at..].starts_with('\n') {
+        let window = text.floor_char_boundary((at + 1 + 300).min(text.len()));
+        let Some(next_end) =
+            text[at + 1..window].find('\n').map(|i| at + 1 + i).or((window == text.len()).then_some(window))
+        else {
+            break;
+        };
+        let line = text[at + 1..next_end].trim().trim_start_matches(['>', '?']).trim().trim_start_matches(',').trim();
+        if line.is_empty() && at != end {
             break;
         }
-        let next_end = text[end + 1..].find('\n').map_or(text.len(), |i| end + 1 + i);
-        let line = text[end + 1..next_end].trim().trim_start_matches("???").trim().trim_start_matches(',').trim();
-        if line.is_empty() || !ADDRESS_LINE.is_match(line) {
-            break;
+        if !line.is_empty() {
+            if !ADDRESS_LINE.is_match(line) {
+                break;
+            }
+            lines += 1;
+            end = next_end;
         }
-        end = next_end;
+        at = next_end;
     }
     end
 }
 
 fn addresses(text: &str, out: &mut Vec<Finding>) {
     let mut spans = Vec::new();
-    for r in [&*STREET_AFTER, &*STREET_BEFORE, &*STREET_COMPOUND] {
+    for m in MILITARY.find_iter(text) {
+        spans.push((m.start(), m.end()));
+    }
+    for r in [&*STREET_AFTER, &*STREET_BEFORE, &*STREET_COMPOUND, &*NUMBER_NAME_NUMBER] {
         for m in r.find_iter(text) {
             spans.push((m.start(), with_tail(text, m.end())));
         }
     }
     for m in ADDRESS_CUE.find_iter(text) {
-        let line_end = text[m.end()..].find(['\n', '.', '!', '?']).map_or(text.len(), |i| m.end() + i);
+        let window = text.floor_char_boundary((m.end() + 200).min(text.len()));
+        let line_end = text[m.end()..window].find(['\n', '.', '!', '?']).map_or(window, |i| m.end() + i);
         let line = &text[m.end()..line_end];
         // A cue followed by something with a number reads as an address.
         if line.chars().any(|c| c.is_ascii_digit()) && line.len() >= 4 {
@@ -293,6 +401,25 @@ fn persons(text: &str, out: &mut Vec<Finding>) {
                     push(out, Kind::Person, m.start(), m.end());
                 }
             }
+        }
+    }
+    // Two or three capitalised words of which the last reads as a surname ("Vilmer Holmberg",
+    // "Samir Jelenovič"), unless one of them names a company, a place or a law.
+    for m in CAP_RUN.find_iter(text) {
+        let words: Vec<&str> = m.as_str().split(' ').collect();
+        let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+        if words.iter().any(|w| is_common_word(w))
+            || lower.iter().any(|w| STREET_WORD_SET.contains(w.as_str()) || NOT_NAMES.contains(&w.as_str()))
+        {
+            continue;
+        }
+        let last = lower.last().cloned().unwrap_or_default();
+        if SURNAME_ENDINGS.iter().any(|e| last.ends_with(e)) {
+            // "Yesterday Maria Lopez": a capitalised word before a known first name is not part of it.
+            let skip =
+                lower.len() == 3 && !FIRST_NAMES.contains(lower[0].as_str()) && FIRST_NAMES.contains(lower[1].as_str());
+            let start = if skip { m.start() + words[0].len() + 1 } else { m.start() };
+            push(out, Kind::Person, start, m.end());
         }
     }
     // A line that is only a name: "Fausto Calabrese" above an address, a signature.
