@@ -23,71 +23,74 @@ fn re(pattern: &str) -> Regex {
     Regex::new(pattern).expect("a valid built-in pattern")
 }
 
-static EMAIL: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b[a-z0-9._%+\-]+@[a-z0-9.\-]+\.[a-z]{2,}\b"));
-static CARD: LazyLock<Regex> = LazyLock::new(|| re(r"\b(?:\d[ \-]?){11,18}\d\b"));
+static EMAIL: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)(?-u:\b)[a-z0-9._%+\-]+@[a-z0-9.\-]+\.[a-z]{2,}(?-u:\b)"));
+static CARD: LazyLock<Regex> = LazyLock::new(|| re(r"(?-u:\b)(?:\d[ \-]?){11,18}\d(?-u:\b)"));
 /// Grouped IBANs in capitals (`DE89 3704 …`), or written solid in any case (`gb42nawi…`).
-static IBAN: LazyLock<Regex> =
-    LazyLock::new(|| re(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b|(?i)\b[a-z]{2}\d{2}[a-z0-9]{11,30}\b"));
-static SSN: LazyLock<Regex> = LazyLock::new(|| re(r"\b(\d{3})[- ](\d{2})[- ](\d{4})\b"));
-static SSN_PLAIN: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)(?:ssn|social security(?: number)?)\D{0,20}\b(\d{9})\b"));
+static IBAN: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?-u:\b)[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}(?-u:\b)|(?i)(?-u:\b)[a-z]{2}\d{2}[a-z0-9]{11,30}(?-u:\b)")
+});
+static SSN: LazyLock<Regex> = LazyLock::new(|| re(r"(?-u:\b)(\d{3})[- ](\d{2})[- ](\d{4})(?-u:\b)"));
+static SSN_PLAIN: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)(?:ssn|social security(?: number)?)\D{0,20}(?-u:\b)(\d{9})(?-u:\b)"));
 static PHONE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?:\+\d{1,3}[ .\-]?)?(?:\(\d{1,5}\)[ .\-]?)?\b\d[\d \-.()]{5,17}\d(?: ?(?:x|ext\.?) ?\d{1,5})?\b")
+    re(r"(?:\+\d{1,3}[ .\-]?)?(?:\(\d{1,5}\)[ .\-]?)?(?-u:\b)\d[\d \-.()]{5,17}\d(?: ?(?:x|ext\.?) ?\d{1,5})?(?-u:\b)")
 });
 static PHONE_CUE: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"(?i)(?:call|phone|tel|fax|mobile|cell|number|reach|text|sms|whatsapp|ring|desk|office|home|work|landline)\W{0,20}$",
     )
 });
-static CARD_CUE: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\bcard\b\W{0,12}(?:number\W{0,5})?(?:is\W{0,3})?$"));
+static CARD_CUE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)(?-u:\b)card(?-u:\b)\W{0,12}(?:number\W{0,5})?(?:is\W{0,3})?$"));
 static DATE_START: LazyLock<Regex> =
     LazyLock::new(|| re(r"^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})"));
 static DOTTED_PHONE: LazyLock<Regex> = LazyLock::new(|| re(r"^\d{3}\.\d{3}\.\d{4}$"));
-static IPV4: LazyLock<Regex> = LazyLock::new(|| re(r"\b\d{1,3}(?:\.\d{1,3}){3}\b"));
-static IPV6: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)(?:\b[0-9a-f]{1,4}|:)(?::[0-9a-f]{0,4}){2,7}\b"));
+static IPV4: LazyLock<Regex> = LazyLock::new(|| re(r"(?-u:\b)\d{1,3}(?:\.\d{1,3}){3}(?-u:\b)"));
+static IPV6: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)(?:(?-u:\b)[0-9a-f]{1,4}|:)(?::[0-9a-f]{0,4}){2,7}(?-u:\b)"));
 static CREDENTIAL: LazyLock<Regex> = LazyLock::new(|| {
     re(concat!(
-        r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,}|sk-[A-Za-z0-9_\-]{20,}|xox[abpr]-[A-Za-z0-9\-]{10,}",
+        r"(?-u:\b)(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,}|sk-[A-Za-z0-9_\-]{20,}|xox[abpr]-[A-Za-z0-9\-]{10,}",
         r"|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_\-]{35}|sk_live_[0-9A-Za-z]{16,}|eyJ[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,})",
     ))
 });
 static PASSWORD: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)\b(?:password|passwd|pwd|passcode|pin)\s*(?:is|:|=)\s*(\S{4,64})"));
+    LazyLock::new(|| re(r"(?i)(?-u:\b)(?:password|passwd|pwd|passcode|pin)\s*(?:is|:|=)\s*(\S{4,64})"));
 
 /// Words that end (or start) a street's name, in the languages customers write in.
 const STREET_WORDS: &str = "street|st|avenue|ave|road|rd|lane|ln|boulevard|blvd|drive|dr|way|court|ct|place|pl|square|sq|terrace|parkway|pkwy|highway|hwy|circle|cir|trail|alley|row|crescent|close|gardens|plaza|strasse|straße|str|weg|gasse|platz|allee|straat|laan|plein|gracht|katu|tie|vej|gade|gatan|vägen|veien|gata|rue|chemin|allée|via|viale|piazza|calle|avenida|rua|travessa|ulica|utca|út|ulice|cesta|sokak|caddesi|street";
 static STREET_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?i)\b\d{{1,6}}[a-z]?,? (?:[\p{{L}}'.\-]+ ){{0,4}}(?:{STREET_WORDS})\b\.?(?: \d{{1,5}}[a-z]?\b)?(?:,? (?:apt|apartment|suite|ste|unit|flat|#)\.? ?\w{{1,6}}){{0,2}}"
+        r"(?i)(?-u:\b)\d{{1,6}}[a-z]?,? (?:[\p{{L}}'.\-]+ ){{0,4}}(?:{STREET_WORDS})(?-u:\b)\.?(?: \d{{1,5}}[a-z]?(?-u:\b))?(?:,? (?:apt|apartment|suite|ste|unit|flat|#)\.? ?\w{{1,6}}){{0,2}}"
     ))
 });
 static STREET_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?i)\b(?:{STREET_WORDS}) (?:[\p{{Lu}}][\p{{L}}'.\-]* ){{0,4}}\d{{1,5}}[a-z]?\b(?:,? (?:apt|apartment|suite|ste|unit|flat|#)\.? ?\w{{1,6}}){{0,2}}"
+        r"(?i)(?-u:\b)(?:{STREET_WORDS}) (?:[\p{{Lu}}][\p{{L}}'.\-]* ){{0,4}}\d{{1,5}}[a-z]?(?-u:\b)(?:,? (?:apt|apartment|suite|ste|unit|flat|#)\.? ?\w{{1,6}}){{0,2}}"
     ))
 });
 /// A compound street word with its number: `Koskikatu 25`, `Parijsstraat 8`, `Hauptstraße 5`.
 static STREET_COMPOUND: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b[\p{L}\-]{2,}(?:straat|strasse|straße|katu|vej|gade|gatan|vägen|veien|gata|weg|gasse|laan|gracht|platz|allee|tie|utca) \d{1,5}[a-z]?\b(?:,? (?:apt|apartment|suite|unit|flat)\.? ?\w{1,6})?",
+        r"(?i)(?-u:\b)[\p{L}\-]{2,}(?:straat|strasse|straße|katu|vej|gade|gatan|vägen|veien|gata|weg|gasse|laan|gracht|platz|allee|tie|utca) \d{1,5}[a-z]?(?-u:\b)(?:,? (?:apt|apartment|suite|unit|flat)\.? ?\w{1,6})?",
     )
 });
 /// A house number, a street name without a street word, and a number: `22829 Jagerij 64`,
 /// `6614 Luite tee 87`, with its flat or suite.
 static NUMBER_NAME_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b\d{1,6} [\p{Lu}][\p{L}'.\-]+(?: [\p{L}'.\-]+){0,3} \d{1,5}[a-z]?\b(?:,? (?:apt|apartment|suite|unit|flat)\.? ?\w{1,6}){0,2}",
+        r"(?-u:\b)\d{1,6} [\p{Lu}][\p{L}'.\-]+(?: [\p{L}'.\-]+){0,3} \d{1,5}[a-z]?(?-u:\b)(?:,? (?:apt|apartment|suite|unit|flat)\.? ?\w{1,6}){0,2}",
     )
 });
 /// US military and diplomatic addresses: `USNS Møller / FPO AA 85844`, `PSC 0725, Box 6031 / APO AP 99241`.
 static MILITARY: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:(?:usns|uss|usnv|uscgc) [\p{L}'\-]+|(?:psc|unit) \d{3,5},? box \d{3,5})\s*\n?\s*[afd]po a[aep] \d{5}\b",
+        r"(?i)(?-u:\b)(?:(?:usns|uss|usnv|uscgc) [\p{L}'\-]+|(?:psc|unit) \d{3,5},? box \d{3,5})\s*\n?\s*[afd]po a[aep] \d{5}(?-u:\b)",
     )
 });
 /// Where an address often follows: the rest of the line is taken.
 static ADDRESS_CUE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:my address is|address is|address:|lives at|live at|living at|located at|ship(?:ped)? (?:it )?to|send (?:it|them|a new one|the \w+) to|deliver(?:ed)? to|moved to)\s*",
+        r"(?i)(?-u:\b)(?:my address is|address is|address:|lives at|live at|living at|located at|ship(?:ped)? (?:it )?to|send (?:it|them|a new one|the \w+) to|deliver(?:ed)? to|moved to)\s*",
     )
 });
 /// A city, region, postcode or country line (or the rest of a street line): words and at most one
@@ -109,17 +112,16 @@ const AMBIGUOUS: &[&str] = &[
 ];
 static NAME_AFTER_FIRST: LazyLock<Regex> =
     LazyLock::new(|| re(r"^ (?:[\p{Lu}]\.? )?[\p{Lu}][\p{Ll}'\-]+(?:[\- ][\p{Lu}][\p{Ll}'\-]+)?"));
-static CAPITALISED: LazyLock<Regex> = LazyLock::new(|| re(r"\b[\p{Lu}][\p{L}'\-]+"));
 static NAME_CUE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)(?:\bmy name is|\bname is|\bi am|\bi'm|\bthis is|\bdear|\bhi|\bhello|\bhey|\bthanks,|\bthank you,|\bregards,|\bcheers,|\bbest,|\bsincerely,|\bsays|\bsaid|\basked|\bcontact|\bspeak to|\btalk to|\bmr\.?|\bmrs\.?|\bms\.?|\bdr\.?)[ ,]+$",
+        r"(?i)(?:(?-u:\b)my name is|(?-u:\b)name is|(?-u:\b)i am|(?-u:\b)i'm|(?-u:\b)this is|(?-u:\b)dear|(?-u:\b)hi|(?-u:\b)hello|(?-u:\b)hey|(?-u:\b)thanks,|(?-u:\b)thank you,|(?-u:\b)regards,|(?-u:\b)cheers,|(?-u:\b)best,|(?-u:\b)sincerely,|(?-u:\b)says|(?-u:\b)said|(?-u:\b)asked|(?-u:\b)contact|(?-u:\b)speak to|(?-u:\b)talk to|(?-u:\b)mr\.?|(?-u:\b)mrs\.?|(?-u:\b)ms\.?|(?-u:\b)dr\.?)[ ,]+",
     )
 });
 static NAME_RUN: LazyLock<Regex> = LazyLock::new(|| re(r"^[\p{Lu}][\p{L}'\-]+(?: [\p{Lu}][\p{L}'\-]+){0,2}"));
 static NAME_LINE: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?m)^[ \t]*[\p{Lu}][\p{Ll}'\-]+(?: [\p{Lu}]\.?)?(?: [\p{Lu}][\p{Ll}'\-]+){1,2}[ \t]*$"));
 static CAP_RUN: LazyLock<Regex> =
-    LazyLock::new(|| re(r"\b[\p{Lu}][\p{Ll}'\-]+(?: [\p{Lu}]\.?)?(?: [\p{Lu}][\p{Ll}'\-]+){1,2}\b"));
+    LazyLock::new(|| re(r"(?-u:\b)[\p{Lu}][\p{Ll}'\-]+(?: [\p{Lu}]\.?)?(?: [\p{Lu}][\p{Ll}'\-]+){1,2}(?-u:\b)"));
 /// Words in capitalised runs that make them a company, a place, a law or a title, not a person.
 const NOT_NAMES: &[&str] = &[
     "inc",
@@ -183,12 +185,14 @@ const SURNAME_ENDINGS: &[&str] = &[
     "evich", "vich", "enko", "uk", "ak", "ek", "czyk", "wicz",
 ];
 static STRONG_NAME_CUE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:my name is|my name's|name:|last name\?|first name\?)\s+(\p{L}[\p{L}'\-]*(?: \p{L}[\p{L}'\-]*){0,2})")
+    re(
+        r"(?i)(?-u:\b)(?:my name is|my name's|name:|last name\?|first name\?)\s+(\p{L}[\p{L}'\-]*(?: \p{L}[\p{L}'\-]*){0,2})",
+    )
 });
 const STOP: &[&str] =
     &["and", "i", "im", "i'm", "my", "from", "with", "the", "a", "please", "thanks", "and", "but", "here", "is"];
 static STREET_WORD_SET: LazyLock<HashSet<&'static str>> = LazyLock::new(|| STREET_WORDS.split('|').collect());
-static WORD: LazyLock<Regex> = LazyLock::new(|| re(r"\b[\p{Lu}][\p{Ll}'\-]{1,}\b"));
+static WORD: LazyLock<Regex> = LazyLock::new(|| re(r"(?-u:\b)[\p{Lu}][\p{Ll}'\-]{1,}(?-u:\b)"));
 
 fn digits(s: &str) -> Vec<u32> {
     s.chars().filter_map(|c| c.to_digit(10)).collect()
@@ -384,6 +388,8 @@ fn trim_end(text: &str, start: usize, end: usize) -> usize {
 }
 
 fn persons(text: &str, out: &mut Vec<Finding>) {
+    // Where a cue ("Thanks,", "my name is", "Dear") ends, found in one pass; a name may start there.
+    let cue_ends: HashSet<usize> = NAME_CUE.find_iter(text).map(|m| m.end()).collect();
     // A first name from the list, followed by a capitalised surname.
     for m in WORD.find_iter(text) {
         let word = m.as_str().to_lowercase();
@@ -394,9 +400,8 @@ fn persons(text: &str, out: &mut Vec<Finding>) {
         match NAME_AFTER_FIRST.find(rest) {
             Some(s) if !is_common_word(s.as_str().trim()) => push(out, Kind::Person, m.start(), m.end() + s.end()),
             _ => {
-                let before = &text[text.floor_char_boundary(m.start().saturating_sub(30))..m.start()];
                 if !AMBIGUOUS.contains(&word.as_str())
-                    && (NAME_CUE.is_match(before) || !sentence_start(text, m.start()))
+                    && (cue_ends.contains(&m.start()) || !sentence_start(text, m.start()))
                 {
                     push(out, Kind::Person, m.start(), m.end());
                 }
@@ -444,16 +449,12 @@ fn persons(text: &str, out: &mut Vec<Finding>) {
         }
     }
     // Capitalised words right after a cue: "my name is Hafþór Smárason".
-    for m in CAPITALISED.find_iter(text) {
-        let before = &text[text.floor_char_boundary(m.start().saturating_sub(30))..m.start()];
-        if !NAME_CUE.is_match(before) {
-            continue;
-        }
-        if let Some(run) = NAME_RUN.find(&text[m.start()..]) {
+    for &at in &cue_ends {
+        if let Some(run) = NAME_RUN.find(&text[at..]) {
             let words: Vec<&str> = run.as_str().split(' ').take_while(|w| !is_common_word(w)).collect();
             let len: usize = words.iter().map(|w| w.len()).sum::<usize>() + words.len().saturating_sub(1);
             if len > 0 {
-                push(out, Kind::Person, m.start(), m.start() + len);
+                push(out, Kind::Person, at, at + len);
             }
         }
     }

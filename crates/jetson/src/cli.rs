@@ -232,6 +232,11 @@ enum BenchCommand {
         #[arg(long, default_value_t = 1_000)]
         queries: usize,
     },
+    /// Sensitive-data detection on N megabytes of support text, on one thread.
+    Privacy {
+        #[arg(long, default_value_t = 100)]
+        megabytes: usize,
+    },
     /// Import and analyse N conversations from a fake Help Scout (50 ms per request, 400
     /// requests a minute, pages of 25).
     Helpscout {
@@ -364,6 +369,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let org = org_or_only(&state, org.as_deref()).await?;
             model::reset(&state, org, &product).await
         }
+        Command::Bench { command: BenchCommand::Privacy { megabytes } } => crate::bench::privacy::run(megabytes),
         Command::Bench { command: BenchCommand::Classify { conversations } } => {
             crate::bench::analysis::classify(conversations)
         }

@@ -12,7 +12,7 @@ use jetson_domain::{Author, Category};
 use crate::progress::Progress;
 
 /// The demo's conversations as the analyser sees them: (subject, cleaned customer messages).
-fn demo_texts() -> anyhow::Result<Vec<(String, Vec<String>)>> {
+pub(crate) fn demo_texts() -> anyhow::Result<Vec<(String, Vec<String>)>> {
     let dataset = crate::demo::parse(crate::demo::DATASET).map_err(anyhow::Error::msg)?;
     Ok(crate::demo::generate(&dataset, Utc::now())
         .into_iter()
