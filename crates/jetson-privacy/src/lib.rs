@@ -147,6 +147,17 @@ impl Redactor {
     }
 }
 
+/// Byte ranges to character ranges, in one pass over the text.
+pub fn char_offsets(text: &str, found: &[Finding]) -> Vec<(usize, usize)> {
+    // chars_before[b]: how many characters precede the character at byte b.
+    let mut chars_before = Vec::with_capacity(text.len() + 1);
+    for (n, c) in text.chars().enumerate() {
+        chars_before.extend(std::iter::repeat_n(n, c.len_utf8()));
+    }
+    chars_before.push(text.chars().count());
+    found.iter().map(|f| (chars_before[f.start], chars_before[f.end])).collect()
+}
+
 /// Keeps the longest of overlapping findings (earliest first on ties, then the recognizer that
 /// ran first), sorted by position. Kept spans sit in an ordered map, so this is O(n log n).
 fn resolve_overlaps(mut found: Vec<Finding>) -> Vec<Finding> {

@@ -3,7 +3,7 @@
 mod eval;
 pub(crate) mod helpscout;
 mod model;
-pub mod privacy;
+mod privacy;
 
 use std::net::IpAddr;
 use std::path::PathBuf;

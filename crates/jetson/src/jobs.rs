@@ -10,7 +10,9 @@ pub mod helpscout_sync;
 pub mod model_train;
 pub mod worker;
 
-use jetson_store::jobs::Claimed;
+use jetson_domain::OrgId;
+use jetson_store::jobs::{self, Claimed, NewJob, PERIODIC_PREFIX};
+use serde::{Deserialize, Serialize};
 
 use crate::state::AppState;
 
@@ -33,7 +35,31 @@ pub async fn run(state: &AppState, job: &Claimed, worker: &str) -> anyhow::Resul
 /// and are safe to repeat if this is lost.
 pub async fn complete_alone(state: &AppState, job: &Claimed, worker: &str) -> anyhow::Result<()> {
     let mut tx = state.db.begin().await?;
-    jetson_store::jobs::complete(&mut tx, job.id, worker).await?;
+    jobs::complete(&mut tx, job.id, worker).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The payload of a periodic job that works for one organisation (the Help Scout and GitHub polls).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct OrgPayload {
+    pub org: OrgId,
+}
+
+/// Queues a periodic per-organisation job `delay_ms` from now. One per organisation and time slot
+/// of `every_ms`: any number of processes scheduling the same job queue it once.
+pub async fn schedule_periodic(
+    state: &AppState,
+    kind: &'static str,
+    every_ms: i64,
+    org: OrgId,
+    delay_ms: i64,
+) -> anyhow::Result<()> {
+    let at = jobs::now_ms() + delay_ms;
+    let key = format!("{PERIODIC_PREFIX}{kind}:{org}:{}", at / every_ms);
+    let payload = serde_json::to_value(OrgPayload { org })?;
+    let mut tx = state.db.begin().await?;
+    jobs::enqueue_at(&mut tx, NewJob { kind, payload, dedup_key: Some(key), max_attempts: 1 }, at).await?;
     tx.commit().await?;
     Ok(())
 }

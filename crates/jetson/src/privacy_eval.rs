@@ -50,7 +50,7 @@ pub fn score(json: &str) -> anyhow::Result<(BTreeMap<Kind, Counts>, Counts)> {
     let mut per: BTreeMap<Kind, Counts> = BTreeMap::new();
     for ex in &examples {
         let found = Redactor.find(&ex.full_text, &Known::default());
-        let predicted: Vec<(Kind, (usize, usize))> = crate::cli::privacy::char_offsets(&ex.full_text, &found)
+        let predicted: Vec<(Kind, (usize, usize))> = jetson_privacy::char_offsets(&ex.full_text, &found)
             .into_iter()
             .zip(&found)
             .map(|(range, f)| (f.kind, range))

@@ -52,6 +52,12 @@ pub fn render(page: &impl Template) -> Response {
     }
 }
 
+/// A form that carries nothing but its CSRF token (a button).
+#[derive(serde::Deserialize)]
+pub struct CsrfOnly {
+    pub csrf: String,
+}
+
 /// A page-level error: what went wrong in plain words, logged when it is our fault.
 pub struct UiError(StatusCode, String);
 

@@ -8,7 +8,7 @@
 use std::io::{BufRead, Write};
 
 use clap::Subcommand;
-use jetson_privacy::{Finding, Known, Redactor};
+use jetson_privacy::{Known, Redactor};
 use serde_json::{Value, json};
 
 #[derive(Subcommand)]
@@ -65,22 +65,11 @@ fn parse_line(line: &[u8]) -> Result<Option<(Value, String)>, String> {
 /// Findings with character offsets.
 pub fn findings(text: &str) -> Vec<Value> {
     let found = Redactor.find(text, &Known::default());
-    char_offsets(text, &found)
+    jetson_privacy::char_offsets(text, &found)
         .into_iter()
         .zip(&found)
         .map(|((start, end), f)| json!({ "type": f.kind.label(), "start": start, "end": end, "score": f.score() }))
         .collect()
-}
-
-/// Byte ranges to character ranges, in one pass over the text.
-pub fn char_offsets(text: &str, found: &[Finding]) -> Vec<(usize, usize)> {
-    // chars_before[b]: how many characters precede the character at byte b.
-    let mut chars_before = Vec::with_capacity(text.len() + 1);
-    for (n, c) in text.chars().enumerate() {
-        chars_before.extend(std::iter::repeat_n(n, c.len_utf8()));
-    }
-    chars_before.push(text.chars().count());
-    found.iter().map(|f| (chars_before[f.start], chars_before[f.end])).collect()
 }
 
 #[cfg(test)]

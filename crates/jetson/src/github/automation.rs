@@ -29,6 +29,7 @@ pub async fn auto_create(state: &AppState, org: OrgId, repo: &RepoLink, out: &mu
     if !repo.auto_create {
         return Ok(());
     }
+    let mut this_hour = store::created_since(&state.db, org, &repo.repo, Utc::now() - Duration::hours(1)).await?;
     for item in work_items::inbox(&state.db, org, Some(repo.product_id), 500).await? {
         let link = store::issue_link(&state.db, org, item.id).await?;
         if link.github_number.is_some()
@@ -39,11 +40,13 @@ pub async fn auto_create(state: &AppState, org: OrgId, repo: &RepoLink, out: &mu
         }
         let confidence = work_items::confidence(&state.db, org, item.id).await?;
         let ready = item.customer_count >= repo.auto_min_customers && confidence >= repo.auto_min_confidence;
-        let this_hour = store::created_since(&state.db, org, &repo.repo, Utc::now() - Duration::hours(1)).await?;
         if ready && this_hour < repo.auto_max_per_hour {
             let draft = issues::draft_for(state, org, item.id).await?;
             match issues::create(state, org, item.id, &draft, "auto").await {
-                Ok(_) => out.created += 1,
+                Ok(_) => {
+                    out.created += 1;
+                    this_hour += 1;
+                }
                 Err(e) => {
                     tracing::warn!(item = %item.id, error = %format!("{e:#}"), "github.auto_create.failed");
                     store::set_approval(&state.db, org, item.id, Some("waiting")).await?;

@@ -115,13 +115,14 @@ pub async fn apply_polled(state: &AppState, org: OrgId, repo: &str, issues: &[Is
     store::upsert_issues(&mut tx, org, &copies).await?;
     tx.commit().await?;
     let mut changed = 0;
+    let linked = store::linked_items(&state.db, org, repo).await?;
     for i in issues {
-        for l in store::items_for_issue(&state.db, org, repo, i.number as i64).await? {
+        for l in linked.iter().filter(|l| l.github_number == Some(i.number as i64)) {
             if l.github_state.as_deref() == i.state.as_deref() {
                 continue;
             }
             let mut tx = state.db.begin().await?;
-            if apply_state(&mut tx, org, &l, i).await? {
+            if apply_state(&mut tx, org, l, i).await? {
                 changed += 1;
             }
             tx.commit().await?;

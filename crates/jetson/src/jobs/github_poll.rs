@@ -8,9 +8,9 @@ use chrono::Duration;
 use jetson_connectors::github::Conditional;
 use jetson_domain::OrgId;
 use jetson_store::github as store;
-use jetson_store::jobs::{self, Claimed, NewJob, PERIODIC_PREFIX};
-use serde::{Deserialize, Serialize};
+use jetson_store::jobs::Claimed;
 
+use super::OrgPayload;
 use crate::github::automation::{self, Outcome};
 use crate::github::{client, connection, repo_name, sync};
 use crate::state::AppState;
@@ -20,20 +20,9 @@ pub const EVERY_MS: i64 = 5 * 60 * 1000;
 /// The first read of a repository takes this many pages (100 issues each) at most.
 const FIRST_READ_PAGES: usize = 20;
 
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Payload {
-    pub org: OrgId,
-}
-
-/// Queues a poll `delay_ms` from now; one per organisation and time slot.
+/// Queues a poll `delay_ms` from now (once per organisation and time slot).
 pub async fn schedule(state: &AppState, org: OrgId, delay_ms: i64) -> anyhow::Result<()> {
-    let at = jobs::now_ms() + delay_ms;
-    let key = format!("{PERIODIC_PREFIX}{KIND}:{org}:{}", at / EVERY_MS);
-    let payload = serde_json::to_value(Payload { org })?;
-    let mut tx = state.db.begin().await?;
-    jobs::enqueue_at(&mut tx, NewJob { kind: KIND, payload, dedup_key: Some(key), max_attempts: 1 }, at).await?;
-    tx.commit().await?;
-    Ok(())
+    super::schedule_periodic(state, KIND, EVERY_MS, org, delay_ms).await
 }
 
 pub async fn schedule_all(state: &AppState) -> anyhow::Result<()> {
@@ -44,7 +33,7 @@ pub async fn schedule_all(state: &AppState) -> anyhow::Result<()> {
 }
 
 pub async fn run(state: &AppState, job: &Claimed, worker: &str) -> anyhow::Result<()> {
-    let p: Payload = serde_json::from_value(job.payload.clone())?;
+    let p: OrgPayload = serde_json::from_value(job.payload.clone())?;
     if store::connection(&state.db, p.org).await?.is_some() {
         match poll(state, p.org).await {
             Ok(o) => {

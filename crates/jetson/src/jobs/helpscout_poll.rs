@@ -7,30 +7,18 @@ use chrono::{Duration, Utc};
 use jetson_connectors::helpscout::client::ConversationQuery;
 use jetson_domain::OrgId;
 use jetson_store::helpscout as store;
-use jetson_store::jobs::{self, Claimed, NewJob, PERIODIC_PREFIX};
-use serde::{Deserialize, Serialize};
+use jetson_store::jobs::Claimed;
 
+use super::OrgPayload;
 use crate::helpscout::{client, connection, ingest};
 use crate::state::AppState;
 
 pub const KIND: &str = "helpscout.poll";
 pub const EVERY_MS: i64 = 5 * 60 * 1000;
 
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Payload {
-    pub org: OrgId,
-}
-
-/// Queues a poll `delay_ms` from now. One per organisation and time slot: any number of
-/// processes scheduling the same poll queue it once.
+/// Queues a poll `delay_ms` from now (once per organisation and time slot).
 pub async fn schedule(state: &AppState, org: OrgId, delay_ms: i64) -> anyhow::Result<()> {
-    let at = jobs::now_ms() + delay_ms;
-    let key = format!("{PERIODIC_PREFIX}{KIND}:{org}:{}", at / EVERY_MS);
-    let payload = serde_json::to_value(Payload { org })?;
-    let mut tx = state.db.begin().await?;
-    jobs::enqueue_at(&mut tx, NewJob { kind: KIND, payload, dedup_key: Some(key), max_attempts: 1 }, at).await?;
-    tx.commit().await?;
-    Ok(())
+    super::schedule_periodic(state, KIND, EVERY_MS, org, delay_ms).await
 }
 
 /// At start-up: make sure every connected organisation has a poll queued.
@@ -42,7 +30,7 @@ pub async fn schedule_all(state: &AppState) -> anyhow::Result<()> {
 }
 
 pub async fn run(state: &AppState, job: &Claimed, worker: &str) -> anyhow::Result<()> {
-    let p: Payload = serde_json::from_value(job.payload.clone())?;
+    let p: OrgPayload = serde_json::from_value(job.payload.clone())?;
     let connected = store::connection(&state.db, p.org).await?.is_some_and(|c| c.connected_at.is_some());
     if connected {
         match poll(state, p.org).await {

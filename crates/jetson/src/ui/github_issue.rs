@@ -10,7 +10,7 @@ use jetson_store::github::{self as store, IssueLink, RepoIssue};
 use jetson_store::work_items::{self, WorkItem};
 use serde::Deserialize;
 
-use super::{Layout, UiError, render};
+use super::{CsrfOnly, Layout, UiError, render};
 use crate::auth::UiUser;
 use crate::github::draft::Draft;
 use crate::github::issues;
@@ -150,11 +150,6 @@ pub async fn link(
         }
         Err(e) => Err(UiError::bad_request(format!("The issue was not linked: {e:#}"))),
     }
-}
-
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    pub csrf: String,
 }
 
 pub async fn unlink(

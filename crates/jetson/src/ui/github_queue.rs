@@ -9,9 +9,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use jetson_domain::WorkItemId;
 use jetson_store::github as store;
 use jetson_store::work_items::{self, WorkItem};
-use serde::Deserialize;
 
-use super::{Layout, UiError, render};
+use super::{CsrfOnly, Layout, UiError, render};
 use crate::auth::UiUser;
 use crate::state::AppState;
 
@@ -26,11 +25,6 @@ struct QueuePage {
 pub async fn page(State(state): State<AppState>, user: UiUser) -> Result<Response, UiError> {
     let items = work_items::awaiting_approval(&state.db, user.org_id).await?;
     Ok(render(&QueuePage { layout: Layout::new(&user, "queue"), items, can_write: user.role.can_write() }))
-}
-
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    pub csrf: String,
 }
 
 pub async fn dismiss(

@@ -11,7 +11,7 @@ use jetson_store::github::{self as store, Connection, RepoLink, Rules};
 use jetson_store::products::{self, Product};
 use serde::Deserialize;
 
-use super::{Layout, UiError, render};
+use super::{CsrfOnly, Layout, UiError, render};
 use crate::auth::UiUser;
 use crate::github::connect::{self, Credentials};
 use crate::github::{draft, training};
@@ -123,11 +123,6 @@ pub async fn connect(
         Ok(()) => Ok(back("connected")),
         Err(e) => page(&state, &user, Some(format!("GitHub was not connected: {e:#}")), None).await,
     }
-}
-
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    pub csrf: String,
 }
 
 pub async fn check(State(state): State<AppState>, user: UiUser, Form(f): Form<CsrfOnly>) -> Result<Response, UiError> {

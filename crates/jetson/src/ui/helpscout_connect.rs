@@ -7,8 +7,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use jetson_connectors::helpscout::Credentials;
 use serde::Deserialize;
 
-use super::UiError;
 use super::integrations::page;
+use super::{CsrfOnly, UiError};
 use crate::auth::UiUser;
 use crate::helpscout::connect;
 use crate::state::AppState;
@@ -75,11 +75,6 @@ pub async fn callback(
         Ok(()) => Ok(Redirect::to("/settings/integrations?notice=connected").into_response()),
         Err(e) => page(&state, &user, Some(format!("Help Scout was not connected: {e:#}")), None).await,
     }
-}
-
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    pub csrf: String,
 }
 
 pub async fn disconnect(

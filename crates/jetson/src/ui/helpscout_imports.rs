@@ -9,7 +9,7 @@ use jetson_store::helpscout as store;
 use jetson_store::sync_runs::{self, SyncRun};
 use serde::Deserialize;
 
-use super::helpscout_connect::CsrfOnly;
+use super::CsrfOnly;
 use super::integrations::page;
 use super::{Layout, UiError, render};
 use crate::auth::UiUser;

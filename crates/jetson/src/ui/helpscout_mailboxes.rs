@@ -7,8 +7,8 @@ use jetson_domain::{ProductId, ProductName};
 use jetson_store::{helpscout as store, products};
 use serde::Deserialize;
 
+use super::CsrfOnly;
 use super::UiError;
-use super::helpscout_connect::CsrfOnly;
 use super::integrations::page;
 use crate::auth::UiUser;
 use crate::state::AppState;

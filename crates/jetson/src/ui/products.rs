@@ -12,7 +12,7 @@ use jetson_store::learning::{self, ProductModel};
 use jetson_store::products::{self, Product};
 use serde::Deserialize;
 
-use super::helpscout_connect::CsrfOnly;
+use super::CsrfOnly;
 use super::{Layout, UiError, render};
 use crate::auth::UiUser;
 use crate::state::AppState;
