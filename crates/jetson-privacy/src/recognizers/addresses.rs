@@ -1,0 +1,130 @@
+//! Street addresses: a number and a street word (Street, Ave, straat, katu, …), a street word and a
+//! number, number–name–number, US military addresses, or what follows "lives at"; then the city,
+//! region, postcode and country lines after it.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{push, re};
+use crate::Finding;
+use crate::Kind;
+
+/// Words that end (or start) a street's name, in the languages customers write in.
+const STREET_WORDS: &str = "street|st|avenue|ave|road|rd|lane|ln|boulevard|blvd|drive|dr|way|court|ct|place|pl|square|sq|terrace|parkway|pkwy|highway|hwy|circle|cir|trail|alley|row|crescent|close|gardens|plaza|strasse|straße|str|weg|gasse|platz|allee|straat|laan|plein|gracht|katu|tie|vej|gade|gatan|vägen|veien|gata|rue|chemin|allée|via|viale|piazza|calle|avenida|rua|travessa|ulica|utca|út|ulice|cesta|sokak|caddesi|street";
+static STREET_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)(?-u:\b)\d{{1,6}}[a-z]?,? (?:[\p{{L}}'.\-]+ ){{0,4}}(?:{STREET_WORDS})(?-u:\b)\.?(?: \d{{1,5}}[a-z]?(?-u:\b))?(?:,? (?:apt|apartment|suite|ste|unit|flat|#)\.? ?\w{{1,6}}){{0,2}}"
+    ))
+});
+static STREET_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)(?-u:\b)(?:{STREET_WORDS}) (?:[\p{{Lu}}][\p{{L}}'.\-]* ){{0,4}}\d{{1,5}}[a-z]?(?-u:\b)(?:,? (?:apt|apartment|suite|ste|unit|flat|#)\.? ?\w{{1,6}}){{0,2}}"
+    ))
+});
+/// A compound street word with its number: `Koskikatu 25`, `Parijsstraat 8`, `Hauptstraße 5`.
+static STREET_COMPOUND: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)(?-u:\b)[\p{L}\-]{2,}(?:straat|strasse|straße|katu|vej|gade|gatan|vägen|veien|gata|weg|gasse|laan|gracht|platz|allee|tie|utca) \d{1,5}[a-z]?(?-u:\b)(?:,? (?:apt|apartment|suite|unit|flat)\.? ?\w{1,6})?",
+    )
+});
+/// A house number, a street name without a street word, and a number: `22829 Jagerij 64`,
+/// `6614 Luite tee 87`, with its flat or suite.
+static NUMBER_NAME_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?-u:\b)\d{1,6} [\p{Lu}][\p{L}'.\-]+(?: [\p{L}'.\-]+){0,3} \d{1,5}[a-z]?(?-u:\b)(?:,? (?:apt|apartment|suite|unit|flat)\.? ?\w{1,6}){0,2}",
+    )
+});
+/// US military and diplomatic addresses: `USNS Møller / FPO AA 85844`, `PSC 0725, Box 6031 / APO AP 99241`.
+static MILITARY: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)(?-u:\b)(?:(?:usns|uss|usnv|uscgc) [\p{L}'\-]+|(?:psc|unit) \d{3,5},? box \d{3,5})\s*\n?\s*[afd]po a[aep] \d{5}(?-u:\b)",
+    )
+});
+/// Where an address often follows: the rest of the line is taken.
+static ADDRESS_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)(?-u:\b)(?:my address is|address is|address:|lives at|live at|living at|located at|ship(?:ped)? (?:it )?to|send (?:it|them|a new one|the \w+) to|deliver(?:ed)? to|moved to)\s*",
+    )
+});
+/// A city, region, postcode or country line (or the rest of a street line): words and at most one
+/// short number, no colon.
+static ADDRESS_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"^(?:(?:apt|apartment|suite|unit|flat)\.? ?\w{1,6}|[\p{L}(][\p{L} .,'()\-]{0,40}(?: \d{3,6})?|\d{3,6} [\p{L}][\p{L} .,'()\-]{0,40}|[,\p{L} ]{0,30}\d{3,6})$",
+    )
+});
+
+pub(super) static STREET_WORD_SET: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| STREET_WORDS.split('|').collect());
+
+/// Extends an address span over the rest of its line and up to three following lines that read
+/// as city, region, postcode or country (not a labelled line such as `Mobile: …`, not a phone).
+fn with_tail(text: &str, end: usize) -> usize {
+    let mut end = end;
+    // Lines of an address are short: never look further than this, whatever the input.
+    let window = text.floor_char_boundary((end + 300).min(text.len()));
+    let Some(rest_of_line) = text[end..window].find('\n').map(|i| end + i).or((window == text.len()).then_some(window))
+    else {
+        return end;
+    };
+    if ADDRESS_LINE.is_match(text[end..rest_of_line].trim()) || text[end..rest_of_line].trim().is_empty() {
+        end = rest_of_line;
+    }
+    let mut lines = 0;
+    let mut at = end;
+    // Up to four more lines; one blank line may sit between them.
+    while lines < 4 && text[at..].starts_with('\n') {
+        let window = text.floor_char_boundary((at + 1 + 300).min(text.len()));
+        let Some(next_end) =
+            text[at + 1..window].find('\n').map(|i| at + 1 + i).or((window == text.len()).then_some(window))
+        else {
+            break;
+        };
+        let line = text[at + 1..next_end].trim().trim_start_matches(['>', '?']).trim().trim_start_matches(',').trim();
+        if line.is_empty() && at != end {
+            break;
+        }
+        if !line.is_empty() {
+            if !ADDRESS_LINE.is_match(line) {
+                break;
+            }
+            lines += 1;
+            end = next_end;
+        }
+        at = next_end;
+    }
+    end
+}
+
+pub(super) fn addresses(text: &str, out: &mut Vec<Finding>) {
+    let mut spans = Vec::new();
+    for m in MILITARY.find_iter(text) {
+        spans.push((m.start(), m.end()));
+    }
+    for r in [&*STREET_AFTER, &*STREET_BEFORE, &*STREET_COMPOUND, &*NUMBER_NAME_NUMBER] {
+        for m in r.find_iter(text) {
+            spans.push((m.start(), with_tail(text, m.end())));
+        }
+    }
+    for m in ADDRESS_CUE.find_iter(text) {
+        let window = text.floor_char_boundary((m.end() + 200).min(text.len()));
+        let line_end = text[m.end()..window].find(['\n', '.', '!', '?']).map_or(window, |i| m.end() + i);
+        let line = &text[m.end()..line_end];
+        // A cue followed by something with a number reads as an address.
+        if line.chars().any(|c| c.is_ascii_digit()) && line.len() >= 4 {
+            spans.push((m.end(), with_tail(text, line_end)));
+        }
+    }
+    for (start, end) in spans {
+        let end = trim_end(text, start, end);
+        if end > start {
+            push(out, Kind::StreetAddress, start, end);
+        }
+    }
+}
+
+fn trim_end(text: &str, start: usize, end: usize) -> usize {
+    start + text[start..end].trim_end_matches(|c: char| c.is_whitespace() || c == ',' || c == '.').len()
+}
