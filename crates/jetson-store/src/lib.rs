@@ -17,6 +17,7 @@ mod migrate;
 pub mod conversations;
 pub mod customers;
 pub mod github;
+pub mod github_issues;
 pub mod helpscout;
 pub mod jobs;
 pub mod learning;

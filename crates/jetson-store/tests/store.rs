@@ -576,7 +576,7 @@ async fn a_github_link_is_claimed_once_deliveries_are_seen_once_and_shipping_is_
         let link = github::issue_link(&db, w.org, it).await.unwrap();
         assert_eq!((link.shipped_release.as_deref(), link.shipped_at), (Some("v1.2"), Some(released)));
 
-        let issue = github::RepoIssue {
+        let issue = github_issues::RepoIssue {
             repo: "acme/ledgerly".into(),
             number: 5,
             title: "CSV export fails".into(),
@@ -588,16 +588,17 @@ async fn a_github_link_is_claimed_once_deliveries_are_seen_once_and_shipping_is_
             closed_at: Some(now() - chrono::Duration::days(40)),
         };
         let mut tx = db.begin().await.unwrap();
-        github::upsert_issues(
+        github_issues::upsert_issues(
             &mut tx,
             w.org,
-            &[issue.clone(), github::RepoIssue { number: 6, state: "open".into(), closed_at: None, ..issue }],
+            &[issue.clone(), github_issues::RepoIssue { number: 6, state: "open".into(), closed_at: None, ..issue }],
         )
         .await
         .unwrap();
         tx.commit().await.unwrap();
-        let recent =
-            github::candidate_issues(&db, w.org, "acme/ledgerly", now() - chrono::Duration::days(30)).await.unwrap();
+        let recent = github_issues::candidate_issues(&db, w.org, "acme/ledgerly", now() - chrono::Duration::days(30))
+            .await
+            .unwrap();
         assert_eq!(
             recent.iter().map(|i| i.number).collect::<Vec<_>>(),
             vec![6],

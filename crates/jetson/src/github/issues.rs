@@ -8,7 +8,8 @@ use jetson_analysis::matcher::MatchIndex;
 use jetson_connectors::github::types::{Issue, NewIssue};
 use jetson_connectors::github::{Client, Error};
 use jetson_domain::{OrgId, WorkItemId, WorkItemStatus};
-use jetson_store::github::{self as store, Linked, RepoIssue, RepoLink};
+use jetson_store::github::{self as store, Linked, RepoLink};
+use jetson_store::github_issues::{self, RepoIssue};
 use jetson_store::{reports, work_items};
 
 use super::draft::{self, Draft};
@@ -164,7 +165,8 @@ pub async fn suggestions(state: &AppState, org: OrgId, item: WorkItemId) -> anyh
     let Ok(repo) = repo_of(state, org, item).await else { return Ok(Vec::new()) };
     let w = work_items::get(&state.db, org, item).await?;
     let issues =
-        store::candidate_issues(&state.db, org, &repo.repo, Utc::now() - Duration::days(RECENTLY_CLOSED_DAYS)).await?;
+        github_issues::candidate_issues(&state.db, org, &repo.repo, Utc::now() - Duration::days(RECENTLY_CLOSED_DAYS))
+            .await?;
     if issues.is_empty() {
         return Ok(Vec::new());
     }

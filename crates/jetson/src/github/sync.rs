@@ -6,7 +6,8 @@
 use jetson_connectors::github::types::Issue;
 use jetson_connectors::github::webhook::IssuesEvent;
 use jetson_domain::{OrgId, WorkItemStatus};
-use jetson_store::github::{self as store, IssueLink, RepoIssue};
+use jetson_store::github::{self as store, IssueLink};
+use jetson_store::github_issues::{self, RepoIssue};
 use jetson_store::{Tx, work_items};
 
 use crate::state::AppState;
@@ -74,14 +75,14 @@ pub async fn apply_event(state: &AppState, org: OrgId, e: &IssuesEvent) -> anyho
     let mut changed = 0;
     match e.action.as_str() {
         "deleted" => {
-            store::delete_repo_issue(&mut tx, org, repo, number).await?;
+            github_issues::delete_repo_issue(&mut tx, org, repo, number).await?;
             for l in &items {
                 store::unlink_issue(&mut tx, org, l.id).await?;
                 changed += 1;
             }
         }
         "transferred" => {
-            store::delete_repo_issue(&mut tx, org, repo, number).await?;
+            github_issues::delete_repo_issue(&mut tx, org, repo, number).await?;
             let changes = e.changes.clone().unwrap_or_default();
             if let (Some(new_issue), Some(new_repo)) = (changes.new_issue, changes.new_repository) {
                 for l in &items {
@@ -94,7 +95,7 @@ pub async fn apply_event(state: &AppState, org: OrgId, e: &IssuesEvent) -> anyho
         }
         _ => {
             if !e.issue.is_pull_request() {
-                store::upsert_issues(&mut tx, org, &[repo_issue(repo, &e.issue)]).await?;
+                github_issues::upsert_issues(&mut tx, org, &[repo_issue(repo, &e.issue)]).await?;
             }
             for l in &items {
                 if apply_state(&mut tx, org, l, &e.issue).await? {
@@ -112,7 +113,7 @@ pub async fn apply_event(state: &AppState, org: OrgId, e: &IssuesEvent) -> anyho
 pub async fn apply_polled(state: &AppState, org: OrgId, repo: &str, issues: &[Issue]) -> anyhow::Result<usize> {
     let mut tx = state.db.begin().await?;
     let copies: Vec<RepoIssue> = issues.iter().map(|i| repo_issue(repo, i)).collect();
-    store::upsert_issues(&mut tx, org, &copies).await?;
+    github_issues::upsert_issues(&mut tx, org, &copies).await?;
     tx.commit().await?;
     let mut changed = 0;
     let linked = store::linked_items(&state.db, org, repo).await?;

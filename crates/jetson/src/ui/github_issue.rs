@@ -6,7 +6,8 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use jetson_domain::{OrgId, WorkItemId};
-use jetson_store::github::{self as store, IssueLink, RepoIssue};
+use jetson_store::github::{self as store, IssueLink};
+use jetson_store::github_issues::RepoIssue;
 use jetson_store::work_items::{self, WorkItem};
 use serde::Deserialize;
 

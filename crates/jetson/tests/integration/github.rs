@@ -222,7 +222,7 @@ async fn linking_a_repository_registers_its_webhook_and_reads_its_issues() {
     assert_eq!(hooks[0]["config"]["secret"], s.secret().await);
     assert_eq!(hooks[0]["events"], json!(["issues"]));
     s.poll().await;
-    assert_eq!(store::count_issues(&s.app.state.db, s.app.org, REPO).await.unwrap(), 1);
+    assert_eq!(jetson_store::github_issues::count_issues(&s.app.state.db, s.app.org, REPO).await.unwrap(), 1);
     let repo = &store::repos(&s.app.state.db, s.app.org).await.unwrap()[0];
     assert_eq!(repo.webhook_state.as_deref(), Some("active"));
 }
