@@ -8,6 +8,7 @@
 use serde::Serialize;
 
 mod recognizers;
+pub mod screen;
 
 pub use recognizers::{iban_valid, luhn_valid};
 
@@ -147,6 +148,38 @@ impl Redactor {
     }
 }
 
+/// The text with every payment card number masked but its last four digits
+/// (`**** **** **** 1111`), separators kept. For what is kept verbatim, such as a message's
+/// original body: card numbers are never stored unmasked anywhere.
+pub fn mask_cards(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.bytes().filter(u8::is_ascii_digit).count() < 12 {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut cards = Vec::new();
+    recognizers::find_cards(text, &mut cards);
+    if cards.is_empty() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = text.to_string();
+    for card in cards {
+        let span = &text[card.start..card.end];
+        let total = span.bytes().filter(u8::is_ascii_digit).count();
+        let mut seen = 0;
+        let masked: String = span
+            .chars()
+            .map(|c| {
+                if !c.is_ascii_digit() {
+                    return c;
+                }
+                seen += 1;
+                if seen > total - 4 { c } else { '*' }
+            })
+            .collect();
+        out.replace_range(card.start..card.end, &masked);
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Byte ranges to character ranges, in one pass over the text.
 pub fn char_offsets(text: &str, found: &[Finding]) -> Vec<(usize, usize)> {
     // chars_before[b]: how many characters precede the character at byte b.
@@ -196,6 +229,17 @@ mod tests {
         assert_eq!(redact("my card 4111 1111 1111 1112 fails"), "my card [CARD] fails");
         assert_eq!(redact("Order 12345 costs 1,200"), "Order 12345 costs 1,200");
         assert_eq!(redact("Mariachi band"), "Mariachi band");
+    }
+
+    #[test]
+    fn card_numbers_are_masked_to_their_last_four_digits() {
+        assert_eq!(
+            mask_cards("<p>Card 4111 1111 1111 1111, exp 12/27</p>"),
+            "<p>Card **** **** **** 1111, exp 12/27</p>"
+        );
+        assert_eq!(mask_cards("5500-0000-0000-0004 and 4012888888881881"), "****-****-****-0004 and ************1881");
+        assert!(matches!(mask_cards("Order 12345, invoice 2026-11-01"), std::borrow::Cow::Borrowed(_)));
+        assert_eq!(mask_cards("Order 4111 1111 1111 1112"), "Order 4111 1111 1111 1112", "fails Luhn, no cue");
     }
 
     #[test]

@@ -126,6 +126,19 @@ pub(super) fn push(out: &mut Vec<Finding>, kind: Kind, start: usize, end: usize)
     out.push(Finding { kind, start, end });
 }
 
+/// Payment cards: 13 to 19 digits passing Luhn, or 12 or more after the word "card".
+pub(crate) fn find_cards(text: &str, out: &mut Vec<Finding>) {
+    for m in CARD.find_iter(text) {
+        let before = &text[text.floor_char_boundary(m.start().saturating_sub(30))..m.start()];
+        let n = digits(m.as_str()).len();
+        // Luhn alone proves little for a 12-digit number; "card" before it does.
+        let preceded_by_plus = text[..m.start()].ends_with('+');
+        if !preceded_by_plus && ((n >= 13 && luhn_valid(m.as_str())) || (n >= 12 && CARD_CUE.is_match(before))) {
+            push(out, Kind::CreditCard, m.start(), m.end());
+        }
+    }
+}
+
 pub(crate) fn find_all(text: &str) -> Vec<Finding> {
     let mut out = Vec::new();
     for m in EMAIL.find_iter(text) {
@@ -158,15 +171,7 @@ pub(crate) fn find_all(text: &str) -> Vec<Finding> {
             push(&mut out, Kind::IpAddress, m.start(), m.end());
         }
     }
-    for m in CARD.find_iter(text) {
-        let before = &text[text.floor_char_boundary(m.start().saturating_sub(30))..m.start()];
-        let n = digits(m.as_str()).len();
-        // Luhn alone proves little for a 12-digit number; "card" before it does.
-        let preceded_by_plus = text[..m.start()].ends_with('+');
-        if !preceded_by_plus && ((n >= 13 && luhn_valid(m.as_str())) || (n >= 12 && CARD_CUE.is_match(before))) {
-            push(&mut out, Kind::CreditCard, m.start(), m.end());
-        }
-    }
+    find_cards(text, &mut out);
     for m in IBAN.find_iter(text) {
         if iban_valid(m.as_str()) {
             push(&mut out, Kind::Iban, m.start(), m.end());

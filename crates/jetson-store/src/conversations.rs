@@ -280,6 +280,9 @@ pub struct Conversation {
     pub category_source: Option<String>,
     pub explanation: Option<Json<Explanation>>,
     pub analyzed_at: Option<DateTime<Utc>>,
+    /// `held`, `released` or `kept_out` after screening flagged it; None when nothing was flagged.
+    pub hold: Option<String>,
+    pub screen_flags: Option<Json<Vec<crate::holds::StoredFlag>>>,
     /// The work item its first report fed, if any.
     pub work_item_id: Option<uuid::Uuid>,
     pub work_item_title: Option<String>,
@@ -296,7 +299,7 @@ macro_rules! select_conversations {
         "SELECT c.id, c.org_id, c.product_id, p.name AS product_name, c.external_id, c.subject, c.customer_id,
                 cu.email AS customer_email, cu.name AS customer_name, c.status, c.created_at, c.category,
                 c.confidence, c.priority, c.needs_review, c.category_source, c.explanation, c.analyzed_at,
-                w.id AS work_item_id, w.title AS work_item_title
+                c.hold, c.screen_flags, w.id AS work_item_id, w.title AS work_item_title
          FROM conversations c
          JOIN products p ON p.id = c.product_id
          JOIN customers cu ON cu.id = c.customer_id
@@ -372,17 +375,21 @@ pub struct ForAnalysis {
     pub human_category: Option<Category>,
     /// The customer's messages, oldest first: (sent at, redacted analysis text).
     pub customer_messages: Vec<(DateTime<Utc>, String)>,
+    /// Held out of analysis (harmful content, see `holds`): its earlier reports are removed and
+    /// it gets no new ones.
+    pub held: bool,
 }
 
 type AnalysisRow =
-    (uuid::Uuid, uuid::Uuid, uuid::Uuid, uuid::Uuid, Option<String>, String, Option<String>, Option<String>);
+    (uuid::Uuid, uuid::Uuid, uuid::Uuid, uuid::Uuid, Option<String>, String, Option<String>, Option<String>, bool);
 
 /// What analysis reads for these conversations, in the given order; deleted ones are left out.
 pub async fn for_analysis_many(tx: &mut Tx, ids: &[ConversationId]) -> Result<Vec<ForAnalysis>> {
     let mut by_id: HashMap<uuid::Uuid, ForAnalysis> = HashMap::new();
     for chunk in ids.chunks(batch::CHUNK * 5) {
         let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT c.id, c.org_id, c.product_id, c.customer_id, cu.company, c.subject, c.category, c.category_source
+            "SELECT c.id, c.org_id, c.product_id, c.customer_id, cu.company, c.subject, c.category, c.category_source,
+                    COALESCE(c.hold IN ('held', 'kept_out'), FALSE)
              FROM conversations c JOIN customers cu ON cu.id = c.customer_id WHERE c.id IN ({})",
             batch::list(1, chunk.len())
         ));
@@ -393,7 +400,7 @@ pub async fn for_analysis_many(tx: &mut Tx, ids: &[ConversationId]) -> Result<Ve
             }
             q.fetch_all(c).await
         })?;
-        for (id, org, product, customer, company, subject, category, source) in rows {
+        for (id, org, product, customer, company, subject, category, source, held) in rows {
             let human_category = match (source.as_deref(), category) {
                 (Some("human"), Some(c)) => Some(Category::parse(&c)?),
                 _ => None,
@@ -407,6 +414,7 @@ pub async fn for_analysis_many(tx: &mut Tx, ids: &[ConversationId]) -> Result<Ve
                 subject,
                 human_category,
                 customer_messages: Vec::new(),
+                held,
             };
             by_id.insert(id, found);
         }

@@ -15,6 +15,15 @@ pub async fn lock_product(tx: &mut Tx, product: jetson_domain::ProductId) -> Res
     Ok(())
 }
 
+/// Serialises writers of one organisation's audit trail (each record names the one before it).
+pub async fn lock_audit(tx: &mut Tx, org: jetson_domain::OrgId) -> Result<()> {
+    if let Tx::Postgres(t) = tx {
+        let key = i64::from_le_bytes(org.as_uuid().as_bytes()[8..16].try_into().expect("8 bytes")) ^ 0x000a_0d17;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(key).execute(&mut **t).await?;
+    }
+    Ok(())
+}
+
 /// The claim query for the job queue: PostgreSQL skips rows other workers hold; SQLite has one
 /// writer at a time, so the plain subquery is already exclusive.
 pub const CLAIM_JOB_SQLITE: &str =

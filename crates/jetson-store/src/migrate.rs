@@ -27,6 +27,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0003_learning"),
     migration!("0004_report_embeddings"),
     migration!("0005_github"),
+    migration!("0006_privacy"),
 ];
 
 impl Db {

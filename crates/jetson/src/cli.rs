@@ -75,10 +75,15 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
-    /// Find or redact sensitive data in JSON lines (standard input to standard output).
+    /// Find or redact sensitive data, or screen for harmful content, in JSON lines (standard input to standard output).
     Privacy {
         #[command(subcommand)]
         command: privacy::PrivacyCommand,
+    },
+    /// The instance key that seals message bodies and provider secrets.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
     },
     /// Measure analysis quality.
     Eval {
@@ -170,6 +175,14 @@ enum TokenCommand {
 }
 
 #[derive(Subcommand)]
+enum KeysCommand {
+    /// Re-encrypt every sealed value (message bodies, provider secrets) under a new key, in one
+    /// transaction, and replace the key file (or print the new key when it came from
+    /// JETSON_SECRET_KEY). Stop the server and workers first; restart them after.
+    Rotate,
+}
+
+#[derive(Subcommand)]
 enum ModelCommand {
     /// Train the built-in model from the project's corpus and write it to a file (the committed
     /// one is crates/jetson-analysis/data/model.bin), or with --product train that product's own
@@ -190,6 +203,15 @@ enum ModelCommand {
         /// The embedding model's directory (config.json, tokenizer.json, model.safetensors).
         #[arg(long, env = "JETSON_EMBEDDINGS_DIR")]
         embeddings: PathBuf,
+    },
+    /// Train the harmful-content screener's model on the Davidson et al. tweets (CSV with `class`
+    /// and `tweet`) and write it to a file (the committed one is
+    /// crates/jetson-privacy/data/screen_model.bin).
+    TrainScreen {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Write a product's model (usable with `eval --model`) and, with --examples, what it learned
     /// from (JSON lines).
@@ -232,7 +254,8 @@ enum BenchCommand {
         #[arg(long, default_value_t = 1_000)]
         queries: usize,
     },
-    /// Sensitive-data detection on N megabytes of support text, on one thread.
+    /// Sensitive-data detection and harmful-content screening on N megabytes of support text, on
+    /// one thread.
     Privacy {
         #[arg(long, default_value_t = 100)]
         megabytes: usize,
@@ -350,6 +373,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Eval { command } => eval::run(s, command).await,
+        Command::Keys { command: KeysCommand::Rotate } => {
+            let state = open(s).await?;
+            let source = match &state.settings.key_file {
+                Some(path) => crate::keys::KeySource::File(path.clone()),
+                None => crate::keys::KeySource::Environment,
+            };
+            crate::keys::rotate(&state, source).await
+        }
         Command::Privacy { command } => privacy::run(command),
         Command::Bench { command: BenchCommand::Ingest { conversations } } => crate::bench::ingest(conversations).await,
         Command::Model { command: ModelCommand::Train { out: Some(out), .. } } => model::train_builtin(&out),
@@ -359,6 +390,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             model::train_product(&state, org, product.as_deref().unwrap_or_default()).await
         }
         Command::Model { command: ModelCommand::TrainHead { out, embeddings } } => model::train_head(&embeddings, &out),
+        Command::Model { command: ModelCommand::TrainScreen { data, out } } => crate::screen_eval::train(&data, &out),
         Command::Model { command: ModelCommand::Export { product, org, out, examples } } => {
             let state = open(s).await?;
             let org = org_or_only(&state, org.as_deref()).await?;

@@ -43,6 +43,9 @@ pub struct Settings {
     /// Seals secrets at rest. From `JETSON_SECRET_KEY(_FILE)`, else `secret.key` in the data
     /// directory (created there on first start when the database is SQLite in that directory).
     pub secret_key: Option<[u8; 32]>,
+    /// The file the key was read from (`JETSON_SECRET_KEY_FILE` or the data directory's
+    /// `secret.key`), which `jetson keys rotate` replaces; None when it came from the environment.
+    pub key_file: Option<PathBuf>,
     /// Where people and providers reach this instance (OAuth redirects, webhook URLs); defaults
     /// to `http://HOST:PORT`.
     pub public_url: Option<String>,
@@ -72,6 +75,7 @@ impl Settings {
             run_worker: true,
             secure_cookies: false,
             secret_key: None,
+            key_file: None,
             public_url: None,
             helpscout: Default::default(),
             helpscout_app: None,
@@ -105,6 +109,9 @@ impl Settings {
             s.secret_key = Some(crate::sealed::parse_key_hex(&key).context(
                 "JETSON_SECRET_KEY must be 64 hex characters (32 bytes); make one with `openssl rand -hex 32`",
             )?);
+            if std::env::var_os("JETSON_SECRET_KEY").is_none() {
+                s.key_file = std::env::var_os("JETSON_SECRET_KEY_FILE").map(PathBuf::from);
+            }
         }
         s.public_url = std::env::var("JETSON_PUBLIC_URL").ok().map(|u| u.trim_end_matches('/').to_string());
         if let Ok(api) = std::env::var("JETSON_HELPSCOUT_API_URL") {
@@ -139,7 +146,9 @@ impl Settings {
                 .with_context(|| format!("cannot create data directory {}", self.data_dir.display()))?;
         }
         if self.secret_key.is_none() {
-            self.secret_key = key_file(&self.data_dir.join("secret.key"), own_sqlite)?;
+            let path = self.data_dir.join("secret.key");
+            self.secret_key = key_file(&path, own_sqlite)?;
+            self.key_file = self.secret_key.map(|_| path);
         }
         Ok(())
     }
@@ -183,7 +192,7 @@ fn key_file(path: &Path, may_create: bool) -> anyhow::Result<Option<[u8; 32]>> {
     }
 }
 
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+pub(crate) fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);

@@ -80,6 +80,8 @@ async fn analyze_product(
     // cached index holds them and must be rebuilt.
     let ids: Vec<ConversationId> = convs.iter().map(|c| c.id).collect();
     let emptied = reports::delete_for_conversations(tx, &ids).await?;
+    // Held conversations (harmful content) lose their reports above and get no new ones.
+    let convs: Vec<&ForAnalysis> = convs.iter().filter(|c| !c.held).collect();
     let cached = if emptied.is_empty() { state.matchers.take(product_id, product.match_version) } else { None };
     let mut index = match cached {
         Some(index) => index,

@@ -28,7 +28,15 @@ impl Application {
             let port = listener.local_addr().map(|a| a.port()).unwrap_or(settings.port);
             settings.public_url = Some(format!("http://{}:{port}", settings.host));
         }
-        Ok(Application { listener, state: AppState::new(db, settings)? })
+        let state = AppState::new(db, settings)?;
+        // Bodies stored by a version that kept them in the clear are sealed before anyone is served.
+        if state.sealer().is_ok() {
+            let sealed = crate::keys::seal_legacy_bodies(&state).await.context("sealing stored message bodies")?;
+            if sealed > 0 {
+                tracing::info!(sealed, "sealed message bodies stored before bodies were encrypted");
+            }
+        }
+        Ok(Application { listener, state })
     }
 
     pub fn port(&self) -> u16 {

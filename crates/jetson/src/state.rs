@@ -32,7 +32,10 @@ impl AppState {
     /// Seals and opens secrets at rest, or explains that no key is configured.
     pub fn sealer(&self) -> anyhow::Result<&Sealer> {
         self.sealer.as_ref().ok_or_else(|| {
-            anyhow::anyhow!("no secret key is configured (JETSON_SECRET_KEY), so secrets cannot be stored")
+            anyhow::anyhow!(
+                "no secret key is configured (JETSON_SECRET_KEY or JETSON_SECRET_KEY_FILE), so message bodies and \
+                 secrets cannot be stored encrypted or read back"
+            )
         })
     }
 

@@ -8,6 +8,7 @@ pub mod conversation;
 pub mod github_issue;
 pub mod github_queue;
 pub mod github_settings;
+pub mod held;
 pub mod helpscout_connect;
 pub mod helpscout_imports;
 pub mod helpscout_mailboxes;
@@ -34,11 +35,20 @@ pub struct Layout {
     pub user_name: String,
     pub csrf: String,
     pub section: &'static str,
+    /// Owners and admins review held conversations.
+    pub can_review: bool,
+    pub escalations: i64,
 }
 
 impl Layout {
     pub fn new(user: &crate::auth::UiUser, section: &'static str) -> Layout {
-        Layout { user_name: user.name.clone(), csrf: user.csrf_token.clone(), section }
+        Layout {
+            user_name: user.name.clone(),
+            csrf: user.csrf_token.clone(),
+            section,
+            can_review: user.role.can_administer(),
+            escalations: user.escalations,
+        }
     }
 }
 

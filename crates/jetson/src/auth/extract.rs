@@ -23,6 +23,9 @@ pub struct UiUser {
     pub name: String,
     pub role: Role,
     pub csrf_token: String,
+    /// For owners and admins: held conversations that are escalated (threats, self-harm), shown
+    /// in the navigation on every page so that they are seen first.
+    pub escalations: i64,
 }
 
 impl UiUser {
@@ -48,7 +51,13 @@ impl FromRequestParts<AppState> for UiUser {
             (axum::http::StatusCode::SERVICE_UNAVAILABLE, "Jetson cannot reach its database right now.").into_response()
         })?;
         let s = session.ok_or_else(to_login)?;
+        let escalations = if s.role.can_administer() {
+            jetson_store::holds::counts(&state.db, s.org_id).await.map(|(_, escalated)| escalated).unwrap_or_default()
+        } else {
+            0
+        };
         Ok(UiUser {
+            escalations,
             user_id: s.user_id,
             org_id: s.org_id,
             email: s.email,

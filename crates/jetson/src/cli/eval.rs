@@ -16,6 +16,25 @@ use crate::progress::Progress;
 pub enum EvalCommand {
     /// Sensitive-data detection on labelled spans (Presidio's format): recall and precision per type.
     Pii { file: PathBuf },
+    /// Harmful-content screening on a labelled file: flagged (any flag) against not flagged.
+    /// The defaults read the Davidson et al. tweets (class 0 hate, 1 offensive, 2 neither).
+    Screen {
+        file: PathBuf,
+        #[arg(long, default_value = "tweet")]
+        text: String,
+        #[arg(long, default_value = "class")]
+        label: String,
+        /// The label values that mean "should be flagged".
+        #[arg(long, value_delimiter = ',', default_value = "0,1")]
+        flagged: Vec<String>,
+        /// Measure the training procedure instead: K models, each scored on the fold it did not
+        /// see (for data the shipped model was trained on).
+        #[arg(long)]
+        cross_validate: Option<usize>,
+        /// Use a model file (from `jetson model train-screen`) instead of the built-in one.
+        #[arg(long)]
+        model: Option<PathBuf>,
+    },
     /// Classification on a labelled file: accuracy, per-class P/R/F1, confusion, calibration.
     Classify {
         file: PathBuf,
@@ -91,6 +110,20 @@ pub enum EvalCommand {
 pub async fn run(s: Settings, command: EvalCommand) -> anyhow::Result<()> {
     match command {
         EvalCommand::Pii { file } => pii(&file),
+        EvalCommand::Screen { file, text, label, flagged, cross_validate, model } => {
+            let data = crate::screen_eval::read(&file, &text, &label, &flagged)?;
+            match (cross_validate, model) {
+                (Some(k), _) => crate::screen_eval::cross_validate(&data, k).map(|_| ()),
+                (None, Some(path)) => {
+                    crate::screen_eval::score(&crate::screen_eval::screener_from(&path)?, &data);
+                    Ok(())
+                }
+                (None, None) => {
+                    crate::screen_eval::score(jetson_privacy::screen::Screener::builtin(), &data);
+                    Ok(())
+                }
+            }
+        }
         EvalCommand::Classify { file, text, label, map, format, product, org, model, tier, embeddings } => {
             let tier = crate::eval::Tier::parse(&tier, embeddings.as_deref())?;
             let rows = crate::eval::read_rows(&file, format.as_deref())?;
@@ -151,6 +184,7 @@ async fn demo(
     let s = crate::demo::score(&state, org, &convs).await?;
     println!("conversations: {}", s.conversations);
     println!("needs review: {}", s.needs_review);
+    println!("held for review (harmful content): {}", s.held);
     println!("category accuracy: {:.3}", s.category_accuracy);
     let c = &s.classification;
     for (i, class) in c.classes.iter().enumerate() {

@@ -1,13 +1,15 @@
-//! `jetson privacy detect|redact`: the redactor on JSON lines, for measurement and for users who
-//! want to check it. Input: `{"id": …, "text": …}` per line on standard input. `detect` writes
-//! `{"id": …, "findings": [{"type", "start", "end", "score"}]}` with offsets in characters (not
-//! bytes) into the text; `redact` writes `{"id": …, "text": …}` with typed placeholders. A line
+//! `jetson privacy detect|redact|screen`: the redactor and the screener on JSON lines, for
+//! measurement and for users who want to check it. Input: `{"id": …, "text": …}` per line on
+//! standard input. `detect` writes `{"id": …, "findings": [{"type", "start", "end", "score"}]}`
+//! with offsets in characters (not bytes) into the text; `redact` writes `{"id": …, "text": …}`
+//! with typed placeholders; `screen` writes `{"id": …, "flags": [{"category", "score"}]}`. A line
 //! that is not such an object is reported on standard error with its number and skipped; the
 //! others are still written.
 
 use std::io::{BufRead, Write};
 
 use clap::Subcommand;
+use jetson_privacy::screen::Screener;
 use jetson_privacy::{Known, Redactor};
 use serde_json::{Value, json};
 
@@ -17,6 +19,8 @@ pub enum PrivacyCommand {
     Detect,
     /// Replace sensitive data with typed placeholders: JSON lines in, redacted text out.
     Redact,
+    /// Screen for harmful content: JSON lines in, `{"id", "flags": [{"category", "score"}]}` out.
+    Screen,
 }
 
 /// Lines longer than this are refused (a message may be long; a line of this size is not one).
@@ -32,6 +36,7 @@ pub fn run(command: PrivacyCommand) -> anyhow::Result<()> {
             Ok(Some((id, text))) => match command {
                 PrivacyCommand::Detect => json!({ "id": id, "findings": findings(&text) }),
                 PrivacyCommand::Redact => json!({ "id": id, "text": Redactor.redact(&text, &Known::default()).text }),
+                PrivacyCommand::Screen => json!({ "id": id, "flags": Screener::builtin().screen(&text) }),
             },
             Ok(None) => continue,
             Err(e) => {

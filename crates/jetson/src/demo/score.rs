@@ -17,6 +17,8 @@ pub struct Score {
     pub classification: metrics::ClassificationReport,
     pub pairwise: metrics::Prf,
     pub needs_review: usize,
+    /// Held out of analysis by harmful-content screening (the demo has none to hold).
+    pub held: usize,
 }
 
 /// Category accuracy per conversation, and pairwise precision/recall/F1 of grouping over every
@@ -30,6 +32,7 @@ pub async fn score(state: &AppState, org: OrgId, key: &[DemoConversation]) -> an
     let mut correct = 0;
     let mut seen = 0;
     let mut needs_review = 0;
+    let mut held = 0;
     let mut decisions: Vec<(&'static str, &'static str, f64)> = Vec::new();
     let mut truth: HashMap<String, String> = HashMap::new();
     let mut predicted: HashMap<String, String> = HashMap::new();
@@ -43,6 +46,7 @@ pub async fn score(state: &AppState, org: OrgId, key: &[DemoConversation]) -> an
             let Some(k) = by_external.get(&(c.product_name.clone(), c.external_id.clone())) else { continue };
             seen += 1;
             needs_review += usize::from(c.needs_review);
+            held += usize::from(c.hold.is_some());
             if c.category() == Some(k.category) {
                 correct += 1;
             }
@@ -68,5 +72,6 @@ pub async fn score(state: &AppState, org: OrgId, key: &[DemoConversation]) -> an
         classification: metrics::classification(&["bug", "feature", "no_action"], &decisions),
         pairwise: metrics::pairwise(&truth, &predicted),
         needs_review,
+        held,
     })
 }

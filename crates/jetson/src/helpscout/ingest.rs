@@ -7,6 +7,7 @@ use jetson_store::{Tx, conversations, products, reports, work_items};
 use serde_json::Value;
 
 use crate::import::{self, Imported, Summary};
+use crate::sealed::Sealer;
 
 /// The readable conversations of a page, and a description of each one that is not.
 pub fn read(raw: &[Value]) -> (Vec<Imported>, Vec<String>) {
@@ -26,13 +27,19 @@ pub fn read(raw: &[Value]) -> (Vec<Imported>, Vec<String>) {
 
 /// Stores conversations of one product (dropping copies stored under another product, after a
 /// move) and queues their analysis, in the caller's transaction.
-pub async fn store(tx: &mut Tx, org: OrgId, product: ProductId, convs: &[Imported]) -> anyhow::Result<Summary> {
+pub async fn store(
+    tx: &mut Tx,
+    sealer: &Sealer,
+    org: OrgId,
+    product: ProductId,
+    convs: &[Imported],
+) -> anyhow::Result<Summary> {
     for c in convs {
         let mut elsewhere = conversations::find_external(tx, org, &c.external_id).await?;
         elsewhere.retain(|(_, p)| *p != product);
         forget(tx, org, &elsewhere).await?;
     }
-    import::write_batch(tx, org, product, convs).await
+    import::write_batch(tx, sealer, org, product, convs).await
 }
 
 /// Removes every stored copy of the Help Scout conversation `external_id`. Returns how many.

@@ -1,17 +1,28 @@
 //! Storing imported conversations. Each batch commits its conversations together with the job
 //! that analyses them, so a crash loses nothing and a re-run (which finds the same content by its
 //! hash) changes nothing.
+//!
+//! Privacy happens here, before anything is stored: the analysis text is redacted; the original
+//! body is kept with card numbers masked and sealed (AES-256-GCM, see [`MESSAGE_BODY`]); and
+//! customer messages are screened for harmful content, which holds the conversation out of
+//! analysis until a person has looked at it.
 
 use jetson_analysis::text::clean_for_analysis;
 use jetson_domain::{Author, OrgId, ProductId};
+use jetson_privacy::screen::{Category, Screener};
 use jetson_privacy::{Known, Redactor};
 use jetson_store::conversations::{self, NewConversation, NewMessage, Upserted};
+use jetson_store::holds::{self, StoredFlag};
 use jetson_store::{Tx, customers};
 use sha2::{Digest, Sha256};
 
 use super::Imported;
 use crate::jobs::analyze;
+use crate::sealed::Sealer;
 use crate::state::AppState;
+
+/// The sealing purpose of original message bodies.
+pub const MESSAGE_BODY: &str = "message_body";
 
 pub const BATCH: usize = 250;
 
@@ -20,6 +31,8 @@ pub struct Summary {
     pub inserted: usize,
     pub changed: usize,
     pub unchanged: usize,
+    /// New or changed conversations held out of analysis for harmful content.
+    pub held: usize,
 }
 
 impl std::ops::AddAssign for Summary {
@@ -27,6 +40,7 @@ impl std::ops::AddAssign for Summary {
         self.inserted += o.inserted;
         self.changed += o.changed;
         self.unchanged += o.unchanged;
+        self.held += o.held;
     }
 }
 
@@ -42,9 +56,10 @@ pub async fn write(
 ) -> anyhow::Result<Summary> {
     let mut summary = Summary::default();
     let mut done = 0;
+    let sealer = state.sealer()?;
     for batch in conversations.chunks(BATCH) {
         let mut tx = state.db.begin().await?;
-        summary += write_batch(&mut tx, org, product, batch).await?;
+        summary += write_batch(&mut tx, sealer, org, product, batch).await?;
         tx.commit().await?;
         done += batch.len();
         progress(done, conversations.len());
@@ -54,7 +69,13 @@ pub async fn write(
 
 /// Stores one batch in the caller's transaction and queues the analysis of what is new or changed
 /// (in the same transaction, so both or neither happen).
-pub async fn write_batch(tx: &mut Tx, org: OrgId, product: ProductId, batch: &[Imported]) -> anyhow::Result<Summary> {
+pub async fn write_batch(
+    tx: &mut Tx,
+    sealer: &Sealer,
+    org: OrgId,
+    product: ProductId,
+    batch: &[Imported],
+) -> anyhow::Result<Summary> {
     let mut summary = Summary::default();
     if batch.is_empty() {
         return Ok(summary);
@@ -62,26 +83,40 @@ pub async fn write_batch(tx: &mut Tx, org: OrgId, product: ProductId, batch: &[I
     let people: Vec<(&jetson_domain::Email, &str)> =
         batch.iter().map(|c| (&c.customer_email, c.customer_name.as_str())).collect();
     let customers = customers::upsert_many(tx, org, &people).await?;
-    let new: Vec<NewConversation> =
-        batch.iter().map(|c| to_new_conversation(org, product, customers[c.customer_email.as_str()], c)).collect();
+    let new: Vec<NewConversation> = batch
+        .iter()
+        .map(|c| to_new_conversation(sealer, org, product, customers[c.customer_email.as_str()], c))
+        .collect();
     let mut batch_hash = Sha256::new();
     for n in &new {
         batch_hash.update(n.content_hash.as_bytes());
     }
     let mut to_analyze = Vec::new();
-    for outcome in conversations::upsert_many(tx, &new).await? {
-        match outcome {
+    let mut to_hold = Vec::new();
+    for (outcome, n) in conversations::upsert_many(tx, &new).await?.into_iter().zip(&new) {
+        let id = match outcome {
             Upserted::Inserted(id) => {
                 summary.inserted += 1;
-                to_analyze.push(id);
+                id
             }
             Upserted::Changed(id) => {
                 summary.changed += 1;
-                to_analyze.push(id);
+                id
             }
-            Upserted::Unchanged(_) => summary.unchanged += 1,
+            Upserted::Unchanged(_) => {
+                summary.unchanged += 1;
+                continue;
+            }
+        };
+        to_analyze.push(id);
+        let flags = screen(n);
+        if !flags.is_empty() {
+            let escalated = flags.iter().any(|f| Category::parse(&f.category).is_some_and(|c| c.escalates()));
+            to_hold.push((id, flags, escalated));
         }
     }
+    summary.held += to_hold.len();
+    holds::hold_many(tx, org, &to_hold).await?;
     to_analyze.sort();
     to_analyze.dedup();
     if !to_analyze.is_empty() {
@@ -90,7 +125,22 @@ pub async fn write_batch(tx: &mut Tx, org: OrgId, product: ProductId, batch: &[I
     Ok(summary)
 }
 
+/// The strongest flag of each category over the customer's messages.
+fn screen(c: &NewConversation) -> Vec<StoredFlag> {
+    let mut best: Vec<StoredFlag> = Vec::new();
+    for m in c.messages.iter().filter(|m| m.author == Author::Customer) {
+        for f in Screener::builtin().screen(&m.analysis_text) {
+            match best.iter_mut().find(|b| b.category == f.category.as_str()) {
+                Some(b) => b.score = b.score.max(f.score),
+                None => best.push(StoredFlag { category: f.category.as_str().into(), score: f.score }),
+            }
+        }
+    }
+    best
+}
+
 fn to_new_conversation(
+    sealer: &Sealer,
     org: OrgId,
     product: ProductId,
     customer_id: jetson_domain::CustomerId,
@@ -119,7 +169,7 @@ fn to_new_conversation(
                 external_id: m.external_id.clone(),
                 author: m.author,
                 author_name: m.author_name.clone(),
-                body_html: m.body.clone(),
+                body_html: sealer.seal(MESSAGE_BODY, &jetson_privacy::mask_cards(&m.body)),
                 analysis_text: Redactor.redact(&clean_for_analysis(&m.body), &known).text,
                 created_at: m.created_at,
             }

@@ -63,10 +63,10 @@ pub async fn run(state: &AppState, job: &Claimed, worker: &str) -> anyhow::Resul
             };
             let (convs, bad) = ingest::read(std::slice::from_ref(&raw));
             match (product, meta.state.as_deref()) {
-                (Some(product), state) if state != Some("deleted") && bad.is_empty() => {
-                    ingest::store(&mut tx, p.org, product, &convs).await?;
+                (Some(product), hs_state) if hs_state != Some("deleted") && bad.is_empty() => {
+                    ingest::store(&mut tx, state.sealer()?, p.org, product, &convs).await?;
                 }
-                (Some(_), state) if state != Some("deleted") => {
+                (Some(_), hs_state) if hs_state != Some("deleted") => {
                     // Not readable (no customer words yet, say): keep what was stored before.
                     tracing::info!(problem = %bad.join("; "), "helpscout.event.unreadable");
                 }

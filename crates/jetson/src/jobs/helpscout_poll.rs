@@ -64,7 +64,7 @@ pub async fn poll(state: &AppState, org: OrgId) -> anyhow::Result<usize> {
             let (convs, _bad) = ingest::read(&raw);
             read += raw.len();
             let mut tx = state.db.begin().await?;
-            ingest::store(&mut tx, org, product, &convs).await?;
+            ingest::store(&mut tx, state.sealer()?, org, product, &convs).await?;
             tx.commit().await?;
             match page.next() {
                 Some(next) if !page.is_last() => url = next.to_string(),

@@ -121,7 +121,7 @@ async fn store_page(
     };
     let next = if page.is_last() { None } else { page.next().map(str::to_string) };
     let mut tx = state.db.begin().await?;
-    let summary = ingest::store(&mut tx, run.org_id, run.product_id, &convs).await?;
+    let summary = ingest::store(&mut tx, state.sealer()?, run.org_id, run.product_id, &convs).await?;
     let counts = Counts {
         inserted: summary.inserted as i64,
         changed: summary.changed as i64,

@@ -1,15 +1,21 @@
-//! One conversation: the thread as written (sanitised HTML: scripts, event handlers and remote
-//! content removed) and the analysis beside it.
+//! One conversation: the thread and the analysis beside it. By default each message shows its
+//! redacted text (what analysis read: personal data replaced by placeholders). Owners and admins
+//! may reveal the originals (sanitised HTML: scripts, event handlers and remote content removed);
+//! each reveal is recorded in the audit trail, and it is a POST so that no link or prefetch
+//! reveals anything.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use jetson_domain::ConversationId;
 use jetson_store::conversations::{self, Conversation};
 use jetson_store::reports::{self, Report};
+use jetson_store::{audit, holds::StoredFlag};
 
-use super::{Layout, UiError, render};
+use super::{CsrfOnly, Layout, UiError, render};
 use crate::auth::UiUser;
+use crate::import::MESSAGE_BODY;
 use crate::state::AppState;
 
 pub struct ShownMessage {
@@ -28,6 +34,10 @@ struct ConversationPage {
     messages: Vec<ShownMessage>,
     reports: Vec<Report>,
     can_write: bool,
+    can_reveal: bool,
+    /// The originals are shown (after a recorded reveal).
+    revealed: bool,
+    flags: Vec<StoredFlag>,
 }
 
 /// Keeps formatting and links; drops scripts, styles, event handlers, images and anything else
@@ -46,27 +56,82 @@ fn html_escape_text(s: &str) -> String {
 }
 
 pub async fn handler(State(state): State<AppState>, user: UiUser, Path(id): Path<String>) -> Result<Response, UiError> {
-    let id: ConversationId = id.parse().map_err(|_| UiError::bad_request("That is not a conversation id."))?;
+    show(&state, &user, parse_id(&id)?, false).await
+}
+
+/// Shows the original messages to an owner or admin, and records that they were seen.
+pub async fn reveal(
+    State(state): State<AppState>,
+    user: UiUser,
+    Path(id): Path<String>,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Response, UiError> {
+    user.check_csrf(&f.csrf)?;
+    if !user.role.can_administer() {
+        return Err(UiError::forbidden("Only owners and admins may see original messages."));
+    }
+    let id = parse_id(&id)?;
+    conversations::get(&state.db, user.org_id, id).await?;
+    let mut tx = state.db.begin().await?;
+    let target = format!("conversation:{id}");
+    let event = audit::NewEvent {
+        actor_user_id: Some(user.user_id),
+        actor: &user.email,
+        action: "message.reveal",
+        target: &target,
+        detail: "original message bodies shown",
+    };
+    audit::record(&mut tx, user.org_id, event).await?;
+    tx.commit().await?;
+    show(&state, &user, id, true).await
+}
+
+fn parse_id(id: &str) -> Result<ConversationId, UiError> {
+    id.parse().map_err(|_| UiError::bad_request("That is not a conversation id."))
+}
+
+async fn show(state: &AppState, user: &UiUser, id: ConversationId, revealed: bool) -> Result<Response, UiError> {
     let conversation = conversations::get(&state.db, user.org_id, id).await?;
+    let sealer = if revealed { Some(state.sealer().map_err(UiError::from)?) } else { None };
     let messages = conversations::messages(&state.db, user.org_id, id)
         .await?
         .into_iter()
-        .map(|m| ShownMessage {
-            author: m.author.as_str(),
-            author_name: m.author_name,
-            sent: m.created_at.format("%Y-%m-%d %H:%M").to_string(),
-            html: sanitize(&m.body_html),
+        .map(|m| {
+            let html = match sealer {
+                Some(sealer) => sanitize(&original(sealer, &m.body_html)),
+                None => html_escape_text(&m.analysis_text).replace('\n', "<br>"),
+            };
+            ShownMessage {
+                author: m.author.as_str(),
+                author_name: m.author_name,
+                sent: m.created_at.format("%Y-%m-%d %H:%M").to_string(),
+                html,
+            }
         })
         .collect();
     let reports = reports::for_conversation(&state.db, user.org_id, id).await?;
+    let flags = conversation.screen_flags.as_ref().map(|f| f.0.clone()).unwrap_or_default();
     let page = ConversationPage {
-        layout: Layout::new(&user, "messages"),
+        layout: Layout::new(user, "messages"),
         conversation,
         messages,
         reports,
         can_write: user.role.can_write(),
+        can_reveal: user.role.can_administer(),
+        revealed,
+        flags,
     };
     Ok(render(&page))
+}
+
+/// A stored body opened; bodies are sealed, and one that will not open says so instead.
+fn original(sealer: &crate::sealed::Sealer, stored: &str) -> String {
+    if !stored.starts_with("v1.") {
+        return stored.to_string();
+    }
+    sealer
+        .open(MESSAGE_BODY, stored)
+        .unwrap_or_else(|_| "(this message cannot be decrypted with the current key)".into())
 }
 
 #[cfg(test)]

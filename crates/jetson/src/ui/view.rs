@@ -11,6 +11,18 @@ pub fn category_label(c: Option<&str>) -> &'static str {
     c.and_then(|c| Category::parse(c).ok()).map_or("Not analysed", |c| c.label())
 }
 
+/// A screening flag's category in words.
+pub fn flag_label(category: &str) -> &'static str {
+    match jetson_privacy::screen::Category::parse(category) {
+        Some(jetson_privacy::screen::Category::SelfHarm) => "self-harm",
+        Some(jetson_privacy::screen::Category::Threat) => "threat",
+        Some(jetson_privacy::screen::Category::Hate) => "hate",
+        Some(jetson_privacy::screen::Category::Harassment) => "harassment",
+        Some(jetson_privacy::screen::Category::Sexual) => "sexual content",
+        None => "flagged",
+    }
+}
+
 /// Parses an optional form or query value, treating "" as absent.
 pub fn opt<T>(v: &Option<String>, parse: impl Fn(&str) -> Result<T, jetson_domain::ParseError>) -> Option<T> {
     v.as_deref().filter(|s| !s.is_empty()).and_then(|s| parse(s).ok())

@@ -356,3 +356,66 @@ async fn a_person_approves_an_item_from_the_approval_queue() {
     result.expect("approving from the queue");
     assert_eq!(s.fake.world().creates, 1);
 }
+
+#[tokio::test]
+async fn an_admin_sees_the_escalation_first_reads_redacted_text_reveals_the_original_and_releases_a_hold() {
+    let Some(path) = driver_or_skip() else { return };
+    let app = spawn_app().await;
+    let convs = [
+        crate::helpers::conversation(
+            "card",
+            "pat@example.com",
+            "Charged twice",
+            "I was charged twice on card 4111 1111 1111 1111. Mail me at pat@example.com.",
+        ),
+        crate::helpers::conversation("threat", "cy@c.example", "Sync broken", "Fix the sync or I know where you live."),
+        crate::helpers::conversation(
+            "abuse",
+            "bo@b.example",
+            "Export broken",
+            "The CSV export fails again, you useless fucking bitches.",
+        ),
+    ];
+    app.import("Widgets", &convs).await;
+    let (_driver_process, port) = start_driver(&path);
+    let driver = browser(port).await;
+    let run = async {
+        sign_in(&driver, &app).await?;
+        // The badge counts the escalation on every page.
+        assert_eq!(driver.find(By::Css("#nav-held .badge")).await?.text().await?, "1");
+        driver.find(By::Id("nav-held")).await?.click().await?;
+        let tables = driver.find_all(By::Css("table.held")).await?;
+        assert_eq!(tables.len(), 2, "escalations, then the others");
+        assert!(tables[0].text().await?.contains("Sync broken") && tables[0].text().await?.contains("threat"));
+        assert!(tables[1].text().await?.contains("Export broken"));
+        driver.screenshot(&screenshot_path("held.png")).await?;
+
+        // Release the abusive one after reading it: it leaves the list.
+        tables[1].find(By::Css("button")).await?.click().await?;
+        let remaining = driver.find_all(By::Css("table.held tbody tr")).await?;
+        assert_eq!(remaining.len(), 1);
+
+        // A conversation shows redacted text; revealing shows the original with the card masked.
+        let list = jetson_store::conversations::list(
+            &app.state.db,
+            app.org,
+            &jetson_store::conversations::Filter { limit: 10, ..Default::default() },
+        )
+        .await
+        .unwrap();
+        let card = list.iter().find(|c| c.external_id == "card").unwrap().id;
+        driver.goto(app.url(&format!("/conversations/{card}"))).await?;
+        let thread = driver.find(By::Id("thread")).await?.text().await?;
+        assert!(thread.contains("[CARD]") && thread.contains("[EMAIL]") && !thread.contains("pat@"), "{thread}");
+        driver.screenshot(&screenshot_path("conversation-redacted.png")).await?;
+        driver.find(By::Id("reveal")).await?.click().await?;
+        let thread = driver.find(By::Id("thread")).await?.text().await?;
+        assert!(thread.contains("**** **** **** 1111") && thread.contains("pat@example.com"), "{thread}");
+        assert!(driver.find(By::Id("privacy")).await?.text().await?.contains("recorded in the audit trail"));
+        driver.screenshot(&screenshot_path("conversation-revealed.png")).await?;
+        WebDriverResult::Ok(())
+    };
+    let result = run.await;
+    driver.quit().await.ok();
+    result.expect("the privacy walk-through");
+}

@@ -9,6 +9,9 @@ fn jetson() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_jetson"));
     // The tests choose the configuration; the embedding tier is tested in `embedding_tier`.
     command.env_remove("JETSON_EMBEDDINGS_DIR");
+    // Message bodies are sealed under the instance key; a database outside the data directory
+    // needs it given.
+    command.env("JETSON_SECRET_KEY", "07".repeat(32));
     command
 }
 

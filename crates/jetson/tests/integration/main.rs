@@ -14,4 +14,5 @@ mod helpers;
 mod helpscout;
 mod learning;
 mod pages;
+mod privacy;
 mod workers;

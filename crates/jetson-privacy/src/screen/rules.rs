@@ -1,0 +1,71 @@
+//! Phrases that mark threats, self-harm and sexual content. The abusive-language model learned
+//! from tweets, which say little about these; a short list of unambiguous phrasings catches what a
+//! support inbox actually sees ("I know where you live", "I want to end it all") without flagging
+//! "kill the process" or "the sex field on the form".
+
+use regex::Regex;
+
+use super::Category;
+
+pub struct Rules {
+    patterns: Vec<(Category, Regex)>,
+}
+
+const OBJECT: &str =
+    r"(you|u|ya|y'?all|your (family|kids|staff|team|boss)|him|her|them|everyone|every ?one of you|all of you)";
+
+impl Rules {
+    pub fn new() -> Rules {
+        let threat = format!(
+            r"(?i)(?-u:\b)(((i|we)( a|')m (going to|gonna)|(i|we)('ll| will| shall)|gonna|i('d| would)( like to)?) (come (over|down) (there )?and )?(kill|shoot|stab|murder|strangle|hurt|beat( up)?|punch|choke|rape|find) {OBJECT}(?-u:\b)|you('re| are| r) (dead|going to die|gonna die|gonna pay)|watch your back|i know where you (live|work)|(bomb|burn( down)?|shoot up|blow up) (your|the|this) (office|building|company|store|shop|headquarters|hq)|(?-u:\b)deserve to (die|be (shot|killed|raped)))(?-u:\b)"
+        );
+        let self_harm = r"(?i)(?-u:\b)(kill(ing)? my ?self|end(ing)? (it all|my (own )?life)|take my (own )?life|suicid(e|al)|(want|wanted|wanna) to die|don'?t want to (live|be alive)|(hurt|hurting|cut|cutting|harm|harming) myself|self[- ]harm|no reason to (live|go on)|better off dead|overdose on)(?-u:\b)";
+        let sexual = r"(?i)(?-u:\b)(porn\w*|nudes|naked (pics?|photos?|pictures?)|(send|show) (me )?(your )?(nudes|tits|boobs)|blow ?job|hand ?job|horny|dick pics?|sexual (favou?rs?|content|acts?)|have sex with|sexy|pussy|tits|titties|boobs|cock|cum(ming|shot)?|jerk(ing)? off|masturbat\w*|orgasm\w*)(?-u:\b)";
+        let compile = |p: &str| Regex::new(p).expect("the screening rules are valid regular expressions");
+        Rules {
+            patterns: vec![
+                (Category::Threat, compile(&threat)),
+                (Category::SelfHarm, compile(self_harm)),
+                (Category::Sexual, compile(sexual)),
+            ],
+        }
+    }
+
+    /// The categories whose phrases occur in `text`.
+    pub fn matches(&self, text: &str) -> Vec<Category> {
+        self.patterns.iter().filter(|(_, re)| re.is_match(text)).map(|(c, _)| *c).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cats(t: &str) -> Vec<Category> {
+        Rules::new().matches(t)
+    }
+
+    #[test]
+    fn threats_self_harm_and_sexual_content_are_recognised() {
+        assert_eq!(cats("If this isn't fixed I'm going to come down there and kill you all"), vec![Category::Threat]);
+        assert_eq!(cats("I know where you live."), vec![Category::Threat]);
+        assert_eq!(cats("honestly I want to end it all, nothing works"), vec![Category::SelfHarm]);
+        assert_eq!(cats("I've been thinking about killing myself"), vec![Category::SelfHarm]);
+        assert_eq!(cats("send me your nudes"), vec![Category::Sexual]);
+    }
+
+    #[test]
+    fn ordinary_support_language_is_left_alone() {
+        for t in [
+            "Please kill the process and restart the sync",
+            "The export will kill my laptop's battery",
+            "I'll find your invoice and send it over",
+            "The sex field on the signup form is required",
+            "This bug is killing me, we have a deadline",
+            "I will hurt nobody by waiting, take your time",
+            "Our office in Middlesex",
+        ] {
+            assert!(cats(t).is_empty(), "{t}: {:?}", cats(t));
+        }
+    }
+}

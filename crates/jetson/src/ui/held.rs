@@ -1,0 +1,92 @@
+//! Held for review: conversations screening flagged as harmful, kept out of analysis until an
+//! owner or admin releases them (they are analysed then) or keeps them out for good. Threats and
+//! self-harm are escalated and listed first. Every decision is recorded in the audit trail.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use jetson_domain::ConversationId;
+use jetson_store::holds::{self, Decision, Held};
+use jetson_store::{audit, conversations};
+
+use super::{CsrfOnly, Layout, UiError, render};
+use crate::auth::UiUser;
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "held.html")]
+struct HeldPage {
+    layout: Layout,
+    escalated: Vec<Held>,
+    others: Vec<Held>,
+}
+
+pub async fn page(State(state): State<AppState>, user: UiUser) -> Result<Response, UiError> {
+    require_reviewer(&user)?;
+    let (escalated, others) = holds::waiting(&state.db, user.org_id, 500).await?.into_iter().partition(|h| h.escalated);
+    Ok(render(&HeldPage { layout: Layout::new(&user, "held"), escalated, others }))
+}
+
+pub async fn release(
+    state: State<AppState>,
+    user: UiUser,
+    id: Path<String>,
+    f: Form<CsrfOnly>,
+) -> Result<Response, UiError> {
+    decide(state, user, id, f, Decision::Release).await
+}
+
+pub async fn keep_out(
+    state: State<AppState>,
+    user: UiUser,
+    id: Path<String>,
+    f: Form<CsrfOnly>,
+) -> Result<Response, UiError> {
+    decide(state, user, id, f, Decision::KeepOut).await
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    user: UiUser,
+    Path(id): Path<String>,
+    Form(f): Form<CsrfOnly>,
+    decision: Decision,
+) -> Result<Response, UiError> {
+    user.check_csrf(&f.csrf)?;
+    require_reviewer(&user)?;
+    let id: ConversationId = id.parse().map_err(|_| UiError::bad_request("That is not a conversation id."))?;
+    conversations::get(&state.db, user.org_id, id).await?;
+    let mut tx = state.db.begin().await?;
+    if !holds::decide(&mut tx, user.org_id, id, decision, user.user_id).await? {
+        return Err(UiError::bad_request(
+            "That conversation is not waiting for review (someone may have decided already).",
+        ));
+    }
+    let (action, detail) = match decision {
+        Decision::Release => ("hold.release", "released into analysis"),
+        Decision::KeepOut => ("hold.keep_out", "kept out of analysis"),
+    };
+    let target = format!("conversation:{id}");
+    let event =
+        audit::NewEvent { actor_user_id: Some(user.user_id), actor: &user.email, action, target: &target, detail };
+    audit::record(&mut tx, user.org_id, event).await?;
+    if decision == Decision::Release {
+        crate::jobs::analyze::enqueue(
+            &mut tx,
+            vec![id],
+            &format!("release:{}", jetson_store::now().timestamp_micros()),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Redirect::to("/held").into_response())
+}
+
+fn require_reviewer(user: &UiUser) -> Result<(), UiError> {
+    if user.role.can_administer() {
+        Ok(())
+    } else {
+        Err(UiError::forbidden("Only owners and admins review held conversations."))
+    }
+}

@@ -1,0 +1,224 @@
+//! Privacy end to end: what is stored, what a page shows, who may see originals, and what
+//! happens to harmful content.
+
+use jetson::import::MESSAGE_BODY;
+use jetson_domain::Role;
+use jetson_store::{audit, conversations, holds, reports};
+
+use crate::helpers::{conversation, spawn_app};
+use crate::pages::{csrf_of, signed_in};
+
+const CARD_BODY: &str = "Hi, I'm Pat Example (pat@example.com). The CSV export fails with an error. \
+                         I paid with card 4111 1111 1111 1111 yesterday, call me on +1 415 555 0100.";
+
+async fn only_conversation(app: &crate::helpers::TestApp) -> jetson_domain::ConversationId {
+    let f = conversations::Filter { limit: 10, ..Default::default() };
+    let list = conversations::list(&app.state.db, app.org, &f).await.unwrap();
+    assert_eq!(list.len(), 1);
+    list[0].id
+}
+
+#[tokio::test]
+async fn bodies_are_sealed_with_cards_masked_and_pages_show_the_redacted_text() {
+    let app = spawn_app().await;
+    app.import("Widgets", &[conversation("c1", "pat@example.com", "Export fails", CARD_BODY)]).await;
+    let id = only_conversation(&app).await;
+
+    // At rest: sealed, and the card is masked even inside the seal.
+    let messages = conversations::messages(&app.state.db, app.org, id).await.unwrap();
+    let stored = &messages[0].body_html;
+    assert!(stored.starts_with("v1.") && !stored.contains("4111") && !stored.contains("pat@example.com"));
+    let opened = app.state.sealer().unwrap().open(MESSAGE_BODY, stored).unwrap();
+    assert!(opened.contains("**** **** **** 1111") && !opened.contains("4111 1111 1111 1111"), "{opened}");
+    assert!(opened.contains("pat@example.com"), "only cards are masked in the original");
+    assert!(!messages[0].analysis_text.contains("pat@example.com") && messages[0].analysis_text.contains("[EMAIL]"));
+
+    // The page: redacted by default.
+    let client = signed_in(&app).await;
+    let html = client.get(app.url(&format!("/conversations/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("[EMAIL]") && html.contains("[CARD]") && html.contains("[PHONE]"));
+    assert!(!html.contains("pat@example.com") && !html.contains("1111"), "nothing personal by default");
+    assert!(html.contains("Reveal original"));
+
+    // An owner reveals: the original (card still masked), and the audit trail records it.
+    let res = client
+        .post(app.url(&format!("/conversations/{id}/reveal")))
+        .form(&[("csrf", csrf_of(&html))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let revealed = res.text().await.unwrap();
+    assert!(revealed.contains("pat@example.com") && revealed.contains("**** **** **** 1111"));
+    assert!(revealed.contains("recorded in the audit trail"));
+    let events = audit::list(&app.state.db, app.org, Some("message."), 10).await.unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!((events[0].action.as_str(), events[0].actor.as_str()), ("message.reveal", app.admin_email.as_str()));
+    assert_eq!(events[0].target, format!("conversation:{id}"));
+    assert_eq!(audit::verify(&app.state.db, app.org).await.unwrap(), None);
+
+    // A reveal without the CSRF token is refused.
+    let res =
+        client.post(app.url(&format!("/conversations/{id}/reveal"))).form(&[("csrf", "wrong")]).send().await.unwrap();
+    assert_eq!(res.status(), 403);
+    assert_eq!(audit::list(&app.state.db, app.org, None, 10).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_member_cannot_reveal_originals() {
+    let app = spawn_app().await;
+    app.import("Widgets", &[conversation("c1", "pat@example.com", "Export fails", CARD_BODY)]).await;
+    let id = only_conversation(&app).await;
+    let (_, password) = jetson::accounts::create_user(
+        &app.state,
+        app.org,
+        &jetson_domain::Email::parse("member@test.example").unwrap(),
+        "Member",
+        Role::Member,
+    )
+    .await
+    .unwrap();
+    let client =
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    client
+        .post(app.url("/login"))
+        .form(&[("email", "member@test.example"), ("password", password.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let html = client.get(app.url(&format!("/conversations/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(!html.contains("Reveal original") && !html.contains("id=\"nav-held\""));
+    let res = client
+        .post(app.url(&format!("/conversations/{id}/reveal")))
+        .form(&[("csrf", csrf_of(&html))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert!(audit::list(&app.state.db, app.org, None, 10).await.unwrap().is_empty());
+    assert_eq!(client.get(app.url("/held")).send().await.unwrap().status(), 403);
+}
+
+#[tokio::test]
+async fn harmful_conversations_are_held_out_of_work_until_released_and_threats_come_first() {
+    let app = spawn_app().await;
+    let convs = [
+        conversation("ok", "ann@a.example", "Export fails", "The CSV export fails with an error since the update."),
+        conversation(
+            "abuse",
+            "bob@b.example",
+            "Export",
+            "The CSV export fails with an error, you useless fucking bitches.",
+        ),
+        conversation(
+            "threat",
+            "cy@c.example",
+            "Export",
+            "Export fails with an error. Fix it or I know where you live.",
+        ),
+    ];
+    app.import("Widgets", &convs).await;
+    let waiting = holds::waiting(&app.state.db, app.org, 10).await.unwrap();
+    assert_eq!(waiting.len(), 2, "{:?}", waiting.iter().map(|h| &h.subject).collect::<Vec<_>>());
+    assert!(waiting[0].escalated && waiting[0].screen_flags.0.iter().any(|f| f.category == "threat"));
+    assert!(!waiting[1].escalated && waiting[1].screen_flags.0.iter().any(|f| f.category == "harassment"));
+    assert_eq!(holds::counts(&app.state.db, app.org).await.unwrap(), (2, 1));
+
+    // Held conversations fed no work item: only the clean one did.
+    let reports_of = |id| reports::for_conversation(&app.state.db, app.org, id);
+    let held_ids: Vec<_> = waiting.iter().map(|h| h.id).collect();
+    for id in &held_ids {
+        assert!(reports_of(*id).await.unwrap().is_empty());
+    }
+
+    // The held page lists the escalation first; the badge shows on every page.
+    let client = signed_in(&app).await;
+    let html = client.get(app.url("/held")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Escalations: threats and self-harm"));
+    assert!(html.find("I know").is_none(), "the list shows subjects and flags, not the message");
+    let escalations = html.find("Escalations").unwrap();
+    let others = html.find("Other flagged").unwrap();
+    let threat_row = html.find(&held_ids[0].to_string()).unwrap();
+    assert!(escalations < threat_row && threat_row < others);
+    assert!(html.contains("class=\"badge\""));
+
+    // Release the abusive one: it is analysed and joins the work; keep the threat out.
+    let csrf = csrf_of(&html);
+    let res = client
+        .post(app.url(&format!("/held/{}/release", held_ids[1])))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let res = client
+        .post(app.url(&format!("/held/{}/keep-out", held_ids[0])))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    app.run_jobs().await;
+    assert_eq!(reports_of(held_ids[1]).await.unwrap().len(), 1, "released: analysed");
+    assert!(reports_of(held_ids[0]).await.unwrap().is_empty(), "kept out");
+    assert_eq!(holds::counts(&app.state.db, app.org).await.unwrap(), (0, 0));
+    let actions: Vec<String> =
+        audit::list(&app.state.db, app.org, Some("hold."), 10).await.unwrap().into_iter().map(|e| e.action).collect();
+    assert_eq!(actions, ["hold.keep_out", "hold.release"]);
+
+    // Deciding twice is refused; the decision stands.
+    let res = client
+        .post(app.url(&format!("/held/{}/release", held_ids[0])))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let c = conversations::get(&app.state.db, app.org, held_ids[0]).await.unwrap();
+    assert_eq!(c.hold.as_deref(), Some("kept_out"));
+}
+
+#[tokio::test]
+async fn a_conversation_that_turns_abusive_leaves_the_work_it_fed() {
+    let app = spawn_app().await;
+    let first = conversation("c1", "pat@example.com", "Export fails", "The CSV export fails with an error.");
+    app.import("Widgets", std::slice::from_ref(&first)).await;
+    let id = only_conversation(&app).await;
+    assert_eq!(reports::for_conversation(&app.state.db, app.org, id).await.unwrap().len(), 1);
+
+    let mut second = first.clone();
+    second.messages.push(jetson::import::ImportedMessage {
+        external_id: "c1-2".into(),
+        author: jetson_domain::Author::Customer,
+        author_name: "Pat Example".into(),
+        body: "Still broken. I want to end it all.".into(),
+        created_at: chrono::Utc::now(),
+    });
+    app.import("Widgets", &[second]).await;
+    assert!(reports::for_conversation(&app.state.db, app.org, id).await.unwrap().is_empty());
+    let held = holds::waiting(&app.state.db, app.org, 10).await.unwrap();
+    assert!(held[0].escalated && held[0].screen_flags.0[0].category == "self_harm");
+}
+
+#[tokio::test]
+async fn key_rotation_re_encrypts_everything_and_a_wrong_key_changes_nothing() {
+    let app = spawn_app().await;
+    app.import("Widgets", &[conversation("c1", "pat@example.com", "Export fails", CARD_BODY)]).await;
+    let id = only_conversation(&app).await;
+    let before = conversations::messages(&app.state.db, app.org, id).await.unwrap()[0].body_html.clone();
+    let old = app.state.sealer().unwrap().clone();
+    let new = jetson::sealed::Sealer::new(&[9; 32]);
+
+    // With a key that does not open the values, nothing changes.
+    let wrong = jetson::sealed::Sealer::new(&[1; 32]);
+    let err = jetson::keys::reseal(&app.state, &wrong, &new, &mut |_, _| {}).await.unwrap_err();
+    assert!(format!("{err:#}").contains("does not open with the current key"), "{err:#}");
+    assert_eq!(conversations::messages(&app.state.db, app.org, id).await.unwrap()[0].body_html, before);
+
+    let n = jetson::keys::reseal(&app.state, &old, &new, &mut |_, _| {}).await.unwrap();
+    assert!(n >= 1);
+    let after = conversations::messages(&app.state.db, app.org, id).await.unwrap()[0].body_html.clone();
+    assert_ne!(after, before);
+    assert!(old.open(MESSAGE_BODY, &after).is_err());
+    assert!(new.open(MESSAGE_BODY, &after).unwrap().contains("**** **** **** 1111"));
+}
