@@ -197,6 +197,34 @@ pub async fn find_external(tx: &mut Tx, org: OrgId, external_id: &str) -> Result
     Ok(rows.into_iter().map(|(c, p)| (c.into(), p.into())).collect())
 }
 
+/// How many messages these conversations hold.
+pub async fn count_messages(tx: &mut Tx, org: OrgId, ids: &[ConversationId]) -> Result<u64> {
+    let mut total = 0i64;
+    for chunk in ids.chunks(batch::CHUNK * 5) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM messages WHERE org_id = $1 AND conversation_id IN ({})",
+            batch::list(2, chunk.len())
+        ));
+        let n: i64 = on_tx!(tx, |c| {
+            let mut q = sqlx::query_scalar(sql).bind(org.as_uuid());
+            for id in chunk {
+                q = q.bind(id.as_uuid());
+            }
+            q.fetch_one(c).await
+        })?;
+        total += n;
+    }
+    Ok(total as u64)
+}
+
+/// Every conversation of this customer, with its product.
+pub async fn of_customer(tx: &mut Tx, org: OrgId, customer: CustomerId) -> Result<Vec<(ConversationId, ProductId)>> {
+    let sql = "SELECT id, product_id FROM conversations WHERE org_id = $1 AND customer_id = $2 ORDER BY id";
+    let rows: Vec<(uuid::Uuid, uuid::Uuid)> =
+        on_tx!(tx, |c| sqlx::query_as(sql).bind(org.as_uuid()).bind(customer.as_uuid()).fetch_all(c).await)?;
+    Ok(rows.into_iter().map(|(c, p)| (c.into(), p.into())).collect())
+}
+
 /// Deletes a conversation with its messages. Its reports must be deleted first
 /// (`reports::delete_for_conversations`) so the caller can recount the work items they fed.
 pub async fn delete(tx: &mut Tx, org: OrgId, id: ConversationId) -> Result<bool> {

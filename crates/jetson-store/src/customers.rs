@@ -63,3 +63,30 @@ pub async fn upsert_many(tx: &mut Tx, org: OrgId, people: &[(&Email, &str)]) -> 
     }
     Ok(ids)
 }
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Customer {
+    #[sqlx(try_from = "uuid::Uuid")]
+    pub id: CustomerId,
+    pub email: String,
+    pub name: String,
+    pub company: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+pub async fn find(tx: &mut Tx, org: OrgId, email: &Email) -> Result<Option<Customer>> {
+    let sql = "SELECT id, email, name, company, created_at FROM customers WHERE org_id = $1 AND email = $2";
+    Ok(on_tx!(tx, |c| sqlx::query_as(sql).bind(org.as_uuid()).bind(email.as_str()).fetch_optional(c).await)?)
+}
+
+/// Deletes the customer; their conversations must be gone first.
+pub async fn delete(tx: &mut Tx, org: OrgId, id: CustomerId) -> Result<bool> {
+    let sql = "DELETE FROM customers WHERE org_id = $1 AND id = $2";
+    let n = on_tx!(tx, |c| sqlx::query(sql)
+        .bind(org.as_uuid())
+        .bind(id.as_uuid())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(n > 0)
+}

@@ -114,6 +114,32 @@ impl Db {
         on_pool!(self, |p| sqlx::query(q).execute(p).await.map(|r| r.rows_affected()).is_ok())
     }
 
+    /// A consistent copy of a SQLite database in `path` (which must not exist), taken while others
+    /// keep reading and writing (`VACUUM INTO`). PostgreSQL is backed up with its own tools.
+    pub async fn backup_sqlite(&self, path: &std::path::Path) -> Result<()> {
+        let Db::Sqlite(pool) = self else {
+            return Err(StoreError::Config(
+                "online backup is for SQLite; back up PostgreSQL with pg_dump (see the README)".into(),
+            ));
+        };
+        let path = path.to_str().ok_or_else(|| StoreError::Config("the backup path is not UTF-8".into()))?;
+        sqlx::query("VACUUM INTO $1").bind(path).execute(pool).await?;
+        Ok(())
+    }
+
+    /// SQLite's own consistency check: None when the file is sound, else its first complaint.
+    pub async fn sqlite_integrity_problem(&self) -> Result<Option<String>> {
+        let Db::Sqlite(pool) = self else { return Ok(None) };
+        let answer: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(pool).await?;
+        Ok((answer != "ok").then_some(answer))
+    }
+
+    /// The names of the migrations applied to this database, in order.
+    pub async fn applied_migrations(&self) -> Result<Vec<String>> {
+        let sql = "SELECT name FROM jetson_migrations ORDER BY name";
+        Ok(on_pool!(self, |p| sqlx::query_scalar(sql).fetch_all(p).await)?)
+    }
+
     pub async fn close(&self) {
         on_pool!(self, |p| p.close().await)
     }

@@ -229,3 +229,19 @@ pub async fn confident_conversations(
         .await)?;
     Ok(ids.into_iter().map(Into::into).collect())
 }
+
+/// Deletes the examples learned from any of these texts (a customer's conversations and reports,
+/// when they are erased). Returns how many.
+pub async fn forget_texts(tx: &mut Tx, org: OrgId, texts: &[String]) -> Result<u64> {
+    let sql = "DELETE FROM product_examples WHERE org_id = $1 AND (text = $2 OR other_text = $2)";
+    let mut deleted = 0;
+    for text in texts {
+        deleted += on_tx!(tx, |c| sqlx::query(sql)
+            .bind(org.as_uuid())
+            .bind(text)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+    }
+    Ok(deleted)
+}

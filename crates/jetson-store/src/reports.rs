@@ -83,6 +83,26 @@ pub async fn delete_for_conversations(tx: &mut Tx, conversations: &[Conversation
     Ok(items)
 }
 
+/// The match texts of these conversations' reports (what pair examples are learned from).
+pub async fn match_texts_of(tx: &mut Tx, org: OrgId, conversations: &[ConversationId]) -> Result<Vec<String>> {
+    let mut texts = Vec::new();
+    for chunk in conversations.chunks(batch::CHUNK * 5) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT match_text FROM reports WHERE org_id = $1 AND conversation_id IN ({})",
+            batch::list(2, chunk.len())
+        ));
+        let found: Vec<String> = on_tx!(tx, |c| {
+            let mut q = sqlx::query_scalar(sql).bind(org.as_uuid());
+            for id in chunk {
+                q = q.bind(id.as_uuid());
+            }
+            q.fetch_all(c).await
+        })?;
+        texts.extend(found);
+    }
+    Ok(texts)
+}
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Report {
     #[sqlx(try_from = "uuid::Uuid")]

@@ -239,7 +239,8 @@ pub async fn awaiting_approval(db: &Db, org: OrgId) -> Result<Vec<WorkItem>> {
 }
 
 /// Removes items that automatic analysis created and that no longer have any report.
-pub async fn delete_empty(tx: &mut Tx, ids: &[WorkItemId]) -> Result<()> {
+pub async fn delete_empty(tx: &mut Tx, ids: &[WorkItemId]) -> Result<u64> {
+    let mut deleted = 0;
     for chunk in ids.chunks(batch::CHUNK * 5) {
         let sql = sqlx::AssertSqlSafe(format!(
             "DELETE FROM work_items WHERE id IN ({}) AND report_count = 0 AND status = 'open'
@@ -248,7 +249,7 @@ pub async fn delete_empty(tx: &mut Tx, ids: &[WorkItemId]) -> Result<()> {
              AND NOT EXISTS (SELECT 1 FROM work_items o WHERE o.merged_into = work_items.id)",
             batch::list(1, chunk.len())
         ));
-        on_tx!(tx, |c| {
+        deleted += on_tx!(tx, |c| {
             let mut q = sqlx::query(sql);
             for id in chunk {
                 q = q.bind(id.as_uuid());
@@ -256,7 +257,7 @@ pub async fn delete_empty(tx: &mut Tx, ids: &[WorkItemId]) -> Result<()> {
             q.execute(c).await.map(|r| r.rows_affected())
         })?;
     }
-    Ok(())
+    Ok(deleted)
 }
 
 /// Items that were merged into this one (each can be unmerged).

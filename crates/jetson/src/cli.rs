@@ -80,6 +80,15 @@ enum Command {
         #[command(subcommand)]
         command: privacy::PrivacyCommand,
     },
+    /// Data-subject requests: everything held about a customer, or erase them everywhere.
+    Customer {
+        #[command(subcommand)]
+        command: CustomerCommand,
+    },
+    /// Copy the SQLite database to FILE while Jetson runs (PostgreSQL: use pg_dump).
+    Backup { file: PathBuf },
+    /// Replace the SQLite database with a backup (stop Jetson first); the replaced one is kept.
+    Restore { file: PathBuf },
     /// The instance key that seals message bodies and provider secrets.
     Keys {
         #[command(subcommand)]
@@ -171,6 +180,28 @@ enum TokenCommand {
         scope: String,
         #[arg(long)]
         expires: Option<i64>,
+    },
+}
+
+#[derive(Subcommand)]
+enum CustomerCommand {
+    /// Write everything held about the customer with this email as JSON (to --out, or standard
+    /// output). Recorded in the audit trail.
+    Export {
+        #[arg(long)]
+        org: Option<String>,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Erase the customer with this email everywhere, derived data included, and print what was
+    /// deleted. Recorded in the audit trail.
+    Erase {
+        #[arg(long)]
+        org: Option<String>,
+        #[arg(long)]
+        email: String,
     },
 }
 
@@ -373,6 +404,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Eval { command } => eval::run(s, command).await,
+        Command::Customer { command } => {
+            let state = open(s).await?;
+            customer_command(&state, command).await
+        }
+        Command::Backup { file } => {
+            let state = open(s).await?;
+            crate::backup::backup(&state.db, &file).await
+        }
+        Command::Restore { file } => {
+            s.prepare()?;
+            crate::backup::restore(&s, &file).await
+        }
         Command::Keys { command: KeysCommand::Rotate } => {
             let state = open(s).await?;
             let source = match &state.settings.key_file {
@@ -412,6 +455,47 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::bench::helpscout::run(conversations).await
         }
     }
+}
+
+async fn customer_command(state: &AppState, command: CustomerCommand) -> anyhow::Result<()> {
+    let actor = format!("cli:{}", whoami());
+    match command {
+        CustomerCommand::Export { org, email, out } => {
+            let org = org_or_only(state, org.as_deref()).await?;
+            let email = Email::parse(&email).map_err(|e| anyhow::anyhow!(e.0))?;
+            let doc = crate::erasure::export_customer(state, org, &email, &actor).await?;
+            let text = serde_json::to_string_pretty(&doc)?;
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+                    println!("wrote {}", path.display());
+                }
+                None => println!("{text}"),
+            }
+            Ok(())
+        }
+        CustomerCommand::Erase { org, email } => {
+            let org = org_or_only(state, org.as_deref()).await?;
+            let email = Email::parse(&email).map_err(|e| anyhow::anyhow!(e.0))?;
+            let f = crate::erasure::erase_customer(state, org, &email, &actor).await?;
+            println!(
+                "erased {email}: {} conversation(s), {} message(s), {} report(s), {} learned example(s); \
+                 {} work item(s) removed, {} recounted",
+                f.conversations,
+                f.messages,
+                f.reports,
+                f.learned_examples,
+                f.work_items_removed,
+                f.work_items_recounted
+            );
+            Ok(())
+        }
+    }
+}
+
+/// Who ran a command, for the audit trail.
+fn whoami() -> String {
+    std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_else(|_| "unknown".into())
 }
 
 async fn helpscout_command(state: AppState, command: HelpscoutCommand) -> anyhow::Result<()> {

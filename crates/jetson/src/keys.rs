@@ -6,7 +6,7 @@
 //! key file after the commit: if the process dies in between, `.new` holds the key that opens the
 //! database.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context;
 use jetson_store::sealed_columns::{self, SealedColumn};
@@ -113,7 +113,7 @@ pub async fn rotate(state: &AppState, source: KeySource) -> anyhow::Result<()> {
     let new = Sealer::new(&crate::sealed::parse_key_hex(&new_hex).expect("a generated key parses"));
     let pending = match &source {
         KeySource::File(path) => {
-            let pending = with_suffix(path, ".new");
+            let pending = crate::backup::with_suffix(path, ".new");
             crate::config::write_private(&pending, &new_hex)
                 .with_context(|| format!("cannot write the new key to {}", pending.display()))?;
             Some((path.clone(), pending))
@@ -153,10 +153,4 @@ pub async fn rotate(state: &AppState, source: KeySource) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(suffix);
-    PathBuf::from(name)
 }

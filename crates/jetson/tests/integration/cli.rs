@@ -204,4 +204,118 @@ fn privacy_detect_and_redact_read_json_lines_and_skip_bad_ones() {
     let out = run("redact", b"{\"id\": 1, \"text\": \"call me on +49 30 1234 5678\"}\n");
     let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(line["text"], "call me on [PHONE]");
+
+    let out =
+        run("screen", b"{\"id\": 1, \"text\": \"Export fails\"}\n{\"id\": 2, \"text\": \"I want to end it all\"}\n");
+    let lines: Vec<serde_json::Value> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines[0], serde_json::json!({"id": 1, "flags": []}));
+    assert_eq!(lines[1]["flags"][0]["category"], "self_harm");
+}
+
+#[tokio::test]
+async fn keys_rotate_replaces_the_key_file_and_the_new_key_opens_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("export.csv");
+    std::fs::write(
+        &csv,
+        "id,subject,customer_email,customer_name,created_at,body\n\
+         1,PDF export,ann@acme.io,Ann,2026-11-01 10:00:00,The PDF export is blank. Card 4111 1111 1111 1111.\n",
+    )
+    .unwrap();
+    // The data directory's own SQLite database: Jetson keeps the key beside it.
+    let data = dir.path().join("data");
+    let in_data_dir = || {
+        let mut c = jetson();
+        c.env_remove("JETSON_SECRET_KEY").env_remove("JETSON_DATABASE_URL").arg("--data-dir").arg(&data);
+        c
+    };
+    let import = in_data_dir().args(["import", "--product", "Ledgerly"]).arg(&csv).output().unwrap();
+    assert!(import.status.success(), "{}", String::from_utf8_lossy(&import.stderr));
+    let key_file = data.join("secret.key");
+    let first_key = std::fs::read_to_string(&key_file).unwrap();
+    let rotate = in_data_dir().args(["keys", "rotate"]).output().unwrap();
+    let out = String::from_utf8_lossy(&rotate.stdout);
+    assert!(rotate.status.success(), "{}", String::from_utf8_lossy(&rotate.stderr));
+    assert!(out.contains("re-encrypted 1 value(s)"), "{out}");
+    let second_key = std::fs::read_to_string(&key_file).unwrap();
+    assert_ne!(first_key, second_key);
+    assert!(!data.join("secret.key.new").exists());
+    // Rotating again must open every value with the key the file now holds.
+    let again = in_data_dir().args(["keys", "rotate"]).output().unwrap();
+    assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
+
+    // A wrong key changes nothing and says so.
+    std::fs::write(&key_file, "11".repeat(32)).unwrap();
+    let wrong = in_data_dir().args(["keys", "rotate"]).output().unwrap();
+    let err = String::from_utf8_lossy(&wrong.stderr);
+    assert!(!wrong.status.success() && err.contains("does not open with the current key"), "{err}");
+    assert!(err.contains("nothing was changed"), "{err}");
+    assert_eq!(std::fs::read_to_string(&key_file).unwrap(), "11".repeat(32));
+}
+
+#[tokio::test]
+async fn a_backup_restores_the_state_it_was_taken_in_and_a_bad_file_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let in_data_dir = || {
+        let mut c = jetson();
+        c.env_remove("JETSON_SECRET_KEY").env_remove("JETSON_DATABASE_URL").arg("--data-dir").arg(&data);
+        c
+    };
+    let import = |id: u32| {
+        let csv = dir.path().join(format!("export-{id}.csv"));
+        std::fs::write(
+            &csv,
+            format!(
+                "id,subject,customer_email,customer_name,created_at,body\n\
+                 {id},PDF export,ann@acme.io,Ann,2026-11-01 10:00:00,The PDF export is blank.\n"
+            ),
+        )
+        .unwrap();
+        let out = in_data_dir().args(["import", "--product", "Ledgerly"]).arg(&csv).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    let conversations = || async {
+        let db = Db::connect(&format!("sqlite://{}", data.join("jetson.db").display())).await.unwrap();
+        let f = jetson_store::conversations::Filter { limit: 100, ..Default::default() };
+        let org = jetson_store::orgs::list(&db).await.unwrap()[0].id;
+        let n = jetson_store::conversations::list(&db, org, &f).await.unwrap().len();
+        db.close().await;
+        n
+    };
+    import(1);
+    let backup = dir.path().join("jetson-backup.db");
+    let out = in_data_dir().arg("backup").arg(&backup).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("backed up to"));
+    let again = in_data_dir().arg("backup").arg(&backup).output().unwrap();
+    assert!(!again.status.success(), "an existing file is not overwritten");
+    import(2);
+    assert_eq!(conversations().await, 2);
+
+    // Not a database, or not Jetson's: refused, and the current database is untouched.
+    let junk = dir.path().join("junk.db");
+    std::fs::write(&junk, b"\x00\x01 definitely not sqlite").unwrap();
+    let out = in_data_dir().arg("restore").arg(&junk).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not a SQLite database"));
+    let foreign = dir.path().join("foreign.db");
+    let db = Db::connect(&format!("sqlite://{}", foreign.display())).await.unwrap();
+    db.close().await;
+    let out = in_data_dir().arg("restore").arg(&foreign).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("not a Jetson database") && err.contains("nothing was changed"),
+        "{err}"
+    );
+    assert_eq!(conversations().await, 2);
+
+    let out = in_data_dir().arg("restore").arg(&backup).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(conversations().await, 1, "the state at backup time");
+    assert!(data.join("jetson.db.before-restore").exists(), "the replaced database is kept");
+    // The restored bodies still open with the instance key.
+    let rotate = in_data_dir().args(["keys", "rotate"]).output().unwrap();
+    assert!(rotate.status.success(), "{}", String::from_utf8_lossy(&rotate.stderr));
 }

@@ -222,3 +222,58 @@ async fn key_rotation_re_encrypts_everything_and_a_wrong_key_changes_nothing() {
     assert!(old.open(MESSAGE_BODY, &after).is_err());
     assert!(new.open(MESSAGE_BODY, &after).unwrap().contains("**** **** **** 1111"));
 }
+
+#[tokio::test]
+async fn a_customer_is_exported_then_erased_everywhere_and_the_others_stay() {
+    let app = spawn_app().await;
+    let convs = [
+        conversation(
+            "p1",
+            "pat@example.com",
+            "Export fails",
+            "The CSV export fails with an error. Card 4111 1111 1111 1111.",
+        ),
+        conversation("p2", "pat@example.com", "Dark mode", "Could you add a dark mode to the dashboard?"),
+        conversation("a1", "ann@other.example", "Export broken", "CSV export fails with an error every time."),
+    ];
+    app.import("Widgets", &convs).await;
+    let db = &app.state.db;
+    let f = conversations::Filter { limit: 10, ..Default::default() };
+    let all = conversations::list(db, app.org, &f).await.unwrap();
+    let pat_export = all.iter().find(|c| c.external_id == "p1").unwrap();
+    let ann = all.iter().find(|c| c.external_id == "a1").unwrap().id;
+    let shared_item = reports::for_conversation(db, app.org, ann).await.unwrap()[0].work_item_id;
+    assert_eq!(reports::for_conversation(db, app.org, pat_export.id).await.unwrap()[0].work_item_id, shared_item);
+    // A person's correction teaches the product from Pat's text.
+    let mut tx = db.begin().await.unwrap();
+    jetson::learning::conversation_reclassified(&mut tx, app.org, pat_export.id, jetson_domain::Category::Bug)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let email = jetson_domain::Email::parse("pat@example.com").unwrap();
+    let doc = jetson::erasure::export_customer(&app.state, app.org, &email, "dpo@test.example").await.unwrap();
+    assert_eq!(doc["customer"]["email"], "pat@example.com");
+    assert_eq!(doc["conversations"].as_array().unwrap().len(), 2);
+    let text = doc.to_string();
+    assert!(text.contains("**** **** **** 1111") && !text.contains("4111 1111"), "cards stay masked");
+    assert!(!text.contains("ann@other.example"), "only Pat's data");
+
+    let erased = jetson::erasure::erase_customer(&app.state, app.org, &email, "dpo@test.example").await.unwrap();
+    assert_eq!((erased.conversations, erased.messages, erased.reports), (2, 2, 2));
+    assert_eq!(erased.learned_examples, 1);
+    assert_eq!((erased.work_items_removed, erased.work_items_recounted), (1, 1), "dark mode goes, export stays");
+    let left = conversations::list(db, app.org, &f).await.unwrap();
+    assert_eq!(left.iter().map(|c| c.external_id.as_str()).collect::<Vec<_>>(), ["a1"]);
+    let item = jetson_store::work_items::get(db, app.org, shared_item).await.unwrap();
+    assert_eq!(item.customer_count, 1);
+    let mut tx = db.begin().await.unwrap();
+    assert!(jetson_store::customers::find(&mut tx, app.org, &email).await.unwrap().is_none());
+    tx.commit().await.unwrap();
+    let events = audit::list(db, app.org, Some("customer."), 10).await.unwrap();
+    assert_eq!(events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["customer.erase", "customer.export"]);
+    assert!(events.iter().all(|e| !e.target.contains("pat@") && e.target.starts_with("customer:sha256:")));
+    assert_eq!(audit::verify(db, app.org).await.unwrap(), None);
+    let again = jetson::erasure::erase_customer(&app.state, app.org, &email, "dpo@test.example").await;
+    assert!(again.unwrap_err().to_string().contains("no customer pat@example.com"));
+}
