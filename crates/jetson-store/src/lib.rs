@@ -28,6 +28,7 @@ pub mod orgs;
 pub mod products;
 pub mod rate_budgets;
 pub mod reports;
+pub mod retention;
 pub mod sealed_columns;
 pub mod sessions;
 pub mod sync_runs;

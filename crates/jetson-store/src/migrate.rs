@@ -28,6 +28,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0004_report_embeddings"),
     migration!("0005_github"),
     migration!("0006_privacy"),
+    migration!("0007_retention"),
 ];
 
 impl Db {

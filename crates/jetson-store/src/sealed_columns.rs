@@ -13,7 +13,8 @@ pub struct SealedColumn {
     pub column: &'static str,
 }
 
-/// Up to `limit` (key, value) pairs after `after`, in key order, non-null values only; with
+/// Up to `limit` (key, value) pairs after `after`, in key order, non-empty values only (a body
+/// emptied by retention stays empty); with
 /// `plain_only`, only values that are not sealed (no `v1.` prefix).
 pub async fn page(
     tx: &mut Tx,
@@ -23,7 +24,8 @@ pub async fn page(
     plain_only: bool,
 ) -> Result<Vec<(uuid::Uuid, String)>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT {key}, {column} FROM {table} WHERE {column} IS NOT NULL AND ($1 IS NULL OR {key} > $1)
+        "SELECT {key}, {column} FROM {table} WHERE {column} IS NOT NULL AND {column} <> ''
+           AND ($1 IS NULL OR {key} > $1)
            AND ($3 = FALSE OR {column} NOT LIKE 'v1.%')
          ORDER BY {key} LIMIT $2",
         key = col.key,

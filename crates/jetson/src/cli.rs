@@ -85,6 +85,11 @@ enum Command {
         #[command(subcommand)]
         command: CustomerCommand,
     },
+    /// How long an organisation keeps its data, and what was deleted.
+    Retention {
+        #[command(subcommand)]
+        command: RetentionCommand,
+    },
     /// Copy the SQLite database to FILE while Jetson runs (PostgreSQL: use pg_dump).
     Backup { file: PathBuf },
     /// Replace the SQLite database with a backup (stop Jetson first); the replaced one is kept.
@@ -203,6 +208,47 @@ enum CustomerCommand {
         #[arg(long)]
         email: String,
     },
+}
+
+#[derive(Subcommand)]
+enum RetentionCommand {
+    /// Set the policy (days, or `forever`) and apply it at once; it then runs daily.
+    Set {
+        #[arg(long)]
+        org: Option<String>,
+        /// Original message bodies (the redacted text stays).
+        #[arg(long, value_parser = parse_days)]
+        raw_bodies: Option<Days>,
+        /// Whole conversations, counted from their last message, with everything derived.
+        #[arg(long, value_parser = parse_days)]
+        conversations: Option<Days>,
+        #[arg(long, value_parser = parse_days)]
+        audit: Option<Days>,
+    },
+    /// The policy and the latest deletion reports.
+    Show {
+        #[arg(long)]
+        org: Option<String>,
+    },
+    /// Apply the policy now and print what was deleted.
+    Run {
+        #[arg(long)]
+        org: Option<String>,
+    },
+}
+
+/// A retention period: a number of days, or kept for good.
+#[derive(Debug, Clone, Copy)]
+struct Days(Option<i64>);
+
+fn parse_days(s: &str) -> Result<Days, String> {
+    if s == "forever" {
+        return Ok(Days(None));
+    }
+    match s.parse::<i64>() {
+        Ok(n) if (1..=36_500).contains(&n) => Ok(Days(Some(n))),
+        _ => Err(format!("`{s}` is not a number of days (1 to 36500) or `forever`")),
+    }
 }
 
 #[derive(Subcommand)]
@@ -408,6 +454,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let state = open(s).await?;
             customer_command(&state, command).await
         }
+        Command::Retention { command } => {
+            let state = open(s).await?;
+            retention_command(&state, command).await
+        }
         Command::Backup { file } => {
             let state = open(s).await?;
             crate::backup::backup(&state.db, &file).await
@@ -488,6 +538,60 @@ async fn customer_command(state: &AppState, command: CustomerCommand) -> anyhow:
                 f.work_items_removed,
                 f.work_items_recounted
             );
+            Ok(())
+        }
+    }
+}
+
+async fn retention_command(state: &AppState, command: RetentionCommand) -> anyhow::Result<()> {
+    use jetson_store::retention;
+    let show_days = |d: Option<i64>| d.map_or("forever".to_string(), |d| format!("{d} days"));
+    match command {
+        RetentionCommand::Set { org, raw_bodies, conversations, audit } => {
+            let org = org_or_only(state, org.as_deref()).await?;
+            let mut policy = retention::policy(&state.db, org).await?;
+            if let Some(Days(d)) = raw_bodies {
+                policy.raw_body_days = d;
+            }
+            if let Some(Days(d)) = conversations {
+                policy.conversation_days = d;
+            }
+            if let Some(Days(d)) = audit {
+                policy.audit_days = d;
+            }
+            crate::retention::set(state, org, policy, &format!("cli:{}", whoami())).await?;
+            let deleted = crate::retention::enforce(state, org, chrono::Utc::now()).await?;
+            println!(
+                "kept: original bodies {}, conversations {}, audit events {}",
+                show_days(policy.raw_body_days),
+                show_days(policy.conversation_days),
+                show_days(policy.audit_days)
+            );
+            if let Some(d) = deleted {
+                println!("deleted now: {}", serde_json::to_string(&d)?);
+            }
+            Ok(())
+        }
+        RetentionCommand::Show { org } => {
+            let org = org_or_only(state, org.as_deref()).await?;
+            let p = retention::policy(&state.db, org).await?;
+            println!(
+                "kept: original bodies {}, conversations {}, audit events {}",
+                show_days(p.raw_body_days),
+                show_days(p.conversation_days),
+                show_days(p.audit_days)
+            );
+            for r in retention::reports(&state.db, org, 10).await? {
+                println!("{}  {}", r.ran_at.format("%Y-%m-%d %H:%M"), r.counts.0);
+            }
+            Ok(())
+        }
+        RetentionCommand::Run { org } => {
+            let org = org_or_only(state, org.as_deref()).await?;
+            match crate::retention::enforce(state, org, chrono::Utc::now()).await? {
+                Some(d) => println!("deleted: {}", serde_json::to_string_pretty(&d)?),
+                None => println!("no retention policy: everything is kept"),
+            }
             Ok(())
         }
     }

@@ -21,6 +21,7 @@ pub struct Forgotten {
     pub conversations: u64,
     pub messages: u64,
     pub reports: u64,
+    pub embeddings: u64,
     pub work_items_removed: u64,
     pub work_items_recounted: u64,
     pub learned_examples: u64,
@@ -31,6 +32,7 @@ impl std::ops::AddAssign for Forgotten {
         self.conversations += o.conversations;
         self.messages += o.messages;
         self.reports += o.reports;
+        self.embeddings += o.embeddings;
         self.work_items_removed += o.work_items_removed;
         self.work_items_recounted += o.work_items_recounted;
         self.learned_examples += o.learned_examples;
@@ -54,6 +56,7 @@ pub async fn forget_conversations(
     texts.extend(reports::match_texts_of(tx, org, &ids).await?);
     out.learned_examples = learning::forget_texts(tx, org, &texts).await?;
     out.messages = conversations::count_messages(tx, org, &ids).await?;
+    out.embeddings = reports::count_embeddings_of(tx, org, &ids).await?;
     let items: Vec<WorkItemId> = reports::delete_for_conversations(tx, &ids).await?;
     out.reports = items.len() as u64;
     for id in &ids {

@@ -8,6 +8,7 @@ pub mod helpscout_event;
 pub mod helpscout_poll;
 pub mod helpscout_sync;
 pub mod model_train;
+pub mod retention;
 pub mod worker;
 
 use jetson_domain::OrgId;
@@ -27,6 +28,7 @@ pub async fn run(state: &AppState, job: &Claimed, worker: &str) -> anyhow::Resul
         github_status::KIND => github_status::run(state, job, worker).await,
         github_training::KIND => github_training::run(state, job, worker).await,
         model_train::KIND => model_train::run(state, job, worker).await,
+        retention::KIND => retention::run(state, job, worker).await,
         other => anyhow::bail!("unknown job kind `{other}`"),
     }
 }

@@ -27,6 +27,7 @@ pub mod matchers;
 pub mod pipeline;
 pub mod privacy_eval;
 pub mod progress;
+pub mod retention;
 pub mod router;
 pub mod screen_eval;
 pub mod sealed;

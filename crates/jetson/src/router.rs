@@ -89,6 +89,8 @@ pub fn build(state: AppState) -> Router {
         .route("/settings/integrations/github/repos/{id}/rules", post(ui::github_settings::save_rules))
         .route("/settings/integrations/github/repos/{id}/training", post(ui::github_settings::import_training))
         .route("/settings/products", get(ui::products::page))
+        .route("/settings/privacy", get(ui::privacy_settings::page))
+        .route("/settings/privacy/retention", post(ui::privacy_settings::save))
         .route("/settings/products/{id}", post(ui::products::save))
         .route("/settings/products/{id}/learning/reset", post(ui::products::reset_learning))
         .route("/settings/products/{id}/model", get(ui::products::download_model))

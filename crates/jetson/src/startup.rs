@@ -66,6 +66,11 @@ impl Application {
         {
             tracing::warn!(error = %format!("{e:#}"), "could not schedule GitHub polling");
         }
+        if self.state.settings.run_worker
+            && let Err(e) = crate::jobs::retention::schedule_all(&self.state).await
+        {
+            tracing::warn!(error = %format!("{e:#}"), "could not schedule retention");
+        }
         let app = crate::router::build(self.state.clone());
         let served = axum::serve(self.listener, app)
             .with_graceful_shutdown(async move {

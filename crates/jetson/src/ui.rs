@@ -21,6 +21,7 @@ pub mod items;
 pub mod login;
 pub mod logout;
 pub mod messages;
+pub mod privacy_settings;
 pub mod products;
 pub mod reclassify;
 pub mod report_move;

@@ -126,6 +126,9 @@ async fn show(state: &AppState, user: &UiUser, id: ConversationId, revealed: boo
 
 /// A stored body opened; bodies are sealed, and one that will not open says so instead.
 fn original(sealer: &crate::sealed::Sealer, stored: &str) -> String {
+    if stored.is_empty() {
+        return "(the original was deleted under the retention policy; the redacted text remains)".into();
+    }
     if !stored.starts_with("v1.") {
         return stored.to_string();
     }

@@ -392,8 +392,12 @@ async fn an_admin_sees_the_escalation_first_reads_redacted_text_reveals_the_orig
 
         // Release the abusive one after reading it: it leaves the list.
         tables[1].find(By::Css("button")).await?.click().await?;
-        let remaining = driver.find_all(By::Css("table.held tbody tr")).await?;
-        assert_eq!(remaining.len(), 1);
+        // The click submits a form; wait for the new page (the old one still has two rows).
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while driver.find_all(By::Css("table.held tbody tr")).await?.len() != 1 {
+            assert!(Instant::now() < deadline, "the released conversation left the list");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
 
         // A conversation shows redacted text; revealing shows the original with the card masked.
         let list = jetson_store::conversations::list(
@@ -418,4 +422,34 @@ async fn an_admin_sees_the_escalation_first_reads_redacted_text_reveals_the_orig
     let result = run.await;
     driver.quit().await.ok();
     result.expect("the privacy walk-through");
+}
+
+#[tokio::test]
+async fn an_admin_sets_retention_and_reads_the_deletion_report() {
+    let Some(path) = driver_or_skip() else { return };
+    let app = spawn_app().await;
+    let mut old = crate::helpers::conversation("old", "old@a.example", "Export fails", "The CSV export fails.");
+    old.created_at = chrono::Utc::now() - chrono::Duration::days(500);
+    old.messages[0].created_at = old.created_at;
+    app.import("Widgets", &[old]).await;
+    let (_driver_process, port) = start_driver(&path);
+    let driver = browser(port).await;
+    let run = async {
+        sign_in(&driver, &app).await?;
+        driver.find(By::Id("nav-privacy")).await?.click().await?;
+        driver.find(By::Id("raw-body-days")).await?.send_keys("30").await?;
+        driver.find(By::Id("conversation-days")).await?.send_keys("365").await?;
+        driver.find(By::Id("retention-save")).await?.click().await?;
+        assert!(driver.find(By::Id("privacy-notice")).await?.text().await?.starts_with("Saved."));
+        app.run_jobs().await;
+        driver.refresh().await?;
+        let row = driver.find(By::Css("#deletion-reports tbody tr")).await?.text().await?;
+        assert!(row.contains(" 1 1 1 1 "), "one body, conversation, message, report: {row}");
+        assert_eq!(driver.find(By::Id("conversation-days")).await?.value().await?.as_deref(), Some("365"));
+        driver.screenshot(&screenshot_path("privacy-settings.png")).await?;
+        WebDriverResult::Ok(())
+    };
+    let result = run.await;
+    driver.quit().await.ok();
+    result.expect("the retention walk-through");
 }
