@@ -134,13 +134,20 @@ impl Redactor {
         resolve_overlaps(found)
     }
 
+    /// Replaces each finding with its typed placeholder (`[EMAIL]`).
     pub fn redact(&self, text: &str, known: &Known) -> Redacted {
+        self.redact_with(text, known, |kind, _| kind.placeholder().to_string())
+    }
+
+    /// Replaces each finding with what `replace(kind, value)` gives: the organisation's chosen
+    /// operator for that kind (see [`Operator`]).
+    pub fn redact_with(&self, text: &str, known: &Known, mut replace: impl FnMut(Kind, &str) -> String) -> Redacted {
         let findings = self.find(text, known);
         let mut out = String::with_capacity(text.len());
         let mut at = 0;
         for f in &findings {
             out.push_str(&text[at..f.start]);
-            out.push_str(f.kind.placeholder());
+            out.push_str(&replace(f.kind, &text[f.start..f.end]));
             at = f.end;
         }
         out.push_str(&text[at..]);
@@ -178,6 +185,74 @@ pub fn mask_cards(text: &str) -> std::borrow::Cow<'_, str> {
         out.replace_range(card.start..card.end, &masked);
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// What replaces a finding of a given kind, chosen per organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Operator {
+    /// A typed placeholder: `[EMAIL]`.
+    #[default]
+    Replace,
+    /// Most characters starred, a few kept to recognise it: `p***@acme.io`, `**** 1111`.
+    Mask,
+    /// A keyed hash in the placeholder, `[EMAIL:3f9a1c2b7d]`: the same value gives the same
+    /// placeholder across conversations (so reports from one address still match) and cannot be
+    /// read back. The key is the caller's.
+    Hash,
+    /// The value sealed in the placeholder, readable again with the instance key. The sealing is
+    /// the caller's.
+    Encrypt,
+    /// Removed without a trace.
+    Drop,
+}
+
+impl Operator {
+    pub const ALL: [Operator; 5] =
+        [Operator::Replace, Operator::Mask, Operator::Hash, Operator::Encrypt, Operator::Drop];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Operator::Replace => "replace",
+            Operator::Mask => "mask",
+            Operator::Hash => "hash",
+            Operator::Encrypt => "encrypt",
+            Operator::Drop => "drop",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Operator> {
+        Operator::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+}
+
+/// `value` with most characters starred: an email keeps its first letter and its domain, numbers
+/// (cards, phones, IBANs, SSNs) their last four digits, anything else its first letter.
+pub fn mask(kind: Kind, value: &str) -> String {
+    match kind {
+        Kind::Email => match value.split_once('@') {
+            Some((local, domain)) => format!("{}***@{domain}", local.chars().next().unwrap_or('*')),
+            None => "***".into(),
+        },
+        Kind::CreditCard | Kind::Phone | Kind::Iban | Kind::UsSsn => {
+            let total = value.chars().filter(char::is_ascii_alphanumeric).count();
+            let mut seen = 0;
+            value
+                .chars()
+                .map(|c| {
+                    if !c.is_ascii_alphanumeric() {
+                        return c;
+                    }
+                    seen += 1;
+                    if seen + 4 > total { c } else { '*' }
+                })
+                .collect()
+        }
+        _ => {
+            let first = value.chars().next().unwrap_or('*');
+            format!("{first}{}", "*".repeat(value.chars().count().saturating_sub(1).min(12)))
+        }
+    }
 }
 
 /// Byte ranges to character ranges, in one pass over the text.
@@ -240,6 +315,18 @@ mod tests {
         assert_eq!(mask_cards("5500-0000-0000-0004 and 4012888888881881"), "****-****-****-0004 and ************1881");
         assert!(matches!(mask_cards("Order 12345, invoice 2026-11-01"), std::borrow::Cow::Borrowed(_)));
         assert_eq!(mask_cards("Order 4111 1111 1111 1112"), "Order 4111 1111 1111 1112", "fails Luhn, no cue");
+    }
+
+    #[test]
+    fn operators_replace_mask_or_drop_and_the_caller_can_hash() {
+        let text = "Mail maria@acme.io or call +49 30 1234 5678";
+        let known = Known::default();
+        assert_eq!(Redactor.redact_with(text, &known, mask).text, "Mail m***@acme.io or call +** ** **** 5678");
+        assert_eq!(Redactor.redact_with(text, &known, |_, _| String::new()).text, "Mail  or call ");
+        let hashed = |t: &str| Redactor.redact_with(t, &known, |k, v| format!("[{}:{}]", k.label(), v.len())).text;
+        assert_eq!(hashed("a maria@acme.io"), "a [EMAIL_ADDRESS:13]");
+        assert_eq!(Operator::parse("hash"), Some(Operator::Hash));
+        assert_eq!(Operator::parse("shred"), None);
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub mod holds;
 pub mod jobs;
 pub mod learning;
 pub mod merges;
+pub mod operators;
 pub mod orgs;
 pub mod products;
 pub mod rate_budgets;

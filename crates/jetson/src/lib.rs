@@ -24,6 +24,7 @@ pub mod jobs;
 pub mod keys;
 pub mod learning;
 pub mod matchers;
+pub mod operators;
 pub mod pipeline;
 pub mod privacy_eval;
 pub mod progress;

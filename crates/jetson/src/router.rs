@@ -91,6 +91,7 @@ pub fn build(state: AppState) -> Router {
         .route("/settings/products", get(ui::products::page))
         .route("/settings/privacy", get(ui::privacy_settings::page))
         .route("/settings/privacy/retention", post(ui::privacy_settings::save))
+        .route("/settings/privacy/operators", post(ui::privacy_settings::save_operators))
         .route("/settings/products/{id}", post(ui::products::save))
         .route("/settings/products/{id}/learning/reset", post(ui::products::reset_learning))
         .route("/settings/products/{id}/model", get(ui::products::download_model))

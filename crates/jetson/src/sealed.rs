@@ -12,6 +12,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 #[derive(Clone)]
 pub struct Sealer {
     cipher: Aes256Gcm,
+    /// For keyed hashes (HMAC-SHA256), derived from the instance key and distinct from it.
+    hash_key: [u8; 32],
 }
 
 impl std::fmt::Debug for Sealer {
@@ -26,7 +28,20 @@ pub struct Unsealable;
 
 impl Sealer {
     pub fn new(key: &[u8; 32]) -> Sealer {
-        Sealer { cipher: Aes256Gcm::new_from_slice(key).expect("a 32-byte key") }
+        use sha2::Digest;
+        let hash_key = sha2::Sha256::new().chain_update(b"jetson keyed hash v1").chain_update(key).finalize().into();
+        Sealer { cipher: Aes256Gcm::new_from_slice(key).expect("a 32-byte key"), hash_key }
+    }
+
+    /// A short keyed hash of `value` within `context` (hex, 10 characters): the same value gives the
+    /// same hash in the same context, and nobody without the key can tell what it was.
+    pub fn keyed_hash(&self, context: &str, value: &str) -> String {
+        use hmac::{Hmac, KeyInit, Mac};
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&self.hash_key).expect("HMAC takes keys of any length");
+        mac.update(&(context.len() as u64).to_le_bytes());
+        mac.update(context.as_bytes());
+        mac.update(value.as_bytes());
+        hex::encode(&mac.finalize().into_bytes()[..5])
     }
 
     pub fn seal(&self, purpose: &str, plaintext: &str) -> String {
@@ -87,5 +102,8 @@ mod tests {
         assert!(s.open("token", &tampered).is_err());
         assert!(s.open("token", "garbage").is_err());
         assert!(parse_key_hex("abcd").is_none());
+        assert_eq!(s.keyed_hash("org", "pat@example.com"), s.keyed_hash("org", "pat@example.com"));
+        assert_ne!(s.keyed_hash("org", "pat@example.com"), s.keyed_hash("other org", "pat@example.com"));
+        assert_ne!(s.keyed_hash("org", "pat@example.com"), other.keyed_hash("org", "pat@example.com"));
     }
 }

@@ -1,5 +1,6 @@
--- Per-organisation retention: original message bodies, whole conversations and audit events are
--- kept this many days (NULL: for good). The daily job records what each run deleted.
+-- Per-organisation privacy settings: retention (original message bodies, whole conversations and
+-- audit events are kept this many days, NULL: for good; the daily job records what each run
+-- deleted) and the operator applied to each kind of sensitive data.
 CREATE TABLE retention_policies (
     org_id UUID PRIMARY KEY REFERENCES organizations(id) ON DELETE CASCADE,
     raw_body_days BIGINT,
@@ -16,3 +17,12 @@ CREATE TABLE deletion_reports (
     counts JSONB NOT NULL
 );
 CREATE INDEX deletion_reports_by_org ON deletion_reports (org_id, ran_at);
+
+-- What replaces each kind of sensitive data in the text analysis reads (replace, mask, hash,
+-- encrypt, drop); a kind without a row gets a typed placeholder.
+CREATE TABLE privacy_operators (
+    org_id UUID NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    operator TEXT NOT NULL,
+    PRIMARY KEY (org_id, kind)
+);

@@ -18,6 +18,7 @@ use sha2::{Digest, Sha256};
 
 use super::Imported;
 use crate::jobs::analyze;
+use crate::operators::Operators;
 use crate::sealed::Sealer;
 use crate::state::AppState;
 
@@ -83,10 +84,10 @@ pub async fn write_batch(
     let people: Vec<(&jetson_domain::Email, &str)> =
         batch.iter().map(|c| (&c.customer_email, c.customer_name.as_str())).collect();
     let customers = customers::upsert_many(tx, org, &people).await?;
-    let new: Vec<NewConversation> = batch
-        .iter()
-        .map(|c| to_new_conversation(sealer, org, product, customers[c.customer_email.as_str()], c))
-        .collect();
+    let operators = Operators::from_rows(&jetson_store::operators::get_in_tx(tx, org).await?);
+    let protect = Protect { sealer, org, operators: &operators };
+    let new: Vec<NewConversation> =
+        batch.iter().map(|c| to_new_conversation(&protect, product, customers[c.customer_email.as_str()], c)).collect();
     let mut batch_hash = Sha256::new();
     for n in &new {
         batch_hash.update(n.content_hash.as_bytes());
@@ -139,9 +140,21 @@ fn screen(c: &NewConversation) -> Vec<StoredFlag> {
     best
 }
 
-fn to_new_conversation(
-    sealer: &Sealer,
+/// What privacy needs to store a conversation: the key and the organisation's operators.
+struct Protect<'a> {
+    sealer: &'a Sealer,
     org: OrgId,
+    operators: &'a Operators,
+}
+
+impl Protect<'_> {
+    fn redact(&self, text: &str, known: &Known) -> String {
+        Redactor.redact_with(text, known, |kind, value| self.operators.apply(self.sealer, self.org, kind, value)).text
+    }
+}
+
+fn to_new_conversation(
+    protect: &Protect<'_>,
     product: ProductId,
     customer_id: jetson_domain::CustomerId,
     c: &Imported,
@@ -169,14 +182,14 @@ fn to_new_conversation(
                 external_id: m.external_id.clone(),
                 author: m.author,
                 author_name: m.author_name.clone(),
-                body_html: sealer.seal(MESSAGE_BODY, &jetson_privacy::mask_cards(&m.body)),
-                analysis_text: Redactor.redact(&clean_for_analysis(&m.body), &known).text,
+                body_html: protect.sealer.seal(MESSAGE_BODY, &jetson_privacy::mask_cards(&m.body)),
+                analysis_text: protect.redact(&clean_for_analysis(&m.body), &known),
                 created_at: m.created_at,
             }
         })
         .collect();
     NewConversation {
-        org_id: org,
+        org_id: protect.org,
         product_id: product,
         external_id: c.external_id.clone(),
         subject: c.subject.clone(),

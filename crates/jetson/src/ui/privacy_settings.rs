@@ -1,22 +1,27 @@
-//! Settings → Privacy: how long the organisation keeps original messages, conversations and
-//! audit events, and what each retention run deleted. Owners and admins only; a change is
-//! audited and applied at once.
+//! Settings → Privacy: what replaces each kind of sensitive data in analysed text, how long the
+//! organisation keeps original messages, conversations and audit events, and what each retention
+//! run deleted. Owners and admins only; every change is audited.
 
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use jetson_privacy::{Kind, Operator};
 use jetson_store::retention::{self, Policy, Report};
+use jetson_store::{audit, operators};
 use serde::Deserialize;
 
 use super::{Layout, UiError, render};
 use crate::auth::UiUser;
+use crate::operators::Operators;
 use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "privacy_settings.html")]
 struct PrivacyPage {
     layout: Layout,
+    /// (kind label, placeholder, chosen operator) for every kind.
+    operators: Vec<(&'static str, &'static str, Operator)>,
     policy: Policy,
     reports: Vec<Report>,
     notice: Option<String>,
@@ -31,7 +36,10 @@ pub async fn page(State(state): State<AppState>, user: UiUser, Query(p): Query<P
     super::require_admin(&user)?;
     let policy = retention::policy(&state.db, user.org_id).await?;
     let reports = retention::reports(&state.db, user.org_id, 20).await?;
-    Ok(render(&PrivacyPage { layout: Layout::new(&user, "privacy"), policy, reports, notice: p.notice }))
+    let chosen = Operators::from_rows(&jetson_store::operators::get(&state.db, user.org_id).await?);
+    let operators = Kind::ALL.iter().map(|k| (k.label(), k.placeholder(), chosen.get(*k))).collect();
+    let page = PrivacyPage { layout: Layout::new(&user, "privacy"), operators, policy, reports, notice: p.notice };
+    Ok(render(&page))
 }
 
 /// Each field: a number of days, or empty to keep for good.
@@ -69,4 +77,42 @@ pub async fn save(
     };
     crate::retention::set(&state, user.org_id, policy, &user.email).await?;
     Ok(Redirect::to("/settings/privacy?notice=Saved.+It+applies+within+minutes+and+daily+after+that.").into_response())
+}
+
+/// One field per kind, named by its label, holding an operator's name; plus the CSRF token.
+pub async fn save_operators(
+    State(state): State<AppState>,
+    user: UiUser,
+    Form(f): Form<std::collections::HashMap<String, String>>,
+) -> Result<Response, UiError> {
+    user.check_csrf(f.get("csrf").map_or("", String::as_str))?;
+    super::require_admin(&user)?;
+    let mut choices = Vec::new();
+    for kind in Kind::ALL {
+        let Some(value) = f.get(kind.label()) else { continue };
+        let op = Operator::parse(value)
+            .ok_or_else(|| UiError::bad_request(format!("`{value}` is not an operator for {}.", kind.label())))?;
+        if kind == Kind::CreditCard && op == Operator::Encrypt {
+            return Err(UiError::bad_request(
+                "Card numbers are never kept readable: choose replace, mask, hash or drop.",
+            ));
+        }
+        if op != Operator::Replace {
+            choices.push((kind.label().to_string(), op.as_str().to_string()));
+        }
+    }
+    let mut tx = state.db.begin().await?;
+    operators::set(&mut tx, user.org_id, &choices).await?;
+    let detail = serde_json::to_string(&choices).map_err(anyhow::Error::from)?;
+    let event = audit::NewEvent {
+        actor_user_id: Some(user.user_id),
+        actor: &user.email,
+        action: "settings.privacy_operators",
+        target: "organization",
+        detail: &detail,
+    };
+    audit::record(&mut tx, user.org_id, event).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/settings/privacy?notice=Saved.+New+and+changed+conversations+are+redacted+this+way.")
+        .into_response())
 }

@@ -347,3 +347,51 @@ async fn retention_empties_old_bodies_forgets_old_conversations_trims_the_audit_
     assert_eq!(left.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["settings.retention"]);
     assert_eq!(audit::verify(db, app.org).await.unwrap(), None);
 }
+
+#[tokio::test]
+async fn an_organisations_operators_decide_what_replaces_each_kind_and_hashes_match_across_conversations() {
+    let app = spawn_app().await;
+    let client = signed_in(&app).await;
+    let page = client.get(app.url("/settings/privacy")).send().await.unwrap().text().await.unwrap();
+    let csrf = csrf_of(&page);
+    let form = |pairs: &[(&str, &str)]| {
+        let mut f: Vec<(String, String)> = vec![("csrf".into(), csrf.clone())];
+        f.extend(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        f
+    };
+    let refused = client
+        .post(app.url("/settings/privacy/operators"))
+        .form(&form(&[("CREDIT_CARD", "encrypt")]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+    let saved = client
+        .post(app.url("/settings/privacy/operators"))
+        .form(&form(&[("EMAIL_ADDRESS", "hash"), ("PHONE_NUMBER", "mask"), ("PERSON", "drop")]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 303);
+    let body = "Export fails. Mail pat@example.com or call +1 415 555 0100.";
+    app.import(
+        "Widgets",
+        &[
+            conversation("c1", "pat@example.com", "Export", body),
+            conversation("c2", "pat@example.com", "Export again", body),
+        ],
+    )
+    .await;
+    let f = conversations::Filter { limit: 10, ..Default::default() };
+    let mut texts = Vec::new();
+    for c in conversations::list(&app.state.db, app.org, &f).await.unwrap() {
+        texts.push(conversations::messages(&app.state.db, app.org, c.id).await.unwrap()[0].analysis_text.clone());
+    }
+    assert_eq!(texts[0], texts[1], "the same address hashes the same in both conversations");
+    assert!(texts[0].contains("[EMAIL:") && !texts[0].contains("pat@"), "{}", texts[0]);
+    assert!(texts[0].contains("+* *** *** 0100"), "{}", texts[0]);
+    let events = audit::list(&app.state.db, app.org, Some("settings."), 10).await.unwrap();
+    assert_eq!(events[0].action, "settings.privacy_operators");
+    let page = client.get(app.url("/settings/privacy")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(r#"<option value="hash" selected>"#));
+}
