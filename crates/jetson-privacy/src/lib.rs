@@ -32,10 +32,23 @@ pub enum Kind {
     Person,
     #[serde(rename = "CREDENTIAL")]
     Credential,
+    #[serde(rename = "AGE")]
+    Age,
+    #[serde(rename = "DATE_OF_BIRTH")]
+    DateOfBirth,
+    /// A child's age (under 13) or school.
+    #[serde(rename = "CHILD")]
+    Child,
+    /// Conditions, medications, procedures, ICD-10 codes.
+    #[serde(rename = "HEALTH")]
+    Health,
+    /// National insurance, passport, driving licence and other identity numbers.
+    #[serde(rename = "NATIONAL_ID")]
+    NationalId,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 14] = [
         Kind::Email,
         Kind::CreditCard,
         Kind::Iban,
@@ -45,6 +58,11 @@ impl Kind {
         Kind::StreetAddress,
         Kind::Person,
         Kind::Credential,
+        Kind::Age,
+        Kind::DateOfBirth,
+        Kind::Child,
+        Kind::Health,
+        Kind::NationalId,
     ];
 
     pub fn placeholder(&self) -> &'static str {
@@ -58,6 +76,11 @@ impl Kind {
             Kind::StreetAddress => "[ADDRESS]",
             Kind::Person => "[NAME]",
             Kind::Credential => "[SECRET]",
+            Kind::Age => "[AGE]",
+            Kind::DateOfBirth => "[DOB]",
+            Kind::Child => "[CHILD]",
+            Kind::Health => "[HEALTH]",
+            Kind::NationalId => "[ID]",
         }
     }
 
@@ -73,6 +96,11 @@ impl Kind {
             Kind::StreetAddress => "STREET_ADDRESS",
             Kind::Person => "PERSON",
             Kind::Credential => "CREDENTIAL",
+            Kind::Age => "AGE",
+            Kind::DateOfBirth => "DATE_OF_BIRTH",
+            Kind::Child => "CHILD",
+            Kind::Health => "HEALTH",
+            Kind::NationalId => "NATIONAL_ID",
         }
     }
 
@@ -96,7 +124,8 @@ impl Finding {
             Kind::CreditCard | Kind::Iban | Kind::IpAddress | Kind::Email => 0.95,
             Kind::UsSsn | Kind::Credential => 0.9,
             Kind::Phone => 0.8,
-            Kind::Person | Kind::StreetAddress => 0.7,
+            Kind::Person | Kind::StreetAddress | Kind::Child | Kind::NationalId | Kind::DateOfBirth => 0.7,
+            Kind::Age | Kind::Health => 0.6,
         }
     }
 }

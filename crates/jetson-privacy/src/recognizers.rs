@@ -10,7 +10,9 @@
 //! - person names: a first name from the shipped census list followed by a capitalised surname, or
 //!   capitalised words after "my name is", "Dear", "Thanks,", … (the conversation's own names are
 //!   matched exactly by the caller);
-//! - credentials: known token prefixes and whatever follows "password:".
+//! - credentials: known token prefixes and whatever follows "password:";
+//! - ages, dates of birth, children's information, health, national ids and random-looking
+//!   secrets: see `sensitive`.
 
 use std::sync::LazyLock;
 
@@ -18,9 +20,11 @@ use regex::Regex;
 
 mod addresses;
 mod persons;
+mod sensitive;
 
 use addresses::addresses;
 use persons::persons;
+use sensitive::sensitive;
 
 use crate::{Finding, Kind};
 
@@ -186,6 +190,7 @@ pub(crate) fn find_all(text: &str) -> Vec<Finding> {
     }
     addresses(text, &mut out);
     persons(text, &mut out);
+    sensitive(text, &mut out);
     out
 }
 

@@ -2,7 +2,8 @@
 //! JSON array of `{"full_text", "spans": [{"entity_type", "start_position", "end_position"}]}`,
 //! offsets in characters). A labelled span counts as found when a finding of its type covers at
 //! least half of it; a finding counts as right when at least half of it lies in labelled spans of
-//! its type (labels often cut one address into pieces). Types Jetson does not look for (organisations, places, dates…) are left out of both.
+//! its type (labels often cut one address into pieces). Types Jetson does not look for
+//! (organisations, places, dates…), and those the file does not label, are left out of both.
 
 use std::collections::BTreeMap;
 
@@ -79,6 +80,9 @@ pub fn score(json: &str) -> anyhow::Result<(BTreeMap<Kind, Counts>, Counts)> {
             }
         }
     }
+    // A kind the file never labels (dates of birth, health…) cannot be scored on it: its findings
+    // would all count as wrong. It is left out, as the kinds Jetson does not look for are.
+    per.retain(|_, c| c.labelled > 0);
     let total = per.values().fold(Counts::default(), |t, c| Counts {
         labelled: t.labelled + c.labelled,
         found: t.found + c.found,

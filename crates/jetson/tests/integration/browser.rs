@@ -80,6 +80,19 @@ fn driver_or_skip() -> Option<String> {
     path
 }
 
+/// Clicks a button that submits a form and waits until the next page has replaced this one (until
+/// then, finding elements would find the old page's).
+async fn click_to_load(driver: &WebDriver, button: WebElement) -> WebDriverResult<()> {
+    let old = driver.find(By::Tag("html")).await?;
+    button.click().await?;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while old.tag_name().await.is_ok() {
+        assert!(Instant::now() < deadline, "the next page did not load");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(())
+}
+
 async fn sign_in(driver: &WebDriver, app: &crate::helpers::TestApp) -> WebDriverResult<()> {
     driver.set_implicit_wait_timeout(Duration::from_secs(10)).await?;
     driver.goto(app.url("/")).await?;
@@ -391,13 +404,8 @@ async fn an_admin_sees_the_escalation_first_reads_redacted_text_reveals_the_orig
         driver.screenshot(&screenshot_path("held.png")).await?;
 
         // Release the abusive one after reading it: it leaves the list.
-        tables[1].find(By::Css("button")).await?.click().await?;
-        // The click submits a form; wait for the new page (the old one still has two rows).
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while driver.find_all(By::Css("table.held tbody tr")).await?.len() != 1 {
-            assert!(Instant::now() < deadline, "the released conversation left the list");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        click_to_load(&driver, tables[1].find(By::Css("button")).await?).await?;
+        assert_eq!(driver.find_all(By::Css("table.held tbody tr")).await?.len(), 1);
 
         // A conversation shows redacted text; revealing shows the original with the card masked.
         let list = jetson_store::conversations::list(
@@ -412,7 +420,7 @@ async fn an_admin_sees_the_escalation_first_reads_redacted_text_reveals_the_orig
         let thread = driver.find(By::Id("thread")).await?.text().await?;
         assert!(thread.contains("[CARD]") && thread.contains("[EMAIL]") && !thread.contains("pat@"), "{thread}");
         driver.screenshot(&screenshot_path("conversation-redacted.png")).await?;
-        driver.find(By::Id("reveal")).await?.click().await?;
+        click_to_load(&driver, driver.find(By::Id("reveal")).await?).await?;
         let thread = driver.find(By::Id("thread")).await?.text().await?;
         assert!(thread.contains("**** **** **** 1111") && thread.contains("pat@example.com"), "{thread}");
         assert!(driver.find(By::Id("privacy")).await?.text().await?.contains("recorded in the audit trail"));
