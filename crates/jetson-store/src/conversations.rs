@@ -197,6 +197,12 @@ pub async fn find_external(tx: &mut Tx, org: OrgId, external_id: &str) -> Result
     Ok(rows.into_iter().map(|(c, p)| (c.into(), p.into())).collect())
 }
 
+/// How many conversations the organisation holds.
+pub async fn count_for_org(db: &Db, org: OrgId) -> Result<i64> {
+    let sql = "SELECT COUNT(*) FROM conversations WHERE org_id = $1";
+    Ok(on_pool!(db, |p| sqlx::query_scalar(sql).bind(org.as_uuid()).fetch_one(p).await)?)
+}
+
 /// How many messages these conversations hold.
 pub async fn count_messages(tx: &mut Tx, org: OrgId, ids: &[ConversationId]) -> Result<u64> {
     let mut total = 0i64;

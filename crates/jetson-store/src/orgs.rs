@@ -34,3 +34,13 @@ pub async fn list(db: &Db) -> Result<Vec<Org>> {
     let sql = "SELECT id, name, created_at FROM organizations ORDER BY created_at";
     Ok(on_pool!(db, |p| sqlx::query_as(sql).fetch_all(p).await)?)
 }
+
+/// Deletes the organisation and, through the schema's cascades, everything it holds: products,
+/// customers, conversations, messages, reports, work items, connections, learned models, audit
+/// events, retention settings. People stay (they may belong to other organisations); their
+/// membership goes. Queued jobs for it find nothing and end.
+pub async fn delete(tx: &mut Tx, id: OrgId) -> Result<bool> {
+    let sql = "DELETE FROM organizations WHERE id = $1";
+    let n = on_tx!(tx, |c| sqlx::query(sql).bind(id.as_uuid()).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n > 0)
+}

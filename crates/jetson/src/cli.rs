@@ -80,6 +80,11 @@ enum Command {
         #[command(subcommand)]
         command: privacy::PrivacyCommand,
     },
+    /// Organisations.
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
     /// Data-subject requests: everything held about a customer, or erase them everywhere.
     Customer {
         #[command(subcommand)]
@@ -185,6 +190,18 @@ enum TokenCommand {
         scope: String,
         #[arg(long)]
         expires: Option<i64>,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    /// Delete an organisation with everything it holds (people stay, without their membership).
+    /// Irreversible: give the name twice, as --org and --confirm.
+    Delete {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        confirm: String,
     },
 }
 
@@ -450,6 +467,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Eval { command } => eval::run(s, command).await,
+        Command::Org { command: OrgCommand::Delete { org, confirm } } => {
+            anyhow::ensure!(org == confirm, "--confirm must repeat the organisation's name exactly");
+            let state = open(s).await?;
+            let found = find_org(&state, &org).await?;
+            let counts = jetson_store::conversations::count_for_org(&state.db, found).await?;
+            let mut tx = state.db.begin().await?;
+            jetson_store::orgs::delete(&mut tx, found).await?;
+            tx.commit().await?;
+            println!("deleted organisation {org} with {counts} conversation(s) and everything derived from them");
+            Ok(())
+        }
         Command::Customer { command } => {
             let state = open(s).await?;
             customer_command(&state, command).await

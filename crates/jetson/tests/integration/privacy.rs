@@ -395,3 +395,50 @@ async fn an_organisations_operators_decide_what_replaces_each_kind_and_hashes_ma
     let page = client.get(app.url("/settings/privacy")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains(r#"<option value="hash" selected>"#));
 }
+
+#[tokio::test]
+async fn deleting_an_organisation_removes_everything_it_holds_and_nothing_of_another() {
+    let app = spawn_app().await;
+    app.import("Widgets", &[conversation("c1", "pat@example.com", "Export fails", CARD_BODY)]).await;
+    // A second organisation with its own data.
+    let other = jetson::accounts::ensure_org(&app.state, "Other Org").await.unwrap();
+    let mut tx = app.state.db.begin().await.unwrap();
+    let product =
+        jetson_store::products::get_or_create(&mut tx, other, &jetson_domain::ProductName::parse("Gadgets").unwrap())
+            .await
+            .unwrap();
+    tx.commit().await.unwrap();
+    jetson::import::write(
+        &app.state,
+        other,
+        product.id,
+        &[conversation("o1", "zed@other.example", "Sync", "The sync is broken.")],
+        &mut |_, _| {},
+    )
+    .await
+    .unwrap();
+    app.run_jobs().await;
+    let mut tx = app.state.db.begin().await.unwrap();
+    jetson_store::audit::record(
+        &mut tx,
+        app.org,
+        audit::NewEvent { actor_user_id: None, actor: "t", action: "test", target: "x", detail: "" },
+    )
+    .await
+    .unwrap();
+    assert!(jetson_store::orgs::delete(&mut tx, app.org).await.unwrap());
+    tx.commit().await.unwrap();
+
+    let db = &app.state.db;
+    assert_eq!(conversations::count_for_org(db, app.org).await.unwrap(), 0);
+    assert!(audit::list(db, app.org, None, 10).await.unwrap().is_empty());
+    assert!(jetson_store::work_items::inbox(db, app.org, None, 10).await.unwrap().is_empty());
+    assert_eq!(conversations::count_for_org(db, other).await.unwrap(), 1, "the other organisation is untouched");
+    assert_eq!(jetson_store::work_items::inbox(db, other, None, 10).await.unwrap().len(), 0);
+    let f = conversations::Filter { limit: 10, ..Default::default() };
+    let left = conversations::list(db, other, &f).await.unwrap();
+    assert_eq!(reports::for_conversation(db, other, left[0].id).await.unwrap().len(), 1);
+    // The people stay; only their membership went.
+    let admin = jetson_domain::Email::parse(&app.admin_email).unwrap();
+    assert!(jetson_store::users::find_by_email(db, &admin).await.unwrap().is_some());
+}
