@@ -26,6 +26,33 @@ pub fn values(rows: usize, cols: usize) -> String {
     out
 }
 
+/// Counts the rows of `table` in the organisation whose `conversation_id` is one of `ids` and that
+/// meet `condition` (SQL, or `TRUE`), a chunk of ids per statement.
+pub(crate) async fn count_of_conversations(
+    tx: &mut crate::Tx,
+    table: &'static str,
+    condition: &'static str,
+    org: jetson_domain::OrgId,
+    ids: &[jetson_domain::ConversationId],
+) -> crate::Result<u64> {
+    let mut total = 0i64;
+    for chunk in ids.chunks(CHUNK * 5) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM {table} WHERE org_id = $1 AND {condition} AND conversation_id IN ({})",
+            list(2, chunk.len())
+        ));
+        let n: i64 = crate::db::on_tx!(tx, |c| {
+            let mut q = sqlx::query_scalar(sql).bind(org.as_uuid());
+            for id in chunk {
+                q = q.bind(id.as_uuid());
+            }
+            q.fetch_one(c).await
+        })?;
+        total += n;
+    }
+    Ok(total as u64)
+}
+
 /// `$from, $from+1, …` for an `IN (…)` list of `n` values.
 pub fn list(from: usize, n: usize) -> String {
     (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")

@@ -205,22 +205,7 @@ pub async fn count_for_org(db: &Db, org: OrgId) -> Result<i64> {
 
 /// How many messages these conversations hold.
 pub async fn count_messages(tx: &mut Tx, org: OrgId, ids: &[ConversationId]) -> Result<u64> {
-    let mut total = 0i64;
-    for chunk in ids.chunks(batch::CHUNK * 5) {
-        let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT COUNT(*) FROM messages WHERE org_id = $1 AND conversation_id IN ({})",
-            batch::list(2, chunk.len())
-        ));
-        let n: i64 = on_tx!(tx, |c| {
-            let mut q = sqlx::query_scalar(sql).bind(org.as_uuid());
-            for id in chunk {
-                q = q.bind(id.as_uuid());
-            }
-            q.fetch_one(c).await
-        })?;
-        total += n;
-    }
-    Ok(total as u64)
+    batch::count_of_conversations(tx, "messages", "TRUE", org, ids).await
 }
 
 /// Every conversation of this customer, with its product.

@@ -85,22 +85,7 @@ pub async fn delete_for_conversations(tx: &mut Tx, conversations: &[Conversation
 
 /// How many of these conversations' reports carry an embedding.
 pub async fn count_embeddings_of(tx: &mut Tx, org: OrgId, conversations: &[ConversationId]) -> Result<u64> {
-    let mut total = 0i64;
-    for chunk in conversations.chunks(batch::CHUNK * 5) {
-        let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT COUNT(*) FROM reports WHERE org_id = $1 AND embedding IS NOT NULL AND conversation_id IN ({})",
-            batch::list(2, chunk.len())
-        ));
-        let n: i64 = on_tx!(tx, |c| {
-            let mut q = sqlx::query_scalar(sql).bind(org.as_uuid());
-            for id in chunk {
-                q = q.bind(id.as_uuid());
-            }
-            q.fetch_one(c).await
-        })?;
-        total += n;
-    }
-    Ok(total as u64)
+    batch::count_of_conversations(tx, "reports", "embedding IS NOT NULL", org, conversations).await
 }
 
 /// The match texts of these conversations' reports (what pair examples are learned from).
