@@ -14,6 +14,7 @@ pub mod dialect;
 mod error;
 mod migrate;
 
+pub mod archive;
 pub mod audit;
 pub mod conversations;
 pub mod customers;

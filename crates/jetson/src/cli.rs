@@ -195,6 +195,16 @@ enum TokenCommand {
 
 #[derive(Subcommand)]
 enum OrgCommand {
+    /// Write an organisation, everything it holds, to one tar archive another Jetson can import
+    /// (JSON lines per table, CSV of conversations and work items). It holds original messages.
+    Export {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Import an organisation archive (all of it or, on any error, nothing).
+    Import { file: PathBuf },
     /// Delete an organisation with everything it holds (people stay, without their membership).
     /// Irreversible: give the name twice, as --org and --confirm.
     Delete {
@@ -467,6 +477,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Eval { command } => eval::run(s, command).await,
+        Command::Org { command: OrgCommand::Export { org, out } } => {
+            let state = open(s).await?;
+            let id = find_org(&state, &org).await?;
+            let counts = crate::org_archive::export(&state, id, &out).await?;
+            let total: usize = counts.values().sum();
+            println!("exported {org} to {} ({total} rows)", out.display());
+            Ok(())
+        }
+        Command::Org { command: OrgCommand::Import { file } } => {
+            let state = open(s).await?;
+            let (name, written) = crate::org_archive::import(&state, &file).await?;
+            let total: usize = written.iter().map(|(_, n)| n).sum();
+            println!("imported {name} ({total} rows); connect Help Scout and GitHub again in Settings → Integrations");
+            Ok(())
+        }
         Command::Org { command: OrgCommand::Delete { org, confirm } } => {
             anyhow::ensure!(org == confirm, "--confirm must repeat the organisation's name exactly");
             let state = open(s).await?;

@@ -25,6 +25,7 @@ pub mod keys;
 pub mod learning;
 pub mod matchers;
 pub mod operators;
+pub mod org_archive;
 pub mod pipeline;
 pub mod privacy_eval;
 pub mod progress;

@@ -442,3 +442,81 @@ async fn deleting_an_organisation_removes_everything_it_holds_and_nothing_of_ano
     let admin = jetson_domain::Email::parse(&app.admin_email).unwrap();
     assert!(jetson_store::users::find_by_email(db, &admin).await.unwrap().is_some());
 }
+
+#[tokio::test]
+async fn an_organisation_exported_from_one_jetson_is_imported_whole_by_another_with_its_own_key() {
+    let source = spawn_app().await;
+    let org = jetson::accounts::ensure_org(&source.state, "Acme").await.unwrap();
+    let email = jetson_domain::Email::parse("owner@acme.example").unwrap();
+    jetson::accounts::create_user(&source.state, org, &email, "Acme Owner", Role::Owner).await.unwrap();
+    let mut tx = source.state.db.begin().await.unwrap();
+    let product =
+        jetson_store::products::get_or_create(&mut tx, org, &jetson_domain::ProductName::parse("Widgets").unwrap())
+            .await
+            .unwrap();
+    tx.commit().await.unwrap();
+    let convs = [
+        conversation("c1", "pat@example.com", "Export fails", CARD_BODY),
+        conversation("c2", "ann@other.example", "Export broken", "CSV export fails with an error every time."),
+        conversation("c3", "cy@c.example", "Sync", "Fix the sync or I know where you live."),
+    ];
+    jetson::import::write(&source.state, org, product.id, &convs, &mut |_, _| {}).await.unwrap();
+    source.run_jobs().await;
+    let policy = jetson_store::retention::Policy { raw_body_days: Some(90), conversation_days: None, audit_days: None };
+    jetson::retention::set(&source.state, org, policy, "owner@acme.example").await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("org.tar");
+    let exported = jetson::org_archive::export(&source.state, org, &archive).await.unwrap();
+    assert_eq!((exported["conversations"], exported["messages"], exported["users"]), (3, 3, 1));
+
+    let target = crate::helpers::spawn_app_with(|s| s.secret_key = Some([8; 32])).await;
+    let (name, written) = jetson::org_archive::import(&target.state, &archive).await.unwrap();
+    assert_eq!(name, "Acme");
+    let written: std::collections::HashMap<_, _> = written.into_iter().collect();
+    for (table, n) in &exported {
+        assert_eq!(written[table], *n, "{table}");
+    }
+    let db = &target.state.db;
+    let f = conversations::Filter { limit: 10, ..Default::default() };
+    let got = conversations::list(db, org, &f).await.unwrap();
+    assert_eq!(got.len(), 3);
+    let c1 = got.iter().find(|c| c.external_id == "c1").unwrap();
+    let body = &conversations::messages(db, org, c1.id).await.unwrap()[0].body_html;
+    let opened = target.state.sealer().unwrap().open(MESSAGE_BODY, body).unwrap();
+    assert!(opened.contains("**** **** **** 1111") && opened.contains("pat@example.com"), "sealed under the new key");
+    assert!(source.state.sealer().unwrap().open(MESSAGE_BODY, body).is_err());
+    assert_eq!(got.iter().find(|c| c.external_id == "c3").unwrap().hold.as_deref(), Some("held"));
+    assert_eq!(reports::for_conversation(db, org, c1.id).await.unwrap().len(), 1);
+    assert_eq!(jetson_store::retention::policy(db, org).await.unwrap(), policy);
+    assert_eq!(audit::verify(db, org).await.unwrap(), None, "the audit chain arrives intact");
+    assert!(jetson_store::users::find_by_email(db, &email).await.unwrap().is_some(), "the owner can sign in here");
+
+    // A second import of the same organisation is refused; a damaged archive changes nothing.
+    let again = jetson::org_archive::import(&target.state, &archive).await.unwrap_err().to_string();
+    assert!(again.contains("already here"), "{again}");
+    let fresh = spawn_app().await;
+    let junk = dir.path().join("junk.tar");
+    std::fs::write(&junk, b"not a tar file at all").unwrap();
+    assert!(jetson::org_archive::import(&fresh.state, &junk).await.is_err());
+    let damaged = dir.path().join("damaged.tar");
+    let mut builder = tar::Builder::new(std::fs::File::create(&damaged).unwrap());
+    let mut source_tar = tar::Archive::new(std::fs::File::open(&archive).unwrap());
+    for entry in source_tar.entries().unwrap() {
+        let mut entry = entry.unwrap();
+        let path = entry.path().unwrap().into_owned();
+        let mut data = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut data).unwrap();
+        if path.ends_with("messages.jsonl") {
+            data = String::from_utf8(data).unwrap().replacen("\"author\"", "\"no_such_column\"", 1).into_bytes();
+        }
+        let mut header = entry.header().clone();
+        header.set_size(data.len() as u64);
+        header.set_cksum();
+        builder.append_data(&mut header, path, data.as_slice()).unwrap();
+    }
+    builder.finish().unwrap();
+    let err = format!("{:#}", jetson::org_archive::import(&fresh.state, &damaged).await.unwrap_err());
+    assert!(err.contains("no_such_column"), "{err}");
+    assert!(jetson_store::orgs::find_by_name(&fresh.state.db, "Acme").await.unwrap().is_none(), "nothing of it");
+    assert_eq!(conversations::count_for_org(&fresh.state.db, org).await.unwrap(), 0);
+}
