@@ -230,6 +230,13 @@ mod tests {
         let addr = found.iter().find(|(k, _)| *k == Kind::StreetAddress).expect("an address");
         assert!(addr.1.starts_with("6750 Koskikatu 25") && addr.1.ends_with("Uruguay 64677"), "{addr:?}");
         assert_eq!(kinds("He lives at 254 Damvergi Street.")[0], (Kind::StreetAddress, "254 Damvergi Street".into()));
+        let street =
+            |t: &str| kinds(t).into_iter().find(|(k, _)| *k == Kind::StreetAddress).map(|(_, s)| s).unwrap_or_default();
+        assert_eq!(street("The bus drops you at ul. Biskupa Bogedaina 118"), "ul. Biskupa Bogedaina 118");
+        assert_eq!(street("The title refers to C/ Señores Curas 88"), "C/ Señores Curas 88");
+        assert_eq!(street("off at Rua Vinte e Cinco de Setembro 1257"), "Rua Vinte e Cinco de Setembro 1257");
+        assert!(street("Meet me at P.O. Box 149 Monika Union").starts_with("P.O. Box 149"));
+        assert_eq!(street("Version 2 of the export"), "");
     }
 
     #[test]

@@ -114,8 +114,14 @@ pub async fn rotate(state: &AppState, source: KeySource) -> anyhow::Result<()> {
     let pending = match &source {
         KeySource::File(path) => {
             let pending = crate::backup::with_suffix(path, ".new");
-            crate::config::write_private(&pending, &new_hex)
-                .with_context(|| format!("cannot write the new key to {}", pending.display()))?;
+            crate::config::write_private(&pending, &new_hex).with_context(|| {
+                format!(
+                    "cannot write the new key to {0}; if it exists, an earlier rotation was interrupted after \
+                         writing it: if the database no longer opens with {1}, move {0} to {1}",
+                    pending.display(),
+                    path.display()
+                )
+            })?;
             Some((path.clone(), pending))
         }
         KeySource::Environment => None,
@@ -123,10 +129,12 @@ pub async fn rotate(state: &AppState, source: KeySource) -> anyhow::Result<()> {
     eprintln!("re-encrypting every sealed value under a new key (one transaction) …");
     let mut last = String::new();
     let outcome = reseal(state, &old, &new, &mut |column, done| {
-        if column != last {
-            last = column.to_string();
+        // One line per column, rewritten as its count grows.
+        if column != last && !last.is_empty() {
+            eprintln!();
         }
-        eprint!("\r{column}: {done}          ");
+        last = column.to_string();
+        eprint!("\r{column}: {done}");
     })
     .await;
     eprintln!();

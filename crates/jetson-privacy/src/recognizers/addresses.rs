@@ -1,5 +1,6 @@
 //! Street addresses: a number and a street word (Street, Ave, straat, katu, …), a street word and a
-//! number, number–name–number, US military addresses, or what follows "lives at"; then the city,
+//! number (`ul. Miła 53`, `C/ Señores Curas 88`, `Rua Vinte e Cinco de Setembro 1257`),
+//! number–name–number, post office boxes, US military addresses, or what follows "lives at"; then the city,
 //! region, postcode and country lines after it.
 
 use std::collections::HashSet;
@@ -12,7 +13,7 @@ use crate::Finding;
 use crate::Kind;
 
 /// Words that end (or start) a street's name, in the languages customers write in.
-const STREET_WORDS: &str = "street|st|avenue|ave|road|rd|lane|ln|boulevard|blvd|drive|dr|way|court|ct|place|pl|square|sq|terrace|parkway|pkwy|highway|hwy|circle|cir|trail|alley|row|crescent|close|gardens|plaza|strasse|straße|str|weg|gasse|platz|allee|straat|laan|plein|gracht|katu|tie|vej|gade|gatan|vägen|veien|gata|rue|chemin|allée|via|viale|piazza|calle|avenida|rua|travessa|ulica|utca|út|ulice|cesta|sokak|caddesi|street";
+const STREET_WORDS: &str = "street|st|avenue|ave|road|rd|lane|ln|boulevard|blvd|drive|dr|way|court|ct|place|pl|square|sq|terrace|parkway|pkwy|highway|hwy|circle|cir|trail|alley|row|crescent|close|gardens|plaza|strasse|straße|str|weg|gasse|platz|allee|straat|laan|plein|gracht|katu|tie|vej|gade|gatan|vägen|veien|gata|rue|chemin|allée|via|viale|piazza|calle|avenida|rua|travessa|ulica|utca|út|ulice|cesta|sokak|caddesi|tér|ul|street";
 static STREET_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
         r"(?i)(?-u:\b)\d{{1,6}}[a-z]?,? (?:[\p{{L}}'.\-]+ ){{0,4}}(?:{STREET_WORDS})(?-u:\b)\.?(?: \d{{1,5}}[a-z]?(?-u:\b))?(?:,? (?:apt|apartment|suite|ste|unit|flat|#)\.? ?\w{{1,6}}){{0,2}}"
@@ -20,7 +21,7 @@ static STREET_AFTER: LazyLock<Regex> = LazyLock::new(|| {
 });
 static STREET_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?i)(?-u:\b)(?:{STREET_WORDS}) (?:[\p{{Lu}}][\p{{L}}'.\-]* ){{0,4}}\d{{1,5}}[a-z]?(?-u:\b)(?:,? (?:apt|apartment|suite|ste|unit|flat|#)\.? ?\w{{1,6}}){{0,2}}"
+        r"(?i)(?:(?-u:\b)(?:{STREET_WORDS})\.?|(?-u:\b)c/) (?:(?:[\p{{Lu}}][\p{{L}}'.\-]*|e|de|da|do|dos|das|del|la|van|von|di|der) ){{0,5}}\d{{1,5}}[a-z]?(?-u:\b)(?:,? (?:apt|apartment|suite|ste|unit|flat|#)\.? ?\w{{1,6}}){{0,2}}"
     ))
 });
 /// A compound street word with its number: `Koskikatu 25`, `Parijsstraat 8`, `Hauptstraße 5`.
@@ -36,6 +37,8 @@ static NUMBER_NAME_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
         r"(?-u:\b)\d{1,6} [\p{Lu}][\p{L}'.\-]+(?: [\p{L}'.\-]+){0,3} \d{1,5}[a-z]?(?-u:\b)(?:,? (?:apt|apartment|suite|unit|flat)\.? ?\w{1,6}){0,2}",
     )
 });
+/// A post office box: `P.O. Box 149`.
+static PO_BOX: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)(?-u:\b)p\.? ?o\.? box \d{1,6}(?-u:\b)"));
 /// US military and diplomatic addresses: `USNS Møller / FPO AA 85844`, `PSC 0725, Box 6031 / APO AP 99241`.
 static MILITARY: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -103,7 +106,7 @@ pub(super) fn addresses(text: &str, out: &mut Vec<Finding>) {
     for m in MILITARY.find_iter(text) {
         spans.push((m.start(), m.end()));
     }
-    for r in [&*STREET_AFTER, &*STREET_BEFORE, &*STREET_COMPOUND, &*NUMBER_NAME_NUMBER] {
+    for r in [&*STREET_AFTER, &*STREET_BEFORE, &*STREET_COMPOUND, &*NUMBER_NAME_NUMBER, &*PO_BOX] {
         for m in r.find_iter(text) {
             spans.push((m.start(), with_tail(text, m.end())));
         }
