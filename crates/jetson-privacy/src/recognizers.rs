@@ -242,6 +242,9 @@ mod tests {
     #[test]
     fn names_need_the_list_and_a_surname_or_a_cue() {
         assert_eq!(kinds("Thanks, Hafþór Smárason")[0], (Kind::Person, "Hafþór Smárason".into()));
+        assert_eq!(kinds("Krisztián Szöllösy listed his top ten")[0], (Kind::Person, "Krisztián Szöllösy".into()));
+        assert_eq!(kinds("a film starring Liviana Palerma, shot in 1977")[0], (Kind::Person, "Liviana Palerma".into()));
+        assert!(kinds("Under Settings the Export button fails").is_empty());
         assert_eq!(kinds("Yesterday Maria Lopez called")[0], (Kind::Person, "Maria Lopez".into()));
         assert!(kinds("Will this be fixed in May?").is_empty());
         assert!(kinds("The Export button fails").is_empty());
