@@ -109,17 +109,23 @@ pub(super) fn persons(text: &str, out: &mut Vec<Finding>) {
     let cue_ends: HashSet<usize> = NAME_CUE.find_iter(text).map(|m| m.end()).collect();
     // A first name from the list, followed by a capitalised surname.
     for m in WORD.find_iter(text) {
-        let word = m.as_str().to_lowercase();
-        if !FIRST_NAMES.contains(word.as_str()) {
+        // The list is lower-case ASCII: look a word up without allocating, and most words not at all.
+        let mut buf = [0u8; 24];
+        let raw = m.as_str().as_bytes();
+        if raw.len() > buf.len() || !raw.is_ascii() {
+            continue;
+        }
+        buf[..raw.len()].copy_from_slice(raw);
+        buf[..raw.len()].make_ascii_lowercase();
+        let word = std::str::from_utf8(&buf[..raw.len()]).expect("ASCII");
+        if !FIRST_NAMES.contains(word) {
             continue;
         }
         let rest = &text[m.end()..];
         match NAME_AFTER_FIRST.find(rest) {
             Some(s) if !is_common_word(s.as_str().trim()) => push(out, Kind::Person, m.start(), m.end() + s.end()),
             _ => {
-                if !AMBIGUOUS.contains(&word.as_str())
-                    && (cue_ends.contains(&m.start()) || !sentence_start(text, m.start()))
-                {
+                if !AMBIGUOUS.contains(&word) && (cue_ends.contains(&m.start()) || !sentence_start(text, m.start())) {
                     push(out, Kind::Person, m.start(), m.end());
                 }
             }

@@ -64,17 +64,21 @@ static ID_AFTER_CUE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static TOKEN: LazyLock<Regex> = LazyLock::new(|| re(r"[A-Za-z0-9+/_\-]{24,200}={0,2}"));
 
-pub(super) fn sensitive(text: &str, out: &mut Vec<Finding>) {
-    ages(text, out);
+/// `has_digit`: whether the text holds a digit at all (ages, dates, codes, ids and secrets need one).
+pub(super) fn sensitive(text: &str, has_digit: bool, out: &mut Vec<Finding>) {
     for m in SCHOOL.find_iter(text) {
         push(out, Kind::Child, m.start(), m.end());
     }
+    for m in HEALTH.find_iter(text) {
+        push(out, Kind::Health, m.start(), m.end());
+    }
+    if !has_digit {
+        return;
+    }
+    ages(text, out);
     for c in BIRTH_DATE.captures_iter(text) {
         let m = c.get(1).expect("group 1");
         push(out, Kind::DateOfBirth, m.start(), m.end());
-    }
-    for m in HEALTH.find_iter(text) {
-        push(out, Kind::Health, m.start(), m.end());
     }
     for c in ICD10.captures_iter(text) {
         let m = c.get(1).expect("group 1");
@@ -132,7 +136,7 @@ mod tests {
 
     fn found(text: &str) -> Vec<(Kind, &str)> {
         let mut out = Vec::new();
-        sensitive(text, &mut out);
+        sensitive(text, text.bytes().any(|b| b.is_ascii_digit()), &mut out);
         out.sort_by_key(|f| f.start);
         out.iter().map(|f| (f.kind, &text[f.start..f.end])).collect()
     }
