@@ -168,18 +168,20 @@ fn softmax(z: [f32; CLASSES]) -> [f32; CLASSES] {
 /// "shiit"), and common look-alike spellings are folded ("sh1t", "$hit", "b!tch").
 pub fn features(text: &str, mut emit: impl FnMut(u32)) {
     let mut word = String::with_capacity(32);
+    // The word's last two characters, kept aside rather than decoded from its end each time.
+    let (mut last, mut before_last): (Option<char>, Option<char>) = (None, None);
     let mut previous: u64 = 0;
     let mut chars = text.chars().peekable();
     loop {
         let c = chars.next();
-        let after_letter = word.chars().next_back().is_some_and(|p| p.is_alphabetic() || p == '*');
+        let after_letter = last.is_some_and(|p| p.is_alphabetic() || p == '*');
         let next_is_letter = chars.peek().is_some_and(|n| n.is_alphabetic() || *n == '*');
         let folded = c.and_then(|c| fold(c, after_letter, next_is_letter));
         if let Some(f) = folded {
-            let mut last = word.chars().rev();
-            let repeats = last.next() == Some(f) && last.next() == Some(f);
+            let repeats = last == Some(f) && before_last == Some(f);
             if !repeats && word.len() < 40 {
                 word.push(f);
+                (before_last, last) = (last, Some(f));
             }
             continue;
         }
@@ -187,6 +189,7 @@ pub fn features(text: &str, mut emit: impl FnMut(u32)) {
             skip_token(&mut chars);
             emit(fnv(b"http://", 3) as u32);
             word.clear();
+            (last, before_last) = (None, None);
             continue;
         }
         if !word.is_empty() {
@@ -200,6 +203,7 @@ pub fn features(text: &str, mut emit: impl FnMut(u32)) {
             }
             previous = h;
             word.clear();
+            (last, before_last) = (None, None);
         }
         match c {
             None => break,
