@@ -106,7 +106,8 @@ static WORD: LazyLock<Regex> = LazyLock::new(|| re(r"(?-u:\b)[\p{Lu}][\p{Ll}'\-]
 
 pub(super) fn persons(text: &str, out: &mut Vec<Finding>) {
     // Where a cue ("Thanks,", "my name is", "Dear") ends, found in one pass; a name may start there.
-    let cue_ends: HashSet<usize> = NAME_CUE.find_iter(text).map(|m| m.end()).collect();
+    // In text order (the search goes forwards), so a binary search answers "does a cue end here".
+    let cue_ends: Vec<usize> = NAME_CUE.find_iter(text).map(|m| m.end()).collect();
     // A first name from the list, followed by a capitalised surname.
     for m in WORD.find_iter(text) {
         // The list is lower-case ASCII: look a word up without allocating, and most words not at all.
@@ -125,7 +126,9 @@ pub(super) fn persons(text: &str, out: &mut Vec<Finding>) {
         match NAME_AFTER_FIRST.find(rest) {
             Some(s) if !is_common_word(s.as_str().trim()) => push(out, Kind::Person, m.start(), m.end() + s.end()),
             _ => {
-                if !AMBIGUOUS.contains(&word) && (cue_ends.contains(&m.start()) || !sentence_start(text, m.start())) {
+                if !AMBIGUOUS.contains(&word)
+                    && (cue_ends.binary_search(&m.start()).is_ok() || !sentence_start(text, m.start()))
+                {
                     push(out, Kind::Person, m.start(), m.end());
                 }
             }
@@ -135,10 +138,11 @@ pub(super) fn persons(text: &str, out: &mut Vec<Finding>) {
     // "Samir Jelenovič"), unless one of them names a company, a place or a law.
     for m in CAP_RUN.find_iter(text) {
         let words: Vec<&str> = m.as_str().split(' ').collect();
+        if words.iter().any(|w| is_common_word(w)) {
+            continue;
+        }
         let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
-        if words.iter().any(|w| is_common_word(w))
-            || lower.iter().any(|w| STREET_WORD_SET.contains(w.as_str()) || NOT_NAMES.contains(&w.as_str()))
-        {
+        if lower.iter().any(|w| STREET_WORD_SET.contains(w.as_str()) || NOT_NAMES.contains(&w.as_str())) {
             continue;
         }
         let last = lower.last().cloned().unwrap_or_default();
@@ -275,5 +279,6 @@ fn is_common_word(w: &str) -> bool {
         "Would",
         "Should",
     ];
-    COMMON.contains(&w)
+    static SET: LazyLock<HashSet<&'static str>> = LazyLock::new(|| COMMON.iter().copied().collect());
+    SET.contains(w)
 }
