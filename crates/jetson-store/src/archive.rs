@@ -126,9 +126,8 @@ pub async fn rows(
     })
 }
 
-/// Inserts one row; `conflict` is appended (`ON CONFLICT … DO NOTHING`, or empty). Returns whether
-/// a row was written.
-pub async fn insert(tx: &mut Tx, table: &str, row: &[(String, Cell)], conflict: &str) -> Result<bool> {
+/// Inserts one row. Returns whether a row was written.
+pub async fn insert(tx: &mut Tx, table: &str, row: &[(String, Cell)]) -> Result<bool> {
     // PostgreSQL wants a NULL of the column's type.
     let mut types = Vec::with_capacity(row.len());
     for (name, _) in row {
@@ -139,7 +138,7 @@ pub async fn insert(tx: &mut Tx, table: &str, row: &[(String, Cell)], conflict: 
     }
     let columns: Vec<&str> = row.iter().map(|(n, _)| n.as_str()).collect();
     let sql = sqlx::AssertSqlSafe(format!(
-        "INSERT INTO {table} ({}) VALUES ({}) {conflict}",
+        "INSERT INTO {table} ({}) VALUES ({})",
         columns.join(", "),
         crate::batch::list(1, columns.len())
     ));

@@ -209,11 +209,13 @@ pub async fn import(state: &AppState, from: &Path) -> anyhow::Result<(String, Ve
         for (line_no, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
             let at = || format!("tables/{table}.jsonl line {}", line_no + 1);
             let object: serde_json::Map<String, Value> = serde_json::from_str(line).with_context(at)?;
-            if table != "organizations"
-                && table != "users"
-                && object.get("org_id").and_then(Value::as_str) != Some(&org.to_string())
-            {
-                bail!("{}: a row of another organisation", at());
+            let owner = match table {
+                "organizations" => object.get("id"),
+                "users" => None,
+                _ => object.get("org_id"),
+            };
+            if table != "users" && owner.and_then(Value::as_str) != Some(&org.to_string()) {
+                bail!("{}: a row of another organisation than the manifest's", at());
             }
             let mut row = Vec::with_capacity(object.len());
             for (column, value) in &object {
@@ -238,7 +240,7 @@ pub async fn import(state: &AppState, from: &Path) -> anyhow::Result<(String, Ve
                     continue;
                 }
             }
-            archive::insert(&mut tx, table, &row, "").await.with_context(at)?;
+            archive::insert(&mut tx, table, &row).await.with_context(at)?;
             n += 1;
         }
         written.push((table, n));

@@ -498,23 +498,32 @@ async fn an_organisation_exported_from_one_jetson_is_imported_whole_by_another_w
     let junk = dir.path().join("junk.tar");
     std::fs::write(&junk, b"not a tar file at all").unwrap();
     assert!(jetson::org_archive::import(&fresh.state, &junk).await.is_err());
-    let damaged = dir.path().join("damaged.tar");
-    let mut builder = tar::Builder::new(std::fs::File::create(&damaged).unwrap());
-    let mut source_tar = tar::Archive::new(std::fs::File::open(&archive).unwrap());
-    for entry in source_tar.entries().unwrap() {
-        let mut entry = entry.unwrap();
-        let path = entry.path().unwrap().into_owned();
-        let mut data = Vec::new();
-        std::io::Read::read_to_end(&mut entry, &mut data).unwrap();
-        if path.ends_with("messages.jsonl") {
-            data = String::from_utf8(data).unwrap().replacen("\"author\"", "\"no_such_column\"", 1).into_bytes();
+    // A copy of the archive with one replacement in one of its files.
+    let tampered = |name: &str, file: &str, from: &str, to: &str| {
+        let path = dir.path().join(name);
+        let mut builder = tar::Builder::new(std::fs::File::create(&path).unwrap());
+        let mut original = tar::Archive::new(std::fs::File::open(&archive).unwrap());
+        for entry in original.entries().unwrap() {
+            let mut entry = entry.unwrap();
+            let entry_path = entry.path().unwrap().into_owned();
+            let mut data = Vec::new();
+            std::io::Read::read_to_end(&mut entry, &mut data).unwrap();
+            if entry_path.ends_with(file) {
+                data = String::from_utf8(data).unwrap().replacen(from, to, 1).into_bytes();
+            }
+            let mut header = entry.header().clone();
+            header.set_size(data.len() as u64);
+            header.set_cksum();
+            builder.append_data(&mut header, entry_path, data.as_slice()).unwrap();
         }
-        let mut header = entry.header().clone();
-        header.set_size(data.len() as u64);
-        header.set_cksum();
-        builder.append_data(&mut header, path, data.as_slice()).unwrap();
-    }
-    builder.finish().unwrap();
+        builder.finish().unwrap();
+        path
+    };
+    let foreign_row =
+        tampered("foreign.tar", "conversations.jsonl", &org.to_string(), &uuid::Uuid::now_v7().to_string());
+    let err = format!("{:#}", jetson::org_archive::import(&fresh.state, &foreign_row).await.unwrap_err());
+    assert!(err.contains("another organisation"), "{err}");
+    let damaged = tampered("damaged.tar", "messages.jsonl", "\"author\"", "\"no_such_column\"");
     let err = format!("{:#}", jetson::org_archive::import(&fresh.state, &damaged).await.unwrap_err());
     assert!(err.contains("no_such_column"), "{err}");
     assert!(jetson_store::orgs::find_by_name(&fresh.state.db, "Acme").await.unwrap().is_none(), "nothing of it");
