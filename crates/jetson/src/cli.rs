@@ -80,6 +80,11 @@ enum Command {
         #[command(subcommand)]
         command: privacy::PrivacyCommand,
     },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Organisations.
     Org {
         #[command(subcommand)]
@@ -190,6 +195,16 @@ enum TokenCommand {
         scope: String,
         #[arg(long)]
         expires: Option<i64>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check every organisation's hash chain (or one's): exits non-zero naming the first event
+    /// that was changed, removed or inserted.
+    Verify {
+        #[arg(long)]
+        org: Option<String>,
     },
 }
 
@@ -477,6 +492,25 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Eval { command } => eval::run(s, command).await,
+        Command::Audit { command: AuditCommand::Verify { org } } => {
+            let state = open(s).await?;
+            let all = orgs::list(&state.db).await?;
+            let chosen: Vec<_> = all.iter().filter(|o| org.as_deref().is_none_or(|n| o.name == n)).collect();
+            anyhow::ensure!(!chosen.is_empty(), "no organisation named `{}`", org.unwrap_or_default());
+            let mut broken = 0;
+            for o in chosen {
+                let events = jetson_store::audit::list(&state.db, o.id, None, i64::MAX).await?.len();
+                match jetson_store::audit::verify(&state.db, o.id).await? {
+                    None => println!("{}: {events} event(s), the chain holds", o.name),
+                    Some((seq, why)) => {
+                        broken += 1;
+                        println!("{}: event {seq} {why}", o.name);
+                    }
+                }
+            }
+            anyhow::ensure!(broken == 0, "{broken} organisation(s) with a broken audit trail");
+            Ok(())
+        }
         Command::Org { command: OrgCommand::Export { org, out } } => {
             let state = open(s).await?;
             let id = find_org(&state, &org).await?;

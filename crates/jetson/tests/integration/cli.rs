@@ -319,3 +319,33 @@ async fn a_backup_restores_the_state_it_was_taken_in_and_a_bad_file_changes_noth
     let rotate = in_data_dir().args(["keys", "rotate"]).output().unwrap();
     assert!(rotate.status.success(), "{}", String::from_utf8_lossy(&rotate.stderr));
 }
+
+#[tokio::test]
+async fn audit_verify_finds_an_edited_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let in_data_dir = || {
+        let mut c = jetson();
+        c.env_remove("JETSON_SECRET_KEY").env_remove("JETSON_DATABASE_URL").arg("--data-dir").arg(&data);
+        c
+    };
+    // Two audited actions: setting retention, and running it.
+    let csv = dir.path().join("export.csv");
+    std::fs::write(&csv, "id,subject,customer_email,customer_name,created_at,body\n1,PDF,ann@acme.io,Ann,2026-11-01 10:00:00,Blank PDF.\n")
+        .unwrap();
+    assert!(in_data_dir().args(["import", "--product", "Ledgerly"]).arg(&csv).output().unwrap().status.success());
+    let set = in_data_dir().args(["retention", "set", "--raw-bodies", "30"]).output().unwrap();
+    assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
+    let ok = in_data_dir().args(["audit", "verify"]).output().unwrap();
+    let out = String::from_utf8_lossy(&ok.stdout);
+    assert!(ok.status.success() && out.contains("2 event(s), the chain holds"), "{out}");
+
+    let db = Db::connect(&format!("sqlite://{}", data.join("jetson.db").display())).await.unwrap();
+    if let Db::Sqlite(pool) = &db {
+        sqlx::query("UPDATE audit_events SET actor = 'someone else' WHERE seq = 1").execute(pool).await.unwrap();
+    }
+    db.close().await;
+    let bad = in_data_dir().args(["audit", "verify"]).output().unwrap();
+    let out = String::from_utf8_lossy(&bad.stdout);
+    assert!(!bad.status.success() && out.contains("event 1 its content was changed"), "{out}");
+}
