@@ -49,6 +49,13 @@ pub async fn move_report(state: &AppState, org: OrgId, report: ReportId, to: Wor
 /// follow: a conversation reclassified as no action leaves its work items; one reclassified as a
 /// bug or feature request joins or starts one.
 pub async fn reclassify(state: &AppState, org: OrgId, id: ConversationId, category: Category) -> anyhow::Result<()> {
+    // A held conversation teaches nothing until a person releases it.
+    if conversations::get(&state.db, org, id).await?.hold.as_deref().is_some_and(|h| h != "released") {
+        return Err(jetson_store::StoreError::Conflict(
+            "the conversation is held for review (harmful content); release it first".into(),
+        )
+        .into());
+    }
     let mut tx = state.db.begin().await?;
     conversations::set_human_category(&mut tx, org, id, category).await?;
     learning::conversation_reclassified(&mut tx, org, id, category).await?;

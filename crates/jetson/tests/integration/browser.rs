@@ -403,6 +403,15 @@ async fn an_admin_sees_the_escalation_first_reads_redacted_text_reveals_the_orig
         assert!(tables[1].text().await?.contains("Export broken"));
         driver.screenshot(&screenshot_path("held.png")).await?;
 
+        // The threat's own page says why it is held, with the same two decisions.
+        tables[0].find(By::LinkText("Sync broken")).await?.click().await?;
+        let banner = driver.find(By::Id("hold")).await?.text().await?;
+        assert!(banner.contains("Held for review") && banner.contains("threat"), "{banner}");
+        assert!(driver.find(By::Id("thread")).await?.text().await?.contains("I know where you live"));
+        driver.screenshot(&screenshot_path("conversation-held.png")).await?;
+        driver.back().await?;
+        let tables = driver.find_all(By::Css("table.held")).await?;
+
         // Release the abusive one after reading it: it leaves the list.
         click_to_load(&driver, tables[1].find(By::Css("button")).await?).await?;
         assert_eq!(driver.find_all(By::Css("table.held tbody tr")).await?.len(), 1);

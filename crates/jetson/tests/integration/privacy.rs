@@ -124,6 +124,15 @@ async fn harmful_conversations_are_held_out_of_work_until_released_and_threats_c
     assert!(!waiting[1].escalated && waiting[1].screen_flags.0.iter().any(|f| f.category == "harassment"));
     assert_eq!(holds::counts(&app.state.db, app.org).await.unwrap(), (2, 1));
 
+    // A held conversation cannot be reclassified (it would teach the product from it).
+    let res = app
+        .post_api(
+            &format!("/api/v1/conversations/{}/reclassify", waiting[0].id),
+            serde_json::json!({"category": "bug"}),
+        )
+        .await;
+    assert_eq!(res.status(), 409);
+
     // Held conversations fed no work item: only the clean one did.
     let reports_of = |id| reports::for_conversation(&app.state.db, app.org, id);
     let held_ids: Vec<_> = waiting.iter().map(|h| h.id).collect();
