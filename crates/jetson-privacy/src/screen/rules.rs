@@ -11,7 +11,13 @@ use super::Category;
 pub struct Rules {
     set: RegexSet,
     categories: [Category; 3],
+    abuse: regex::Regex,
 }
+
+/// Insults, profanity and slurs (stems: "fuck" covers "fucking", "bitch" covers "bitches"). The
+/// model only flags a text that uses one: without one, a short line that merely reads like a tweet
+/// ("the water tested fine by hand") is not abuse.
+const ABUSE: &str = r"(?i)(?-u:\b)(?:fu+ck|f\*+ck|fck|fuk|motherf|sh[i1]t|bullshit|b[i1]tch|biatch|hoe?s?(?-u:\b)|whore|slut|cunt|puss(?:y|ies)|dick|cock|ass(?:hole|hat|es)?(?-u:\b)|arse|bastard|damn|crap|piss|wank|twat|prick|douche|idiot|moron|stupid|dumb|retard|imbecile|loser|scum|trash|pathetic|useless|incompetent|nigg|negro|fag|dyke|tranny|spic|chink|gook|kike|wetback|coon|beaner|raghead|towelhead|cracker|redneck|hillbilly|white trash|queer|homo(?-u:\b)|lesbo|jew(?-u:\b)|muzzie|savage|ape|monkey|kill yourself|kys(?-u:\b)|stfu|gtfo|wtf|hell(?-u:\b)|suck)";
 
 const OBJECT: &str =
     r"(you|u|ya|y'?all|your (family|kids|staff|team|boss)|him|her|them|everyone|every ?one of you|all of you)";
@@ -27,7 +33,13 @@ impl Rules {
             set: RegexSet::new([threat.as_str(), self_harm, sexual])
                 .expect("the screening rules are valid regular expressions"),
             categories: [Category::Threat, Category::SelfHarm, Category::Sexual],
+            abuse: regex::Regex::new(ABUSE).expect("the abuse lexicon is a valid regular expression"),
         }
+    }
+
+    /// Whether the text uses an insult, profanity or a slur.
+    pub fn abusive_word(&self, text: &str) -> bool {
+        self.abuse.is_match(text)
     }
 
     /// The categories whose phrases occur in `text`.

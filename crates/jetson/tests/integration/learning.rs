@@ -84,8 +84,7 @@ async fn corrections_teach_the_product_so_the_second_hundred_is_classified_bette
         let (id, category) = &found[&c.external_id];
         if category != truth {
             let res = app.post_api(&format!("/api/v1/conversations/{id}/reclassify"), json!({"category": truth})).await;
-            // The screener holds a few of these short lines (a known weakness, docs/QUALITY.md); a
-            // held conversation is not reclassified until someone releases it.
+            // A conversation held by screening is not reclassified until someone releases it.
             let held =
                 jetson_store::conversations::get(&app.state.db, app.org, id.parse().unwrap()).await.unwrap().hold;
             if held.as_deref() == Some("held") {
