@@ -2,8 +2,9 @@
 //! the two can never disagree about what an action means. Each correction is also a lesson for the
 //! product (see [`learning`]).
 
-use jetson_domain::{Category, ConversationId, OrgId, ReportId, WorkItemId, WorkItemStatus};
-use jetson_store::{conversations, merges, reports, work_items};
+use jetson_domain::{Category, ConversationId, OrgId, ReportId, UserId, WorkItemId, WorkItemStatus};
+use jetson_store::holds::{self, Decision};
+use jetson_store::{audit, conversations, merges, reports, work_items};
 
 use crate::state::AppState;
 use crate::{learning, pipeline};
@@ -61,5 +62,63 @@ pub async fn reclassify(state: &AppState, org: OrgId, id: ConversationId, catego
     learning::conversation_reclassified(&mut tx, org, id, category).await?;
     tx.commit().await?;
     pipeline::analyze(state, &[id], None).await?;
+    Ok(())
+}
+
+/// Who does something, as the audit trail names them.
+pub struct Actor<'a> {
+    pub user_id: UserId,
+    pub email: &'a str,
+}
+
+impl Actor<'_> {
+    pub(crate) async fn record(
+        &self,
+        tx: &mut jetson_store::Tx,
+        org: OrgId,
+        action: &str,
+        target: &str,
+        detail: &str,
+    ) -> anyhow::Result<()> {
+        let event = audit::NewEvent { actor_user_id: Some(self.user_id), actor: self.email, action, target, detail };
+        Ok(audit::record(tx, org, event).await?)
+    }
+}
+
+/// Releases a held conversation into analysis (queued at once) or keeps it out, and records the
+/// decision. False when the conversation is not waiting for review (someone decided already).
+pub async fn decide_hold(
+    state: &AppState,
+    org: OrgId,
+    id: ConversationId,
+    decision: Decision,
+    actor: Actor<'_>,
+) -> anyhow::Result<bool> {
+    conversations::get(&state.db, org, id).await?;
+    let mut tx = state.db.begin().await?;
+    if !holds::decide(&mut tx, org, id, decision, actor.user_id).await? {
+        return Ok(false);
+    }
+    let (action, detail) = match decision {
+        Decision::Release => ("hold.release", "released into analysis"),
+        Decision::KeepOut => ("hold.keep_out", "kept out of analysis"),
+    };
+    actor.record(&mut tx, org, action, &format!("conversation:{id}"), detail).await?;
+    if decision == Decision::Release {
+        let version = format!("release:{}", jetson_store::now().timestamp_micros());
+        crate::jobs::analyze::enqueue(&mut tx, vec![id], &version).await?;
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Records that a person was shown a conversation's original messages (before they are shown).
+pub async fn record_reveal(state: &AppState, org: OrgId, id: ConversationId, actor: Actor<'_>) -> anyhow::Result<()> {
+    conversations::get(&state.db, org, id).await?;
+    let mut tx = state.db.begin().await?;
+    actor
+        .record(&mut tx, org, "message.reveal", &format!("conversation:{id}"), "original message bodies shown")
+        .await?;
+    tx.commit().await?;
     Ok(())
 }

@@ -25,6 +25,12 @@ impl Operators {
         Operators { by_kind }
     }
 
+    /// Why `op` may not be chosen for `kind`, if it may not.
+    pub fn refused(kind: Kind, op: Operator) -> Option<&'static str> {
+        (kind == Kind::CreditCard && op == Operator::Encrypt)
+            .then_some("Card numbers are never kept readable: choose replace, mask, hash or drop.")
+    }
+
     /// The operator for `kind`. Card numbers are never kept readable, so "encrypt" masks them.
     pub fn get(&self, kind: Kind) -> Operator {
         match self.by_kind.get(&kind).copied().unwrap_or_default() {
@@ -44,6 +50,25 @@ impl Operators {
             Operator::Drop => String::new(),
         }
     }
+}
+
+/// Replaces the organisation's choices (kinds not listed get a placeholder) and records it.
+pub async fn save(
+    state: &crate::state::AppState,
+    org: OrgId,
+    choices: &[(Kind, Operator)],
+    actor: crate::actions::Actor<'_>,
+) -> anyhow::Result<()> {
+    let rows: Vec<(String, String)> = choices
+        .iter()
+        .filter(|(_, op)| *op != Operator::Replace)
+        .map(|(k, op)| (k.label().to_string(), op.as_str().to_string()))
+        .collect();
+    let mut tx = state.db.begin().await?;
+    jetson_store::operators::set(&mut tx, org, &rows).await?;
+    actor.record(&mut tx, org, "settings.privacy_operators", "organization", &serde_json::to_string(&rows)?).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -10,8 +10,8 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use jetson_domain::ConversationId;
 use jetson_store::conversations::{self, Conversation};
+use jetson_store::holds::StoredFlag;
 use jetson_store::reports::{self, Report};
-use jetson_store::{audit, holds::StoredFlag};
 
 use super::{CsrfOnly, Layout, UiError, render};
 use crate::auth::UiUser;
@@ -71,18 +71,8 @@ pub async fn reveal(
         return Err(UiError::forbidden("Only owners and admins may see original messages."));
     }
     let id = parse_id(&id)?;
-    conversations::get(&state.db, user.org_id, id).await?;
-    let mut tx = state.db.begin().await?;
-    let target = format!("conversation:{id}");
-    let event = audit::NewEvent {
-        actor_user_id: Some(user.user_id),
-        actor: &user.email,
-        action: "message.reveal",
-        target: &target,
-        detail: "original message bodies shown",
-    };
-    audit::record(&mut tx, user.org_id, event).await?;
-    tx.commit().await?;
+    let actor = crate::actions::Actor { user_id: user.user_id, email: &user.email };
+    crate::actions::record_reveal(&state, user.org_id, id, actor).await?;
     show(&state, &user, id, true).await
 }
 

@@ -8,9 +8,9 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use jetson_domain::ConversationId;
 use jetson_store::holds::{self, Decision, Held};
-use jetson_store::{audit, conversations};
 
 use super::{CsrfOnly, Layout, UiError, render};
+use crate::actions::Actor;
 use crate::auth::UiUser;
 use crate::state::AppState;
 
@@ -56,30 +56,12 @@ async fn decide(
     user.check_csrf(&f.csrf)?;
     require_reviewer(&user)?;
     let id: ConversationId = id.parse().map_err(|_| UiError::bad_request("That is not a conversation id."))?;
-    conversations::get(&state.db, user.org_id, id).await?;
-    let mut tx = state.db.begin().await?;
-    if !holds::decide(&mut tx, user.org_id, id, decision, user.user_id).await? {
+    let actor = Actor { user_id: user.user_id, email: &user.email };
+    if !crate::actions::decide_hold(&state, user.org_id, id, decision, actor).await? {
         return Err(UiError::bad_request(
             "That conversation is not waiting for review (someone may have decided already).",
         ));
     }
-    let (action, detail) = match decision {
-        Decision::Release => ("hold.release", "released into analysis"),
-        Decision::KeepOut => ("hold.keep_out", "kept out of analysis"),
-    };
-    let target = format!("conversation:{id}");
-    let event =
-        audit::NewEvent { actor_user_id: Some(user.user_id), actor: &user.email, action, target: &target, detail };
-    audit::record(&mut tx, user.org_id, event).await?;
-    if decision == Decision::Release {
-        crate::jobs::analyze::enqueue(
-            &mut tx,
-            vec![id],
-            &format!("release:{}", jetson_store::now().timestamp_micros()),
-        )
-        .await?;
-    }
-    tx.commit().await?;
     Ok(Redirect::to("/held").into_response())
 }
 

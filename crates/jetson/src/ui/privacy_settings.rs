@@ -8,7 +8,6 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use jetson_privacy::{Kind, Operator};
 use jetson_store::retention::{self, Policy, Report};
-use jetson_store::{audit, operators};
 use serde::Deserialize;
 
 use super::{Layout, UiError, render};
@@ -92,27 +91,13 @@ pub async fn save_operators(
         let Some(value) = f.get(kind.label()) else { continue };
         let op = Operator::parse(value)
             .ok_or_else(|| UiError::bad_request(format!("`{value}` is not an operator for {}.", kind.label())))?;
-        if kind == Kind::CreditCard && op == Operator::Encrypt {
-            return Err(UiError::bad_request(
-                "Card numbers are never kept readable: choose replace, mask, hash or drop.",
-            ));
+        if let Some(why) = Operators::refused(kind, op) {
+            return Err(UiError::bad_request(why));
         }
-        if op != Operator::Replace {
-            choices.push((kind.label().to_string(), op.as_str().to_string()));
-        }
+        choices.push((kind, op));
     }
-    let mut tx = state.db.begin().await?;
-    operators::set(&mut tx, user.org_id, &choices).await?;
-    let detail = serde_json::to_string(&choices).map_err(anyhow::Error::from)?;
-    let event = audit::NewEvent {
-        actor_user_id: Some(user.user_id),
-        actor: &user.email,
-        action: "settings.privacy_operators",
-        target: "organization",
-        detail: &detail,
-    };
-    audit::record(&mut tx, user.org_id, event).await?;
-    tx.commit().await?;
+    let actor = crate::actions::Actor { user_id: user.user_id, email: &user.email };
+    crate::operators::save(&state, user.org_id, &choices, actor).await?;
     Ok(Redirect::to("/settings/privacy?notice=Saved.+New+and+changed+conversations+are+redacted+this+way.")
         .into_response())
 }
