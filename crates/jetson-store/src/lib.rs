@@ -22,6 +22,7 @@ pub mod github;
 pub mod github_issues;
 pub mod helpscout;
 pub mod holds;
+pub mod instance_tasks;
 pub mod jobs;
 pub mod learning;
 pub mod merges;

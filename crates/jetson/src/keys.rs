@@ -77,8 +77,13 @@ pub async fn reseal(
 }
 
 /// Seals message bodies stored before bodies were sealed (an upgrade from an earlier version),
-/// under the current key. Cheap when there are none.
+/// under the current key. Scans once per database: every body written since is sealed, so the
+/// task is recorded as done and later start-ups skip it.
 pub async fn seal_legacy_bodies(state: &AppState) -> anyhow::Result<usize> {
+    const TASK: &str = "seal_legacy_message_bodies";
+    if jetson_store::instance_tasks::is_done(&state.db, TASK).await? {
+        return Ok(0);
+    }
     let sealer = state.sealer()?;
     let (column, purpose) = SEALED[0];
     let mut tx = state.db.begin().await?;
@@ -94,6 +99,7 @@ pub async fn seal_legacy_bodies(state: &AppState) -> anyhow::Result<usize> {
             sealed += 1;
         }
     }
+    jetson_store::instance_tasks::mark_done(&mut tx, TASK).await?;
     tx.commit().await?;
     Ok(sealed)
 }

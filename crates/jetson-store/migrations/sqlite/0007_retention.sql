@@ -1,6 +1,6 @@
 -- Per-organisation privacy settings: retention (original message bodies, whole conversations and
 -- audit events are kept this many days, NULL: for good; the daily job records what each run
--- deleted) and the operator applied to each kind of sensitive data.
+-- deleted), the operator applied to each kind of sensitive data, and one-off upkeep done.
 CREATE TABLE retention_policies (
     org_id BLOB PRIMARY KEY REFERENCES organizations(id) ON DELETE CASCADE,
     raw_body_days BIGINT,
@@ -25,4 +25,10 @@ CREATE TABLE privacy_operators (
     kind TEXT NOT NULL,
     operator TEXT NOT NULL,
     PRIMARY KEY (org_id, kind)
+);
+
+-- One-off upkeep this instance has done (so start-up does not scan for it again).
+CREATE TABLE instance_tasks (
+    name TEXT PRIMARY KEY,
+    done_at TEXT NOT NULL
 );
