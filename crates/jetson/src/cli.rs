@@ -4,6 +4,7 @@ mod eval;
 pub(crate) mod helpscout;
 mod model;
 mod privacy;
+mod stewardship;
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -83,22 +84,22 @@ enum Command {
     /// The audit trail.
     Audit {
         #[command(subcommand)]
-        command: AuditCommand,
+        command: stewardship::AuditCommand,
     },
     /// Organisations.
     Org {
         #[command(subcommand)]
-        command: OrgCommand,
+        command: stewardship::OrgCommand,
     },
     /// Data-subject requests: everything held about a customer, or erase them everywhere.
     Customer {
         #[command(subcommand)]
-        command: CustomerCommand,
+        command: stewardship::CustomerCommand,
     },
     /// How long an organisation keeps its data, and what was deleted.
     Retention {
         #[command(subcommand)]
-        command: RetentionCommand,
+        command: stewardship::RetentionCommand,
     },
     /// Copy the SQLite database to FILE while Jetson runs (PostgreSQL: use pg_dump).
     Backup { file: PathBuf },
@@ -107,7 +108,7 @@ enum Command {
     /// The instance key that seals message bodies and provider secrets.
     Keys {
         #[command(subcommand)]
-        command: KeysCommand,
+        command: stewardship::KeysCommand,
     },
     /// Measure analysis quality.
     Eval {
@@ -196,109 +197,6 @@ enum TokenCommand {
         #[arg(long)]
         expires: Option<i64>,
     },
-}
-
-#[derive(Subcommand)]
-enum AuditCommand {
-    /// Check every organisation's hash chain (or one's): exits non-zero naming the first event
-    /// that was changed, removed or inserted.
-    Verify {
-        #[arg(long)]
-        org: Option<String>,
-    },
-}
-
-#[derive(Subcommand)]
-enum OrgCommand {
-    /// Write an organisation, everything it holds, to one tar archive another Jetson can import
-    /// (JSON lines per table, CSV of conversations and work items). It holds original messages.
-    Export {
-        #[arg(long)]
-        org: String,
-        #[arg(long)]
-        out: PathBuf,
-    },
-    /// Import an organisation archive (all of it or, on any error, nothing).
-    Import { file: PathBuf },
-    /// Delete an organisation with everything it holds (people stay, without their membership).
-    /// Irreversible: give the name twice, as --org and --confirm.
-    Delete {
-        #[arg(long)]
-        org: String,
-        #[arg(long)]
-        confirm: String,
-    },
-}
-
-#[derive(Subcommand)]
-enum CustomerCommand {
-    /// Write everything held about the customer with this email as JSON (to --out, or standard
-    /// output). Recorded in the audit trail.
-    Export {
-        #[arg(long)]
-        org: Option<String>,
-        #[arg(long)]
-        email: String,
-        #[arg(long)]
-        out: Option<PathBuf>,
-    },
-    /// Erase the customer with this email everywhere, derived data included, and print what was
-    /// deleted. Recorded in the audit trail.
-    Erase {
-        #[arg(long)]
-        org: Option<String>,
-        #[arg(long)]
-        email: String,
-    },
-}
-
-#[derive(Subcommand)]
-enum RetentionCommand {
-    /// Set the policy (days, or `forever`) and apply it at once; it then runs daily.
-    Set {
-        #[arg(long)]
-        org: Option<String>,
-        /// Original message bodies (the redacted text stays).
-        #[arg(long, value_parser = parse_days)]
-        raw_bodies: Option<Days>,
-        /// Whole conversations, counted from their last message, with everything derived.
-        #[arg(long, value_parser = parse_days)]
-        conversations: Option<Days>,
-        #[arg(long, value_parser = parse_days)]
-        audit: Option<Days>,
-    },
-    /// The policy and the latest deletion reports.
-    Show {
-        #[arg(long)]
-        org: Option<String>,
-    },
-    /// Apply the policy now and print what was deleted.
-    Run {
-        #[arg(long)]
-        org: Option<String>,
-    },
-}
-
-/// A retention period: a number of days, or kept for good.
-#[derive(Debug, Clone, Copy)]
-struct Days(Option<i64>);
-
-fn parse_days(s: &str) -> Result<Days, String> {
-    if s == "forever" {
-        return Ok(Days(None));
-    }
-    match s.parse::<i64>() {
-        Ok(n) if (1..=36_500).contains(&n) => Ok(Days(Some(n))),
-        _ => Err(format!("`{s}` is not a number of days (1 to 36500) or `forever`")),
-    }
-}
-
-#[derive(Subcommand)]
-enum KeysCommand {
-    /// Re-encrypt every sealed value (message bodies, provider secrets) under a new key, in one
-    /// transaction, and replace the key file (or print the new key when it came from
-    /// JETSON_SECRET_KEY). Stop the server and workers first; restart them after.
-    Rotate,
 }
 
 #[derive(Subcommand)]
@@ -492,75 +390,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Eval { command } => eval::run(s, command).await,
-        Command::Audit { command: AuditCommand::Verify { org } } => {
-            let state = open(s).await?;
-            let all = orgs::list(&state.db).await?;
-            let chosen: Vec<_> = all.iter().filter(|o| org.as_deref().is_none_or(|n| o.name == n)).collect();
-            anyhow::ensure!(!chosen.is_empty(), "no organisation named `{}`", org.unwrap_or_default());
-            let mut broken = 0;
-            for o in chosen {
-                let events = jetson_store::audit::list(&state.db, o.id, None, i64::MAX).await?.len();
-                match jetson_store::audit::verify(&state.db, o.id).await? {
-                    None => println!("{}: {events} event(s), the chain holds", o.name),
-                    Some((seq, why)) => {
-                        broken += 1;
-                        println!("{}: event {seq} {why}", o.name);
-                    }
-                }
-            }
-            anyhow::ensure!(broken == 0, "{broken} organisation(s) with a broken audit trail");
-            Ok(())
-        }
-        Command::Org { command: OrgCommand::Export { org, out } } => {
-            let state = open(s).await?;
-            let id = find_org(&state, &org).await?;
-            let counts = crate::org_archive::export(&state, id, &out).await?;
-            let total: usize = counts.values().sum();
-            println!("exported {org} to {} ({total} rows)", out.display());
-            Ok(())
-        }
-        Command::Org { command: OrgCommand::Import { file } } => {
-            let state = open(s).await?;
-            let (name, written) = crate::org_archive::import(&state, &file).await?;
-            let total: usize = written.iter().map(|(_, n)| n).sum();
-            println!("imported {name} ({total} rows); connect Help Scout and GitHub again in Settings → Integrations");
-            Ok(())
-        }
-        Command::Org { command: OrgCommand::Delete { org, confirm } } => {
-            anyhow::ensure!(org == confirm, "--confirm must repeat the organisation's name exactly");
-            let state = open(s).await?;
-            let found = find_org(&state, &org).await?;
-            let counts = jetson_store::conversations::count_for_org(&state.db, found).await?;
-            let mut tx = state.db.begin().await?;
-            jetson_store::orgs::delete(&mut tx, found).await?;
-            tx.commit().await?;
-            println!("deleted organisation {org} with {counts} conversation(s) and everything derived from them");
-            Ok(())
-        }
-        Command::Customer { command } => {
-            let state = open(s).await?;
-            customer_command(&state, command).await
-        }
-        Command::Retention { command } => {
-            let state = open(s).await?;
-            retention_command(&state, command).await
-        }
-        Command::Backup { file } => {
-            let state = open(s).await?;
-            crate::backup::backup(&state.db, &file).await
-        }
+        Command::Audit { command } => stewardship::audit(open(s).await?, command).await,
+        Command::Org { command } => stewardship::org(s, command).await,
+        Command::Customer { command } => stewardship::customer(&open(s).await?, command).await,
+        Command::Retention { command } => stewardship::retention(&open(s).await?, command).await,
+        Command::Backup { file } => crate::backup::backup(&open(s).await?.db, &file).await,
         Command::Restore { file } => {
             s.prepare()?;
             crate::backup::restore(&s, &file).await
         }
-        Command::Keys { command: KeysCommand::Rotate } => {
-            let state = open(s).await?;
-            let source = match &state.settings.key_file {
-                Some(path) => crate::keys::KeySource::File(path.clone()),
-                None => crate::keys::KeySource::Environment,
-            };
-            crate::keys::rotate(&state, source).await
-        }
+        Command::Keys { command } => stewardship::keys(open(s).await?, command).await,
         Command::Privacy { command } => privacy::run(command),
         Command::Bench { command: BenchCommand::Ingest { conversations } } => crate::bench::ingest(conversations).await,
         Command::Model { command: ModelCommand::Train { out: Some(out), .. } } => model::train_builtin(&out),
@@ -592,101 +431,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::bench::helpscout::run(conversations).await
         }
     }
-}
-
-async fn customer_command(state: &AppState, command: CustomerCommand) -> anyhow::Result<()> {
-    let actor = format!("cli:{}", whoami());
-    match command {
-        CustomerCommand::Export { org, email, out } => {
-            let org = org_or_only(state, org.as_deref()).await?;
-            let email = Email::parse(&email).map_err(|e| anyhow::anyhow!(e.0))?;
-            let doc = crate::erasure::export_customer(state, org, &email, &actor).await?;
-            let text = serde_json::to_string_pretty(&doc)?;
-            match out {
-                Some(path) => {
-                    std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
-                    println!("wrote {}", path.display());
-                }
-                None => println!("{text}"),
-            }
-            Ok(())
-        }
-        CustomerCommand::Erase { org, email } => {
-            let org = org_or_only(state, org.as_deref()).await?;
-            let email = Email::parse(&email).map_err(|e| anyhow::anyhow!(e.0))?;
-            let f = crate::erasure::erase_customer(state, org, &email, &actor).await?;
-            println!(
-                "erased {email}: {} conversation(s), {} message(s), {} report(s), {} learned example(s); \
-                 {} work item(s) removed, {} recounted",
-                f.conversations,
-                f.messages,
-                f.reports,
-                f.learned_examples,
-                f.work_items_removed,
-                f.work_items_recounted
-            );
-            Ok(())
-        }
-    }
-}
-
-async fn retention_command(state: &AppState, command: RetentionCommand) -> anyhow::Result<()> {
-    use jetson_store::retention;
-    let show_days = |d: Option<i64>| d.map_or("forever".to_string(), |d| format!("{d} days"));
-    match command {
-        RetentionCommand::Set { org, raw_bodies, conversations, audit } => {
-            let org = org_or_only(state, org.as_deref()).await?;
-            let mut policy = retention::policy(&state.db, org).await?;
-            if let Some(Days(d)) = raw_bodies {
-                policy.raw_body_days = d;
-            }
-            if let Some(Days(d)) = conversations {
-                policy.conversation_days = d;
-            }
-            if let Some(Days(d)) = audit {
-                policy.audit_days = d;
-            }
-            crate::retention::set(state, org, policy, &format!("cli:{}", whoami())).await?;
-            let deleted = crate::retention::enforce(state, org, chrono::Utc::now()).await?;
-            println!(
-                "kept: original bodies {}, conversations {}, audit events {}",
-                show_days(policy.raw_body_days),
-                show_days(policy.conversation_days),
-                show_days(policy.audit_days)
-            );
-            if let Some(d) = deleted {
-                println!("deleted now: {}", serde_json::to_string(&d)?);
-            }
-            Ok(())
-        }
-        RetentionCommand::Show { org } => {
-            let org = org_or_only(state, org.as_deref()).await?;
-            let p = retention::policy(&state.db, org).await?;
-            println!(
-                "kept: original bodies {}, conversations {}, audit events {}",
-                show_days(p.raw_body_days),
-                show_days(p.conversation_days),
-                show_days(p.audit_days)
-            );
-            for r in retention::reports(&state.db, org, 10).await? {
-                println!("{}  {}", r.ran_at.format("%Y-%m-%d %H:%M"), r.counts.0);
-            }
-            Ok(())
-        }
-        RetentionCommand::Run { org } => {
-            let org = org_or_only(state, org.as_deref()).await?;
-            match crate::retention::enforce(state, org, chrono::Utc::now()).await? {
-                Some(d) => println!("deleted: {}", serde_json::to_string_pretty(&d)?),
-                None => println!("no retention policy: everything is kept"),
-            }
-            Ok(())
-        }
-    }
-}
-
-/// Who ran a command, for the audit trail.
-fn whoami() -> String {
-    std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_else(|_| "unknown".into())
 }
 
 async fn helpscout_command(state: AppState, command: HelpscoutCommand) -> anyhow::Result<()> {
