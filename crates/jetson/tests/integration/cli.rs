@@ -15,6 +15,13 @@ fn jetson() -> Command {
     command
 }
 
+/// `jetson` on the data directory's own SQLite database, where it keeps its key beside it.
+fn jetson_in(data: &std::path::Path) -> Command {
+    let mut command = jetson();
+    command.env_remove("JETSON_SECRET_KEY").env_remove("JETSON_DATABASE_URL").arg("--data-dir").arg(data);
+    command
+}
+
 async fn database_url(dir: &std::path::Path) -> String {
     match jetson_store::testing::fresh_postgres_url().await.unwrap() {
         Some(url) => url,
@@ -225,11 +232,7 @@ async fn keys_rotate_replaces_the_key_file_and_the_new_key_opens_everything() {
     .unwrap();
     // The data directory's own SQLite database: Jetson keeps the key beside it.
     let data = dir.path().join("data");
-    let in_data_dir = || {
-        let mut c = jetson();
-        c.env_remove("JETSON_SECRET_KEY").env_remove("JETSON_DATABASE_URL").arg("--data-dir").arg(&data);
-        c
-    };
+    let in_data_dir = || jetson_in(&data);
     let import = in_data_dir().args(["import", "--product", "Ledgerly"]).arg(&csv).output().unwrap();
     assert!(import.status.success(), "{}", String::from_utf8_lossy(&import.stderr));
     let key_file = data.join("secret.key");
@@ -258,11 +261,7 @@ async fn keys_rotate_replaces_the_key_file_and_the_new_key_opens_everything() {
 async fn a_backup_restores_the_state_it_was_taken_in_and_a_bad_file_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let in_data_dir = || {
-        let mut c = jetson();
-        c.env_remove("JETSON_SECRET_KEY").env_remove("JETSON_DATABASE_URL").arg("--data-dir").arg(&data);
-        c
-    };
+    let in_data_dir = || jetson_in(&data);
     let import = |id: u32| {
         let csv = dir.path().join(format!("export-{id}.csv"));
         std::fs::write(
@@ -324,11 +323,7 @@ async fn a_backup_restores_the_state_it_was_taken_in_and_a_bad_file_changes_noth
 async fn audit_verify_finds_an_edited_event() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let in_data_dir = || {
-        let mut c = jetson();
-        c.env_remove("JETSON_SECRET_KEY").env_remove("JETSON_DATABASE_URL").arg("--data-dir").arg(&data);
-        c
-    };
+    let in_data_dir = || jetson_in(&data);
     // Two audited actions: setting retention, and running it.
     let csv = dir.path().join("export.csv");
     std::fs::write(&csv, "id,subject,customer_email,customer_name,created_at,body\n1,PDF,ann@acme.io,Ann,2026-11-01 10:00:00,Blank PDF.\n")
