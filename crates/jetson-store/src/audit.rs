@@ -80,17 +80,34 @@ pub async fn record(tx: &mut Tx, org: OrgId, e: NewEvent<'_>) -> Result<()> {
 
 /// Newest first; `action` filters by prefix (`message.` for every message event).
 pub async fn list(db: &Db, org: OrgId, action: Option<&str>, limit: i64) -> Result<Vec<Event>> {
+    page(db, org, action, None, limit).await
+}
+
+/// Like [`list`], from the event before `before` (a `seq`) backwards: the next page.
+pub async fn page(db: &Db, org: OrgId, action: Option<&str>, before: Option<i64>, limit: i64) -> Result<Vec<Event>> {
     let sql = "SELECT seq, at, actor_user_id, actor, action, target, detail, prev_hash, hash FROM audit_events
-               WHERE org_id = $1 AND ($2 IS NULL OR action LIKE $2) ORDER BY seq DESC LIMIT $3";
+               WHERE org_id = $1 AND ($2 IS NULL OR action LIKE $2) AND ($3 IS NULL OR seq < $3)
+               ORDER BY seq DESC LIMIT $4";
     let pattern = action.map(|a| format!("{}%", a.replace('%', "")));
-    Ok(on_pool!(db, |p| sqlx::query_as(sql).bind(org.as_uuid()).bind(&pattern).bind(limit).fetch_all(p).await)?)
+    Ok(on_pool!(db, |p| sqlx::query_as(sql)
+        .bind(org.as_uuid())
+        .bind(&pattern)
+        .bind(before)
+        .bind(limit)
+        .fetch_all(p)
+        .await)?)
+}
+
+/// Every event of an organisation, oldest first (for export and verification).
+pub async fn all(db: &Db, org: OrgId) -> Result<Vec<Event>> {
+    let sql = "SELECT seq, at, actor_user_id, actor, action, target, detail, prev_hash, hash FROM audit_events
+               WHERE org_id = $1 ORDER BY seq";
+    Ok(on_pool!(db, |p| sqlx::query_as(sql).bind(org.as_uuid()).fetch_all(p).await)?)
 }
 
 /// The first event whose chain does not hold, or None when every event is intact and in sequence.
 pub async fn verify(db: &Db, org: OrgId) -> Result<Option<(i64, &'static str)>> {
-    let sql = "SELECT seq, at, actor_user_id, actor, action, target, detail, prev_hash, hash FROM audit_events
-               WHERE org_id = $1 ORDER BY seq";
-    let events: Vec<Event> = on_pool!(db, |p| sqlx::query_as(sql).bind(org.as_uuid()).fetch_all(p).await)?;
+    let events = all(db, org).await?;
     let mut expected: Option<(i64, String)> = None;
     for ev in &events {
         if let Some((seq, prev)) = &expected {

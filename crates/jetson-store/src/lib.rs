@@ -34,6 +34,7 @@ pub mod reports;
 pub mod retention;
 pub mod sealed_columns;
 pub mod sessions;
+pub mod sign_in_throttle;
 pub mod sync_runs;
 pub mod tokens;
 pub mod users;

@@ -438,6 +438,29 @@ async fn a_rate_budget_is_shared_spent_with_headroom_and_honours_retry_after() {
 }
 
 #[tokio::test]
+async fn failed_sign_ins_lock_a_key_for_a_while_and_a_window_forgets_old_ones() {
+    on_each_db(|db| async move {
+        use jetson_store::sign_in_throttle::{Limit, clear, locked_for, record_failure};
+        let limit = Limit { failures: 3, window_ms: 60_000, lock_ms: 300_000 };
+        let t0 = 5_000_000;
+        assert_eq!(record_failure(&db, "k", limit, t0).await.unwrap(), 0);
+        assert_eq!(record_failure(&db, "k", limit, t0 + 1_000).await.unwrap(), 0);
+        // A failure outside the window starts the count again.
+        assert_eq!(record_failure(&db, "k", limit, t0 + 61_000).await.unwrap(), 0);
+        assert_eq!(record_failure(&db, "k", limit, t0 + 62_000).await.unwrap(), 0);
+        assert_eq!(record_failure(&db, "k", limit, t0 + 63_000).await.unwrap(), 300_000, "the third in a window locks");
+        assert_eq!(locked_for(&db, "k", t0 + 64_000).await.unwrap(), 299_000);
+        assert_eq!(locked_for(&db, "other", t0 + 64_000).await.unwrap(), 0, "keys do not share");
+        assert_eq!(locked_for(&db, "k", t0 + 363_000).await.unwrap(), 0, "the lock ends");
+        record_failure(&db, "k", limit, t0 + 400_000).await.unwrap();
+        clear(&db, "k").await.unwrap();
+        assert_eq!(record_failure(&db, "k", limit, t0 + 401_000).await.unwrap(), 0);
+        assert_eq!(record_failure(&db, "k", limit, t0 + 402_000).await.unwrap(), 0, "cleared: the count began again");
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn a_sync_run_advances_only_while_running_and_deleting_a_conversation_leaves_nothing() {
     on_each_db(|db| async move {
         use jetson_store::sync_runs::{self, Counts};

@@ -28,6 +28,8 @@ const KNOWN_VARS: &[&str] = &[
     "JETSON_EMBEDDINGS_DIR",
     "JETSON_GITHUB_API_URL",
     "JETSON_REQUIRE_EMBEDDINGS",
+    "JETSON_RATE_LIMIT",
+    "JETSON_BEHIND_PROXY",
 ];
 
 #[derive(Debug, Clone)]
@@ -62,6 +64,11 @@ pub struct Settings {
     pub github_timeout: std::time::Duration,
     /// The optional embedding tier: a directory with all-MiniLM-L6-v2 (`JETSON_EMBEDDINGS_DIR`).
     pub embeddings_dir: Option<PathBuf>,
+    /// Requests a minute per API token or client address (`JETSON_RATE_LIMIT`; 0: no limit).
+    pub rate_limit_per_minute: u32,
+    /// Served through a reverse proxy that appends the client's address to `X-Forwarded-For`
+    /// (`JETSON_BEHIND_PROXY`): throttling and rate limits then go by that address.
+    pub behind_proxy: bool,
 }
 
 impl Settings {
@@ -84,6 +91,8 @@ impl Settings {
             github_retry: Default::default(),
             github_timeout: std::time::Duration::from_secs(30),
             embeddings_dir: None,
+            rate_limit_per_minute: 600,
+            behind_proxy: false,
         }
     }
 
@@ -105,6 +114,7 @@ impl Settings {
         }
         s.run_worker = flag("JETSON_WORKER", true)?;
         s.secure_cookies = flag("JETSON_SECURE_COOKIES", false)?;
+        s.behind_proxy = flag("JETSON_BEHIND_PROXY", false)?;
         if let Some(key) = secret("JETSON_SECRET_KEY")? {
             s.secret_key = Some(crate::sealed::parse_key_hex(&key).context(
                 "JETSON_SECRET_KEY must be 64 hex characters (32 bytes); make one with `openssl rand -hex 32`",
@@ -132,6 +142,11 @@ impl Settings {
             s.github_api = api.trim_end_matches('/').to_string();
         }
         s.embeddings_dir = std::env::var_os("JETSON_EMBEDDINGS_DIR").filter(|d| !d.is_empty()).map(PathBuf::from);
+        if let Ok(limit) = std::env::var("JETSON_RATE_LIMIT") {
+            s.rate_limit_per_minute = limit
+                .parse()
+                .with_context(|| format!("JETSON_RATE_LIMIT=`{limit}` is not a number of requests a minute"))?;
+        }
         Ok(s)
     }
 

@@ -11,6 +11,7 @@
 //! | `not_found`        | 404    | no such object in the caller's organisation   |
 //! | `conflict`         | 409    | the change contradicts the current state      |
 //! | `invalid_request`  | 422    | a parameter or body field is invalid          |
+//! | `rate_limited`     | 429    | too many requests; `Retry-After` says when to retry |
 //! | `unavailable`      | 503    | the database cannot be reached                |
 //! | `internal`         | 500    | anything else                                 |
 
@@ -34,6 +35,8 @@ pub enum ApiError {
     Conflict(String),
     #[error("{message}")]
     Invalid { message: String, fields: Vec<(String, String)> },
+    #[error("too many requests: wait as long as Retry-After says")]
+    TooManyRequests,
     #[error("the database is unavailable")]
     Unavailable,
     #[error("internal error")]
@@ -53,6 +56,7 @@ impl ApiError {
             ApiError::NotFound => "not_found",
             ApiError::Conflict(_) => "conflict",
             ApiError::Invalid { .. } => "invalid_request",
+            ApiError::TooManyRequests => "rate_limited",
             ApiError::Unavailable => "unavailable",
             ApiError::Internal(_) => "internal",
         }
@@ -65,6 +69,7 @@ impl ApiError {
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -29,6 +29,7 @@ pub mod org_archive;
 pub mod pipeline;
 pub mod privacy_eval;
 pub mod progress;
+pub mod rate_limit;
 pub mod retention;
 pub mod router;
 pub mod screen_eval;

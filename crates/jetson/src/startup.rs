@@ -72,6 +72,8 @@ impl Application {
             tracing::warn!(error = %format!("{e:#}"), "could not schedule retention");
         }
         let app = crate::router::build(self.state.clone());
+        // The peer's address reaches handlers (sign-in throttling, rate limits).
+        let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
         let served = axum::serve(self.listener, app)
             .with_graceful_shutdown(async move {
                 shutdown.await;

@@ -9,6 +9,7 @@ use crate::config::Settings;
 use crate::embeddings::Embeddings;
 use crate::learning::ModelCache;
 use crate::matchers::MatcherCache;
+use crate::rate_limit::RateLimiter;
 use crate::sealed::Sealer;
 
 #[derive(Clone)]
@@ -26,6 +27,8 @@ pub struct AppState {
     pub http: reqwest::Client,
     /// The optional embedding tier, when configured (`JETSON_EMBEDDINGS_DIR`).
     pub embeddings: Option<Arc<Embeddings>>,
+    /// Requests per minute per API token or client address, in this process.
+    pub rate_limiter: Arc<RateLimiter>,
 }
 
 impl AppState {
@@ -55,6 +58,7 @@ impl AppState {
             models: Arc::new(ModelCache::default()),
             sealer: settings.sealer(),
             http: jetson_connectors::http::client(std::time::Duration::from_secs(30)),
+            rate_limiter: Arc::new(RateLimiter::new(settings.rate_limit_per_minute)),
             settings: Arc::new(settings),
             embeddings,
         })

@@ -3,6 +3,7 @@
 //! JavaScript.
 
 pub mod assets;
+pub mod audit;
 pub mod board;
 pub mod conversation;
 pub mod github_issue;

@@ -68,6 +68,34 @@ impl FromRequestParts<AppState> for UiUser {
     }
 }
 
+/// The address the request came from: the TCP peer, or behind a reverse proxy
+/// (`JETSON_BEHIND_PROXY`) the address the proxy appended to `X-Forwarded-For`.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddress(pub Option<std::net::IpAddr>);
+
+impl ClientAddress {
+    pub fn of(headers: &axum::http::HeaderMap, extensions: &axum::http::Extensions, behind_proxy: bool) -> Self {
+        if behind_proxy {
+            // The last entry is the one our proxy wrote; earlier ones are the client's to invent.
+            let forwarded = headers.get_all("x-forwarded-for").iter().filter_map(|h| h.to_str().ok()).next_back();
+            let last = forwarded.and_then(|f| f.rsplit(',').next()).and_then(|a| a.trim().parse().ok());
+            if last.is_some() {
+                return ClientAddress(last);
+            }
+        }
+        let peer = extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>();
+        ClientAddress(peer.map(|c| c.0.ip()))
+    }
+}
+
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress::of(&parts.headers, &parts.extensions, state.settings.behind_proxy))
+    }
+}
+
 /// A caller of the JSON API, authenticated by an API token.
 #[derive(Debug, Clone)]
 pub struct ApiCaller {
@@ -101,5 +129,30 @@ impl FromRequestParts<AppState> for ApiCaller {
         let found = tokens::authenticate(&state.db, &secret::hash(token)).await?;
         let t = found.ok_or(ApiError::Unauthorized)?;
         Ok(ApiCaller { org_id: t.org_id, user_id: t.user_id, role: t.role, scope: t.scope })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ClientAddress;
+    use axum::extract::ConnectInfo;
+    use axum::http::{Extensions, HeaderMap};
+
+    #[test]
+    fn the_client_address_is_the_peer_unless_a_trusted_proxy_appended_one() {
+        let mut extensions = Extensions::new();
+        extensions.insert(ConnectInfo(std::net::SocketAddr::from(([10, 0, 0, 1], 4000))));
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", "6.6.6.6, 203.0.113.9".parse().unwrap());
+        let peer = Some([10, 0, 0, 1].into());
+        assert_eq!(ClientAddress::of(&headers, &extensions, false).0, peer, "a client may write the header itself");
+        assert_eq!(
+            ClientAddress::of(&headers, &extensions, true).0,
+            Some([203, 0, 113, 9].into()),
+            "the proxy's entry"
+        );
+        headers.insert("x-forwarded-for", "not an address".parse().unwrap());
+        assert_eq!(ClientAddress::of(&headers, &extensions, true).0, peer);
+        assert_eq!(ClientAddress::of(&HeaderMap::new(), &Extensions::new(), true).0, None);
     }
 }

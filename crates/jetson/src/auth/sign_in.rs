@@ -1,25 +1,93 @@
 //! Signing in: checking a password and opening a session. Unknown accounts cost the same time as
 //! wrong passwords (a dummy hash is verified), so timing does not reveal who has an account.
+//!
+//! Failures are counted per account (a hash of the address typed, whether or not it has an
+//! account, so a lockout reveals nothing either) and per client address; too many lock that key
+//! for a while, across every Jetson process. Sign-ins and failures of real accounts go to the
+//! audit trail of the organisation signed into.
+
+use std::net::IpAddr;
 
 use jetson_domain::Email;
+use jetson_store::sign_in_throttle::{self, Limit};
 use jetson_store::{sessions, users};
 
 use super::{password, secret};
+use crate::actions::Actor;
 use crate::state::AppState;
 
 pub const SESSION_DAYS: i64 = 7;
 
-/// The new session's token if the credentials are right and the person belongs to an
-/// organisation (their oldest membership is the one signed into); `None` otherwise.
-pub async fn sign_in(state: &AppState, email: &str, given_password: String) -> anyhow::Result<Option<String>> {
+/// Five wrong passwords for one account within 15 minutes lock it for 15 minutes.
+const PER_ACCOUNT: Limit = Limit { failures: 5, window_ms: 15 * 60_000, lock_ms: 15 * 60_000 };
+/// Twenty failures from one address (any accounts) within 15 minutes lock the address.
+const PER_ADDRESS: Limit = Limit { failures: 20, window_ms: 15 * 60_000, lock_ms: 15 * 60_000 };
+
+pub enum Outcome {
+    /// The new session's token.
+    SignedIn(String),
+    /// Wrong email or password (or no organisation to sign into).
+    Refused,
+    /// Too many failures: try again after this many seconds.
+    Locked { retry_after_s: i64 },
+}
+
+fn account_key(email: &str) -> String {
+    format!("account:{}", secret::hash(&email.trim().to_lowercase()))
+}
+
+fn address_key(address: IpAddr) -> String {
+    format!("address:{}", secret::hash(&address.to_string()))
+}
+
+fn actor(user: &users::User) -> Actor<'_> {
+    Actor { user_id: user.id, email: &user.email }
+}
+
+fn target(user: &users::User) -> String {
+    format!("user:{}", user.id)
+}
+
+/// Signs a person in to their oldest organisation.
+pub async fn sign_in(
+    state: &AppState,
+    email: &str,
+    given_password: String,
+    address: Option<IpAddr>,
+) -> anyhow::Result<Outcome> {
+    let now_ms = jetson_store::now().timestamp_millis();
+    let keys: Vec<(String, Limit)> = std::iter::once((account_key(email), PER_ACCOUNT))
+        .chain(address.map(|a| (address_key(a), PER_ADDRESS)))
+        .collect();
+    let mut locked_ms = 0;
+    for (key, _) in &keys {
+        locked_ms = locked_ms.max(sign_in_throttle::locked_for(&state.db, key, now_ms).await?);
+    }
+    if locked_ms > 0 {
+        return Ok(Outcome::Locked { retry_after_s: (locked_ms + 999) / 1000 });
+    }
     let user = match Email::parse(email) {
         Ok(email) => users::find_by_email(&state.db, &email).await?,
         Err(_) => None,
     };
     let stored = user.as_ref().map_or_else(|| password::dummy_hash().to_string(), |u| u.password_hash.clone());
     let ok = password::verify(given_password, stored).await;
-    let Some(user) = user.filter(|_| ok) else { return Ok(None) };
-    let Some((org, _)) = users::memberships(&state.db, user.id).await?.into_iter().next() else { return Ok(None) };
+    let org = match &user {
+        Some(u) => users::memberships(&state.db, u.id).await?.into_iter().next().map(|(org, _)| org),
+        None => None,
+    };
+    let (Some(user), Some(org), true) = (&user, org, ok) else {
+        for (key, limit) in &keys {
+            sign_in_throttle::record_failure(&state.db, key, *limit, now_ms).await?;
+        }
+        if let (Some(user), Some(org)) = (&user, org) {
+            let mut tx = state.db.begin().await?;
+            actor(user).record(&mut tx, org, "auth.sign_in_failed", &target(user), "wrong password").await?;
+            tx.commit().await?;
+        }
+        return Ok(Outcome::Refused);
+    };
+    sign_in_throttle::clear(&state.db, &keys[0].0).await?;
     let token = secret::generate("");
     let mut tx = state.db.begin().await?;
     sessions::create(
@@ -33,6 +101,7 @@ pub async fn sign_in(state: &AppState, email: &str, given_password: String) -> a
         },
     )
     .await?;
+    actor(user).record(&mut tx, org, "auth.sign_in", &target(user), "password").await?;
     tx.commit().await?;
-    Ok(Some(token))
+    Ok(Outcome::SignedIn(token))
 }

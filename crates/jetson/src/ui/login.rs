@@ -1,4 +1,5 @@
-//! Signing in. Unknown accounts and wrong passwords get the same answer in the same time.
+//! Signing in. Unknown accounts and wrong passwords get the same answer in the same time; too many
+//! failures get 429 with `Retry-After`.
 
 use askama::Template;
 use axum::Form;
@@ -8,8 +9,9 @@ use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use serde::Deserialize;
 
+use crate::auth::extract::ClientAddress;
 use crate::auth::extract::SESSION_COOKIE;
-use crate::auth::sign_in::{SESSION_DAYS, sign_in};
+use crate::auth::sign_in::{Outcome, SESSION_DAYS, sign_in};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -31,6 +33,7 @@ pub struct Credentials {
 
 pub async fn submit(
     State(state): State<AppState>,
+    address: ClientAddress,
     jar: CookieJar,
     Form(form): Form<Credentials>,
 ) -> Result<Response, super::UiError> {
@@ -38,7 +41,17 @@ pub async fn submit(
         let page = LoginPage { error: Some("Wrong email or password.".into()), email: email.to_string() };
         (axum::http::StatusCode::UNAUTHORIZED, super::render(&page)).into_response()
     };
-    let Some(token) = sign_in(&state, &form.email, form.password).await? else { return Ok(refuse(&form.email)) };
+    let token = match sign_in(&state, &form.email, form.password, address.0).await? {
+        Outcome::SignedIn(token) => token,
+        Outcome::Refused => return Ok(refuse(&form.email)),
+        Outcome::Locked { retry_after_s } => {
+            let minutes = (retry_after_s + 59) / 60;
+            let message = format!("Too many failed sign-ins. Try again in {minutes} minute(s).");
+            let page = LoginPage { error: Some(message), email: form.email };
+            let retry = [(axum::http::header::RETRY_AFTER, retry_after_s.to_string())];
+            return Ok((axum::http::StatusCode::TOO_MANY_REQUESTS, retry, super::render(&page)).into_response());
+        }
+    };
     let cookie = Cookie::build((SESSION_COOKIE, token))
         .http_only(true)
         .same_site(SameSite::Lax)

@@ -470,3 +470,33 @@ async fn an_admin_sets_retention_and_reads_the_deletion_report() {
     driver.quit().await.ok();
     result.expect("the retention walk-through");
 }
+
+#[tokio::test]
+async fn an_admin_reads_the_audit_trail_and_filters_it_after_a_failed_sign_in() {
+    let Some(path) = driver_or_skip() else { return };
+    let app = spawn_app().await;
+    let (_driver_process, port) = start_driver(&path);
+    let driver = browser(port).await;
+    let run = async {
+        driver.set_implicit_wait_timeout(Duration::from_secs(10)).await?;
+        // One wrong password first: it is in the trail the admin reads.
+        driver.goto(app.url("/login")).await?;
+        driver.find(By::Id("email")).await?.send_keys(&app.admin_email).await?;
+        driver.find(By::Id("password")).await?.send_keys("not the password").await?;
+        click_to_load(&driver, driver.find(By::Id("sign-in")).await?).await?;
+        assert!(driver.find(By::Css(".error")).await?.text().await?.contains("Wrong email or password."));
+        sign_in(&driver, &app).await?;
+        driver.find(By::Id("nav-audit")).await?.click().await?;
+        assert!(driver.find(By::Id("chain-state")).await?.text().await?.starts_with("Chain intact"));
+        let rows = driver.find(By::Id("audit-events")).await?.text().await?;
+        assert!(rows.contains("auth.sign_in_failed") && rows.contains("auth.sign_in"), "{rows}");
+        driver.screenshot(&screenshot_path("audit.png")).await?;
+        driver.find(By::Css("#audit-kind option[value='hold.']")).await?.click().await?;
+        click_to_load(&driver, driver.find(By::Css("form.filters button")).await?).await?;
+        assert!(driver.find(By::Css(".empty")).await?.text().await?.contains("No events of this kind"));
+        WebDriverResult::Ok(())
+    };
+    let result = run.await;
+    driver.quit().await.ok();
+    result.expect("the audit walk-through");
+}

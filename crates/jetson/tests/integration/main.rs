@@ -15,4 +15,5 @@ mod helpscout;
 mod learning;
 mod pages;
 mod privacy;
+mod security;
 mod workers;

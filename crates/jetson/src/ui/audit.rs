@@ -1,0 +1,128 @@
+//! The audit trail for owners and admins: newest first, filtered by kind, paged by sequence
+//! number, with the chain's state (`audit::verify`) on top; exported whole as JSON lines or CSV,
+//! hashes included so that anyone can check the copy. Nothing here changes an event; an export is
+//! itself recorded.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use jetson_store::audit::{self, Event};
+use serde::Deserialize;
+
+use super::{Layout, UiError, render};
+use crate::actions::Actor;
+use crate::auth::UiUser;
+use crate::state::AppState;
+
+const PAGE: i64 = 100;
+/// The kinds offered in the filter, as prefixes of the dotted action names.
+const KINDS: &[(&str, &str)] = &[
+    ("auth.", "Sign-ins"),
+    ("message.", "Original messages shown"),
+    ("hold.", "Held conversations"),
+    ("audit.", "Audit exports"),
+    ("customer.", "Data-subject requests"),
+    ("retention.", "Retention"),
+    ("settings.", "Settings changed"),
+];
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    layout: Layout,
+    events: Vec<Event>,
+    kinds: &'static [(&'static str, &'static str)],
+    kind: String,
+    /// None when the chain holds; otherwise the first event that does not, and why.
+    broken: Option<(i64, &'static str)>,
+    older: Option<i64>,
+}
+
+#[derive(Deserialize)]
+pub struct Filter {
+    #[serde(default)]
+    kind: String,
+    before: Option<i64>,
+}
+
+pub async fn page(State(state): State<AppState>, user: UiUser, Query(f): Query<Filter>) -> Result<Response, UiError> {
+    require_admin(&user)?;
+    let kind = KINDS.iter().find(|(k, _)| *k == f.kind).map(|(k, _)| *k);
+    let events = audit::page(&state.db, user.org_id, kind, f.before, PAGE).await?;
+    let older = (events.len() as i64 == PAGE).then(|| events.last().map(|e| e.seq)).flatten();
+    let broken = audit::verify(&state.db, user.org_id).await?;
+    Ok(render(&AuditPage {
+        layout: Layout::new(&user, "audit"),
+        events,
+        kinds: KINDS,
+        kind: kind.unwrap_or_default().to_string(),
+        broken,
+        older,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct ExportForm {
+    csrf: String,
+    format: String,
+}
+
+pub async fn export(
+    State(state): State<AppState>,
+    user: UiUser,
+    Form(f): Form<ExportForm>,
+) -> Result<Response, UiError> {
+    user.check_csrf(&f.csrf)?;
+    require_admin(&user)?;
+    let csv = match f.format.as_str() {
+        "csv" => true,
+        "jsonl" => false,
+        _ => return Err(UiError::bad_request("Choose JSON lines or CSV.")),
+    };
+    // Recorded first, so that the export holds its own record.
+    let mut tx = state.db.begin().await?;
+    let actor = Actor { user_id: user.user_id, email: &user.email };
+    actor.record(&mut tx, user.org_id, "audit.export", &format!("org:{}", user.org_id), &f.format).await?;
+    tx.commit().await?;
+    let events = audit::all(&state.db, user.org_id).await?;
+    let (body, content_type, extension) =
+        if csv { (to_csv(&events)?, "text/csv", "csv") } else { (to_jsonl(&events), "application/x-ndjson", "jsonl") };
+    let disposition = format!("attachment; filename=\"jetson-audit.{extension}\"");
+    Ok(([(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, disposition)], body)
+        .into_response())
+}
+
+fn to_jsonl(events: &[Event]) -> String {
+    events
+        .iter()
+        .map(|e| {
+            serde_json::json!({
+                "seq": e.seq, "at": e.at, "actor_user_id": e.actor_user_id, "actor": e.actor, "action": e.action,
+                "target": e.target, "detail": e.detail, "prev_hash": e.prev_hash, "hash": e.hash,
+            })
+            .to_string()
+                + "\n"
+        })
+        .collect()
+}
+
+fn to_csv(events: &[Event]) -> anyhow::Result<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["seq", "at", "actor_user_id", "actor", "action", "target", "detail", "prev_hash", "hash"])?;
+    for e in events {
+        let user = e.actor_user_id.map(|u| u.to_string()).unwrap_or_default();
+        let row = [&e.seq.to_string(), &e.at.to_rfc3339(), &user, &e.actor, &e.action, &e.target, &e.detail];
+        w.write_record(row.into_iter().chain([&e.prev_hash, &e.hash]))?;
+    }
+    Ok(String::from_utf8(w.into_inner()?)?)
+}
+
+fn require_admin(user: &UiUser) -> Result<(), UiError> {
+    if user.role.can_administer() {
+        Ok(())
+    } else {
+        Err(UiError::forbidden("Only owners and admins see the audit trail."))
+    }
+}

@@ -1,0 +1,157 @@
+//! Sign-in throttling and request rate limits.
+
+use crate::helpers::{spawn_app, spawn_app_with};
+
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+#[tokio::test]
+async fn five_wrong_passwords_lock_an_account_and_an_unknown_address_alike_and_the_trail_records_them() {
+    let app = spawn_app().await;
+    let client = browser();
+    let post = |email: String, password: String| {
+        let request = client.post(app.url("/login")).form(&[("email", email), ("password", password)]);
+        async move { request.send().await.unwrap() }
+    };
+    let admin = app.admin_email.clone();
+    for email in [admin.clone(), "nobody@test.example".to_string()] {
+        for _ in 0..5 {
+            assert_eq!(post(email.clone(), "wrong".into()).await.status(), 401);
+        }
+        // Locked now: even the right password is refused, and an unknown address looks the same.
+        let res = post(email.clone(), app.admin_password.clone()).await;
+        assert_eq!(res.status(), 429, "{email}");
+        let retry: i64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!((1..=900).contains(&retry), "retry after {retry} s");
+        assert!(res.text().await.unwrap().contains("Too many failed sign-ins. Try again in 15 minute(s)."));
+    }
+    let failed = jetson_store::audit::list(&app.state.db, app.org, Some("auth.sign_in_failed"), 50).await.unwrap();
+    assert_eq!(failed.len(), 5, "failures of a real account are audited; the lockout's refusals are not failures");
+    assert!(failed.iter().all(|e| e.actor == app.admin_email && e.detail == "wrong password"));
+    assert!(jetson_store::audit::verify(&app.state.db, app.org).await.unwrap().is_none(), "the chain holds");
+}
+
+#[tokio::test]
+async fn a_successful_sign_in_is_audited_and_forgets_earlier_failures() {
+    let app = spawn_app().await;
+    let client = browser();
+    for password in ["wrong", "wrong", "wrong", "wrong", app.admin_password.as_str()] {
+        client
+            .post(app.url("/login"))
+            .form(&[("email", &app.admin_email), ("password", &password.to_string())])
+            .send()
+            .await
+            .unwrap();
+    }
+    let events = jetson_store::audit::list(&app.state.db, app.org, Some("auth."), 10).await.unwrap();
+    let count = |action: &str| events.iter().filter(|e| e.action == action).count();
+    assert_eq!((count("auth.sign_in"), count("auth.sign_in_failed")), (1, 4));
+    // Four more failures do not lock: the count began again after the sign-in.
+    for _ in 0..4 {
+        let res = client
+            .post(app.url("/login"))
+            .form(&[("email", &app.admin_email), ("password", &"wrong".to_string())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 401);
+    }
+}
+
+#[tokio::test]
+async fn api_calls_over_the_rate_limit_get_429_with_retry_after_per_token() {
+    let app = spawn_app_with(|s| s.rate_limit_per_minute = 3).await;
+    for _ in 0..3 {
+        assert_eq!(app.get_api("/api/v1/work-items").await.status(), 200);
+    }
+    let res = app.get_api("/api/v1/work-items").await;
+    assert_eq!(res.status(), 429);
+    let retry: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry));
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "rate_limited");
+    // Another token has its own budget; webhooks and health checks are not limited.
+    let other = app.token_for("viewer@test.example", jetson_domain::Role::Viewer, "read").await;
+    let res = app.api.get(app.url("/api/v1/work-items")).bearer_auth(&other).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(app.api.get(app.url("/healthz")).send().await.unwrap().status(), 200);
+    // Pages are limited per address.
+    for _ in 0..3 {
+        browser().get(app.url("/login")).send().await.unwrap();
+    }
+    assert_eq!(browser().get(app.url("/login")).send().await.unwrap().status(), 429);
+}
+
+#[tokio::test]
+async fn admins_browse_and_export_the_audit_trail_members_cannot_and_a_changed_event_shows() {
+    let app = spawn_app().await;
+    let client = crate::pages::signed_in(&app).await;
+    let html = client.get(app.url("/settings/audit")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Chain intact") && html.contains("auth.sign_in"), "the sign-in is listed");
+    let csrf = crate::pages::csrf_of(&html);
+    let filtered = client.get(app.url("/settings/audit?kind=hold.")).send().await.unwrap().text().await.unwrap();
+    assert!(filtered.contains("No events of this kind"));
+
+    let res = client
+        .post(app.url("/settings/audit/export"))
+        .form(&[("csrf", &csrf), ("format", &"jsonl".into())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-disposition"].to_str().unwrap().contains("jetson-audit.jsonl"));
+    let lines: Vec<serde_json::Value> =
+        res.text().await.unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 2, "the sign-in and the export itself");
+    assert_eq!(lines[1]["action"], "audit.export");
+    assert_eq!(lines[1]["prev_hash"], lines[0]["hash"], "hashes come along, so a copy can be checked");
+    let csv = client
+        .post(app.url("/settings/audit/export"))
+        .form(&[("csrf", &csrf), ("format", &"csv".into())])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.starts_with("seq,at,actor_user_id,actor,action,target,detail,prev_hash,hash\n"));
+    assert_eq!(csv.lines().count(), 4, "a header and three events");
+    let res = client
+        .post(app.url("/settings/audit/export"))
+        .form(&[("csrf", "wrong"), ("format", "csv")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+
+    // A member sees neither.
+    let (member, password) = jetson::accounts::create_user(
+        &app.state,
+        app.org,
+        &jetson_domain::Email::parse("member@test.example").unwrap(),
+        "Member",
+        jetson_domain::Role::Member,
+    )
+    .await
+    .unwrap();
+    let _ = member;
+    let other = browser();
+    other
+        .post(app.url("/login"))
+        .form(&[("email", "member@test.example"), ("password", &password)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.get(app.url("/settings/audit")).send().await.unwrap().status(), 403);
+
+    // Someone edits an event in the database: the page says where the chain breaks.
+    let edit = "UPDATE audit_events SET detail = 'nothing happened' WHERE seq = 1 AND action = 'auth.sign_in'";
+    match &app.state.db {
+        jetson_store::Db::Sqlite(p) => sqlx::query(edit).execute(p).await.map(|_| ()),
+        jetson_store::Db::Postgres(p) => sqlx::query(edit).execute(p).await.map(|_| ()),
+    }
+    .unwrap();
+    let html = client.get(app.url("/settings/audit")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("The chain is broken at event 1: its content was changed."), "{html}");
+}
