@@ -443,6 +443,8 @@ pub(super) fn persons(text: &str, out: &mut Vec<Finding>) {
     strong_cue(text, out);
 }
 
+const MAX_RUN: usize = 8;
+
 /// Decides on the run `words[from..to]` of capitalised words, initials and particles.
 fn run(text: &str, words: &[Word], from: usize, to: usize, out: &mut Vec<Finding>) {
     let word = |i: usize| &text[words[i].start..words[i].end];
@@ -455,17 +457,29 @@ fn run(text: &str, words: &[Word], from: usize, to: usize, out: &mut Vec<Finding
     while to > from && words[to - 1].shape != Shape::Capitalised {
         to -= 1;
     }
-    if from >= to {
+    // Names are a few words long; a longer run is a title or a heading, not a name.
+    if from >= to || to - from > MAX_RUN {
         return;
     }
-    let lowered: Vec<Lowered> = (from..to).map(|i| Lowered::new(word(i))).collect();
-    let lower = |i: usize| lowered[i - from].as_str();
-    if (from..to).any(|i| NOT_NAMES.contains(lower(i)) || STREET_WORD_SET.contains(lower(i))) {
-        return;
+    // Fixed-size arrays, not vectors: this runs for every capitalised word, and allocating was a
+    // tenth of the recognizer's time.
+    let mut ev = [Evidence::default(); MAX_RUN];
+    let mut capitals = [0usize; MAX_RUN];
+    let mut n_capitals = 0;
+    for i in from..to {
+        let lowered = Lowered::new(word(i));
+        let lower = lowered.as_str();
+        if NOT_NAMES.contains(lower) || STREET_WORD_SET.contains(lower) {
+            return;
+        }
+        ev[i - from] = evidence(lower);
+        if words[i].shape == Shape::Capitalised {
+            capitals[n_capitals] = i;
+            n_capitals += 1;
+        }
     }
-    let ev: Vec<Evidence> = (from..to).map(|i| evidence(lower(i))).collect();
     let e = |i: usize| ev[i - from];
-    let capitals: Vec<usize> = (from..to).filter(|&i| words[i].shape == Shape::Capitalised).collect();
+    let capitals = &capitals[..n_capitals];
     let at_sentence_start = sentence_start(text, words[from].start);
     let cue = cue_before(text, words, from);
     let cued = cue != Cue::None;
