@@ -29,7 +29,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0005_github"),
     migration!("0006_privacy"),
     migration!("0007_retention"),
-    migration!("0008_sign_in_throttle"),
+    migration!("0008_security"),
 ];
 
 impl Db {

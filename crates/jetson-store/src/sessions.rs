@@ -1,11 +1,18 @@
 //! Browser sessions. Only a hash of the session token is stored, so a leaked database does not
-//! leak live sessions.
+//! leak live sessions. A session ends at its absolute expiry, or when it has not been used for
+//! [`IDLE`]; people see their own sessions (browser, when opened, last used) and revoke them.
 
 use chrono::{DateTime, Utc};
 use jetson_domain::{OrgId, Role, SessionId, UserId};
 
 use crate::db::{on_pool, on_tx};
 use crate::{Db, Result, Tx};
+
+/// A session unused for this long has ended.
+pub const IDLE: chrono::Duration = chrono::Duration::hours(24);
+/// How stale `last_seen_at` may get before a request refreshes it (one write per few minutes, not
+/// per request).
+pub const TOUCH_EVERY: chrono::Duration = chrono::Duration::minutes(5);
 
 /// A live session joined with what a request needs to know about its user.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -22,6 +29,8 @@ pub struct SessionInfo {
     #[sqlx(try_from = "String")]
     pub role: Role,
     pub expires_at: DateTime<Utc>,
+    /// When a request last used it (its start, until one did).
+    pub last_seen_at: DateTime<Utc>,
 }
 
 pub struct NewSession<'a> {
@@ -30,11 +39,25 @@ pub struct NewSession<'a> {
     pub org_id: OrgId,
     pub csrf_token: &'a str,
     pub expires_at: DateTime<Utc>,
+    /// The browser's `User-Agent`, as sent (shortened), to tell sessions apart.
+    pub user_agent: &'a str,
+}
+
+/// One of a person's live sessions, as their sessions page lists it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Listed {
+    #[sqlx(try_from = "uuid::Uuid")]
+    pub id: SessionId,
+    pub user_agent: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
 }
 
 pub async fn create(tx: &mut Tx, s: NewSession<'_>) -> Result<SessionId> {
-    let sql = "INSERT INTO sessions (id, token_hash, user_id, org_id, csrf_token, created_at, expires_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7)";
+    let sql = "INSERT INTO sessions (id, token_hash, user_id, org_id, csrf_token, created_at, expires_at, user_agent,
+                                     last_seen_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $6)";
     let id = SessionId::new();
     let now = crate::now();
     on_tx!(tx, |c| {
@@ -46,6 +69,7 @@ pub async fn create(tx: &mut Tx, s: NewSession<'_>) -> Result<SessionId> {
             .bind(s.csrf_token)
             .bind(now)
             .bind(s.expires_at)
+            .bind(s.user_agent.chars().take(300).collect::<String>())
             .execute(c)
             .await
             .map(|r| r.rows_affected())
@@ -53,15 +77,63 @@ pub async fn create(tx: &mut Tx, s: NewSession<'_>) -> Result<SessionId> {
     Ok(id)
 }
 
-/// The session with this token hash, if it exists, has not expired, and its user is still a member.
+/// The session with this token hash, if it exists, has not expired or idled out, and its user is
+/// still a member. Refreshes its last use when that is older than [`TOUCH_EVERY`].
 pub async fn find_live(db: &Db, token_hash: &str) -> Result<Option<SessionInfo>> {
-    let sql = "SELECT s.id, s.user_id, s.org_id, s.csrf_token, u.email, u.name, m.role, s.expires_at
+    let sql = "SELECT s.id, s.user_id, s.org_id, s.csrf_token, u.email, u.name, m.role, s.expires_at,
+                      COALESCE(s.last_seen_at, s.created_at) AS last_seen_at
                FROM sessions s
                JOIN users u ON u.id = s.user_id
                JOIN memberships m ON m.user_id = s.user_id AND m.org_id = s.org_id
-               WHERE s.token_hash = $1 AND s.expires_at > $2";
+               WHERE s.token_hash = $1 AND s.expires_at > $2 AND COALESCE(s.last_seen_at, s.created_at) > $3";
     let now = crate::now();
-    Ok(on_pool!(db, |p| sqlx::query_as(sql).bind(token_hash).bind(now).fetch_optional(p).await)?)
+    let found: Option<SessionInfo> =
+        on_pool!(db, |p| sqlx::query_as(sql).bind(token_hash).bind(now).bind(now - IDLE).fetch_optional(p).await)?;
+    if let Some(s) = &found
+        && now - s.last_seen_at > TOUCH_EVERY
+    {
+        let touch = "UPDATE sessions SET last_seen_at = $2 WHERE id = $1";
+        on_pool!(db, |p| sqlx::query(touch)
+            .bind(s.id.as_uuid())
+            .bind(now)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
+    }
+    Ok(found)
+}
+
+/// A person's live sessions, most recently used first.
+pub async fn list_for_user(db: &Db, user: UserId) -> Result<Vec<Listed>> {
+    let sql = "SELECT id, user_agent, created_at, COALESCE(last_seen_at, created_at) AS last_seen_at, expires_at
+               FROM sessions
+               WHERE user_id = $1 AND expires_at > $2 AND COALESCE(last_seen_at, created_at) > $3
+               ORDER BY COALESCE(last_seen_at, created_at) DESC";
+    let now = crate::now();
+    Ok(on_pool!(db, |p| sqlx::query_as(sql).bind(user.as_uuid()).bind(now).bind(now - IDLE).fetch_all(p).await)?)
+}
+
+/// Ends one of a person's own sessions; false when they have no such session.
+pub async fn revoke(db: &Db, user: UserId, id: SessionId) -> Result<bool> {
+    let sql = "DELETE FROM sessions WHERE id = $1 AND user_id = $2";
+    let n = on_pool!(db, |p| sqlx::query(sql)
+        .bind(id.as_uuid())
+        .bind(user.as_uuid())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(n > 0)
+}
+
+/// Ends every session of a person but `keep` (signing out everywhere else). Returns how many.
+pub async fn revoke_others(db: &Db, user: UserId, keep: SessionId) -> Result<u64> {
+    let sql = "DELETE FROM sessions WHERE user_id = $1 AND id <> $2";
+    Ok(on_pool!(db, |p| sqlx::query(sql)
+        .bind(user.as_uuid())
+        .bind(keep.as_uuid())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?)
 }
 
 pub async fn delete(db: &Db, token_hash: &str) -> Result<()> {

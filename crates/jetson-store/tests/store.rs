@@ -359,6 +359,7 @@ async fn sessions_and_tokens_are_found_by_hash_and_expire() {
                 org_id: w.org,
                 csrf_token: "c",
                 expires_at: future,
+                user_agent: "Mozilla/5.0 (X11; Linux x86_64) Chrome/150.0",
             },
         )
         .await
@@ -371,6 +372,7 @@ async fn sessions_and_tokens_are_found_by_hash_and_expire() {
                 org_id: w.org,
                 csrf_token: "c",
                 expires_at: past,
+                user_agent: "",
             },
         )
         .await
@@ -404,10 +406,59 @@ async fn sessions_and_tokens_are_found_by_hash_and_expire() {
         tx.commit().await.unwrap();
         assert_eq!(sessions::find_live(&db, "live").await.unwrap().unwrap().role, Role::Viewer);
         assert!(sessions::find_live(&db, "old").await.unwrap().is_none());
+        let listed = sessions::list_for_user(&db, user.id).await.unwrap();
+        assert_eq!(listed.len(), 1, "only live sessions are listed");
+        assert!(listed[0].user_agent.contains("Chrome"));
         assert_eq!(tokens::authenticate(&db, "tok").await.unwrap().unwrap().org_id, w.org);
         assert!(tokens::authenticate(&db, "gone").await.unwrap().is_none());
         sessions::delete(&db, "live").await.unwrap();
         assert!(sessions::find_live(&db, "live").await.unwrap().is_none());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_idle_session_ends_and_people_revoke_only_their_own_sessions() {
+    on_each_db(|db| async move {
+        let w = world(&db, "Acme").await;
+        let mut tx = db.begin().await.unwrap();
+        let new_user = async |tx: &mut jetson_store::Tx, email: &str| {
+            let user = users::create(tx, &Email::parse(email).unwrap(), "U", "hash").await.unwrap();
+            users::add_membership(tx, w.org, user.id, Role::Member).await.unwrap();
+            user.id
+        };
+        let (ann, bob) = (new_user(&mut tx, "ann@acme.io").await, new_user(&mut tx, "bob@acme.io").await);
+        let expires_at = chrono::Utc::now() + chrono::Duration::days(7);
+        let mut ids = Vec::new();
+        for (hash, user) in [("a1", ann), ("a2", ann), ("a3", ann), ("b1", bob)] {
+            let s = sessions::NewSession {
+                token_hash: hash,
+                user_id: user,
+                org_id: w.org,
+                csrf_token: "c",
+                expires_at,
+                user_agent: "ua",
+            };
+            ids.push(sessions::create(&mut tx, s).await.unwrap());
+        }
+        tx.commit().await.unwrap();
+        // a3 was last used 25 hours ago: idle, so ended, though its absolute expiry is days away.
+        let idle = "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = 'a3'";
+        let then = chrono::Utc::now() - chrono::Duration::hours(25);
+        match &db {
+            Db::Sqlite(p) => sqlx::query(idle).bind(then).execute(p).await.map(|_| ()),
+            Db::Postgres(p) => sqlx::query(idle).bind(then).execute(p).await.map(|_| ()),
+        }
+        .unwrap();
+        assert!(sessions::find_live(&db, "a3").await.unwrap().is_none());
+        assert_eq!(sessions::list_for_user(&db, ann).await.unwrap().len(), 2);
+        assert!(!sessions::revoke(&db, bob, ids[0]).await.unwrap(), "not Bob's session");
+        assert!(sessions::find_live(&db, "a1").await.unwrap().is_some());
+        assert!(sessions::revoke(&db, ann, ids[1]).await.unwrap());
+        assert!(sessions::find_live(&db, "a2").await.unwrap().is_none());
+        assert_eq!(sessions::revoke_others(&db, ann, ids[0]).await.unwrap(), 1, "the idle one");
+        assert!(sessions::find_live(&db, "a1").await.unwrap().is_some(), "the one kept");
+        assert!(sessions::find_live(&db, "b1").await.unwrap().is_some(), "Bob's is untouched");
     })
     .await;
 }

@@ -26,6 +26,7 @@ pub mod privacy_settings;
 pub mod products;
 pub mod reclassify;
 pub mod report_move;
+pub mod sessions;
 pub mod view;
 
 use askama::Template;
@@ -81,6 +82,10 @@ impl UiError {
     pub fn forbidden(message: impl Into<String>) -> UiError {
         UiError(StatusCode::FORBIDDEN, message.into())
     }
+
+    pub fn not_found(message: impl Into<String>) -> UiError {
+        UiError(StatusCode::NOT_FOUND, message.into())
+    }
 }
 
 impl From<anyhow::Error> for UiError {
@@ -120,12 +125,14 @@ impl IntoResponse for UiError {
     }
 }
 
-/// Integrations and settings are for owners and admins.
+/// Integrations, settings and the audit trail are for owners and admins.
 pub fn require_admin(user: &crate::auth::UiUser) -> Result<(), UiError> {
     if user.role.can_administer() {
         Ok(())
     } else {
-        Err(UiError::forbidden("Only owners and admins manage integrations."))
+        Err(UiError::forbidden(
+            "Only owners and admins can do this: integrations, settings and the audit trail are theirs.",
+        ))
     }
 }
 

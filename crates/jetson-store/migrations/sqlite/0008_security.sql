@@ -7,3 +7,8 @@ CREATE TABLE sign_in_throttle (
     failures BIGINT NOT NULL,
     locked_until_ms BIGINT NOT NULL
 );
+
+-- What a person sees of their own sessions: the browser that opened one and when it was last
+-- used (a session unused for longer than the idle limit ends).
+ALTER TABLE sessions ADD COLUMN user_agent TEXT NOT NULL DEFAULT '';
+ALTER TABLE sessions ADD COLUMN last_seen_at TEXT;

@@ -5,7 +5,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
-use jetson_domain::{OrgId, Role, UserId};
+use jetson_domain::{OrgId, Role, SessionId, UserId};
 use jetson_store::{sessions, tokens};
 
 use super::secret;
@@ -17,6 +17,8 @@ pub const SESSION_COOKIE: &str = "jetson_session";
 /// A signed-in person using the web UI.
 #[derive(Debug, Clone)]
 pub struct UiUser {
+    /// The session this request came with (to mark it on the sessions page).
+    pub session_id: SessionId,
     pub user_id: UserId,
     pub org_id: OrgId,
     pub email: String,
@@ -58,6 +60,7 @@ impl FromRequestParts<AppState> for UiUser {
         };
         Ok(UiUser {
             escalations,
+            session_id: s.id,
             user_id: s.user_id,
             org_id: s.org_id,
             email: s.email,

@@ -54,6 +54,7 @@ pub async fn sign_in(
     email: &str,
     given_password: String,
     address: Option<IpAddr>,
+    user_agent: &str,
 ) -> anyhow::Result<Outcome> {
     let now_ms = jetson_store::now().timestamp_millis();
     let keys: Vec<(String, Limit)> = std::iter::once((account_key(email), PER_ACCOUNT))
@@ -98,6 +99,7 @@ pub async fn sign_in(
             org_id: org,
             csrf_token: &secret::generate(""),
             expires_at: chrono::Utc::now() + chrono::Duration::days(SESSION_DAYS),
+            user_agent,
         },
     )
     .await?;

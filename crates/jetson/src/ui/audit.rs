@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use jetson_store::audit::{self, Event};
 use serde::Deserialize;
 
-use super::{Layout, UiError, render};
+use super::{Layout, UiError, render, require_admin};
 use crate::actions::Actor;
 use crate::auth::UiUser;
 use crate::state::AppState;
@@ -117,12 +117,4 @@ fn to_csv(events: &[Event]) -> anyhow::Result<String> {
         w.write_record(row.into_iter().chain([&e.prev_hash, &e.hash]))?;
     }
     Ok(String::from_utf8(w.into_inner()?)?)
-}
-
-fn require_admin(user: &UiUser) -> Result<(), UiError> {
-    if user.role.can_administer() {
-        Ok(())
-    } else {
-        Err(UiError::forbidden("Only owners and admins see the audit trail."))
-    }
 }

@@ -34,6 +34,7 @@ pub struct Credentials {
 pub async fn submit(
     State(state): State<AppState>,
     address: ClientAddress,
+    headers: axum::http::HeaderMap,
     jar: CookieJar,
     Form(form): Form<Credentials>,
 ) -> Result<Response, super::UiError> {
@@ -41,7 +42,8 @@ pub async fn submit(
         let page = LoginPage { error: Some("Wrong email or password.".into()), email: email.to_string() };
         (axum::http::StatusCode::UNAUTHORIZED, super::render(&page)).into_response()
     };
-    let token = match sign_in(&state, &form.email, form.password, address.0).await? {
+    let user_agent = headers.get(axum::http::header::USER_AGENT).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    let token = match sign_in(&state, &form.email, form.password, address.0, user_agent).await? {
         Outcome::SignedIn(token) => token,
         Outcome::Refused => return Ok(refuse(&form.email)),
         Outcome::Locked { retry_after_s } => {

@@ -500,3 +500,36 @@ async fn an_admin_reads_the_audit_trail_and_filters_it_after_a_failed_sign_in() 
     driver.quit().await.ok();
     result.expect("the audit walk-through");
 }
+
+#[tokio::test]
+async fn a_person_signs_out_another_session_from_the_sessions_page() {
+    let Some(path) = driver_or_skip() else { return };
+    let app = spawn_app().await;
+    // Another device signed in earlier.
+    let other = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent("Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) Version/18.0 Safari/604.1")
+        .build()
+        .unwrap();
+    let form = [("email", app.admin_email.clone()), ("password", app.admin_password.clone())];
+    assert_eq!(other.post(app.url("/login")).form(&form).send().await.unwrap().status(), 303);
+    let (_driver_process, port) = start_driver(&path);
+    let driver = browser(port).await;
+    let run = async {
+        sign_in(&driver, &app).await?;
+        driver.find(By::Id("nav-account")).await?.click().await?;
+        let table = driver.find(By::Id("sessions")).await?.text().await?;
+        assert!(table.contains("Safari on iOS") && table.contains("Chrome on Linux"), "{table}");
+        assert!(driver.find(By::Id("this-session")).await?.text().await? == "this browser");
+        driver.screenshot(&screenshot_path("sessions.png")).await?;
+        click_to_load(&driver, driver.find(By::Id("revoke-others")).await?).await?;
+        let rows = driver.find_all(By::Css("#sessions tbody tr")).await?;
+        assert_eq!(rows.len(), 1, "only this browser is left");
+        WebDriverResult::Ok(())
+    };
+    let result = run.await;
+    driver.quit().await.ok();
+    result.expect("the sessions walk-through");
+    assert_eq!(other.get(app.url("/")).send().await.unwrap().headers()["location"], "/login");
+}

@@ -155,3 +155,59 @@ async fn admins_browse_and_export_the_audit_trail_members_cannot_and_a_changed_e
     let html = client.get(app.url("/settings/audit")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("The chain is broken at event 1: its content was changed."), "{html}");
 }
+
+#[tokio::test]
+async fn people_see_their_sessions_by_device_and_revoke_one_or_all_others() {
+    let app = spawn_app().await;
+    let sign_in = |agent: &'static str| {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(agent)
+            .build()
+            .unwrap();
+        let form = [("email", app.admin_email.clone()), ("password", app.admin_password.clone())];
+        let request = client.post(app.url("/login")).form(&form);
+        async move {
+            assert_eq!(request.send().await.unwrap().status(), 303);
+            client
+        }
+    };
+    let laptop = sign_in("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/156.0 Safari/537.36").await;
+    let phone = sign_in("Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) Version/18.0 Safari/604.1").await;
+    let tablet = sign_in("Mozilla/5.0 (Android 15) Gecko/20100101 Firefox/140.0").await;
+    let html = laptop.get(app.url("/account/sessions")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Chrome on Linux") && html.contains("Safari on iOS") && html.contains("Firefox on Android"));
+    assert_eq!(html.matches("this browser").count(), 1);
+    let csrf = crate::pages::csrf_of(&html);
+
+    // The laptop revokes the phone: the phone is signed out at its next request.
+    let admin = jetson_domain::Email::parse(&app.admin_email).unwrap();
+    let admin = jetson_store::users::find_by_email(&app.state.db, &admin).await.unwrap().unwrap().id;
+    let listed = jetson_store::sessions::list_for_user(&app.state.db, admin).await.unwrap();
+    let phone_session = listed.iter().find(|s| s.user_agent.contains("iPhone")).unwrap().id;
+    let res = laptop
+        .post(app.url(&format!("/account/sessions/{phone_session}/revoke")))
+        .form(&[("csrf", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["location"], "/account/sessions");
+    let res = phone.get(app.url("/")).send().await.unwrap();
+    assert_eq!(res.headers()["location"], "/login", "the revoked session is gone");
+    // Revoking it again, or someone else's, is a 404.
+    let again = laptop
+        .post(app.url(&format!("/account/sessions/{phone_session}/revoke")))
+        .form(&[("csrf", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 404);
+
+    // Everywhere else: the tablet goes, the laptop stays.
+    laptop.post(app.url("/account/sessions/revoke-others")).form(&[("csrf", &csrf)]).send().await.unwrap();
+    assert_eq!(tablet.get(app.url("/")).send().await.unwrap().headers()["location"], "/login");
+    assert_eq!(laptop.get(app.url("/")).send().await.unwrap().status(), 200);
+    let forged = laptop.post(app.url("/account/sessions/revoke-others")).form(&[("csrf", "x")]).send().await.unwrap();
+    assert_eq!(forged.status(), 403);
+}
