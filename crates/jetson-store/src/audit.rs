@@ -25,7 +25,8 @@ pub struct NewEvent<'a> {
     pub detail: &'a str,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// An event as stored; serialised as is (hashes included) when the trail is exported.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct Event {
     pub seq: i64,
     pub at: DateTime<Utc>,

@@ -112,6 +112,20 @@ pub async fn decide_hold(
     Ok(true)
 }
 
+/// The organisation's whole audit trail for an export, with the export itself recorded first (so
+/// the copy holds its own record).
+pub async fn export_audit(
+    state: &AppState,
+    org: OrgId,
+    format: &str,
+    actor: Actor<'_>,
+) -> anyhow::Result<Vec<audit::Event>> {
+    let mut tx = state.db.begin().await?;
+    actor.record(&mut tx, org, "audit.export", &format!("org:{org}"), format).await?;
+    tx.commit().await?;
+    Ok(audit::all(&state.db, org).await?)
+}
+
 /// Records that a person was shown a conversation's original messages (before they are shown).
 pub async fn record_reveal(state: &AppState, org: OrgId, id: ConversationId, actor: Actor<'_>) -> anyhow::Result<()> {
     conversations::get(&state.db, org, id).await?;

@@ -6,390 +6,15 @@
 //! followed by a known surname, in a list of first names, or after "my name is". The
 //! conversation's own names are matched exactly by the caller.
 
-use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::LazyLock;
+mod lexicon;
+mod words;
+
+use lexicon::{CUES, Evidence, Lowered, PARTICLES, cue_pair, evidence, is_common, is_company_word, is_first_name};
+use words::{Shape, Word, words};
 
 use super::addresses::STREET_WORD_SET;
 use super::push;
 use crate::{Finding, Kind};
-
-/// FNV-1a: the keys are short words, and SipHash's setup costs more than the lookup itself.
-#[derive(Default)]
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
-        for &b in bytes {
-            h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-type WordSet = HashSet<&'static str, BuildHasherDefault<Fnv>>;
-
-fn word_set(list: &'static str) -> WordSet {
-    list.lines().filter(|l| !l.is_empty()).collect()
-}
-
-/// First names of many countries (see `data/README.md`), lower case.
-static FIRST_NAMES: LazyLock<WordSet> = LazyLock::new(|| word_set(include_str!("../../data/first_names.txt")));
-/// Surnames that are neither first names nor English words.
-static SURNAMES: LazyLock<WordSet> = LazyLock::new(|| word_set(include_str!("../../data/surnames.txt")));
-/// Names that are also everyday English words ("will", "hope", "park"): a name only beside another.
-static NAME_WORDS: LazyLock<WordSet> = LazyLock::new(|| word_set(include_str!("../../data/name_words.txt")));
-/// Words in capitalised runs that make them a company, a place, a law or a title, not a person.
-static NOT_NAMES: LazyLock<WordSet> = LazyLock::new(|| {
-    "inc corp ltd llc gmbh plc group global lines act republic kingdom states union southern northern eastern \
-     western central united national royal princess prince university college school schools bank insurance \
-     analytics agency news weekly pleasures stripes rights civil info orchestra transit partners health systems \
-     services solutions technologies software labs studio studios foundation institute research traffic \
-     reports company"
-        .split_whitespace()
-        .collect()
-});
-/// Endings that mark a surname in many languages (on a word of six letters or more).
-const SURNAME_ENDINGS: &[&str] = &[
-    "son", "sen", "sson", "dóttir", "dottir", "ez", "es", "ić", "ic", "ov", "ova", "ev", "eva", "ski", "ska", "sky",
-    "nen", "la", "poulos", "escu", "ian", "yan", "shvili", "idze", "ini", "elli", "etti", "ano", "berg", "mann",
-    "stein", "ers", "man", "ton", "ley", "well", "ford", "wood", "holm", "ström", "strom", "quist", "gaard", "ović",
-    "evich", "vich", "enko", "uk", "ak", "ek", "czyk", "wicz",
-];
-/// Endings so particular to surnames that one such word is a name on its own: "early Yefremova".
-const STRONG_ENDINGS: &[&str] = &[
-    "ova", "ov", "ev", "eva", "ski", "ska", "ić", "vić", "dóttir", "dottir", "sson", "enko", "shvili", "idze",
-    "poulos", "escu", "czyk", "wicz", "ovich", "evich",
-];
-/// Lower-case words inside a name: "Willemine ten Pas", "Maika van de Noort".
-const PARTICLES: &[&str] =
-    &["van", "von", "de", "ten", "ter", "da", "di", "du", "dos", "das", "del", "della", "la", "le"];
-/// Capitalised words that are not names: the start of a sentence, days, months, products.
-const COMMON: &[&str] = &[
-    "I",
-    "The",
-    "A",
-    "An",
-    "This",
-    "That",
-    "It",
-    "We",
-    "You",
-    "He",
-    "She",
-    "They",
-    "My",
-    "Your",
-    "Our",
-    "Is",
-    "Are",
-    "Was",
-    "And",
-    "But",
-    "Or",
-    "If",
-    "When",
-    "Thanks",
-    "Thank",
-    "Please",
-    "Hi",
-    "Hello",
-    "Dear",
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-    "Support",
-    "Team",
-    "Customer",
-    "Export",
-    "Import",
-    "Error",
-    "Account",
-    "Here",
-    "There",
-    "Not",
-    "No",
-    "Yes",
-    "So",
-    "Just",
-    "Also",
-    "Sorry",
-    "Regards",
-    "Best",
-    "Cheers",
-    "From",
-    "To",
-    "In",
-    "On",
-    "At",
-    "For",
-    "With",
-    "About",
-    "Can",
-    "Could",
-    "Would",
-    "Should",
-    "Mr",
-    "Mrs",
-    "Ms",
-    "Dr",
-    "Miss",
-    "Sir",
-    "Madam",
-    "User",
-    "Bot",
-    "Das",
-    "Der",
-    "Die",
-    "Sie",
-    "Les",
-    "Le",
-    "La",
-    "Los",
-    "El",
-    "Del",
-    "Van",
-    "Von",
-    "De",
-    "I'm",
-    "I've",
-    "I'd",
-    "I'll",
-];
-static COMMON_SET: LazyLock<WordSet> = LazyLock::new(|| COMMON.iter().copied().collect());
-/// Words after which the next capitalised words are a name: "Dear Ana", "Thanks, Ana", "Mr. Wirth".
-const CUES: &[&str] = &[
-    "is",
-    "am",
-    "i'm",
-    "dear",
-    "hi",
-    "hello",
-    "hey",
-    "thanks",
-    "regards",
-    "cheers",
-    "best",
-    "sincerely",
-    "says",
-    "said",
-    "asked",
-    "contact",
-    "to",
-    "starring",
-    "featuring",
-    "user",
-    "producer",
-    "founders",
-    "me",
-    "named",
-    "called",
-    "by",
-    "with",
-];
-/// The word before "is"/"am"/"to"/"me" that makes it a cue ("my name is", "I am", "speak to", "call me").
-fn cue_pair(before: &str, cue: &str) -> bool {
-    match cue {
-        "is" => matches!(before, "name" | "this"),
-        "am" => before == "i",
-        "to" => matches!(before, "speak" | "talk" | "assistant" | "married" | "it" | "correct"),
-        "me" => matches!(before, "call" | "calls"),
-        "by" => matches!(before, "written" | "directed" | "sung" | "played" | "signed"),
-        "with" => matches!(before, "up" | "spoke" | "talked" | "met"),
-        _ => true,
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Shape {
-    /// "Ana", "Björgvinsdóttir", "McDowell".
-    Capitalised,
-    /// "F." or "F" inside a name.
-    Initial,
-    Lower,
-    Other,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Word {
-    start: usize,
-    end: usize,
-    shape: Shape,
-    ascii: bool,
-}
-
-/// Splits `text` into words: letters with inner apostrophes and hyphens, a possessive "'s" left
-/// out, an initial with its full stop.
-fn words(text: &str) -> Vec<Word> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(text.len() / 5);
-    let mut i = 0;
-    let letter_at = |i: usize| -> Option<(char, usize)> {
-        let b = bytes[i];
-        if b.is_ascii_alphabetic() {
-            return Some((b as char, 1));
-        }
-        if b < 0x80 {
-            return None;
-        }
-        let c = text[i..].chars().next()?;
-        c.is_alphabetic().then_some((c, c.len_utf8()))
-    };
-    while i < bytes.len() {
-        let b = bytes[i];
-        // Most bytes between words are ASCII; a UTF-8 continuation byte is never a word's start.
-        if (b < 0x80 && !b.is_ascii_alphabetic()) || (b & 0xC0) == 0x80 {
-            i += 1;
-            continue;
-        }
-        let Some((first, len)) = letter_at(i) else {
-            i += 1;
-            continue;
-        };
-        let start = i;
-        i += len;
-        let (mut upper_rest, mut lower_rest, mut ascii) = (0usize, 0usize, first.is_ascii());
-        let mut last_upper = first.is_uppercase();
-        let mut possessive = false;
-        loop {
-            if i >= bytes.len() {
-                break;
-            }
-            if let Some((c, l)) = letter_at(i) {
-                last_upper = c.is_uppercase();
-                if last_upper {
-                    upper_rest += 1;
-                } else {
-                    lower_rest += 1;
-                }
-                ascii &= c.is_ascii();
-                i += l;
-                continue;
-            }
-            // An apostrophe or hyphen with a letter after it stays inside the word, except a
-            // possessive "'s" at the end.
-            let b = bytes[i];
-            if (b == b'\'' || b == b'-') && i + 1 < bytes.len() && letter_at(i + 1).is_some() {
-                possessive = b == b'\''
-                    && matches!(bytes[i + 1], b's' | b'S')
-                    && bytes.get(i + 2).is_none_or(|&n| !n.is_ascii_alphanumeric());
-                if possessive {
-                    break;
-                }
-                i += 1;
-                continue;
-            }
-            break;
-        }
-        let mut end = i;
-        let shape = if first.is_uppercase() {
-            // "McDowell" and "DeShawn", not "NaN" or "PhD".
-            if lower_rest > 0 && upper_rest <= 1 && !last_upper {
-                Shape::Capitalised
-            } else if upper_rest + lower_rest == 0 {
-                if bytes.get(end) == Some(&b'.') {
-                    end += 1;
-                    i += 1;
-                }
-                Shape::Initial
-            } else {
-                Shape::Other
-            }
-        } else if upper_rest == 0 {
-            Shape::Lower
-        } else {
-            Shape::Other
-        };
-        out.push(Word { start, end, shape, ascii });
-        if possessive {
-            i += 2;
-        }
-    }
-    out
-}
-
-/// A word in lower case for the lists, without allocating for short ASCII words.
-enum Lowered {
-    Ascii([u8; 24], usize),
-    Owned(String),
-}
-
-impl Lowered {
-    fn new(word: &str) -> Lowered {
-        let raw = word.as_bytes();
-        if word.is_ascii() && raw.len() <= 24 {
-            let mut buf = [0u8; 24];
-            buf[..raw.len()].copy_from_slice(raw);
-            buf[..raw.len()].make_ascii_lowercase();
-            Lowered::Ascii(buf, raw.len())
-        } else {
-            Lowered::Owned(word.to_lowercase())
-        }
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Lowered::Ascii(buf, len) => std::str::from_utf8(&buf[..*len]).expect("ASCII"),
-            Lowered::Owned(s) => s,
-        }
-    }
-}
-
-/// What the lists say of one word.
-#[derive(Debug, Clone, Copy, Default)]
-struct Evidence {
-    first: bool,
-    surname: bool,
-    /// A name that is also an English word.
-    word: bool,
-    ending: bool,
-    strong_ending: bool,
-}
-
-fn evidence(lower: &str) -> Evidence {
-    let chars = lower.chars().count();
-    let word = NAME_WORDS.contains(lower);
-    let first = !word && chars >= 3 && FIRST_NAMES.contains(lower);
-    let surname = !word && chars >= 4 && SURNAMES.contains(lower);
-    if first || surname || chars < 6 {
-        return Evidence { first, surname, word, ..Evidence::default() };
-    }
-    let ends = |list: &[&str]| list.iter().any(|e| lower.ends_with(e));
-    Evidence { first, surname, word, ending: ends(SURNAME_ENDINGS), strong_ending: ends(STRONG_ENDINGS) }
-}
-
-/// A first name that is not also an everyday word.
-fn is_first_name(lower: &str) -> bool {
-    (3..=24).contains(&lower.len()) && FIRST_NAMES.contains(lower) && !NAME_WORDS.contains(lower)
-}
-
-impl Evidence {
-    fn known(&self) -> bool {
-        self.first || self.surname
-    }
-    fn name_or_word(&self) -> bool {
-        self.known() || self.word
-    }
-}
 
 pub(super) fn persons(text: &str, out: &mut Vec<Finding>) {
     let words = words(text);
@@ -413,7 +38,7 @@ pub(super) fn persons(text: &str, out: &mut Vec<Finding>) {
         }
         if i + 1 < words.len()
             && gap(i + 1) == ", "
-            && !COMMON_SET.contains(word(i))
+            && !is_common(word(i))
             && let Some(next) = list(text, &words, i, out)
         {
             i = next;
@@ -434,7 +59,7 @@ pub(super) fn persons(text: &str, out: &mut Vec<Finding>) {
             end += 1;
         }
         // "Meyer GmbH", "Acme LLC": a company word of any shape right after the run.
-        let company = end < words.len() && gap(end) == " " && NOT_NAMES.contains(Lowered::new(word(end)).as_str());
+        let company = end < words.len() && gap(end) == " " && is_company_word(Lowered::new(word(end)).as_str());
         if !company {
             run(text, &words, i, end, out);
         }
@@ -450,10 +75,10 @@ fn run(text: &str, words: &[Word], from: usize, to: usize, out: &mut Vec<Finding
     let word = |i: usize| &text[words[i].start..words[i].end];
     // Words that end the run: a common word ("The", "Monday", "Export") cuts it short.
     let mut from = from;
-    while from < to && (COMMON_SET.contains(word(from)) || words[from].shape != Shape::Capitalised) {
+    while from < to && (is_common(word(from)) || words[from].shape != Shape::Capitalised) {
         from += 1;
     }
-    let mut to = (from..to).find(|&i| COMMON_SET.contains(word(i))).unwrap_or(to);
+    let mut to = (from..to).find(|&i| is_common(word(i))).unwrap_or(to);
     while to > from && words[to - 1].shape != Shape::Capitalised {
         to -= 1;
     }
@@ -469,7 +94,7 @@ fn run(text: &str, words: &[Word], from: usize, to: usize, out: &mut Vec<Finding
     for i in from..to {
         let lowered = Lowered::new(word(i));
         let lower = lowered.as_str();
-        if NOT_NAMES.contains(lower) || STREET_WORD_SET.contains(lower) {
+        if is_company_word(lower) || STREET_WORD_SET.contains(lower) {
             return;
         }
         ev[i - from] = evidence(lower);
@@ -645,7 +270,7 @@ fn strong_cue(text: &str, out: &mut Vec<Finding>) {
             for w in text[start..].split(' ').take(3) {
                 let bare = w.trim_end_matches(|c: char| !c.is_alphanumeric());
                 let lowered = bare.to_lowercase();
-                if bare.is_empty() || STOP.contains(&lowered.as_str()) || COMMON_SET.contains(bare) {
+                if bare.is_empty() || STOP.contains(&lowered.as_str()) || is_common(bare) {
                     break;
                 }
                 end = word_at + bare.len();
@@ -671,13 +296,6 @@ mod tests {
         out.sort_by_key(|f| (f.start, f.end));
         out.dedup();
         out.iter().map(|f| &text[f.start..f.end]).collect()
-    }
-
-    #[test]
-    fn words_keep_initials_and_leave_possessives_out() {
-        let t = "Faina D. Yefremova's verses";
-        let w: Vec<&str> = words(t).iter().map(|w| &t[w.start..w.end]).collect();
-        assert_eq!(w, ["Faina", "D.", "Yefremova", "verses"]);
     }
 
     #[test]
