@@ -83,14 +83,14 @@ impl WorkItemStatus {
 }
 
 impl Role {
-    /// Viewers read; everyone else may change work items.
+    /// Viewers read; everyone else may change work items (see `permissions::TABLE`).
     pub fn can_write(&self) -> bool {
-        !matches!(self, Role::Viewer)
+        self.may(crate::Permission::Write)
     }
 
-    /// Owners and admins manage integrations and settings.
+    /// Owners and admins manage integrations and settings (see `permissions::TABLE`).
     pub fn can_administer(&self) -> bool {
-        matches!(self, Role::Owner | Role::Admin)
+        self.may(crate::Permission::Administer)
     }
 }
 

@@ -1,14 +1,16 @@
 //! Plain types shared by every Jetson crate. Nothing here does IO.
 //!
 //! Start with [`ids`] (UUIDv7 newtypes), then [`enums`] (the closed vocabularies stored as text) and
-//! [`values`] (validated values constructed only through `parse`).
+//! [`values`] (validated values constructed only through `parse`); [`permissions`] is the role table.
 
 pub mod enums;
 pub mod ids;
+pub mod permissions;
 pub mod values;
 
 pub use enums::{Author, Category, Priority, Role, WorkItemStatus};
 pub use ids::*;
+pub use permissions::{Permission, Scope};
 pub use values::{Email, ProductName};
 
 /// A value that failed to parse into a domain type; the message says what was expected.

@@ -53,6 +53,8 @@ pub async fn merge(tx: &mut Tx, org: OrgId, source: WorkItemId, target: WorkItem
 
 /// Undoes the merge of `source` into whatever it was merged into; returns that target.
 pub async fn unmerge(tx: &mut Tx, org: OrgId, source: WorkItemId) -> Result<WorkItemId> {
+    // Not found, rather than "not merged", for an item of another organisation.
+    crate::work_items::get_in_tx(tx, org, source).await?;
     let find = "SELECT id, target_id, report_ids FROM merges WHERE org_id = $1 AND source_id = $2 AND undone_at IS NULL
                 ORDER BY id DESC LIMIT 1";
     let found: Option<(uuid::Uuid, uuid::Uuid, Json<Vec<uuid::Uuid>>)> =

@@ -125,13 +125,14 @@ pub async fn revoke(db: &Db, user: UserId, id: SessionId) -> Result<bool> {
     Ok(n > 0)
 }
 
-/// Ends every session of a person but `keep` (signing out everywhere else). Returns how many.
-pub async fn revoke_others(db: &Db, user: UserId, keep: SessionId) -> Result<u64> {
+/// Ends every session of a person but `keep` (signing out everywhere else, or after a password
+/// change). Returns how many.
+pub async fn revoke_others(tx: &mut Tx, user: UserId, keep: SessionId) -> Result<u64> {
     let sql = "DELETE FROM sessions WHERE user_id = $1 AND id <> $2";
-    Ok(on_pool!(db, |p| sqlx::query(sql)
+    Ok(on_tx!(tx, |c| sqlx::query(sql)
         .bind(user.as_uuid())
         .bind(keep.as_uuid())
-        .execute(p)
+        .execute(c)
         .await
         .map(|r| r.rows_affected()))?)
 }

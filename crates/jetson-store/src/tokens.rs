@@ -1,7 +1,7 @@
 //! API tokens: hashed, scoped to one organisation, optionally expiring.
 
 use chrono::{DateTime, Utc};
-use jetson_domain::{ApiTokenId, OrgId, Role, UserId};
+use jetson_domain::{ApiTokenId, OrgId, Role, Scope, UserId};
 
 use crate::db::{on_pool, on_tx};
 use crate::{Db, Result, Tx};
@@ -15,7 +15,8 @@ pub struct TokenInfo {
     pub org_id: OrgId,
     #[sqlx(try_from = "uuid::Uuid")]
     pub user_id: UserId,
-    pub scope: String,
+    #[sqlx(try_from = "String")]
+    pub scope: Scope,
     #[sqlx(try_from = "String")]
     pub role: Role,
 }
@@ -25,7 +26,7 @@ pub struct NewToken<'a> {
     pub user_id: UserId,
     pub name: &'a str,
     pub token_hash: &'a str,
-    pub scope: &'a str,
+    pub scope: Scope,
     pub expires_at: Option<DateTime<Utc>>,
 }
 
@@ -41,7 +42,7 @@ pub async fn create(tx: &mut Tx, t: NewToken<'_>) -> Result<ApiTokenId> {
             .bind(t.user_id.as_uuid())
             .bind(t.name)
             .bind(t.token_hash)
-            .bind(t.scope)
+            .bind(t.scope.as_str())
             .bind(now)
             .bind(t.expires_at)
             .execute(c)
@@ -69,4 +70,43 @@ pub async fn authenticate(db: &Db, token_hash: &str) -> Result<Option<TokenInfo>
             .map(|r| r.rows_affected()))?;
     }
     Ok(found)
+}
+
+/// A token as its owner sees it on the API tokens page: never the token itself.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Listed {
+    #[sqlx(try_from = "uuid::Uuid")]
+    pub id: ApiTokenId,
+    pub name: String,
+    #[sqlx(try_from = "String")]
+    pub scope: Scope,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+impl Listed {
+    pub fn expired(&self) -> bool {
+        self.expires_at.is_some_and(|at| at <= crate::now())
+    }
+}
+
+/// The user's tokens for this organisation, newest first, expired ones included (they say so).
+pub async fn list_for_user(db: &Db, org: OrgId, user: UserId) -> Result<Vec<Listed>> {
+    let sql = "SELECT id, name, scope, created_at, expires_at, last_used_at FROM api_tokens
+               WHERE org_id = $1 AND user_id = $2 ORDER BY created_at DESC, id DESC";
+    Ok(on_pool!(db, |p| sqlx::query_as(sql).bind(org.as_uuid()).bind(user.as_uuid()).fetch_all(p).await)?)
+}
+
+/// Deletes one of the user's tokens in this organisation; false when there is no such token.
+pub async fn revoke(tx: &mut Tx, org: OrgId, user: UserId, id: ApiTokenId) -> Result<bool> {
+    let sql = "DELETE FROM api_tokens WHERE id = $1 AND org_id = $2 AND user_id = $3";
+    let n = on_tx!(tx, |c| sqlx::query(sql)
+        .bind(id.as_uuid())
+        .bind(org.as_uuid())
+        .bind(user.as_uuid())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(n == 1)
 }

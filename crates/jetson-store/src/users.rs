@@ -32,6 +32,11 @@ pub async fn find_by_email(db: &Db, email: &Email) -> Result<Option<User>> {
     Ok(on_pool!(db, |p| sqlx::query_as(sql).bind(email.as_str()).fetch_optional(p).await)?)
 }
 
+pub async fn get(db: &Db, id: UserId) -> Result<User> {
+    let sql = sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM users WHERE id = $1"));
+    Ok(on_pool!(db, |p| sqlx::query_as(sql).bind(id.as_uuid()).fetch_one(p).await)?)
+}
+
 pub async fn add_membership(tx: &mut Tx, org: OrgId, user: UserId, role: Role) -> Result<()> {
     let sql = "INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)
                ON CONFLICT (org_id, user_id) DO UPDATE SET role = excluded.role";

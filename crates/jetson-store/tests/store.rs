@@ -384,7 +384,7 @@ async fn sessions_and_tokens_are_found_by_hash_and_expire() {
                 user_id: user.id,
                 name: "t",
                 token_hash: "tok",
-                scope: "read",
+                scope: jetson_domain::Scope::Read,
                 expires_at: None,
             },
         )
@@ -397,7 +397,7 @@ async fn sessions_and_tokens_are_found_by_hash_and_expire() {
                 user_id: user.id,
                 name: "t",
                 token_hash: "gone",
-                scope: "read",
+                scope: jetson_domain::Scope::Read,
                 expires_at: Some(past),
             },
         )
@@ -456,7 +456,9 @@ async fn an_idle_session_ends_and_people_revoke_only_their_own_sessions() {
         assert!(sessions::find_live(&db, "a1").await.unwrap().is_some());
         assert!(sessions::revoke(&db, ann, ids[1]).await.unwrap());
         assert!(sessions::find_live(&db, "a2").await.unwrap().is_none());
-        assert_eq!(sessions::revoke_others(&db, ann, ids[0]).await.unwrap(), 1, "the idle one");
+        let mut tx = db.begin().await.unwrap();
+        assert_eq!(sessions::revoke_others(&mut tx, ann, ids[0]).await.unwrap(), 1, "the idle one");
+        tx.commit().await.unwrap();
         assert!(sessions::find_live(&db, "a1").await.unwrap().is_some(), "the one kept");
         assert!(sessions::find_live(&db, "b1").await.unwrap().is_some(), "Bob's is untouched");
     })

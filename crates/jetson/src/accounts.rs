@@ -2,9 +2,10 @@
 
 use anyhow::Context;
 use chrono::{Duration, Utc};
-use jetson_domain::{Email, OrgId, Role, UserId};
-use jetson_store::{orgs, tokens, users};
+use jetson_domain::{ApiTokenId, Email, OrgId, Role, Scope, UserId};
+use jetson_store::{audit, orgs, tokens, users};
 
+use crate::actions::Actor;
 use crate::auth::{password, secret};
 use crate::state::AppState;
 
@@ -43,18 +44,22 @@ pub async fn create_user(
     Ok((user, password))
 }
 
-/// A new API token for the user in `org`. Returns the token, shown once and stored hashed.
+/// A new API token for the user in `org`, recorded in the audit trail as `token.create` by `by`
+/// (the person on the tokens page; `None` for the command line). Returns the token, shown once
+/// and stored hashed.
 pub async fn create_token(
     state: &AppState,
     org: OrgId,
     user: UserId,
     name: &str,
-    scope: &str,
+    scope: Scope,
     days: Option<i64>,
-) -> anyhow::Result<String> {
+    by: Option<Actor<'_>>,
+) -> anyhow::Result<(ApiTokenId, String)> {
+    anyhow::ensure!(days.is_none_or(|d| (1..=3650).contains(&d)), "a token expires after 1 to 3650 days");
     let token = secret::generate("jt_");
     let mut tx = state.db.begin().await?;
-    tokens::create(
+    let id = tokens::create(
         &mut tx,
         tokens::NewToken {
             org_id: org,
@@ -66,6 +71,17 @@ pub async fn create_token(
         },
     )
     .await?;
+    let target = format!("token:{id}");
+    let expiry = days.map_or("never expires".to_string(), |d| format!("expires in {d} days"));
+    let detail = format!("\"{name}\", scope {scope}, {expiry}");
+    let event = audit::NewEvent {
+        actor_user_id: by.as_ref().map(|a| a.user_id),
+        actor: by.as_ref().map_or("cli", |a| a.email),
+        action: "token.create",
+        target: &target,
+        detail: &detail,
+    };
+    audit::record(&mut tx, org, event).await?;
     tx.commit().await?;
-    Ok(token)
+    Ok((id, token))
 }

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use jetson_domain::{Email, ProductName, Role};
+use jetson_domain::{Email, ProductName, Role, Scope};
 use jetson_store::{Db, orgs, products, users};
 
 use crate::config::Settings;
@@ -379,13 +379,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Token { command: TokenCommand::Create { org, email, scope, expires } } => {
             let state = open(s).await?;
-            if !["read", "write", "admin"].contains(&scope.as_str()) {
-                bail!("--scope must be read, write or admin");
-            }
+            let scope = Scope::parse(&scope).map_err(|e| anyhow::anyhow!(e.0))?;
             let org = find_org(&state, &org).await?;
             let email = Email::parse(&email).map_err(|e| anyhow::anyhow!(e.0))?;
             let user = users::find_by_email(&state.db, &email).await?.with_context(|| format!("no user {email}"))?;
-            let token = crate::accounts::create_token(&state, org, user.id, "cli", &scope, expires).await?;
+            let (_, token) = crate::accounts::create_token(&state, org, user.id, "cli", scope, expires, None).await?;
             println!("API token: {token}");
             Ok(())
         }
@@ -496,7 +494,7 @@ async fn demo(settings: Settings) -> anyhow::Result<()> {
     let org = crate::accounts::ensure_org(&state, DEMO_ORG).await?;
     let email = Email::parse(DEMO_ADMIN).expect("valid");
     let (user, password) = crate::accounts::create_user(&state, org, &email, "Demo Admin", Role::Owner).await?;
-    let token = crate::accounts::create_token(&state, org, user, "demo", "write", None).await?;
+    let (_, token) = crate::accounts::create_token(&state, org, user, "demo", Scope::Write, None, None).await?;
 
     let dataset = crate::demo::parse(crate::demo::DATASET).map_err(anyhow::Error::msg)?;
     let today = chrono::Utc::now().date_naive().and_hms_opt(0, 0, 0).expect("midnight").and_utc();

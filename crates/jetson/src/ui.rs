@@ -22,16 +22,19 @@ pub mod items;
 pub mod login;
 pub mod logout;
 pub mod messages;
+pub mod password;
 pub mod privacy_settings;
 pub mod products;
 pub mod reclassify;
 pub mod report_move;
 pub mod sessions;
+pub mod tokens;
 pub mod view;
 
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
+use jetson_domain::Permission;
 
 /// What every page's frame needs: who is signed in, their CSRF token, and the current section.
 pub struct Layout {
@@ -49,7 +52,7 @@ impl Layout {
             user_name: user.name.clone(),
             csrf: user.csrf_token.clone(),
             section,
-            can_review: user.role.can_administer(),
+            can_review: user.role.may(Permission::DecideHeld),
             escalations: user.escalations,
         }
     }
@@ -125,18 +128,26 @@ impl IntoResponse for UiError {
     }
 }
 
-/// Integrations, settings and the audit trail are for owners and admins.
-pub fn require_admin(user: &crate::auth::UiUser) -> Result<(), UiError> {
-    if user.role.can_administer() {
-        Ok(())
-    } else {
-        Err(UiError::forbidden(
-            "Only owners and admins can do this: integrations, settings and the audit trail are theirs.",
-        ))
+/// Refuses with 403, saying who may, unless the user's role has `permission` (the role table is
+/// `jetson_domain::permissions::TABLE`).
+pub fn require(user: &crate::auth::UiUser, permission: Permission) -> Result<(), UiError> {
+    if user.role.may(permission) {
+        return Ok(());
     }
+    Err(UiError::forbidden(match permission {
+        Permission::Write => "Your role can look but not change things.",
+        Permission::RevealOriginals => "Only owners and admins may see original messages.",
+        Permission::DecideHeld => "Only owners and admins review held conversations.",
+        _ => "Only owners and admins can do this: integrations, settings and the audit trail are theirs.",
+    }))
+}
+
+/// Integrations and settings are for owners and admins.
+pub fn require_admin(user: &crate::auth::UiUser) -> Result<(), UiError> {
+    require(user, Permission::Administer)
 }
 
 /// Only people who may write can change things through the UI.
 pub fn require_write(user: &crate::auth::UiUser) -> Result<(), UiError> {
-    if user.role.can_write() { Ok(()) } else { Err(UiError::forbidden("Your role can look but not change things.")) }
+    require(user, Permission::Write)
 }

@@ -5,7 +5,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
-use jetson_domain::{OrgId, Role, SessionId, UserId};
+use jetson_domain::{OrgId, Permission, Role, Scope, SessionId, UserId};
 use jetson_store::{sessions, tokens};
 
 use super::secret;
@@ -105,17 +105,18 @@ pub struct ApiCaller {
     pub org_id: OrgId,
     pub user_id: UserId,
     pub role: Role,
-    pub scope: String,
+    pub scope: Scope,
 }
 
 impl ApiCaller {
+    /// The caller may do what both the token's scope and its owner's current role allow.
+    pub fn require(&self, permission: Permission) -> Result<(), ApiError> {
+        if self.role.may(permission) && self.scope.permits(permission) { Ok(()) } else { Err(ApiError::Forbidden) }
+    }
+
     /// Writes need a token with `write` or `admin` scope whose owner may write.
     pub fn require_write(&self) -> Result<(), ApiError> {
-        if self.role.can_write() && (self.scope == "write" || self.scope == "admin") {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden)
-        }
+        self.require(Permission::Write)
     }
 }
 

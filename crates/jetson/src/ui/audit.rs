@@ -8,10 +8,11 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use jetson_domain::Permission;
 use jetson_store::audit::{self, Event};
 use serde::Deserialize;
 
-use super::{Layout, UiError, render, require_admin};
+use super::{Layout, UiError, render, require};
 use crate::actions::Actor;
 use crate::auth::UiUser;
 use crate::state::AppState;
@@ -48,7 +49,7 @@ pub struct Filter {
 }
 
 pub async fn page(State(state): State<AppState>, user: UiUser, Query(f): Query<Filter>) -> Result<Response, UiError> {
-    require_admin(&user)?;
+    require(&user, Permission::ReadAudit)?;
     let kind = KINDS.iter().find(|(k, _)| *k == f.kind).map(|(k, _)| *k);
     let events = audit::page(&state.db, user.org_id, kind, f.before, PAGE).await?;
     let older = (events.len() as i64 == PAGE).then(|| events.last().map(|e| e.seq)).flatten();
@@ -75,7 +76,7 @@ pub async fn export(
     Form(f): Form<ExportForm>,
 ) -> Result<Response, UiError> {
     user.check_csrf(&f.csrf)?;
-    require_admin(&user)?;
+    require(&user, Permission::ReadAudit)?;
     let csv = match f.format.as_str() {
         "csv" => true,
         "jsonl" => false,

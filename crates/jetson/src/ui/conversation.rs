@@ -8,7 +8,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use jetson_domain::ConversationId;
+use jetson_domain::{ConversationId, Permission};
 use jetson_store::conversations::{self, Conversation};
 use jetson_store::holds::StoredFlag;
 use jetson_store::reports::{self, Report};
@@ -67,9 +67,7 @@ pub async fn reveal(
     Form(f): Form<CsrfOnly>,
 ) -> Result<Response, UiError> {
     user.check_csrf(&f.csrf)?;
-    if !user.role.can_administer() {
-        return Err(UiError::forbidden("Only owners and admins may see original messages."));
-    }
+    super::require(&user, Permission::RevealOriginals)?;
     let id = parse_id(&id)?;
     let actor = crate::actions::Actor { user_id: user.user_id, email: &user.email };
     crate::actions::record_reveal(&state, user.org_id, id, actor).await?;
@@ -107,7 +105,7 @@ async fn show(state: &AppState, user: &UiUser, id: ConversationId, revealed: boo
         messages,
         reports,
         can_write: user.role.can_write(),
-        can_reveal: user.role.can_administer(),
+        can_reveal: user.role.may(Permission::RevealOriginals),
         revealed,
         flags,
     };

@@ -6,7 +6,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use jetson_domain::ConversationId;
+use jetson_domain::{ConversationId, Permission};
 use jetson_store::holds::{self, Decision, Held};
 
 use super::{CsrfOnly, Layout, UiError, render};
@@ -23,7 +23,7 @@ struct HeldPage {
 }
 
 pub async fn page(State(state): State<AppState>, user: UiUser) -> Result<Response, UiError> {
-    require_reviewer(&user)?;
+    super::require(&user, Permission::DecideHeld)?;
     let (escalated, others) = holds::waiting(&state.db, user.org_id, 500).await?.into_iter().partition(|h| h.escalated);
     Ok(render(&HeldPage { layout: Layout::new(&user, "held"), escalated, others }))
 }
@@ -54,7 +54,7 @@ async fn decide(
     decision: Decision,
 ) -> Result<Response, UiError> {
     user.check_csrf(&f.csrf)?;
-    require_reviewer(&user)?;
+    super::require(&user, Permission::DecideHeld)?;
     let id: ConversationId = id.parse().map_err(|_| UiError::bad_request("That is not a conversation id."))?;
     let actor = Actor { user_id: user.user_id, email: &user.email };
     if !crate::actions::decide_hold(&state, user.org_id, id, decision, actor).await? {
@@ -63,12 +63,4 @@ async fn decide(
         ));
     }
     Ok(Redirect::to("/held").into_response())
-}
-
-fn require_reviewer(user: &UiUser) -> Result<(), UiError> {
-    if user.role.can_administer() {
-        Ok(())
-    } else {
-        Err(UiError::forbidden("Only owners and admins review held conversations."))
-    }
 }

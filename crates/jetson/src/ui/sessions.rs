@@ -17,6 +17,7 @@ use crate::state::AppState;
 #[template(path = "sessions.html")]
 struct SessionsPage {
     layout: Layout,
+    account_tab: &'static str,
     rows: Vec<Row>,
 }
 
@@ -32,7 +33,7 @@ pub async fn page(State(state): State<AppState>, user: UiUser) -> Result<Respons
         .into_iter()
         .map(|session| Row { device: device(&session.user_agent), current: session.id == user.session_id, session })
         .collect();
-    Ok(render(&SessionsPage { layout: Layout::new(&user, "account"), rows }))
+    Ok(render(&SessionsPage { layout: Layout::new(&user, "account"), account_tab: "sessions", rows }))
 }
 
 pub async fn revoke(
@@ -56,7 +57,9 @@ pub async fn revoke_others(
     Form(f): Form<CsrfOnly>,
 ) -> Result<Response, UiError> {
     user.check_csrf(&f.csrf)?;
-    sessions::revoke_others(&state.db, user.user_id, user.session_id).await?;
+    let mut tx = state.db.begin().await?;
+    sessions::revoke_others(&mut tx, user.user_id, user.session_id).await?;
+    tx.commit().await?;
     Ok(Redirect::to("/account/sessions").into_response())
 }
 

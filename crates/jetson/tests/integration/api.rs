@@ -1,4 +1,4 @@
-use jetson_domain::Role;
+use jetson_domain::{Role, Scope};
 use serde_json::{Value, json};
 
 use crate::helpers::{conversation, spawn_app};
@@ -160,7 +160,8 @@ async fn another_organisations_token_sees_nothing_of_ours() {
     )
     .await
     .unwrap();
-    let theirs = jetson::accounts::create_token(&app.state, other_org, user, "t", "write", None).await.unwrap();
+    let (_, theirs) =
+        jetson::accounts::create_token(&app.state, other_org, user, "t", Scope::Write, None, None).await.unwrap();
     let ours: Value = app.get_api("/api/v1/work-items?limit=1").await.json().await.unwrap();
     let item = ours["items"][0]["id"].as_str().unwrap();
     let convs: Value = app.get_api("/api/v1/conversations?limit=1").await.json().await.unwrap();
@@ -261,4 +262,87 @@ async fn the_openapi_document_and_the_router_list_the_same_operations() {
         };
         assert!([200, 401].contains(&res.status().as_u16()), "{method} {path}: {}", res.status());
     }
+}
+
+/// Tenant isolation and write protection, over every API route the router lists: another
+/// organisation's token gets 404 for each of our objects (and empty lists), and a viewer or a
+/// read-only token gets 403 for every write. A route added to `API_ROUTES` without a probe here
+/// fails the test.
+#[tokio::test]
+async fn every_api_route_hides_other_organisations_objects_and_refuses_writes_without_the_right() {
+    let app = spawn_app().await;
+    app.import(
+        "Ledgerly",
+        &[
+            conversation("1", "a@one.example", "Export broken", "The PDF export is blank for every invoice."),
+            conversation("2", "b@two.example", "Dark mode", "Please add a dark mode to the dashboard."),
+        ],
+    )
+    .await;
+    let items: Value = app.get_api("/api/v1/work-items").await.json().await.unwrap();
+    let (item, other_item) = (items["items"][0]["id"].as_str().unwrap(), items["items"][1]["id"].as_str().unwrap());
+    let convs: Value = app.get_api("/api/v1/conversations").await.json().await.unwrap();
+    let conv = convs["items"][0]["id"].as_str().unwrap();
+    let report = jetson_store::reports::for_conversation(&app.state.db, app.org, conv.parse().unwrap())
+        .await
+        .unwrap()
+        .remove(0)
+        .id
+        .to_string();
+
+    let other_org = jetson::accounts::ensure_org(&app.state, "Other").await.unwrap();
+    let stranger = jetson_domain::Email::parse("owner@other.example").unwrap();
+    let (user, _) = jetson::accounts::create_user(&app.state, other_org, &stranger, "O", Role::Owner).await.unwrap();
+    let (_, theirs) =
+        jetson::accounts::create_token(&app.state, other_org, user, "t", Scope::Admin, None, None).await.unwrap();
+    let viewer = app.token_for("viewer@test.example", Role::Viewer, "admin").await;
+    let read_only = app.token_for("member@test.example", Role::Member, "read").await;
+
+    let call = |method: &str, path: &str, token: &str, body: &Value| {
+        let request = match method {
+            "get" => app.api.get(app.url(path)),
+            _ => app.api.post(app.url(path)).json(body),
+        };
+        request.bearer_auth(token).send()
+    };
+    let mut probed = 0;
+    for (method, route) in jetson::router::API_ROUTES {
+        // (the path with our object's id, a valid body)
+        let (path, body) = match *route {
+            // Open to all, or signed by the provider per connection (tested in their suites).
+            "/healthz"
+            | "/api/v1/openapi.json"
+            | "/webhooks/helpscout/{connection}"
+            | "/webhooks/github/{connection}" => {
+                continue;
+            }
+            "/api/v1/work-items" | "/api/v1/conversations" => (route.to_string(), json!({})),
+            "/api/v1/work-items/{id}" | "/api/v1/work-items/{id}/unmerge" => (route.replace("{id}", item), json!({})),
+            "/api/v1/work-items/{id}/status" => (route.replace("{id}", item), json!({"status": "resolved"})),
+            "/api/v1/work-items/{id}/merge" => (route.replace("{id}", item), json!({"into": other_item})),
+            "/api/v1/reports/{id}/move" => (route.replace("{id}", &report), json!({"work_item": other_item})),
+            "/api/v1/conversations/{id}" => (route.replace("{id}", conv), json!({})),
+            "/api/v1/conversations/{id}/reclassify" => (route.replace("{id}", conv), json!({"category": "no_action"})),
+            other => panic!("no probe for {method} {other}: add one"),
+        };
+        probed += 1;
+        let res = call(method, &path, &theirs, &body).await.unwrap();
+        if route.contains("{id}") {
+            assert_eq!(res.status(), 404, "another organisation's token, {method} {path}");
+        } else {
+            assert_eq!(res.status(), 200);
+            let listed: Value = res.json().await.unwrap();
+            assert!(listed["items"].as_array().unwrap().is_empty(), "{path} lists nothing of ours to them");
+        }
+        if *method == "post" {
+            for (who, token) in [("a viewer (admin-scoped token)", &viewer), ("a read-only token", &read_only)] {
+                let res = call(method, &path, token, &body).await.unwrap();
+                assert_eq!(res.status(), 403, "{who}, {method} {path}");
+            }
+        }
+    }
+    assert_eq!(probed, 9);
+    // Nothing changed: the writes above were all refused.
+    let after: Value = app.get_api(&format!("/api/v1/work-items/{item}")).await.json().await.unwrap();
+    assert_eq!(after["status"], "open");
 }

@@ -533,3 +533,52 @@ async fn a_person_signs_out_another_session_from_the_sessions_page() {
     result.expect("the sessions walk-through");
     assert_eq!(other.get(app.url("/")).send().await.unwrap().headers()["location"], "/login");
 }
+
+#[tokio::test]
+async fn a_person_makes_an_api_token_uses_it_revokes_it_and_changes_their_password() {
+    let Some(path) = driver_or_skip() else { return };
+    let app = spawn_app().await;
+    let (_driver_process, port) = start_driver(&path);
+    let driver = browser(port).await;
+    let strong = "quarry tulip engine fifty";
+    let run = async {
+        sign_in(&driver, &app).await?;
+        driver.find(By::Id("nav-account")).await?.click().await?;
+        driver.find(By::Id("nav-tokens")).await?.click().await?;
+        driver.find(By::Id("token-name")).await?.send_keys("nightly export").await?;
+        driver.find(By::Css("#token-scope option[value='read']")).await?.click().await?;
+        click_to_load(&driver, driver.find(By::Id("token-create")).await?).await?;
+        let token = driver.find(By::Id("new-token")).await?.text().await?;
+        driver.screenshot(&screenshot_path("tokens.png")).await?;
+        // The token works for the API, and the page then shows when it was last used.
+        let res = reqwest::Client::new().get(app.url("/api/v1/work-items")).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        driver.find(By::Id("nav-tokens")).await?.click().await?;
+        let row = driver.find(By::XPath("//table[@id='tokens']//tr[td[text()='nightly export']]")).await?;
+        assert!(!row.text().await?.contains("never\n") && row.text().await?.contains("Read"), "{}", row.text().await?);
+        click_to_load(&driver, row.find(By::Css("button.danger")).await?).await?;
+        let res = reqwest::Client::new().get(app.url("/api/v1/work-items")).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(res.status(), 401, "revoked");
+
+        driver.find(By::Id("nav-password")).await?.click().await?;
+        driver.find(By::Id("current-password")).await?.send_keys(&app.admin_password).await?;
+        driver.find(By::Id("new-password")).await?.send_keys("password1234").await?;
+        driver.find(By::Id("confirm-password")).await?.send_keys("password1234").await?;
+        click_to_load(&driver, driver.find(By::Id("password-save")).await?).await?;
+        let problem = driver.find(By::Id("password-problem")).await?.text().await?;
+        assert!(problem.contains("too easy to guess"), "{problem}");
+        driver.screenshot(&screenshot_path("password_refused.png")).await?;
+        driver.find(By::Id("current-password")).await?.send_keys(&app.admin_password).await?;
+        driver.find(By::Id("new-password")).await?.send_keys(strong).await?;
+        driver.find(By::Id("confirm-password")).await?.send_keys(strong).await?;
+        click_to_load(&driver, driver.find(By::Id("password-save")).await?).await?;
+        assert!(driver.find(By::Id("password-done")).await?.text().await?.starts_with("Password changed."));
+        WebDriverResult::Ok(())
+    };
+    let result = run.await;
+    driver.quit().await.ok();
+    result.expect("the tokens and password walk-through");
+    let form = [("email", app.admin_email.as_str()), ("password", strong)];
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    assert_eq!(client.post(app.url("/login")).form(&form).send().await.unwrap().status(), 303);
+}

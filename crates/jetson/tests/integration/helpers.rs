@@ -3,7 +3,7 @@
 use jetson::config::Settings;
 use jetson::startup::Application;
 use jetson::state::AppState;
-use jetson_domain::{Email, OrgId, Role};
+use jetson_domain::{Email, OrgId, Role, Scope};
 use tokio::sync::oneshot;
 
 pub struct TestApp {
@@ -49,7 +49,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let org = jetson::accounts::ensure_org(&state, "Test Org").await.unwrap();
     let email = Email::parse("admin@test.example").unwrap();
     let (user, password) = jetson::accounts::create_user(&state, org, &email, "Test Admin", Role::Owner).await.unwrap();
-    let token = jetson::accounts::create_token(&state, org, user, "test", "write", None).await.unwrap();
+    let (_, token) = jetson::accounts::create_token(&state, org, user, "test", Scope::Write, None, None).await.unwrap();
     TestApp {
         address,
         state,
@@ -111,7 +111,8 @@ impl TestApp {
             jetson::accounts::create_user(&self.state, self.org, &Email::parse(email).unwrap(), "Someone", role)
                 .await
                 .unwrap();
-        jetson::accounts::create_token(&self.state, self.org, user, "t", scope, None).await.unwrap()
+        let scope = Scope::parse(scope).unwrap();
+        jetson::accounts::create_token(&self.state, self.org, user, "t", scope, None, None).await.unwrap().1
     }
 }
 

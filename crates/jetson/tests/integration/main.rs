@@ -1,6 +1,7 @@
 //! The integration suite: the real application on a free port, a fresh database per test
 //! (PostgreSQL when `JETSON_TEST_POSTGRES_URL` is set, SQLite otherwise).
 
+mod account;
 mod api;
 mod browser;
 mod cli;
