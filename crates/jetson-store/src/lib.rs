@@ -37,6 +37,7 @@ pub mod sessions;
 pub mod sign_in_throttle;
 pub mod sync_runs;
 pub mod tokens;
+pub mod two_factor;
 pub mod users;
 pub mod work_items;
 

@@ -30,6 +30,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0006_privacy"),
     migration!("0007_retention"),
     migration!("0008_security"),
+    migration!("0009_two_factor"),
 ];
 
 impl Db {

@@ -31,6 +31,9 @@ pub struct SessionInfo {
     pub expires_at: DateTime<Utc>,
     /// When a request last used it (its start, until one did).
     pub last_seen_at: DateTime<Utc>,
+    /// The organisation requires two factors and this person has not set them up: pages send
+    /// them to set it up first.
+    pub must_set_up_two_factor: bool,
 }
 
 pub struct NewSession<'a> {
@@ -81,10 +84,12 @@ pub async fn create(tx: &mut Tx, s: NewSession<'_>) -> Result<SessionId> {
 /// still a member. Refreshes its last use when that is older than [`TOUCH_EVERY`].
 pub async fn find_live(db: &Db, token_hash: &str) -> Result<Option<SessionInfo>> {
     let sql = "SELECT s.id, s.user_id, s.org_id, s.csrf_token, u.email, u.name, m.role, s.expires_at,
-                      COALESCE(s.last_seen_at, s.created_at) AS last_seen_at
+                      COALESCE(s.last_seen_at, s.created_at) AS last_seen_at,
+                      (o.require_two_factor AND u.totp_secret_enc IS NULL) AS must_set_up_two_factor
                FROM sessions s
                JOIN users u ON u.id = s.user_id
                JOIN memberships m ON m.user_id = s.user_id AND m.org_id = s.org_id
+               JOIN organizations o ON o.id = s.org_id
                WHERE s.token_hash = $1 AND s.expires_at > $2 AND COALESCE(s.last_seen_at, s.created_at) > $3";
     let now = crate::now();
     let found: Option<SessionInfo> =

@@ -5,5 +5,7 @@ pub mod extract;
 pub mod password;
 pub mod secret;
 pub mod sign_in;
+pub mod totp;
+pub mod two_factor;
 
 pub use extract::{ApiCaller, UiUser};

@@ -25,6 +25,8 @@ const SEALED: &[(SealedColumn, &str)] = &[
     (col("github_connections", "org_id", "token_enc"), crate::github::purpose::TOKEN),
     (col("github_connections", "org_id", "private_key_enc"), crate::github::purpose::PRIVATE_KEY),
     (col("github_connections", "org_id", "webhook_secret_enc"), crate::github::purpose::WEBHOOK_SECRET),
+    (col("users", "id", "totp_secret_enc"), crate::auth::two_factor::SEALED_SECRET),
+    (col("users", "id", "totp_pending_enc"), crate::auth::two_factor::SEALED_SECRET),
 ];
 
 const fn col(table: &'static str, key: &'static str, column: &'static str) -> SealedColumn {

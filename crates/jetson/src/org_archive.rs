@@ -59,6 +59,17 @@ pub async fn export(state: &AppState, org: OrgId, out: &Path) -> anyhow::Result<
     let mut tables: Vec<(&str, Rows)> = Vec::new();
     for &(table, condition, order) in TABLES {
         let mut rows = archive::rows(&state.db, table, condition, order, org.as_uuid()).await?;
+        // A two-factor secret is sealed under this instance's key and would not open elsewhere: a
+        // person moved to another Jetson sets two-factor up again there.
+        if table == "users" {
+            for row in &mut rows {
+                for (column, cell) in row.iter_mut() {
+                    if column.starts_with("totp_") && column != "totp_last_step" {
+                        *cell = Cell::Null;
+                    }
+                }
+            }
+        }
         if table == "messages" {
             for row in &mut rows {
                 for (column, cell) in row.iter_mut() {

@@ -29,6 +29,7 @@ pub mod reclassify;
 pub mod report_move;
 pub mod sessions;
 pub mod tokens;
+pub mod two_factor;
 pub mod view;
 
 use askama::Template;

@@ -53,6 +53,12 @@ impl FromRequestParts<AppState> for UiUser {
             (axum::http::StatusCode::SERVICE_UNAVAILABLE, "Jetson cannot reach its database right now.").into_response()
         })?;
         let s = session.ok_or_else(to_login)?;
+        // An organisation that requires two factors lets a person without them only set them up
+        // (or sign out) until they have.
+        let path = parts.uri.path();
+        if s.must_set_up_two_factor && !path.starts_with("/account/two-factor") && path != "/logout" {
+            return Err(Redirect::to("/account/two-factor").into_response());
+        }
         let escalations = if s.role.can_administer() {
             jetson_store::holds::counts(&state.db, s.org_id).await.map(|(_, escalated)| escalated).unwrap_or_default()
         } else {

@@ -8,9 +8,9 @@
 
 use std::net::IpAddr;
 
-use jetson_domain::Email;
+use jetson_domain::{Email, OrgId};
 use jetson_store::sign_in_throttle::{self, Limit};
-use jetson_store::{sessions, users};
+use jetson_store::{sessions, two_factor, users};
 
 use super::{password, secret};
 use crate::actions::Actor;
@@ -26,6 +26,9 @@ const PER_ADDRESS: Limit = Limit { failures: 20, window_ms: 15 * 60_000, lock_ms
 pub enum Outcome {
     /// The new session's token.
     SignedIn(String),
+    /// The password was right and the person has two-factor on: the token of the sign-in waiting
+    /// for the second factor.
+    SecondFactor(String),
     /// Wrong email or password (or no organisation to sign into).
     Refused,
     /// Too many failures: try again after this many seconds.
@@ -89,6 +92,89 @@ pub async fn sign_in(
         return Ok(Outcome::Refused);
     };
     sign_in_throttle::clear(&state.db, &keys[0].0).await?;
+    if jetson_store::two_factor::get(&state.db, user.id).await?.enabled() {
+        let token = secret::generate("");
+        let expires = chrono::Utc::now() + chrono::Duration::minutes(CHALLENGE_MINUTES);
+        let mut tx = state.db.begin().await?;
+        two_factor::create_challenge(&mut tx, &secret::hash(&token), user.id, org, user_agent, expires).await?;
+        tx.commit().await?;
+        return Ok(Outcome::SecondFactor(token));
+    }
+    let token = open_session(state, user, org, user_agent, "password").await?;
+    Ok(Outcome::SignedIn(token))
+}
+
+/// How long a sign-in waits for its second factor, and how many wrong codes it takes.
+pub const CHALLENGE_MINUTES: i64 = 5;
+const CHALLENGE_ATTEMPTS: i64 = 5;
+
+pub enum SecondFactorOutcome {
+    SignedIn(String),
+    /// A wrong code; the sign-in still waits.
+    Wrong,
+    /// No such sign-in waiting: it expired, or took too many wrong codes. Start again.
+    Expired,
+}
+
+/// The second factor of a sign-in whose password was right. Wrong codes count against the
+/// sign-in (five end it) and against the account's throttle, like wrong passwords.
+pub async fn second_factor(
+    state: &AppState,
+    challenge_token: &str,
+    typed: &str,
+    address: Option<IpAddr>,
+) -> anyhow::Result<SecondFactorOutcome> {
+    let hash = secret::hash(challenge_token);
+    let Some(challenge) = two_factor::find_challenge(&state.db, &hash).await? else {
+        return Ok(SecondFactorOutcome::Expired);
+    };
+    let user = users::get(&state.db, challenge.user_id).await?;
+    let factor = if challenge.attempts >= CHALLENGE_ATTEMPTS {
+        None
+    } else {
+        super::two_factor::check(state, user.id, typed).await?
+    };
+    let Some(factor) = factor else {
+        let now_ms = jetson_store::now().timestamp_millis();
+        sign_in_throttle::record_failure(&state.db, &account_key(&user.email), PER_ACCOUNT, now_ms).await?;
+        if let Some(a) = address {
+            sign_in_throttle::record_failure(&state.db, &address_key(a), PER_ADDRESS, now_ms).await?;
+        }
+        let attempts = two_factor::challenge_failed(&state.db, &hash).await?;
+        let mut tx = state.db.begin().await?;
+        let org = challenge.org_id;
+        actor(&user).record(&mut tx, org, "auth.sign_in_failed", &target(&user), "wrong two-factor code").await?;
+        if attempts >= CHALLENGE_ATTEMPTS {
+            two_factor::delete_challenge(&mut tx, &hash).await?;
+        }
+        tx.commit().await?;
+        return Ok(if attempts >= CHALLENGE_ATTEMPTS {
+            SecondFactorOutcome::Expired
+        } else {
+            SecondFactorOutcome::Wrong
+        });
+    };
+    let how = match factor {
+        super::two_factor::Factor::Code => "password and authenticator code".to_string(),
+        super::two_factor::Factor::RecoveryCode { left } => {
+            format!("password and recovery code ({left} left)")
+        }
+    };
+    let mut tx = state.db.begin().await?;
+    two_factor::delete_challenge(&mut tx, &hash).await?;
+    tx.commit().await?;
+    let token = open_session(state, &user, challenge.org_id, &challenge.user_agent, &how).await?;
+    Ok(SecondFactorOutcome::SignedIn(token))
+}
+
+/// A new session for `user` in `org`, recorded as a sign-in by `how`.
+async fn open_session(
+    state: &AppState,
+    user: &users::User,
+    org: OrgId,
+    user_agent: &str,
+    how: &str,
+) -> anyhow::Result<String> {
     let token = secret::generate("");
     let mut tx = state.db.begin().await?;
     sessions::create(
@@ -103,7 +189,7 @@ pub async fn sign_in(
         },
     )
     .await?;
-    actor(user).record(&mut tx, org, "auth.sign_in", &target(user), "password").await?;
+    actor(user).record(&mut tx, org, "auth.sign_in", &target(user), how).await?;
     tx.commit().await?;
-    Ok(Outcome::SignedIn(token))
+    Ok(token)
 }

@@ -24,6 +24,7 @@ struct PrivacyPage {
     policy: Policy,
     reports: Vec<Report>,
     notice: Option<String>,
+    two_factor_required: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -37,7 +38,9 @@ pub async fn page(State(state): State<AppState>, user: UiUser, Query(p): Query<P
     let reports = retention::reports(&state.db, user.org_id, 20).await?;
     let chosen = Operators::from_rows(&jetson_store::operators::get(&state.db, user.org_id).await?);
     let operators = Kind::ALL.iter().map(|k| (k.label(), k.placeholder(), chosen.get(*k))).collect();
-    let page = PrivacyPage { layout: Layout::new(&user, "privacy"), operators, policy, reports, notice: p.notice };
+    let two_factor_required = jetson_store::two_factor::org_requires(&state.db, user.org_id).await?;
+    let layout = Layout::new(&user, "privacy");
+    let page = PrivacyPage { layout, operators, policy, reports, notice: p.notice, two_factor_required };
     Ok(render(&page))
 }
 
@@ -100,4 +103,34 @@ pub async fn save_operators(
     crate::operators::save(&state, user.org_id, &choices, actor).await?;
     Ok(Redirect::to("/settings/privacy?notice=Saved.+New+and+changed+conversations+are+redacted+this+way.")
         .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct TwoFactorForm {
+    pub csrf: String,
+    /// Present (`true`) when the box is ticked.
+    pub required: Option<String>,
+}
+
+/// Requiring two factors of everyone (or no longer); audited.
+pub async fn save_two_factor(
+    State(state): State<AppState>,
+    user: UiUser,
+    Form(f): Form<TwoFactorForm>,
+) -> Result<Response, UiError> {
+    user.check_csrf(&f.csrf)?;
+    super::require_admin(&user)?;
+    let required = f.required.as_deref() == Some("true");
+    let mut tx = state.db.begin().await?;
+    jetson_store::two_factor::set_org_requires(&mut tx, user.org_id, required).await?;
+    let actor = crate::actions::Actor { user_id: user.user_id, email: &user.email };
+    let detail = if required { "required" } else { "not required" };
+    actor.record(&mut tx, user.org_id, "settings.two_factor", &format!("org:{}", user.org_id), detail).await?;
+    tx.commit().await?;
+    let notice = if required {
+        "Saved.+Everyone+without+two-factor+is+asked+to+set+it+up+at+their+next+page."
+    } else {
+        "Saved.+Two-factor+is+now+each+person%27s+choice."
+    };
+    Ok(Redirect::to(&format!("/settings/privacy?notice={notice}")).into_response())
 }

@@ -582,3 +582,45 @@ async fn a_person_makes_an_api_token_uses_it_revokes_it_and_changes_their_passwo
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     assert_eq!(client.post(app.url("/login")).form(&form).send().await.unwrap().status(), 303);
 }
+
+#[tokio::test]
+async fn a_person_turns_on_two_factor_and_signs_in_with_a_code() {
+    let Some(path) = driver_or_skip() else { return };
+    let app = spawn_app().await;
+    let (_driver_process, port) = start_driver(&path);
+    let driver = browser(port).await;
+    let code = |secret: &[u8], offset: i64| {
+        let step = jetson::auth::totp::step_at(chrono::Utc::now().timestamp()) + offset;
+        format!("{:06}", jetson::auth::totp::code(secret, step))
+    };
+    let run = async {
+        sign_in(&driver, &app).await?;
+        driver.find(By::Id("nav-account")).await?.click().await?;
+        driver.find(By::Id("nav-two-factor")).await?.click().await?;
+        click_to_load(&driver, driver.find(By::Id("start-two-factor")).await?).await?;
+        let qr = driver.find(By::Id("qr")).await?;
+        let width: i64 = driver.execute("return arguments[0].naturalWidth", vec![qr.to_json()?]).await?.convert()?;
+        assert!(width > 100, "the QR code image loaded ({width} px)");
+        driver.screenshot(&screenshot_path("two_factor_setup.png")).await?;
+        let typed = driver.find(By::Id("secret")).await?.text().await?.replace(' ', "");
+        let secret = jetson::auth::totp::from_base32(&typed).expect("a base32 secret");
+        driver.find(By::Id("setup-code")).await?.send_keys(code(&secret, 0)).await?;
+        click_to_load(&driver, driver.find(By::Id("enable-two-factor")).await?).await?;
+        let codes = driver.find_all(By::Css("#recovery-codes li")).await?;
+        assert_eq!(codes.len(), 10);
+        driver.screenshot(&screenshot_path("two_factor_codes.png")).await?;
+
+        click_to_load(&driver, driver.find(By::Css("form.logout button")).await?).await?;
+        driver.find(By::Id("email")).await?.send_keys(&app.admin_email).await?;
+        driver.find(By::Id("password")).await?.send_keys(&app.admin_password).await?;
+        click_to_load(&driver, driver.find(By::Id("sign-in")).await?).await?;
+        driver.find(By::Id("code")).await?.send_keys(code(&secret, 1)).await?;
+        driver.screenshot(&screenshot_path("two_factor_sign_in.png")).await?;
+        click_to_load(&driver, driver.find(By::Id("verify")).await?).await?;
+        driver.find(By::LinkText("Integrations")).await?;
+        WebDriverResult::Ok(())
+    };
+    let result = run.await;
+    driver.quit().await.ok();
+    result.expect("the two-factor walk-through");
+}

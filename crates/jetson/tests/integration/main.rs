@@ -17,4 +17,5 @@ mod learning;
 mod pages;
 mod privacy;
 mod security;
+mod two_factor;
 mod workers;

@@ -1,0 +1,28 @@
+-- Two-factor sign-in (TOTP, RFC 6238). The secret is sealed under the instance key like other
+-- secrets; while a person sets it up it waits in totp_pending_enc until they type a code from it.
+-- totp_last_step is the time step of the last code accepted, so that a code works only once.
+ALTER TABLE users ADD COLUMN totp_secret_enc TEXT;
+ALTER TABLE users ADD COLUMN totp_pending_enc TEXT;
+ALTER TABLE users ADD COLUMN totp_enabled_at TEXT;
+ALTER TABLE users ADD COLUMN totp_last_step BIGINT NOT NULL DEFAULT 0;
+
+-- Ten one-time recovery codes per person with two-factor on, stored hashed.
+CREATE TABLE recovery_codes (
+    user_id BLOB NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    code_hash TEXT NOT NULL,
+    used_at TEXT,
+    PRIMARY KEY (user_id, code_hash)
+);
+
+-- A sign-in whose password was right, waiting for the second factor (a few minutes at most).
+CREATE TABLE sign_in_challenges (
+    token_hash TEXT PRIMARY KEY,
+    user_id BLOB NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    org_id BLOB NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+    user_agent TEXT NOT NULL,
+    attempts BIGINT NOT NULL DEFAULT 0,
+    expires_at TEXT NOT NULL
+);
+
+-- An organisation may require every member to sign in with two factors.
+ALTER TABLE organizations ADD COLUMN require_two_factor BOOLEAN NOT NULL DEFAULT FALSE;
