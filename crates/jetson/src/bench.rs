@@ -2,6 +2,7 @@
 
 pub mod analysis;
 pub mod helpscout;
+pub mod load;
 pub mod privacy;
 
 use std::time::Instant;

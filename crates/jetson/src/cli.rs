@@ -254,6 +254,20 @@ enum ModelCommand {
 
 #[derive(Subcommand)]
 enum BenchCommand {
+    /// Hold a steady rate of mixed API requests against a running Jetson and report latency
+    /// percentiles and errors (raise its JETSON_RATE_LIMIT above the rate first).
+    Load {
+        /// The running Jetson, e.g. http://127.0.0.1:8080
+        #[arg(long)]
+        url: String,
+        /// An API token with write scope (`jetson demo` prints one).
+        #[arg(long, env = "JETSON_LOAD_TOKEN")]
+        token: String,
+        #[arg(long, default_value_t = 200)]
+        rate: u32,
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+    },
     /// Import and analyse N synthetic conversations on a fresh SQLite database.
     Ingest {
         #[arg(long, default_value_t = 20_000)]
@@ -417,6 +431,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let state = open(s).await?;
             let org = org_or_only(&state, org.as_deref()).await?;
             model::reset(&state, org, &product).await
+        }
+        Command::Bench { command: BenchCommand::Load { url, token, rate, seconds } } => {
+            crate::bench::load::run(crate::bench::load::Options { url, token, rate, seconds }).await
         }
         Command::Bench { command: BenchCommand::Privacy { megabytes } } => crate::bench::privacy::run(megabytes),
         Command::Bench { command: BenchCommand::Classify { conversations } } => {
