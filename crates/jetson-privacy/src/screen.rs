@@ -79,14 +79,18 @@ impl Screener {
     pub fn screen(&self, text: &str) -> Vec<Flag> {
         let mut flags: Vec<Flag> =
             self.rules.matches(text).into_iter().map(|category| Flag { category, score: RULE_SCORE }).collect();
-        let p = self.model.probabilities(text);
-        let abusive = p[model::OFFENSIVE] + p[model::HATE];
-        if abusive >= self.model.flag_threshold && self.rules.abusive_word(text) {
-            flags.push(if p[model::HATE] >= self.model.hate_threshold {
-                Flag { category: Category::Hate, score: p[model::HATE] }
-            } else {
-                Flag { category: Category::Harassment, score: abusive }
-            });
+        // The model flags only a text that uses an insult, profanity or a slur; most texts use none,
+        // and one pass of the lexicon costs a fraction of the model's, so it goes first.
+        if self.rules.abusive_word(text) {
+            let p = self.model.probabilities(text);
+            let abusive = p[model::OFFENSIVE] + p[model::HATE];
+            if abusive >= self.model.flag_threshold {
+                flags.push(if p[model::HATE] >= self.model.hate_threshold {
+                    Flag { category: Category::Hate, score: p[model::HATE] }
+                } else {
+                    Flag { category: Category::Harassment, score: abusive }
+                });
+            }
         }
         flags.sort_by_key(|f| f.category);
         flags
