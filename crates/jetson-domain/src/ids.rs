@@ -59,6 +59,7 @@ id_type!(
     UserId,
     SessionId,
     ApiTokenId,
+    LinkId,
     ProductId,
     CustomerId,
     ConversationId,

@@ -19,6 +19,9 @@ pub enum Permission {
     Administer,
     /// Browse and export the audit trail.
     ReadAudit,
+    /// Invite and remove members, change roles, give password-reset links. (Only owners make or
+    /// unmake owners.)
+    ManageMembers,
     /// One's own sessions, password and API tokens.
     OwnAccount,
 }
@@ -32,6 +35,11 @@ pub const TABLE: &[(Permission, &str, [bool; 4])] = &[
     (Permission::DecideHeld, "release or keep out held conversations", [false, false, true, true]),
     (Permission::Administer, "integrations; products, privacy and GitHub settings", [false, false, true, true]),
     (Permission::ReadAudit, "browse and export the audit trail", [false, false, true, true]),
+    (
+        Permission::ManageMembers,
+        "invite and remove members, change roles, give password-reset links",
+        [false, false, true, true],
+    ),
     (Permission::OwnAccount, "own sessions, password and API tokens", [true, true, true, true]),
 ];
 

@@ -26,6 +26,7 @@ pub mod instance_tasks;
 pub mod jobs;
 pub mod learning;
 pub mod merges;
+pub mod one_time_links;
 pub mod operators;
 pub mod orgs;
 pub mod products;

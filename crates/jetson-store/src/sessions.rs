@@ -142,6 +142,24 @@ pub async fn revoke_others(tx: &mut Tx, user: UserId, keep: SessionId) -> Result
         .map(|r| r.rows_affected()))?)
 }
 
+/// Moves a session to another organisation the person belongs to (after joining one).
+pub async fn set_org(tx: &mut Tx, session: SessionId, org: OrgId) -> Result<()> {
+    let sql = "UPDATE sessions SET org_id = $1 WHERE id = $2";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(org.as_uuid())
+        .bind(session.as_uuid())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Ends every session of a person (after a password reset).
+pub async fn revoke_all(tx: &mut Tx, user: UserId) -> Result<u64> {
+    let sql = "DELETE FROM sessions WHERE user_id = $1";
+    Ok(on_tx!(tx, |c| sqlx::query(sql).bind(user.as_uuid()).execute(c).await.map(|r| r.rows_affected()))?)
+}
+
 pub async fn delete(db: &Db, token_hash: &str) -> Result<()> {
     let sql = "DELETE FROM sessions WHERE token_hash = $1";
     on_pool!(db, |p| sqlx::query(sql).bind(token_hash).execute(p).await.map(|r| r.rows_affected()))?;

@@ -62,6 +62,12 @@ pub async fn memberships(db: &Db, user: UserId) -> Result<Vec<(OrgId, Role)>> {
     rows.into_iter().map(|(o, r)| Ok((OrgId::from(o), Role::parse(&r)?))).collect()
 }
 
+pub async fn memberships_in_tx(tx: &mut Tx, user: UserId) -> Result<Vec<(OrgId, Role)>> {
+    let sql = "SELECT org_id, role FROM memberships WHERE user_id = $1 ORDER BY created_at";
+    let rows: Vec<(uuid::Uuid, String)> = on_tx!(tx, |c| sqlx::query_as(sql).bind(user.as_uuid()).fetch_all(c).await)?;
+    rows.into_iter().map(|(o, r)| Ok((OrgId::from(o), Role::parse(&r)?))).collect()
+}
+
 pub async fn set_password(tx: &mut Tx, user: UserId, password_hash: &str) -> Result<()> {
     let sql = "UPDATE users SET password_hash = $1 WHERE id = $2";
     on_tx!(tx, |c| sqlx::query(sql)
@@ -71,4 +77,59 @@ pub async fn set_password(tx: &mut Tx, user: UserId, password_hash: &str) -> Res
         .await
         .map(|r| r.rows_affected()))?;
     Ok(())
+}
+
+/// A member of an organisation as the members page lists them.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Member {
+    #[sqlx(try_from = "uuid::Uuid")]
+    pub id: UserId,
+    pub email: String,
+    pub name: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
+    pub joined_at: DateTime<Utc>,
+    pub two_factor: bool,
+}
+
+/// The organisation's members, owners first, then by name.
+pub async fn members(db: &Db, org: OrgId) -> Result<Vec<Member>> {
+    let sql = "SELECT u.id, u.email, u.name, m.role, m.created_at AS joined_at,
+                      (u.totp_secret_enc IS NOT NULL) AS two_factor
+               FROM memberships m JOIN users u ON u.id = m.user_id
+               WHERE m.org_id = $1
+               ORDER BY CASE m.role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 WHEN 'member' THEN 2 ELSE 3 END, u.name";
+    Ok(on_pool!(db, |p| sqlx::query_as(sql).bind(org.as_uuid()).fetch_all(p).await)?)
+}
+
+/// The person's role in the organisation, if they belong to it.
+pub async fn role_in(db: &Db, org: OrgId, user: UserId) -> Result<Option<Role>> {
+    let sql = "SELECT role FROM memberships WHERE org_id = $1 AND user_id = $2";
+    let role: Option<String> =
+        on_pool!(db, |p| sqlx::query_scalar(sql).bind(org.as_uuid()).bind(user.as_uuid()).fetch_optional(p).await)?;
+    role.map(|r| Role::parse(&r).map_err(Into::into)).transpose()
+}
+
+pub async fn count_owners(tx: &mut Tx, org: OrgId) -> Result<i64> {
+    let sql = "SELECT COUNT(*) FROM memberships WHERE org_id = $1 AND role = 'owner'";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql).bind(org.as_uuid()).fetch_one(c).await)?)
+}
+
+/// Ends a membership and the person's sessions in that organisation; false when there was none.
+pub async fn remove_membership(tx: &mut Tx, org: OrgId, user: UserId) -> Result<bool> {
+    let sql = "DELETE FROM memberships WHERE org_id = $1 AND user_id = $2";
+    let n = on_tx!(tx, |c| sqlx::query(sql)
+        .bind(org.as_uuid())
+        .bind(user.as_uuid())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    let sessions = "DELETE FROM sessions WHERE org_id = $1 AND user_id = $2";
+    on_tx!(tx, |c| sqlx::query(sessions)
+        .bind(org.as_uuid())
+        .bind(user.as_uuid())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(n == 1)
 }

@@ -24,6 +24,7 @@ pub mod jobs;
 pub mod keys;
 pub mod learning;
 pub mod matchers;
+pub mod members;
 pub mod operators;
 pub mod org_archive;
 pub mod pipeline;

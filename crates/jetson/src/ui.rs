@@ -15,12 +15,14 @@ pub mod helpscout_imports;
 pub mod helpscout_mailboxes;
 pub mod inbox;
 pub mod integrations;
+pub mod invite;
 pub mod item;
 pub mod item_merge;
 pub mod item_status;
 pub mod items;
 pub mod login;
 pub mod logout;
+pub mod members;
 pub mod messages;
 pub mod password;
 pub mod privacy_settings;
@@ -44,6 +46,7 @@ pub struct Layout {
     pub section: &'static str,
     /// Owners and admins review held conversations.
     pub can_review: bool,
+    pub can_manage_members: bool,
     pub escalations: i64,
 }
 
@@ -54,6 +57,7 @@ impl Layout {
             csrf: user.csrf_token.clone(),
             section,
             can_review: user.role.may(Permission::DecideHeld),
+            can_manage_members: user.role.may(Permission::ManageMembers),
             escalations: user.escalations,
         }
     }

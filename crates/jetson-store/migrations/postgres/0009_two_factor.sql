@@ -26,3 +26,19 @@ CREATE TABLE sign_in_challenges (
 
 -- An organisation may require every member to sign in with two factors.
 ALTER TABLE organizations ADD COLUMN require_two_factor BOOLEAN NOT NULL DEFAULT FALSE;
+
+-- One-time links an owner or admin hands out: an invitation to join the organisation with a role,
+-- or a password reset for one of its members. Only a hash of the link's token is kept.
+CREATE TABLE one_time_links (
+    id UUID PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    org_id UUID NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+    role TEXT,
+    user_id UUID REFERENCES users(id) ON DELETE CASCADE,
+    note TEXT NOT NULL DEFAULT '',
+    created_by UUID REFERENCES users(id) ON DELETE SET NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    expires_at TIMESTAMPTZ NOT NULL,
+    used_at TIMESTAMPTZ
+);

@@ -41,6 +41,17 @@ impl UiUser {
     }
 }
 
+/// The live session a request carries, if any: for pages anyone may open (an invitation) that
+/// behave differently for someone signed in.
+pub async fn session_of(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+) -> anyhow::Result<Option<sessions::SessionInfo>> {
+    let jar = CookieJar::from_headers(headers);
+    let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) else { return Ok(None) };
+    Ok(sessions::find_live(&state.db, &secret::hash(&token)).await?)
+}
+
 impl FromRequestParts<AppState> for UiUser {
     type Rejection = Response;
 

@@ -168,7 +168,7 @@ pub async fn second_factor(
 }
 
 /// A new session for `user` in `org`, recorded as a sign-in by `how`.
-async fn open_session(
+pub(crate) async fn open_session(
     state: &AppState,
     user: &users::User,
     org: OrgId,

@@ -71,7 +71,7 @@ pub async fn submit(
 }
 
 /// The session cookie set, and on to the inbox.
-fn signed_in(state: &AppState, jar: CookieJar, token: String) -> Response {
+pub(super) fn signed_in(state: &AppState, jar: CookieJar, token: String) -> Response {
     let cookie = Cookie::build((SESSION_COOKIE, token))
         .http_only(true)
         .same_site(SameSite::Lax)

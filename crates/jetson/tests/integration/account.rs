@@ -182,6 +182,7 @@ async fn every_role_gets_what_the_table_says() {
                 Permission::DecideHeld => get("/held").await.unwrap(),
                 Permission::Administer => get("/settings/privacy").await.unwrap(),
                 Permission::ReadAudit => get("/settings/audit").await.unwrap(),
+                Permission::ManageMembers => get("/settings/members").await.unwrap(),
                 Permission::OwnAccount => get("/account/tokens").await.unwrap(),
             };
             let status = res.status().as_u16();

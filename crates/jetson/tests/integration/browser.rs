@@ -624,3 +624,38 @@ async fn a_person_turns_on_two_factor_and_signs_in_with_a_code() {
     driver.quit().await.ok();
     result.expect("the two-factor walk-through");
 }
+
+#[tokio::test]
+async fn an_admin_invites_someone_who_signs_up_through_the_link() {
+    let Some(path) = driver_or_skip() else { return };
+    let app = spawn_app().await;
+    let (_driver_process, port) = start_driver(&path);
+    let driver = browser(port).await;
+    let run = async {
+        sign_in(&driver, &app).await?;
+        driver.find(By::Id("nav-members")).await?.click().await?;
+        driver.find(By::Id("invite-note")).await?.send_keys("sam@new.example").await?;
+        driver.find(By::Css("#invite-role option[value='member']")).await?.click().await?;
+        click_to_load(&driver, driver.find(By::Id("invite-create")).await?).await?;
+        let link = driver.find(By::Id("link-url")).await?.text().await?;
+        assert!(link.contains("/invite/"), "{link}");
+        driver.screenshot(&screenshot_path("members.png")).await?;
+
+        // The invited person, in a browser that is not signed in.
+        driver.delete_all_cookies().await?;
+        driver.goto(&link).await?;
+        driver.find(By::Id("email")).await?.send_keys("sam@new.example").await?;
+        driver.find(By::Id("name")).await?.send_keys("Sam New").await?;
+        driver.find(By::Id("password")).await?.send_keys("harbour violet cement 42").await?;
+        driver.find(By::Id("confirm")).await?.send_keys("harbour violet cement 42").await?;
+        driver.screenshot(&screenshot_path("invite.png")).await?;
+        click_to_load(&driver, driver.find(By::Id("join")).await?).await?;
+        let who = driver.find(By::Id("nav-account")).await?.text().await?;
+        assert_eq!(who, "Sam New");
+        assert!(driver.find_all(By::Id("nav-members")).await?.is_empty(), "a member does not manage members");
+        WebDriverResult::Ok(())
+    };
+    let result = run.await;
+    driver.quit().await.ok();
+    result.expect("the invitation walk-through");
+}

@@ -14,6 +14,7 @@ mod github;
 mod helpers;
 mod helpscout;
 mod learning;
+mod members;
 mod pages;
 mod privacy;
 mod security;
