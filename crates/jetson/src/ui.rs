@@ -24,6 +24,7 @@ pub mod login;
 pub mod logout;
 pub mod members;
 pub mod messages;
+pub mod organisations;
 pub mod password;
 pub mod privacy_settings;
 pub mod products;

@@ -560,6 +560,11 @@ async fn a_person_makes_an_api_token_uses_it_revokes_it_and_changes_their_passwo
         let res = reqwest::Client::new().get(app.url("/api/v1/work-items")).bearer_auth(&token).send().await.unwrap();
         assert_eq!(res.status(), 401, "revoked");
 
+        driver.find(By::Id("nav-organisations")).await?.click().await?;
+        let orgs = driver.find(By::Id("organisations")).await?.text().await?;
+        assert!(orgs.contains("Test Org") && orgs.contains("you are here"), "{orgs}");
+        driver.screenshot(&screenshot_path("organisations.png")).await?;
+
         driver.find(By::Id("nav-password")).await?.click().await?;
         driver.find(By::Id("current-password")).await?.send_keys(&app.admin_password).await?;
         driver.find(By::Id("new-password")).await?.send_keys("password1234").await?;

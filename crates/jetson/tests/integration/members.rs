@@ -205,3 +205,34 @@ async fn a_reset_link_sets_a_new_password_once_and_signs_the_member_out_everywhe
     let events = jetson_store::audit::list(&app.state.db, app.org, Some("auth.password_reset"), 5).await.unwrap();
     assert!(events[0].detail.ends_with("1 session(s) signed out"), "{}", events[0].detail);
 }
+
+#[tokio::test]
+async fn a_person_in_two_organisations_switches_between_them_and_leaves_one() {
+    let app = spawn_app().await;
+    let other = jetson::accounts::ensure_org(&app.state, "Other Co").await.unwrap();
+    let admin_id = user_id(&app, &app.admin_email).await;
+    let mut tx = app.state.db.begin().await.unwrap();
+    jetson_store::users::add_membership(&mut tx, other, admin_id, Role::Member).await.unwrap();
+    tx.commit().await.unwrap();
+    let client = signed_in(&app).await;
+    let html = client.get(app.url("/account/organisations")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Test Org") && html.contains("Other Co") && html.contains("you are here"));
+    let csrf = csrf_of(&html);
+    let post = |path: String| client.post(app.url(&path)).form(&[("csrf", csrf.as_str())]).send();
+    // In the test organisation as owner: its members page. After switching, a member of Other Co.
+    assert_eq!(client.get(app.url("/settings/members")).send().await.unwrap().status(), 200);
+    assert_eq!(post(format!("/account/organisations/{other}/switch")).await.unwrap().headers()["location"], "/");
+    assert_eq!(client.get(app.url("/settings/members")).send().await.unwrap().status(), 403);
+    // Not the one this session is in; the other one, yes (as its only owner: no).
+    assert_eq!(post(format!("/account/organisations/{other}/leave")).await.unwrap().status(), 400);
+    let res = post(format!("/account/organisations/{}/leave", app.org)).await.unwrap();
+    assert_eq!(res.status(), 400);
+    assert!(res.text().await.unwrap().contains("only owner"));
+    assert_eq!(post(format!("/account/organisations/{}/switch", app.org)).await.unwrap().status(), 303);
+    assert_eq!(post(format!("/account/organisations/{other}/leave")).await.unwrap().status(), 303);
+    assert_eq!(jetson_store::users::role_in(&app.state.db, other, admin_id).await.unwrap(), None);
+    let unknown = "0191b5a0-0000-7000-8000-000000000000";
+    assert_eq!(post(format!("/account/organisations/{unknown}/switch")).await.unwrap().status(), 404);
+    let left = jetson_store::audit::list(&app.state.db, other, Some("member.leave"), 5).await.unwrap();
+    assert_eq!(left.len(), 1);
+}
