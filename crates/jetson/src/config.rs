@@ -30,6 +30,7 @@ const KNOWN_VARS: &[&str] = &[
     "JETSON_REQUIRE_EMBEDDINGS",
     "JETSON_RATE_LIMIT",
     "JETSON_BEHIND_PROXY",
+    "JETSON_ALLOW_SIGNUP",
 ];
 
 #[derive(Debug, Clone)]
@@ -69,6 +70,10 @@ pub struct Settings {
     /// Served through a reverse proxy that appends the client's address to `X-Forwarded-For`
     /// (`JETSON_BEHIND_PROXY`): throttling and rate limits then go by that address.
     pub behind_proxy: bool,
+    /// Anyone who reaches the instance may create an organisation at `/signup`
+    /// (`JETSON_ALLOW_SIGNUP`). Without it, only the first organisation is created there, on an
+    /// instance that has none; the rest come from the command line or invitations.
+    pub allow_signup: bool,
 }
 
 impl Settings {
@@ -93,6 +98,7 @@ impl Settings {
             embeddings_dir: None,
             rate_limit_per_minute: 600,
             behind_proxy: false,
+            allow_signup: false,
         }
     }
 
@@ -115,6 +121,7 @@ impl Settings {
         s.run_worker = flag("JETSON_WORKER", true)?;
         s.secure_cookies = flag("JETSON_SECURE_COOKIES", false)?;
         s.behind_proxy = flag("JETSON_BEHIND_PROXY", false)?;
+        s.allow_signup = flag("JETSON_ALLOW_SIGNUP", false)?;
         if let Some(key) = secret("JETSON_SECRET_KEY")? {
             s.secret_key = Some(crate::sealed::parse_key_hex(&key).context(
                 "JETSON_SECRET_KEY must be 64 hex characters (32 bytes); make one with `openssl rand -hex 32`",

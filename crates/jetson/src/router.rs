@@ -49,6 +49,7 @@ pub fn build(state: AppState) -> Router {
     let pages = Router::new()
         .route("/", get(ui::inbox::handler))
         .route("/login", get(ui::login::page).post(ui::login::submit))
+        .route("/signup", get(ui::signup::page).post(ui::signup::submit))
         .route("/invite/{token}", get(ui::invite::page).post(ui::invite::accept))
         .route("/reset/{token}", get(ui::invite::reset_page).post(ui::invite::reset))
         .route("/settings/members", get(ui::members::page))

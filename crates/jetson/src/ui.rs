@@ -31,6 +31,7 @@ pub mod products;
 pub mod reclassify;
 pub mod report_move;
 pub mod sessions;
+pub mod signup;
 pub mod tokens;
 pub mod two_factor;
 pub mod view;

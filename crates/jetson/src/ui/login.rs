@@ -22,10 +22,13 @@ use crate::state::AppState;
 struct LoginPage {
     error: Option<String>,
     email: String,
+    /// `/signup` is open: the page offers it.
+    signup: bool,
 }
 
-pub async fn page() -> Response {
-    super::render(&LoginPage { error: None, email: String::new() })
+pub async fn page(State(state): State<AppState>) -> Result<Response, super::UiError> {
+    let signup = super::signup::open(&state).await?;
+    Ok(super::render(&LoginPage { error: None, email: String::new(), signup }))
 }
 
 #[derive(Deserialize)]
@@ -42,7 +45,8 @@ pub async fn submit(
     Form(form): Form<Credentials>,
 ) -> Result<Response, super::UiError> {
     let refuse = |email: &str| {
-        let page = LoginPage { error: Some("Wrong email or password.".into()), email: email.to_string() };
+        let page =
+            LoginPage { error: Some("Wrong email or password.".into()), email: email.to_string(), signup: false };
         (axum::http::StatusCode::UNAUTHORIZED, super::render(&page)).into_response()
     };
     let user_agent = headers.get(axum::http::header::USER_AGENT).and_then(|h| h.to_str().ok()).unwrap_or_default();
@@ -62,7 +66,7 @@ pub async fn submit(
         Outcome::Locked { retry_after_s } => {
             let minutes = (retry_after_s + 59) / 60;
             let message = format!("Too many failed sign-ins. Try again in {minutes} minute(s).");
-            let page = LoginPage { error: Some(message), email: form.email };
+            let page = LoginPage { error: Some(message), email: form.email, signup: false };
             let retry = [(axum::http::header::RETRY_AFTER, retry_after_s.to_string())];
             return Ok((axum::http::StatusCode::TOO_MANY_REQUESTS, retry, super::render(&page)).into_response());
         }
@@ -106,7 +110,7 @@ pub async fn second_factor_submit(
 ) -> Result<Response, super::UiError> {
     let expired = || {
         let message = "That sign-in has expired or had too many wrong codes. Sign in again.";
-        let page = LoginPage { error: Some(message.into()), email: String::new() };
+        let page = LoginPage { error: Some(message.into()), email: String::new(), signup: false };
         (axum::http::StatusCode::UNAUTHORIZED, super::render(&page)).into_response()
     };
     let Some(challenge) = jar.get(CHALLENGE_COOKIE).map(|c| c.value().to_string()) else { return Ok(expired()) };

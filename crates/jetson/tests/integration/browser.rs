@@ -664,3 +664,31 @@ async fn an_admin_invites_someone_who_signs_up_through_the_link() {
     driver.quit().await.ok();
     result.expect("the invitation walk-through");
 }
+
+#[tokio::test]
+async fn a_person_signs_up_and_creates_an_organisation() {
+    let Some(path) = driver_or_skip() else { return };
+    let app = crate::helpers::spawn_app_with(|s| s.allow_signup = true).await;
+    let (_driver_process, port) = start_driver(&path);
+    let driver = browser(port).await;
+    let run = async {
+        driver.set_implicit_wait_timeout(Duration::from_secs(10)).await?;
+        driver.goto(app.url("/login")).await?;
+        driver.find(By::Id("signup-link")).await?.click().await?;
+        driver.find(By::Id("organisation")).await?.send_keys("Acme").await?;
+        driver.find(By::Id("name")).await?.send_keys("Nia Founder").await?;
+        driver.find(By::Id("email")).await?.send_keys("nia@acme.example").await?;
+        driver.find(By::Id("password")).await?.send_keys("copper meadow 19 falcon").await?;
+        driver.find(By::Id("confirm")).await?.send_keys("copper meadow 19 falcon").await?;
+        driver.screenshot(&screenshot_path("signup.png")).await?;
+        click_to_load(&driver, driver.find(By::Id("create-organisation")).await?).await?;
+        assert_eq!(driver.find(By::Id("nav-account")).await?.text().await?, "Nia Founder");
+        driver.find(By::Id("nav-members")).await?.click().await?;
+        let members = driver.find(By::Id("members")).await?.text().await?;
+        assert!(members.contains("nia@acme.example") && members.contains("owner"), "{members}");
+        WebDriverResult::Ok(())
+    };
+    let result = run.await;
+    driver.quit().await.ok();
+    result.expect("the sign-up walk-through");
+}

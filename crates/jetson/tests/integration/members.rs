@@ -236,3 +236,41 @@ async fn a_person_in_two_organisations_switches_between_them_and_leaves_one() {
     let left = jetson_store::audit::list(&app.state.db, other, Some("member.leave"), 5).await.unwrap();
     assert_eq!(left.len(), 1);
 }
+
+#[tokio::test]
+async fn sign_up_is_closed_by_default_and_when_open_creates_an_organisation_with_its_owner() {
+    let closed = spawn_app().await;
+    assert_eq!(browser().get(closed.url("/signup")).send().await.unwrap().status(), 403);
+    let login = browser().get(closed.url("/login")).send().await.unwrap().text().await.unwrap();
+    assert!(!login.contains("/signup"));
+
+    let app = crate::helpers::spawn_app_with(|s| s.allow_signup = true).await;
+    let login = browser().get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+    assert!(login.contains("Create an organisation"));
+    let client = browser();
+    let sign_up = |org: &'static str, email: &'static str, password: &'static str| {
+        let form = [
+            ("organisation", org),
+            ("name", "Nia Founder"),
+            ("email", email),
+            ("password", password),
+            ("confirm", password),
+        ];
+        client.post(app.url("/signup")).form(&form).send()
+    };
+    let strong = "copper meadow 19 falcon";
+    let taken_org = sign_up("Test Org", "nia@acme.example", strong).await.unwrap();
+    assert_eq!(taken_org.status(), 400);
+    assert!(taken_org.text().await.unwrap().contains("exists already"));
+    let taken_email = sign_up("Acme", "admin@test.example", strong).await.unwrap();
+    assert!(taken_email.text().await.unwrap().contains("already an account"));
+    assert_eq!(sign_up("Acme", "nia@acme.example", "acme12345678").await.unwrap().status(), 400);
+    let res = sign_up("Acme", "nia@acme.example", strong).await.unwrap();
+    assert_eq!(res.headers()["location"], "/");
+    let members = members_page(&app, &client).await;
+    assert!(members.contains("Nia Founder") && !members.contains("Test Admin"), "the new organisation, theirs alone");
+    let acme = jetson_store::orgs::find_by_name(&app.state.db, "Acme").await.unwrap().unwrap().id;
+    let events = jetson_store::audit::list(&app.state.db, acme, None, 5).await.unwrap();
+    let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["auth.sign_in", "org.create"]);
+}
