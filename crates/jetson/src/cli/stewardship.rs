@@ -24,6 +24,8 @@ pub enum AuditCommand {
 
 #[derive(Subcommand)]
 pub enum OrgCommand {
+    /// Create an organisation (then `jetson user create --org NAME …` adds its first owner).
+    Create { name: String },
     /// Write an organisation, everything it holds, to one tar archive another Jetson can import
     /// (JSON lines per table, CSV of conversations and work items). It holds original messages.
     Export {
@@ -137,6 +139,30 @@ pub async fn audit(state: AppState, command: AuditCommand) -> anyhow::Result<()>
 
 pub async fn org(s: Settings, command: OrgCommand) -> anyhow::Result<()> {
     match command {
+        OrgCommand::Create { name } => {
+            let name = name.trim();
+            anyhow::ensure!(!name.is_empty() && name.chars().count() <= 100, "the name must be 1 to 100 characters");
+            let state = open(s).await?;
+            anyhow::ensure!(
+                jetson_store::orgs::find_by_name(&state.db, name).await?.is_none(),
+                "an organisation named {name} exists already"
+            );
+            let mut tx = state.db.begin().await?;
+            let org = jetson_store::orgs::create(&mut tx, name).await?;
+            let target = format!("org:{}", org.id);
+            let event = jetson_store::audit::NewEvent {
+                actor_user_id: None,
+                actor: "cli",
+                action: "org.create",
+                target: &target,
+                detail: "",
+            };
+            jetson_store::audit::record(&mut tx, org.id, event).await?;
+            tx.commit().await?;
+            println!(
+                "created organisation {name}; add its owner with: jetson user create --org \"{name}\" --email … --role owner"
+            );
+        }
         OrgCommand::Export { org, out } => {
             let state = open(s).await?;
             let id = find_org(&state, &org).await?;

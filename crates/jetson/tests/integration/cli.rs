@@ -344,3 +344,40 @@ async fn audit_verify_finds_an_edited_event() {
     let out = String::from_utf8_lossy(&bad.stdout);
     assert!(!bad.status.success() && out.contains("event 1 its content was changed"), "{out}");
 }
+
+#[tokio::test]
+async fn an_admin_creates_an_organisation_its_owner_and_a_token_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database_url(dir.path()).await;
+    let run = |args: &[&str]| {
+        let out = jetson().args(args).args(["--database", &db]).output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let (ok, out, err) = run(&["org", "create", "Acme Support"]);
+    assert!(ok && out.contains("created organisation Acme Support"), "{err}");
+    let (ok, _, err) = run(&["org", "create", "Acme Support"]);
+    assert!(!ok && err.contains("exists already"), "{err}");
+    let (ok, out, err) =
+        run(&["user", "create", "--org", "Acme Support", "--email", "ops@acme.example", "--role", "owner"]);
+    assert!(ok && out.contains("with password"), "{err}");
+    let (ok, out, err) = run(&[
+        "token",
+        "create",
+        "--org",
+        "Acme Support",
+        "--email",
+        "ops@acme.example",
+        "--scope",
+        "read",
+        "--expires",
+        "30",
+    ]);
+    assert!(ok && out.contains("API token: jt_"), "{err}");
+    let (ok, _, err) =
+        run(&["token", "create", "--org", "Acme Support", "--email", "ops@acme.example", "--scope", "root"]);
+    assert!(!ok && err.contains("not a token scope"), "{err}");
+}
