@@ -60,6 +60,7 @@ id_type!(
     SessionId,
     ApiTokenId,
     LinkId,
+    AlertId,
     ProductId,
     CustomerId,
     ConversationId,

@@ -34,6 +34,7 @@ pub mod rate_budgets;
 pub mod reports;
 pub mod retention;
 pub mod sealed_columns;
+pub mod security_alerts;
 pub mod sessions;
 pub mod sign_in_throttle;
 pub mod sync_runs;

@@ -81,7 +81,8 @@ impl Actor<'_> {
         detail: &str,
     ) -> anyhow::Result<()> {
         let event = audit::NewEvent { actor_user_id: Some(self.user_id), actor: self.email, action, target, detail };
-        Ok(audit::record(tx, org, event).await?)
+        audit::record(tx, org, event).await?;
+        crate::alerts::after_action(tx, org, self.user_id, self.email, action).await
     }
 }
 

@@ -31,6 +31,7 @@ const KNOWN_VARS: &[&str] = &[
     "JETSON_RATE_LIMIT",
     "JETSON_BEHIND_PROXY",
     "JETSON_ALLOW_SIGNUP",
+    "JETSON_ALERT_WEBHOOK",
 ];
 
 #[derive(Debug, Clone)]
@@ -74,6 +75,8 @@ pub struct Settings {
     /// (`JETSON_ALLOW_SIGNUP`). Without it, only the first organisation is created there, on an
     /// instance that has none; the rest come from the command line or invitations.
     pub allow_signup: bool,
+    /// Where security alerts are posted as JSON (`JETSON_ALERT_WEBHOOK`), besides the app.
+    pub alert_webhook: Option<String>,
 }
 
 impl Settings {
@@ -99,6 +102,7 @@ impl Settings {
             rate_limit_per_minute: 600,
             behind_proxy: false,
             allow_signup: false,
+            alert_webhook: None,
         }
     }
 
@@ -122,6 +126,12 @@ impl Settings {
         s.secure_cookies = flag("JETSON_SECURE_COOKIES", false)?;
         s.behind_proxy = flag("JETSON_BEHIND_PROXY", false)?;
         s.allow_signup = flag("JETSON_ALLOW_SIGNUP", false)?;
+        if let Ok(url) = std::env::var("JETSON_ALERT_WEBHOOK") {
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                bail!("JETSON_ALERT_WEBHOOK must be an http(s) URL, not `{url}`");
+            }
+            s.alert_webhook = Some(url);
+        }
         if let Some(key) = secret("JETSON_SECRET_KEY")? {
             s.secret_key = Some(crate::sealed::parse_key_hex(&key).context(
                 "JETSON_SECRET_KEY must be 64 hex characters (32 bytes); make one with `openssl rand -hex 32`",

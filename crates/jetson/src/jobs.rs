@@ -29,6 +29,7 @@ pub async fn run(state: &AppState, job: &Claimed, worker: &str) -> anyhow::Resul
         github_training::KIND => github_training::run(state, job, worker).await,
         model_train::KIND => model_train::run(state, job, worker).await,
         retention::KIND => retention::run(state, job, worker).await,
+        crate::alerts::WEBHOOK_JOB => crate::alerts::deliver(state, job, worker).await,
         other => anyhow::bail!("unknown job kind `{other}`"),
     }
 }

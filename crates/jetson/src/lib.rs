@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod actions;
+pub mod alerts;
 pub mod api;
 pub mod auth;
 pub mod backup;

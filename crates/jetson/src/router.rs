@@ -116,6 +116,7 @@ pub fn build(state: AppState) -> Router {
         .route("/settings/privacy", get(ui::privacy_settings::page))
         .route("/settings/audit", get(ui::audit::page))
         .route("/settings/audit/export", post(ui::audit::export))
+        .route("/settings/audit/alerts/seen", post(ui::audit::alerts_seen))
         .route("/settings/privacy/retention", post(ui::privacy_settings::save))
         .route("/settings/privacy/operators", post(ui::privacy_settings::save_operators))
         .route("/settings/privacy/two-factor", post(ui::privacy_settings::save_two_factor))

@@ -50,6 +50,8 @@ pub struct Layout {
     pub can_review: bool,
     pub can_manage_members: bool,
     pub escalations: i64,
+    /// For owners and admins: security alerts not yet seen.
+    pub alerts: i64,
 }
 
 impl Layout {
@@ -61,6 +63,7 @@ impl Layout {
             can_review: user.role.may(Permission::DecideHeld),
             can_manage_members: user.role.may(Permission::ManageMembers),
             escalations: user.escalations,
+            alerts: user.alerts,
         }
     }
 }

@@ -42,3 +42,24 @@ CREATE TABLE one_time_links (
     expires_at TIMESTAMPTZ NOT NULL,
     used_at TIMESTAMPTZ
 );
+
+-- Unusual activity, for the organisation's owners and admins: a sign-in from a new device or
+-- network, an account locked by failed sign-ins, a burst of reveals or exports.
+CREATE TABLE security_alerts (
+    id UUID PRIMARY KEY,
+    org_id UUID NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    user_id UUID REFERENCES users(id) ON DELETE SET NULL,
+    detail TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    seen_at TIMESTAMPTZ
+);
+
+-- The devices and networks a person has signed in from, as keyed hashes (browser, system and
+-- network prefix), so that a new one can be noticed without keeping addresses.
+CREATE TABLE known_devices (
+    user_id UUID NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    fingerprint TEXT NOT NULL,
+    first_seen_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (user_id, fingerprint)
+);

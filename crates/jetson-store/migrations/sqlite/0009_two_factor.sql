@@ -42,3 +42,24 @@ CREATE TABLE one_time_links (
     expires_at TEXT NOT NULL,
     used_at TEXT
 );
+
+-- Unusual activity, for the organisation's owners and admins: a sign-in from a new device or
+-- network, an account locked by failed sign-ins, a burst of reveals or exports.
+CREATE TABLE security_alerts (
+    id BLOB PRIMARY KEY,
+    org_id BLOB NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    user_id BLOB REFERENCES users(id) ON DELETE SET NULL,
+    detail TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    seen_at TEXT
+);
+
+-- The devices and networks a person has signed in from, as keyed hashes (browser, system and
+-- network prefix), so that a new one can be noticed without keeping addresses.
+CREATE TABLE known_devices (
+    user_id BLOB NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    fingerprint TEXT NOT NULL,
+    first_seen_at TEXT NOT NULL,
+    PRIMARY KEY (user_id, fingerprint)
+);

@@ -28,6 +28,8 @@ pub struct UiUser {
     /// For owners and admins: held conversations that are escalated (threats, self-harm), shown
     /// in the navigation on every page so that they are seen first.
     pub escalations: i64,
+    /// For those who read the audit trail: security alerts not yet seen.
+    pub alerts: i64,
 }
 
 impl UiUser {
@@ -75,8 +77,14 @@ impl FromRequestParts<AppState> for UiUser {
         } else {
             0
         };
+        let alerts = if s.role.may(Permission::ReadAudit) {
+            jetson_store::security_alerts::unseen(&state.db, s.org_id).await.unwrap_or_default()
+        } else {
+            0
+        };
         Ok(UiUser {
             escalations,
+            alerts,
             session_id: s.id,
             user_id: s.user_id,
             org_id: s.org_id,

@@ -81,13 +81,20 @@ pub async fn sign_in(
         None => None,
     };
     let (Some(user), Some(org), true) = (&user, org, ok) else {
+        let mut account_locked_ms = 0;
         for (key, limit) in &keys {
-            sign_in_throttle::record_failure(&state.db, key, *limit, now_ms).await?;
+            let locked = sign_in_throttle::record_failure(&state.db, key, *limit, now_ms).await?;
+            if key == &keys[0].0 {
+                account_locked_ms = locked;
+            }
         }
         if let (Some(user), Some(org)) = (&user, org) {
             let mut tx = state.db.begin().await?;
             actor(user).record(&mut tx, org, "auth.sign_in_failed", &target(user), "wrong password").await?;
             tx.commit().await?;
+            if account_locked_ms > 0 {
+                crate::alerts::account_locked(state, org, user.id, &user.email, account_locked_ms / 60_000).await?;
+            }
         }
         return Ok(Outcome::Refused);
     };
@@ -100,7 +107,7 @@ pub async fn sign_in(
         tx.commit().await?;
         return Ok(Outcome::SecondFactor(token));
     }
-    let token = open_session(state, user, org, user_agent, "password").await?;
+    let token = open_session(state, user, org, user_agent, address, "password").await?;
     Ok(Outcome::SignedIn(token))
 }
 
@@ -136,7 +143,11 @@ pub async fn second_factor(
     };
     let Some(factor) = factor else {
         let now_ms = jetson_store::now().timestamp_millis();
-        sign_in_throttle::record_failure(&state.db, &account_key(&user.email), PER_ACCOUNT, now_ms).await?;
+        let locked =
+            sign_in_throttle::record_failure(&state.db, &account_key(&user.email), PER_ACCOUNT, now_ms).await?;
+        if locked > 0 {
+            crate::alerts::account_locked(state, challenge.org_id, user.id, &user.email, locked / 60_000).await?;
+        }
         if let Some(a) = address {
             sign_in_throttle::record_failure(&state.db, &address_key(a), PER_ADDRESS, now_ms).await?;
         }
@@ -163,7 +174,7 @@ pub async fn second_factor(
     let mut tx = state.db.begin().await?;
     two_factor::delete_challenge(&mut tx, &hash).await?;
     tx.commit().await?;
-    let token = open_session(state, &user, challenge.org_id, &challenge.user_agent, &how).await?;
+    let token = open_session(state, &user, challenge.org_id, &challenge.user_agent, address, &how).await?;
     Ok(SecondFactorOutcome::SignedIn(token))
 }
 
@@ -173,6 +184,7 @@ pub(crate) async fn open_session(
     user: &users::User,
     org: OrgId,
     user_agent: &str,
+    address: Option<IpAddr>,
     how: &str,
 ) -> anyhow::Result<String> {
     let token = secret::generate("");
@@ -190,6 +202,7 @@ pub(crate) async fn open_session(
     )
     .await?;
     actor(user).record(&mut tx, org, "auth.sign_in", &target(user), how).await?;
+    crate::alerts::signed_in(&mut tx, org, user.id, &user.email, user_agent, address).await?;
     tx.commit().await?;
     Ok(token)
 }

@@ -27,6 +27,8 @@ const KINDS: &[(&str, &str)] = &[
     ("customer.", "Data-subject requests"),
     ("retention.", "Retention"),
     ("settings.", "Settings changed"),
+    ("member.", "Members"),
+    ("token.", "API tokens"),
 ];
 
 #[derive(Template)]
@@ -39,6 +41,7 @@ struct AuditPage {
     /// None when the chain holds; otherwise the first event that does not, and why.
     broken: Option<(i64, &'static str)>,
     older: Option<i64>,
+    alerts: Vec<jetson_store::security_alerts::Alert>,
 }
 
 #[derive(Deserialize)]
@@ -61,7 +64,22 @@ pub async fn page(State(state): State<AppState>, user: UiUser, Query(f): Query<F
         kind: kind.unwrap_or_default().to_string(),
         broken,
         older,
+        alerts: jetson_store::security_alerts::list(&state.db, user.org_id, 20).await?,
     }))
+}
+
+/// Marks every alert seen (the count beside Audit in the navigation goes).
+pub async fn alerts_seen(
+    State(state): State<AppState>,
+    user: UiUser,
+    axum::Form(f): axum::Form<super::CsrfOnly>,
+) -> Result<Response, UiError> {
+    user.check_csrf(&f.csrf)?;
+    require(&user, Permission::ReadAudit)?;
+    let mut tx = state.db.begin().await?;
+    jetson_store::security_alerts::mark_all_seen(&mut tx, user.org_id).await?;
+    tx.commit().await?;
+    Ok(axum::response::Redirect::to("/settings/audit").into_response())
 }
 
 #[derive(Deserialize)]

@@ -84,6 +84,7 @@ pub struct JoinForm {
 
 pub async fn accept(
     State(state): State<AppState>,
+    address: crate::auth::extract::ClientAddress,
     headers: HeaderMap,
     jar: CookieJar,
     Path(token): Path<String>,
@@ -115,7 +116,8 @@ pub async fn accept(
     let user = members::join_as_new(&state, &link, &email, name, f.password.clone()).await?;
     let account = jetson_store::users::get(&state.db, user).await?;
     let user_agent = headers.get(axum::http::header::USER_AGENT).and_then(|h| h.to_str().ok()).unwrap_or_default();
-    let token = crate::auth::sign_in::open_session(&state, &account, link.org_id, user_agent, "invitation").await?;
+    let token =
+        crate::auth::sign_in::open_session(&state, &account, link.org_id, user_agent, address.0, "invitation").await?;
     Ok(super::login::signed_in(&state, jar, token))
 }
 

@@ -64,7 +64,7 @@ pub async fn revoke_others(
 }
 
 /// "Firefox on Linux" from a `User-Agent`: enough to recognise one's own devices.
-fn device(user_agent: &str) -> String {
+pub(crate) fn device(user_agent: &str) -> String {
     let ua = user_agent;
     let browser = if ua.contains("Edg/") {
         "Edge"

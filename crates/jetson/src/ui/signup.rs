@@ -53,6 +53,7 @@ pub struct SignupForm {
 
 pub async fn submit(
     State(state): State<AppState>,
+    address: crate::auth::extract::ClientAddress,
     headers: HeaderMap,
     jar: CookieJar,
     Form(f): Form<SignupForm>,
@@ -100,6 +101,6 @@ pub async fn submit(
         .await?;
     tx.commit().await?;
     let user_agent = headers.get(axum::http::header::USER_AGENT).and_then(|h| h.to_str().ok()).unwrap_or_default();
-    let token = crate::auth::sign_in::open_session(&state, &user, org.id, user_agent, "sign-up").await?;
+    let token = crate::auth::sign_in::open_session(&state, &user, org.id, user_agent, address.0, "sign-up").await?;
     Ok(super::login::signed_in(&state, jar, token))
 }

@@ -2,6 +2,7 @@
 //! (PostgreSQL when `JETSON_TEST_POSTGRES_URL` is set, SQLite otherwise).
 
 mod account;
+mod alerts;
 mod api;
 mod browser;
 mod cli;

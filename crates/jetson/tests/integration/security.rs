@@ -103,9 +103,9 @@ async fn admins_browse_and_export_the_audit_trail_members_cannot_and_a_changed_e
     assert!(res.headers()["content-disposition"].to_str().unwrap().contains("jetson-audit.jsonl"));
     let lines: Vec<serde_json::Value> =
         res.text().await.unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    assert_eq!(lines.len(), 2, "the sign-in and the export itself");
-    assert_eq!(lines[1]["action"], "audit.export");
-    assert_eq!(lines[1]["prev_hash"], lines[0]["hash"], "hashes come along, so a copy can be checked");
+    assert_eq!(lines.len(), 3, "the test token's creation, the sign-in and the export itself");
+    assert_eq!(lines[2]["action"], "audit.export");
+    assert_eq!(lines[2]["prev_hash"], lines[1]["hash"], "hashes come along, so a copy can be checked");
     let csv = client
         .post(app.url("/settings/audit/export"))
         .form(&[("csrf", &csrf), ("format", &"csv".into())])
@@ -116,7 +116,7 @@ async fn admins_browse_and_export_the_audit_trail_members_cannot_and_a_changed_e
         .await
         .unwrap();
     assert!(csv.starts_with("seq,at,actor_user_id,actor,action,target,detail,prev_hash,hash\n"));
-    assert_eq!(csv.lines().count(), 4, "a header and three events");
+    assert_eq!(csv.lines().count(), 5, "a header and four events");
     let res = client
         .post(app.url("/settings/audit/export"))
         .form(&[("csrf", "wrong"), ("format", "csv")])
@@ -146,14 +146,14 @@ async fn admins_browse_and_export_the_audit_trail_members_cannot_and_a_changed_e
     assert_eq!(other.get(app.url("/settings/audit")).send().await.unwrap().status(), 403);
 
     // Someone edits an event in the database: the page says where the chain breaks.
-    let edit = "UPDATE audit_events SET detail = 'nothing happened' WHERE seq = 1 AND action = 'auth.sign_in'";
+    let edit = "UPDATE audit_events SET detail = 'nothing happened' WHERE seq = 2 AND action = 'auth.sign_in'";
     match &app.state.db {
         jetson_store::Db::Sqlite(p) => sqlx::query(edit).execute(p).await.map(|_| ()),
         jetson_store::Db::Postgres(p) => sqlx::query(edit).execute(p).await.map(|_| ()),
     }
     .unwrap();
     let html = client.get(app.url("/settings/audit")).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains("The chain is broken at event 1: its content was changed."), "{html}");
+    assert!(html.contains("The chain is broken at event 2: its content was changed."), "{html}");
 }
 
 #[tokio::test]
