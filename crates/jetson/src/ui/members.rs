@@ -49,6 +49,12 @@ pub async fn page(State(state): State<AppState>, user: UiUser) -> Result<Respons
     page_with(&state, &user, None).await
 }
 
+/// Every change here: the form's own, by someone who manages members.
+fn allowed(user: &UiUser, csrf: &str) -> Result<(), UiError> {
+    user.check_csrf(csrf)?;
+    require(user, Permission::ManageMembers)
+}
+
 fn actor(user: &UiUser) -> Actor<'_> {
     Actor { user_id: user.user_id, email: &user.email }
 }
@@ -71,8 +77,7 @@ pub async fn invite(
     user: UiUser,
     Form(f): Form<InviteForm>,
 ) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
-    require(&user, Permission::ManageMembers)?;
+    allowed(&user, &f.csrf)?;
     let role = parse_role(&f.role)?;
     let note: String = f.note.trim().chars().take(120).collect();
     let token = members::invite(&state, user.org_id, actor(&user), user.role, role, &note).await?;
@@ -86,8 +91,7 @@ pub async fn withdraw(
     Path(id): Path<String>,
     Form(f): Form<CsrfOnly>,
 ) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
-    require(&user, Permission::ManageMembers)?;
+    allowed(&user, &f.csrf)?;
     let id: LinkId = id.parse().map_err(|_| UiError::bad_request("That is not an invitation id."))?;
     if !members::withdraw_invite(&state, user.org_id, actor(&user), id).await? {
         return Err(UiError::not_found("There is no such open invitation."));
@@ -111,8 +115,7 @@ pub async fn set_role(
     Path(id): Path<String>,
     Form(f): Form<RoleForm>,
 ) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
-    require(&user, Permission::ManageMembers)?;
+    allowed(&user, &f.csrf)?;
     let (member, role) = (parse_user(&id)?, parse_role(&f.role)?);
     members::set_role(&state, user.org_id, actor(&user), user.role, member, role).await?;
     Ok(Redirect::to("/settings/members").into_response())
@@ -124,8 +127,7 @@ pub async fn remove(
     Path(id): Path<String>,
     Form(f): Form<CsrfOnly>,
 ) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
-    require(&user, Permission::ManageMembers)?;
+    allowed(&user, &f.csrf)?;
     members::remove(&state, user.org_id, actor(&user), user.role, parse_user(&id)?).await?;
     Ok(Redirect::to("/settings/members").into_response())
 }
@@ -136,8 +138,7 @@ pub async fn reset_link(
     Path(id): Path<String>,
     Form(f): Form<CsrfOnly>,
 ) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
-    require(&user, Permission::ManageMembers)?;
+    allowed(&user, &f.csrf)?;
     let member = parse_user(&id)?;
     let token = members::reset_link(&state, user.org_id, actor(&user), user.role, member).await?;
     let email = users::get(&state.db, member).await?.email;
