@@ -9,3 +9,6 @@ pub mod totp;
 pub mod two_factor;
 
 pub use extract::{ApiCaller, UiUser};
+
+#[cfg(test)]
+mod properties;

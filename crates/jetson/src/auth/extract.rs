@@ -124,6 +124,15 @@ impl FromRequestParts<AppState> for ClientAddress {
     }
 }
 
+/// The token of an `Authorization: Bearer …` header (the scheme in either case, the token
+/// trimmed); `None` for anything else, an empty token included.
+pub fn bearer(header: Option<&str>) -> Option<&str> {
+    header
+        .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}
+
 /// A caller of the JSON API, authenticated by an API token.
 #[derive(Debug, Clone)]
 pub struct ApiCaller {
@@ -150,11 +159,7 @@ impl FromRequestParts<AppState> for ApiCaller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let header = parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|h| h.to_str().ok());
-        let token = header
-            .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or(ApiError::Unauthorized)?;
+        let token = bearer(header).ok_or(ApiError::Unauthorized)?;
         let found = tokens::authenticate(&state.db, &secret::hash(token)).await?;
         let t = found.ok_or(ApiError::Unauthorized)?;
         Ok(ApiCaller { org_id: t.org_id, user_id: t.user_id, role: t.role, scope: t.scope })
