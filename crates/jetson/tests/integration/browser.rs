@@ -475,6 +475,10 @@ async fn an_admin_sets_retention_and_reads_the_deletion_report() {
 async fn an_admin_reads_the_audit_trail_and_filters_it_after_a_failed_sign_in() {
     let Some(path) = driver_or_skip() else { return };
     let app = spawn_app().await;
+    // A sign-in from another device earlier, so that the browser's is a new device: an alert.
+    let phone = reqwest::Client::builder().user_agent("Mozilla/5.0 (iPhone) Safari/604.1").build().unwrap();
+    let form = [("email", app.admin_email.as_str()), ("password", app.admin_password.as_str())];
+    phone.post(app.url("/login")).form(&form).send().await.unwrap();
     let (_driver_process, port) = start_driver(&path);
     let driver = browser(port).await;
     let run = async {
@@ -490,7 +494,12 @@ async fn an_admin_reads_the_audit_trail_and_filters_it_after_a_failed_sign_in() 
         assert!(driver.find(By::Id("chain-state")).await?.text().await?.starts_with("Chain intact"));
         let rows = driver.find(By::Id("audit-events")).await?.text().await?;
         assert!(rows.contains("auth.sign_in_failed") && rows.contains("auth.sign_in"), "{rows}");
+        assert_eq!(driver.find(By::Id("alerts-badge")).await?.text().await?, "1");
+        let alerts = driver.find(By::Id("alerts")).await?.text().await?;
+        assert!(alerts.contains("signed in from a new device or network: Chrome on Linux"), "{alerts}");
         driver.screenshot(&screenshot_path("audit.png")).await?;
+        click_to_load(&driver, driver.find(By::Id("alerts-seen")).await?).await?;
+        assert!(driver.find_all(By::Id("alerts-badge")).await?.is_empty(), "seen");
         driver.find(By::Css("#audit-kind option[value='hold.']")).await?.click().await?;
         click_to_load(&driver, driver.find(By::Css("form.filters button")).await?).await?;
         assert!(driver.find(By::Css(".empty")).await?.text().await?.contains("No events of this kind"));
