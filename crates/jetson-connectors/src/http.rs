@@ -47,4 +47,25 @@ mod tests {
         assert_ne!(super::origin("https://evil.example/v2"), super::origin("https://api.helpscout.net/v2"));
         assert_eq!(super::origin("not a url"), None);
     }
+
+    /// Help Scout and GitHub are reached over HTTPS: the client must speak TLS. A local listener
+    /// reads what the client sends first to an `https://` URL: a TLS handshake record (0x16).
+    /// Built without TLS, reqwest sends nothing and fails.
+    #[tokio::test]
+    async fn the_client_speaks_https() {
+        use tokio::io::AsyncReadExt;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let first_byte = tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.ok()?;
+            let mut byte = [0u8; 1];
+            tokio::time::timeout(std::time::Duration::from_secs(5), socket.read_exact(&mut byte)).await.ok()?.ok()?;
+            Some(byte[0])
+        });
+        let sent =
+            super::client(std::time::Duration::from_secs(2)).get(format!("https://127.0.0.1:{port}/")).send().await;
+        assert!(sent.is_err(), "the listener never answers");
+        let first = tokio::time::timeout(std::time::Duration::from_secs(5), first_byte).await;
+        assert_eq!(first.ok().and_then(|r| r.ok()).flatten(), Some(0x16), "a TLS ClientHello: {sent:?}");
+    }
 }
