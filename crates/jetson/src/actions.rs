@@ -72,6 +72,22 @@ pub struct Actor<'a> {
 }
 
 impl Actor<'_> {
+    /// Records a change another module has already committed (an integration connected,
+    /// settings saved) in a transaction of its own.
+    pub(crate) async fn record_alone(
+        &self,
+        state: &AppState,
+        org: OrgId,
+        action: &str,
+        target: &str,
+        detail: &str,
+    ) -> anyhow::Result<()> {
+        let mut tx = state.db.begin().await?;
+        self.record(&mut tx, org, action, target, detail).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub(crate) async fn record(
         &self,
         tx: &mut jetson_store::Tx,

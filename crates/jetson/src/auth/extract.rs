@@ -33,6 +33,11 @@ pub struct UiUser {
 }
 
 impl UiUser {
+    /// This person as the audit trail names them.
+    pub fn actor(&self) -> crate::actions::Actor<'_> {
+        crate::actions::Actor { user_id: self.user_id, email: &self.email }
+    }
+
     /// Checks the CSRF token a form sent back.
     pub fn check_csrf(&self, sent: &str) -> Result<(), crate::ui::UiError> {
         if secret::equal(&self.csrf_token, sent) {

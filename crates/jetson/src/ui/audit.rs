@@ -27,6 +27,8 @@ const KINDS: &[(&str, &str)] = &[
     ("customer.", "Data-subject requests"),
     ("retention.", "Retention"),
     ("settings.", "Settings changed"),
+    ("integration.", "Integrations"),
+    ("model.", "Models exported"),
     ("member.", "Members"),
     ("token.", "API tokens"),
 ];

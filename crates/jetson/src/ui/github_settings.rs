@@ -120,7 +120,11 @@ pub async fn connect(
         Err(m) => Err(anyhow::anyhow!(m)),
     };
     match result {
-        Ok(()) => Ok(back("connected")),
+        Ok(()) => {
+            let how = if f.mode == "app" { "GitHub App" } else { "token" };
+            user.actor().record_alone(&state, user.org_id, "integration.connect", "github", how).await?;
+            Ok(back("connected"))
+        }
         Err(e) => page(&state, &user, Some(format!("GitHub was not connected: {e:#}")), None).await,
     }
 }
@@ -142,6 +146,7 @@ pub async fn disconnect(
     user.check_csrf(&f.csrf)?;
     super::require_admin(&user)?;
     connect::disconnect(&state, user.org_id).await?;
+    user.actor().record_alone(&state, user.org_id, "integration.disconnect", "github", "").await?;
     Ok(back("disconnected"))
 }
 
@@ -164,11 +169,18 @@ pub async fn link_repo(
     user.check_csrf(&f.csrf)?;
     super::require_admin(&user)?;
     let product = product_id(&id)?;
+    let target = format!("product:{product}");
     if f.repo.trim().is_empty() {
         store::unlink_repo(&state.db, user.org_id, product).await?;
+        user.actor().record_alone(&state, user.org_id, "settings.github_repository", &target, "unlinked").await?;
         return Ok(back("rules"));
     }
-    match connect::link_repo(&state, user.org_id, product, &f.repo).await {
+    let linked = connect::link_repo(&state, user.org_id, product, &f.repo).await;
+    if linked.is_ok() {
+        let detail = format!("linked {}", f.repo.trim());
+        user.actor().record_alone(&state, user.org_id, "settings.github_repository", &target, &detail).await?;
+    }
+    match linked {
         Ok(None) => Ok(back("linked")),
         Ok(Some(warning)) => {
             page(&state, &user, None, Some(format!("The repository was linked, but {warning}."))).await
@@ -227,6 +239,10 @@ pub async fn save_rules(
         auto_max_per_hour: m,
     };
     store::save_rules(&state.db, user.org_id, product, rules).await?;
+    let detail = format!("automatic issues {}", if f.auto_create.is_some() { "on" } else { "off" });
+    user.actor()
+        .record_alone(&state, user.org_id, "settings.github_rules", &format!("product:{product}"), &detail)
+        .await?;
     Ok(back("rules"))
 }
 

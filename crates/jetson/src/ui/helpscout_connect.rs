@@ -47,7 +47,12 @@ pub async fn connect(
     };
     match result {
         Ok(Some(consent)) => Ok(Redirect::to(&consent).into_response()),
-        Ok(None) => Ok(Redirect::to("/settings/integrations?notice=connected").into_response()),
+        Ok(None) => {
+            user.actor()
+                .record_alone(&state, user.org_id, "integration.connect", "helpscout", "client credentials")
+                .await?;
+            Ok(Redirect::to("/settings/integrations?notice=connected").into_response())
+        }
         Err(e) => page(&state, &user, Some(format!("Help Scout was not connected: {e:#}")), None).await,
     }
 }
@@ -72,7 +77,10 @@ pub async fn callback(
         _ => Err(anyhow::anyhow!("Help Scout's answer had no code; start again")),
     };
     match result {
-        Ok(()) => Ok(Redirect::to("/settings/integrations?notice=connected").into_response()),
+        Ok(()) => {
+            user.actor().record_alone(&state, user.org_id, "integration.connect", "helpscout", "OAuth").await?;
+            Ok(Redirect::to("/settings/integrations?notice=connected").into_response())
+        }
         Err(e) => page(&state, &user, Some(format!("Help Scout was not connected: {e:#}")), None).await,
     }
 }
@@ -84,7 +92,9 @@ pub async fn disconnect(
 ) -> Result<Response, UiError> {
     user.check_csrf(&f.csrf)?;
     super::require_admin(&user)?;
-    match connect::disconnect(&state, user.org_id).await? {
+    let warning = connect::disconnect(&state, user.org_id).await?;
+    user.actor().record_alone(&state, user.org_id, "integration.disconnect", "helpscout", "").await?;
+    match warning {
         None => Ok(Redirect::to("/settings/integrations?notice=disconnected").into_response()),
         Some(warning) => page(&state, &user, Some(format!("Disconnected, but {warning}.")), None).await,
     }
@@ -98,7 +108,10 @@ pub async fn webhook(
     user.check_csrf(&f.csrf)?;
     super::require_admin(&user)?;
     match connect::register_webhook(&state, user.org_id).await {
-        Ok(()) => Ok(Redirect::to("/settings/integrations?notice=webhook").into_response()),
+        Ok(()) => {
+            user.actor().record_alone(&state, user.org_id, "integration.webhook", "helpscout", "registered").await?;
+            Ok(Redirect::to("/settings/integrations?notice=webhook").into_response())
+        }
         Err(e) => page(&state, &user, Some(format!("{e:#}")), None).await,
     }
 }

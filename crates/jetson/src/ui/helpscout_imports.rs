@@ -37,7 +37,11 @@ pub async fn start(State(state): State<AppState>, user: UiUser, Form(f): Form<St
         return page(&state, &user, Some("The start of the range is after its end.".into()), None).await;
     }
     match imports::start(&state, user.org_id, f.mailbox, since, until).await {
-        Ok(id) => Ok(Redirect::to(&format!("/settings/integrations/helpscout/imports/{id}")).into_response()),
+        Ok(id) => {
+            let detail = format!("mailbox {}", f.mailbox);
+            user.actor().record_alone(&state, user.org_id, "integration.import", "helpscout", &detail).await?;
+            Ok(Redirect::to(&format!("/settings/integrations/helpscout/imports/{id}")).into_response())
+        }
         Err(e) => page(&state, &user, Some(format!("{e:#}")), None).await,
     }
 }

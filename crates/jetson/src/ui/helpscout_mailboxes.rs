@@ -45,6 +45,11 @@ pub async fn link(
         }
     };
     store::link_mailbox(&mut tx, org, mailbox, product).await?;
+    let detail = match product {
+        Some(p) => format!("\"{}\" feeds product:{p}", m.name),
+        None => format!("\"{}\" feeds no product", m.name),
+    };
+    user.actor().record(&mut tx, org, "settings.mailbox", &format!("mailbox:{mailbox}"), &detail).await?;
     tx.commit().await?;
     Ok(Redirect::to("/settings/integrations?notice=linked").into_response())
 }

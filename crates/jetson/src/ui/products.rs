@@ -131,6 +131,11 @@ pub async fn save(
     products::get_in_tx(&mut tx, user.org_id, id).await?;
     products::set_thresholds(&mut tx, user.org_id, id, review, matching).await?;
     products::set_priority_definitions(&mut tx, user.org_id, id, json.as_deref()).await?;
+    let detail = format!(
+        "review threshold {review}, match threshold {matching}, {} priority level(s) defined",
+        definitions.len()
+    );
+    user.actor().record(&mut tx, user.org_id, "settings.product", &format!("product:{id}"), &detail).await?;
     tx.commit().await?;
     Ok(Redirect::to("/settings/products?notice=saved").into_response())
 }
@@ -147,6 +152,7 @@ pub async fn reset_learning(
     let mut tx = state.db.begin().await?;
     products::get_in_tx(&mut tx, user.org_id, id).await?;
     learning::reset(&mut tx, user.org_id, id).await?;
+    user.actor().record(&mut tx, user.org_id, "settings.product_model_reset", &format!("product:{id}"), "").await?;
     tx.commit().await?;
     Ok(Redirect::to("/settings/products?notice=reset").into_response())
 }
@@ -164,6 +170,9 @@ pub async fn download_model(
         Some(m) => m.model,
         None => jetson_analysis::BUILTIN_MODEL.to_vec(),
     };
+    user.actor()
+        .record_alone(&state, user.org_id, "model.export", &format!("product:{id}"), "model file downloaded")
+        .await?;
     let name: String = product.name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
     let disposition = format!("attachment; filename=\"{name}-model.bin\"");
     Ok((

@@ -57,6 +57,8 @@ impl Setup {
     pub async fn connect(&self) {
         let res = self.post("/settings/integrations/github/connect", &[("mode", "token"), ("token", TOKEN)]).await;
         assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+        let audited = jetson_store::audit::list(&self.app.state.db, self.app.org, Some("integration.connect"), 5);
+        assert!(audited.await.unwrap().iter().any(|e| e.target == "github" && e.detail == "token"));
     }
 
     /// Two customers reporting the same bug in product "Widgets", linked to the repository; returns the item.

@@ -62,12 +62,16 @@ impl Setup {
             .await;
         assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
         assert_eq!(res.headers()["location"], "/settings/integrations?notice=connected");
+        let audited = jetson_store::audit::list(&self.app.state.db, self.app.org, Some("integration.connect"), 5);
+        assert!(audited.await.unwrap().iter().any(|e| e.target == "helpscout"), "connecting is audited");
     }
 
     async fn link(&self, mailbox: i64) {
         let res =
             self.post(&format!("/settings/integrations/helpscout/mailboxes/{mailbox}"), &[("product", "new")]).await;
         assert_eq!(res.status(), 303);
+        let audited = jetson_store::audit::list(&self.app.state.db, self.app.org, Some("settings.mailbox"), 5);
+        assert!(!audited.await.unwrap().is_empty(), "linking a mailbox is audited");
     }
 
     /// Starts an import of mailbox 1 through the UI and returns its run id.

@@ -214,4 +214,10 @@ async fn a_products_own_priority_words_thresholds_model_download_and_reset_work_
         .unwrap();
     assert_eq!(reset.status(), 303);
     assert!(reset.headers()["location"].to_str().unwrap().contains("notice=reset"));
+    // Each change is in the audit trail, the model's download too (it is an export).
+    let events = jetson_store::audit::list(&app.state.db, app.org, None, 20).await.unwrap();
+    let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+    for action in ["settings.product", "model.export", "settings.product_model_reset"] {
+        assert!(actions.contains(&action), "{action} in {actions:?}");
+    }
 }
