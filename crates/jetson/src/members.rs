@@ -214,6 +214,9 @@ fn rank(role: Role) -> u8 {
 /// A member chooses a new password through a reset link: every session of theirs ends.
 pub async fn reset_password(state: &AppState, link: &Link, new_password: String) -> anyhow::Result<()> {
     let Some(user) = link.user_id.map(UserId::from) else { bail!("this link resets no one's password") };
+    if users::role_in(&state.db, link.org_id, user).await?.is_none() {
+        return Err(refuse("this person is no longer a member of the organisation that made the link"));
+    }
     let account = users::get(&state.db, user).await?;
     let hash = password::hash(new_password).await?;
     let mut tx = state.db.begin().await?;

@@ -98,7 +98,8 @@ pub async fn sign_in(
         }
         return Ok(Outcome::Refused);
     };
-    sign_in_throttle::clear(&state.db, &keys[0].0).await?;
+    // With two-factor on, the account's failures are forgiven only once the code is right too:
+    // otherwise someone with the password could guess codes forever, a few per sign-in.
     if jetson_store::two_factor::get(&state.db, user.id).await?.enabled() {
         let token = secret::generate("");
         let expires = chrono::Utc::now() + chrono::Duration::minutes(CHALLENGE_MINUTES);
@@ -107,6 +108,7 @@ pub async fn sign_in(
         tx.commit().await?;
         return Ok(Outcome::SecondFactor(token));
     }
+    sign_in_throttle::clear(&state.db, &keys[0].0).await?;
     let token = open_session(state, user, org, user_agent, address, "password").await?;
     Ok(Outcome::SignedIn(token))
 }
@@ -136,13 +138,17 @@ pub async fn second_factor(
         return Ok(SecondFactorOutcome::Expired);
     };
     let user = users::get(&state.db, challenge.user_id).await?;
+    let now_ms = jetson_store::now().timestamp_millis();
+    // Locked meanwhile (wrong codes or passwords elsewhere): this sign-in is over.
+    if sign_in_throttle::locked_for(&state.db, &account_key(&user.email), now_ms).await? > 0 {
+        return Ok(SecondFactorOutcome::Expired);
+    }
     let factor = if challenge.attempts >= CHALLENGE_ATTEMPTS {
         None
     } else {
         super::two_factor::check(state, user.id, typed).await?
     };
     let Some(factor) = factor else {
-        let now_ms = jetson_store::now().timestamp_millis();
         let locked =
             sign_in_throttle::record_failure(&state.db, &account_key(&user.email), PER_ACCOUNT, now_ms).await?;
         if locked > 0 {
@@ -171,6 +177,7 @@ pub async fn second_factor(
             format!("password and recovery code ({left} left)")
         }
     };
+    sign_in_throttle::clear(&state.db, &account_key(&user.email)).await?;
     let mut tx = state.db.begin().await?;
     two_factor::delete_challenge(&mut tx, &hash).await?;
     tx.commit().await?;

@@ -190,3 +190,24 @@ async fn signed_in_with_code(app: &TestApp) -> reqwest::Client {
     assert_eq!(second_factor(app, &client, "abcde-fghij").await.headers()["location"], "/");
     client
 }
+
+/// The right password does not forgive wrong codes: someone who knows the password cannot guess
+/// codes a few at a time across new sign-ins.
+#[tokio::test]
+async fn wrong_codes_across_sign_ins_lock_the_account_even_with_the_right_password() {
+    let app = spawn_app().await;
+    let (secret, _) = set_up(&app).await;
+    for _ in 0..2 {
+        let client = password_step(&app).await;
+        for _ in 0..2 {
+            assert_eq!(second_factor(&app, &client, "000000").await.status(), 401);
+        }
+    }
+    // Four wrong codes so far; a fifth, after yet another right password, locks the account.
+    let client = password_step(&app).await;
+    assert_eq!(second_factor(&app, &client, "000000").await.status(), 401);
+    let res = second_factor(&app, &client, &code(&secret, 1)).await;
+    assert!(res.text().await.unwrap().contains("Sign in again"), "locked: even the right code is refused");
+    let form = [("email", app.admin_email.as_str()), ("password", app.admin_password.as_str())];
+    assert_eq!(browser().post(app.url("/login")).form(&form).send().await.unwrap().status(), 429);
+}
