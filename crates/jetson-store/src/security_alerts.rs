@@ -95,3 +95,20 @@ pub async fn actions_since(tx: &mut Tx, org: OrgId, user: UserId, action: &str, 
         .fetch_one(c)
         .await)?)
 }
+
+/// Whether the organisation pauses a person's reveals and exports after a burst of them.
+pub async fn pauses_on_burst(tx: &mut Tx, org: OrgId) -> Result<bool> {
+    let sql = "SELECT pause_on_burst FROM organizations WHERE id = $1";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql).bind(org.as_uuid()).fetch_one(c).await)?)
+}
+
+pub async fn pauses_on_burst_db(db: &Db, org: OrgId) -> Result<bool> {
+    let sql = "SELECT pause_on_burst FROM organizations WHERE id = $1";
+    Ok(on_pool!(db, |p| sqlx::query_scalar(sql).bind(org.as_uuid()).fetch_one(p).await)?)
+}
+
+pub async fn set_pause_on_burst(tx: &mut Tx, org: OrgId, pause: bool) -> Result<()> {
+    let sql = "UPDATE organizations SET pause_on_burst = $1 WHERE id = $2";
+    on_tx!(tx, |c| sqlx::query(sql).bind(pause).bind(org.as_uuid()).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}

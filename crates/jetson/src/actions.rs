@@ -138,6 +138,7 @@ pub async fn export_audit(
     actor: Actor<'_>,
 ) -> anyhow::Result<Vec<audit::Event>> {
     let mut tx = state.db.begin().await?;
+    crate::alerts::ensure_not_paused(&mut tx, org, actor.user_id).await?;
     actor.record(&mut tx, org, "audit.export", &format!("org:{org}"), format).await?;
     tx.commit().await?;
     Ok(audit::all(&state.db, org).await?)
@@ -147,6 +148,7 @@ pub async fn export_audit(
 pub async fn record_reveal(state: &AppState, org: OrgId, id: ConversationId, actor: Actor<'_>) -> anyhow::Result<()> {
     conversations::get(&state.db, org, id).await?;
     let mut tx = state.db.begin().await?;
+    crate::alerts::ensure_not_paused(&mut tx, org, actor.user_id).await?;
     actor
         .record(&mut tx, org, "message.reveal", &format!("conversation:{id}"), "original message bodies shown")
         .await?;

@@ -6,7 +6,8 @@
 //!   not signed in from before (their first sign-in only records it). Devices are kept as hashes.
 //! - `account_locked`: failed sign-ins locked an account.
 //! - `burst`: one person revealed original messages 10 times, or exported 3 times, within 10
-//!   minutes (once per window).
+//!   minutes (once per window). An organisation may also pause that person's reveals and exports
+//!   for the next 15 minutes (Settings → Privacy).
 
 use std::net::IpAddr;
 
@@ -67,6 +68,24 @@ pub async fn after_action(tx: &mut Tx, org: OrgId, user: UserId, email: &str, ac
     if count >= limit && !security_alerts::raised_since(tx, org, BURST, user, since).await? {
         let detail = format!("{email}: {count} × {action} within {} minutes", BURST_WINDOW.num_minutes());
         raise(tx, org, BURST, Some(user), &detail).await?;
+    }
+    Ok(())
+}
+
+/// How long a burst pauses a person's reveals and exports, where the organisation asks for it.
+pub const PAUSE: Duration = Duration::minutes(15);
+
+/// Refuses a reveal or an export by someone paused after a burst of them (where the organisation
+/// pauses on bursts); call it before recording the action.
+pub async fn ensure_not_paused(tx: &mut Tx, org: OrgId, user: UserId) -> anyhow::Result<()> {
+    if security_alerts::pauses_on_burst(tx, org).await?
+        && security_alerts::raised_since(tx, org, BURST, user, jetson_store::now() - PAUSE).await?
+    {
+        return Err(jetson_store::StoreError::Conflict(format!(
+            "your reveals and exports are paused for {} minutes after a burst of them; an owner or admin sees why under Settings → Audit",
+            PAUSE.num_minutes()
+        ))
+        .into());
     }
     Ok(())
 }

@@ -63,3 +63,6 @@ CREATE TABLE known_devices (
     first_seen_at TEXT NOT NULL,
     PRIMARY KEY (user_id, fingerprint)
 );
+
+-- An organisation may pause a person's reveals and exports for a while after a burst of them.
+ALTER TABLE organizations ADD COLUMN pause_on_burst BOOLEAN NOT NULL DEFAULT FALSE;

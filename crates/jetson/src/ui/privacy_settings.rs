@@ -25,6 +25,7 @@ struct PrivacyPage {
     reports: Vec<Report>,
     notice: Option<String>,
     two_factor_required: bool,
+    pause_on_burst: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -40,7 +41,9 @@ pub async fn page(State(state): State<AppState>, user: UiUser, Query(p): Query<P
     let operators = Kind::ALL.iter().map(|k| (k.label(), k.placeholder(), chosen.get(*k))).collect();
     let two_factor_required = jetson_store::two_factor::org_requires(&state.db, user.org_id).await?;
     let layout = Layout::new(&user, "privacy");
-    let page = PrivacyPage { layout, operators, policy, reports, notice: p.notice, two_factor_required };
+    let pause_on_burst = jetson_store::security_alerts::pauses_on_burst_db(&state.db, user.org_id).await?;
+    let page =
+        PrivacyPage { layout, operators, policy, reports, notice: p.notice, two_factor_required, pause_on_burst };
     Ok(render(&page))
 }
 
@@ -110,9 +113,12 @@ pub struct TwoFactorForm {
     pub csrf: String,
     /// Present (`true`) when the box is ticked.
     pub required: Option<String>,
+    /// Present (`true`) when the box is ticked.
+    pub pause_on_burst: Option<String>,
 }
 
-/// Requiring two factors of everyone (or no longer); audited.
+/// Requiring two factors of everyone (or no longer), and pausing reveals and exports after a
+/// burst of them; audited.
 pub async fn save_two_factor(
     State(state): State<AppState>,
     user: UiUser,
@@ -121,11 +127,15 @@ pub async fn save_two_factor(
     user.check_csrf(&f.csrf)?;
     super::require_admin(&user)?;
     let required = f.required.as_deref() == Some("true");
+    let pause = f.pause_on_burst.as_deref() == Some("true");
+    let target = format!("org:{}", user.org_id);
     let mut tx = state.db.begin().await?;
     jetson_store::two_factor::set_org_requires(&mut tx, user.org_id, required).await?;
-    let actor = crate::actions::Actor { user_id: user.user_id, email: &user.email };
+    jetson_store::security_alerts::set_pause_on_burst(&mut tx, user.org_id, pause).await?;
     let detail = if required { "required" } else { "not required" };
-    actor.record(&mut tx, user.org_id, "settings.two_factor", &format!("org:{}", user.org_id), detail).await?;
+    user.actor().record(&mut tx, user.org_id, "settings.two_factor", &target, detail).await?;
+    let detail = if pause { "on" } else { "off" };
+    user.actor().record(&mut tx, user.org_id, "settings.pause_on_burst", &target, detail).await?;
     tx.commit().await?;
     let notice = if required {
         "Saved.+Everyone+without+two-factor+is+asked+to+set+it+up+at+their+next+page."

@@ -170,9 +170,12 @@ pub async fn download_model(
         Some(m) => m.model,
         None => jetson_analysis::BUILTIN_MODEL.to_vec(),
     };
+    let mut tx = state.db.begin().await?;
+    crate::alerts::ensure_not_paused(&mut tx, user.org_id, user.user_id).await?;
     user.actor()
-        .record_alone(&state, user.org_id, "model.export", &format!("product:{id}"), "model file downloaded")
+        .record(&mut tx, user.org_id, "model.export", &format!("product:{id}"), "model file downloaded")
         .await?;
+    tx.commit().await?;
     let name: String = product.name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
     let disposition = format!("attachment; filename=\"{name}-model.bin\"");
     Ok((

@@ -104,3 +104,51 @@ async fn a_member_neither_sees_alerts_nor_raises_device_alerts_for_others() {
     assert_eq!(client.get(app.url("/settings/audit")).send().await.unwrap().status(), 403);
     assert!(alerts(&app).await.is_empty(), "each person's first device is only recorded");
 }
+
+#[tokio::test]
+async fn an_organisation_that_pauses_on_bursts_stops_that_persons_reveals_and_exports_only() {
+    let app = spawn_app_with(|_| {}).await;
+    app.import("Ledgerly", &[conversation("1", "pat@example.com", "Card", "My card 4111 1111 1111 1111 fails")]).await;
+    let convs: Value = app.get_api("/api/v1/conversations").await.json().await.unwrap();
+    let id = convs["items"][0]["id"].as_str().unwrap().to_string();
+    let owner = signed_in(&app).await;
+    let csrf = csrf_of(&owner.get(app.url("/settings/privacy")).send().await.unwrap().text().await.unwrap());
+    let form = [("csrf", csrf.as_str()), ("pause_on_burst", "true")];
+    assert_eq!(owner.post(app.url("/settings/privacy/two-factor")).form(&form).send().await.unwrap().status(), 303);
+    let page = owner.get(app.url("/settings/privacy")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("id=\"pause-on-burst\" checked"));
+
+    let reveal = |client: &reqwest::Client, csrf: &str| {
+        client.post(app.url(&format!("/conversations/{id}/reveal"))).form(&[("csrf", csrf.to_string())]).send()
+    };
+    for _ in 0..10 {
+        assert_eq!(reveal(&owner, &csrf).await.unwrap().status(), 200);
+    }
+    let paused = reveal(&owner, &csrf).await.unwrap();
+    assert_eq!(paused.status(), 409);
+    assert!(paused.text().await.unwrap().contains("paused for 15 minutes"));
+    let export = owner.post(app.url("/settings/audit/export")).form(&[("csrf", csrf.as_str()), ("format", "csv")]);
+    assert_eq!(export.send().await.unwrap().status(), 409, "exports are paused too");
+
+    // Another admin is not paused.
+    let (_, password) = jetson::accounts::create_user(
+        &app.state,
+        app.org,
+        &jetson_domain::Email::parse("ada@test.example").unwrap(),
+        "Ada",
+        jetson_domain::Role::Admin,
+    )
+    .await
+    .unwrap();
+    let ada =
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    ada.post(app.url("/login"))
+        .form(&[("email", "ada@test.example"), ("password", password.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let ada_csrf = csrf_of(&ada.get(app.url("/")).send().await.unwrap().text().await.unwrap());
+    assert_eq!(reveal(&ada, &ada_csrf).await.unwrap().status(), 200);
+    let events = jetson_store::audit::list(&app.state.db, app.org, Some("message.reveal"), 50).await.unwrap();
+    assert_eq!(events.len(), 11, "the refused reveal is not recorded as shown");
+}
