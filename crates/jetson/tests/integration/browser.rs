@@ -464,11 +464,23 @@ async fn an_admin_sets_retention_and_reads_the_deletion_report() {
         assert!(row.contains(" 1 1 1 1 "), "one body, conversation, message, report: {row}");
         assert_eq!(driver.find(By::Id("conversation-days")).await?.value().await?.as_deref(), Some("365"));
         driver.screenshot(&screenshot_path("privacy-settings.png")).await?;
+        // Pausing after bursts, further down the page.
+        let pause = driver.find(By::Id("pause-on-burst")).await?;
+        pause.scroll_into_view().await?;
+        pause.click().await?;
+        click_to_load(&driver, driver.find(By::Id("require-two-factor-save")).await?).await?;
+        let card = driver.find(By::Id("require-two-factor-form")).await?;
+        card.scroll_into_view().await?;
+        assert!(driver.find(By::Id("pause-on-burst")).await?.is_selected().await?, "saved");
+        driver.screenshot(&screenshot_path("privacy-unusual-activity.png")).await?;
         WebDriverResult::Ok(())
     };
     let result = run.await;
     driver.quit().await.ok();
     result.expect("the retention walk-through");
+    let org = app.org;
+    let events = jetson_store::audit::list(&app.state.db, org, Some("settings.pause_on_burst"), 5).await.unwrap();
+    assert_eq!(events[0].detail, "on");
 }
 
 #[tokio::test]
