@@ -133,3 +133,15 @@ pub async fn verify(db: &Db, org: OrgId) -> Result<Option<(i64, &'static str)>> 
     }
     Ok(None)
 }
+
+/// How many times this person did `action` in the organisation since `since`.
+pub async fn count_by(tx: &mut Tx, org: OrgId, user: UserId, action: &str, since: DateTime<Utc>) -> Result<i64> {
+    let sql = "SELECT COUNT(*) FROM audit_events WHERE org_id = $1 AND actor_user_id = $2 AND action = $3 AND at > $4";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(org.as_uuid())
+        .bind(user.as_uuid())
+        .bind(action)
+        .bind(since)
+        .fetch_one(c)
+        .await)?)
+}

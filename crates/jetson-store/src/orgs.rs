@@ -35,6 +35,32 @@ pub async fn list(db: &Db) -> Result<Vec<Org>> {
     Ok(on_pool!(db, |p| sqlx::query_as(sql).fetch_all(p).await)?)
 }
 
+/// What an organisation asks of its people's security (Settings → Privacy).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct SecurityPolicy {
+    /// Everyone signs in with two factors.
+    pub require_two_factor: bool,
+    /// A burst of reveals or exports pauses that person's reveals and exports for a while.
+    pub pause_on_burst: bool,
+}
+
+pub async fn security_policy(db: &Db, id: OrgId) -> Result<SecurityPolicy> {
+    let sql = "SELECT require_two_factor, pause_on_burst FROM organizations WHERE id = $1";
+    Ok(on_pool!(db, |p| sqlx::query_as(sql).bind(id.as_uuid()).fetch_one(p).await)?)
+}
+
+pub async fn set_security_policy(tx: &mut Tx, id: OrgId, policy: SecurityPolicy) -> Result<()> {
+    let sql = "UPDATE organizations SET require_two_factor = $1, pause_on_burst = $2 WHERE id = $3";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(policy.require_two_factor)
+        .bind(policy.pause_on_burst)
+        .bind(id.as_uuid())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
 /// Deletes the organisation and, through the schema's cascades, everything it holds: products,
 /// customers, conversations, messages, reports, work items, connections, learned models, audit
 /// events, retention settings. People stay (they may belong to other organisations); their

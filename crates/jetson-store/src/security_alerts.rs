@@ -83,32 +83,3 @@ pub async fn see_device(tx: &mut Tx, user: UserId, fingerprint: &str) -> Result<
         .map(|r| r.rows_affected()))?;
     Ok((n == 1, before > 0))
 }
-
-/// How many times this person did `action` in the organisation since `since` (from the audit trail).
-pub async fn actions_since(tx: &mut Tx, org: OrgId, user: UserId, action: &str, since: DateTime<Utc>) -> Result<i64> {
-    let sql = "SELECT COUNT(*) FROM audit_events WHERE org_id = $1 AND actor_user_id = $2 AND action = $3 AND at > $4";
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
-        .bind(org.as_uuid())
-        .bind(user.as_uuid())
-        .bind(action)
-        .bind(since)
-        .fetch_one(c)
-        .await)?)
-}
-
-/// Whether the organisation pauses a person's reveals and exports after a burst of them.
-pub async fn pauses_on_burst(tx: &mut Tx, org: OrgId) -> Result<bool> {
-    let sql = "SELECT pause_on_burst FROM organizations WHERE id = $1";
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql).bind(org.as_uuid()).fetch_one(c).await)?)
-}
-
-pub async fn pauses_on_burst_db(db: &Db, org: OrgId) -> Result<bool> {
-    let sql = "SELECT pause_on_burst FROM organizations WHERE id = $1";
-    Ok(on_pool!(db, |p| sqlx::query_scalar(sql).bind(org.as_uuid()).fetch_one(p).await)?)
-}
-
-pub async fn set_pause_on_burst(tx: &mut Tx, org: OrgId, pause: bool) -> Result<()> {
-    let sql = "UPDATE organizations SET pause_on_burst = $1 WHERE id = $2";
-    on_tx!(tx, |c| sqlx::query(sql).bind(pause).bind(org.as_uuid()).execute(c).await.map(|r| r.rows_affected()))?;
-    Ok(())
-}

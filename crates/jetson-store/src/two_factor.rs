@@ -1,6 +1,6 @@
 //! Two-factor sign-in: a person's TOTP secret (sealed by the caller), the time step of the last
 //! code accepted (so each code works once), hashed one-time recovery codes, sign-ins waiting for
-//! their second factor, and whether an organisation requires two factors of everyone.
+//! their second factor. Whether an organisation requires two factors is `orgs::SecurityPolicy`.
 
 use chrono::{DateTime, Utc};
 use jetson_domain::{OrgId, UserId};
@@ -156,16 +156,5 @@ pub async fn challenge_failed(db: &Db, token_hash: &str) -> Result<i64> {
 pub async fn delete_challenge(tx: &mut Tx, token_hash: &str) -> Result<()> {
     let sql = "DELETE FROM sign_in_challenges WHERE token_hash = $1";
     on_tx!(tx, |c| sqlx::query(sql).bind(token_hash).execute(c).await.map(|r| r.rows_affected()))?;
-    Ok(())
-}
-
-pub async fn org_requires(db: &Db, org: OrgId) -> Result<bool> {
-    let sql = "SELECT require_two_factor FROM organizations WHERE id = $1";
-    Ok(on_pool!(db, |p| sqlx::query_scalar(sql).bind(org.as_uuid()).fetch_one(p).await)?)
-}
-
-pub async fn set_org_requires(tx: &mut Tx, org: OrgId, required: bool) -> Result<()> {
-    let sql = "UPDATE organizations SET require_two_factor = $1 WHERE id = $2";
-    on_tx!(tx, |c| sqlx::query(sql).bind(required).bind(org.as_uuid()).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }

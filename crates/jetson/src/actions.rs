@@ -138,17 +138,35 @@ pub async fn export_audit(
     actor: Actor<'_>,
 ) -> anyhow::Result<Vec<audit::Event>> {
     let mut tx = state.db.begin().await?;
-    crate::alerts::ensure_not_paused(&mut tx, org, actor.user_id).await?;
+    crate::alerts::ensure_not_paused(state, &mut tx, org, actor.user_id).await?;
     actor.record(&mut tx, org, "audit.export", &format!("org:{org}"), format).await?;
     tx.commit().await?;
     Ok(audit::all(&state.db, org).await?)
+}
+
+/// Sets what the organisation asks of its people's security, recording each setting.
+pub async fn set_security_policy(
+    state: &AppState,
+    org: OrgId,
+    policy: jetson_store::orgs::SecurityPolicy,
+    actor: Actor<'_>,
+) -> anyhow::Result<()> {
+    let target = format!("org:{org}");
+    let mut tx = state.db.begin().await?;
+    jetson_store::orgs::set_security_policy(&mut tx, org, policy).await?;
+    let required = if policy.require_two_factor { "required" } else { "not required" };
+    actor.record(&mut tx, org, "settings.two_factor", &target, required).await?;
+    let pause = if policy.pause_on_burst { "on" } else { "off" };
+    actor.record(&mut tx, org, "settings.pause_on_burst", &target, pause).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Records that a person was shown a conversation's original messages (before they are shown).
 pub async fn record_reveal(state: &AppState, org: OrgId, id: ConversationId, actor: Actor<'_>) -> anyhow::Result<()> {
     conversations::get(&state.db, org, id).await?;
     let mut tx = state.db.begin().await?;
-    crate::alerts::ensure_not_paused(&mut tx, org, actor.user_id).await?;
+    crate::alerts::ensure_not_paused(state, &mut tx, org, actor.user_id).await?;
     actor
         .record(&mut tx, org, "message.reveal", &format!("conversation:{id}"), "original message bodies shown")
         .await?;

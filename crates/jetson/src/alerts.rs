@@ -64,7 +64,7 @@ async fn raise(tx: &mut Tx, org: OrgId, kind: &str, user: Option<UserId>, detail
 pub async fn after_action(tx: &mut Tx, org: OrgId, user: UserId, email: &str, action: &str) -> anyhow::Result<()> {
     let Some(limit) = burst_limit(action) else { return Ok(()) };
     let since = jetson_store::now() - BURST_WINDOW;
-    let count = security_alerts::actions_since(tx, org, user, action, since).await?;
+    let count = jetson_store::audit::count_by(tx, org, user, action, since).await?;
     if count >= limit && !security_alerts::raised_since(tx, org, BURST, user, since).await? {
         let detail = format!("{email}: {count} × {action} within {} minutes", BURST_WINDOW.num_minutes());
         raise(tx, org, BURST, Some(user), &detail).await?;
@@ -77,8 +77,8 @@ pub const PAUSE: Duration = Duration::minutes(15);
 
 /// Refuses a reveal or an export by someone paused after a burst of them (where the organisation
 /// pauses on bursts); call it before recording the action.
-pub async fn ensure_not_paused(tx: &mut Tx, org: OrgId, user: UserId) -> anyhow::Result<()> {
-    if security_alerts::pauses_on_burst(tx, org).await?
+pub async fn ensure_not_paused(state: &AppState, tx: &mut Tx, org: OrgId, user: UserId) -> anyhow::Result<()> {
+    if jetson_store::orgs::security_policy(&state.db, org).await?.pause_on_burst
         && security_alerts::raised_since(tx, org, BURST, user, jetson_store::now() - PAUSE).await?
     {
         return Err(jetson_store::StoreError::Conflict(format!(

@@ -65,13 +65,15 @@ pub async fn withdraw_invite(state: &AppState, org: OrgId, by: Actor<'_>, id: Li
     Ok(true)
 }
 
-/// Owners are changed only by owners, and the last one stays an owner.
+/// The owner rules for changing `user`'s membership to `to` (`None`: removing them): owners are
+/// changed only by owners, and the last owner stays one. Returns their current role.
 async fn check_change(
     tx: &mut jetson_store::Tx,
     state: &AppState,
     org: OrgId,
     by_role: Role,
     user: UserId,
+    to: Option<Role>,
 ) -> anyhow::Result<Role> {
     let Some(current) = users::role_in(&state.db, org, user).await? else {
         return Err(StoreError::NotFound.into());
@@ -79,7 +81,7 @@ async fn check_change(
     if current == Role::Owner && by_role != Role::Owner {
         return Err(refuse("Only an owner can change or remove an owner."));
     }
-    if current == Role::Owner && users::count_owners(tx, org).await? <= 1 {
+    if current == Role::Owner && to != Some(Role::Owner) && users::count_owners(tx, org).await? <= 1 {
         return Err(refuse("This is the organisation's only owner: make someone else owner first."));
     }
     Ok(current)
@@ -97,11 +99,7 @@ pub async fn set_role(
         return Err(refuse("Only an owner can make someone an owner."));
     }
     let mut tx = state.db.begin().await?;
-    let before = match users::role_in(&state.db, org, user).await? {
-        Some(Role::Owner) if role != Role::Owner => check_change(&mut tx, state, org, by_role, user).await?,
-        Some(current) => current,
-        None => return Err(StoreError::NotFound.into()),
-    };
+    let before = check_change(&mut tx, state, org, by_role, user, Some(role)).await?;
     users::add_membership(&mut tx, org, user, role).await?;
     by.record(&mut tx, org, "member.role", &format!("user:{user}"), &format!("{before} -> {role}")).await?;
     tx.commit().await?;
@@ -110,7 +108,7 @@ pub async fn set_role(
 
 pub async fn remove(state: &AppState, org: OrgId, by: Actor<'_>, by_role: Role, user: UserId) -> anyhow::Result<()> {
     let mut tx = state.db.begin().await?;
-    check_change(&mut tx, state, org, by_role, user).await?;
+    check_change(&mut tx, state, org, by_role, user, None).await?;
     users::remove_membership(&mut tx, org, user).await?;
     by.record(&mut tx, org, "member.remove", &format!("user:{user}"), "").await?;
     tx.commit().await?;

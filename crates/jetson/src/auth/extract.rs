@@ -64,10 +64,8 @@ impl FromRequestParts<AppState> for UiUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let to_login = || Redirect::to("/login").into_response();
-        let jar = CookieJar::from_headers(&parts.headers);
-        let token = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()).ok_or_else(to_login)?;
-        let session = sessions::find_live(&state.db, &secret::hash(&token)).await.map_err(|e| {
-            tracing::error!(error = %e, "session lookup failed");
+        let session = session_of(state, &parts.headers).await.map_err(|e| {
+            tracing::error!(error = %format!("{e:#}"), "session lookup failed");
             (axum::http::StatusCode::SERVICE_UNAVAILABLE, "Jetson cannot reach its database right now.").into_response()
         })?;
         let s = session.ok_or_else(to_login)?;

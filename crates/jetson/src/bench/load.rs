@@ -119,10 +119,15 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The `q` quantile of sorted, non-empty latencies (nearest rank).
+fn percentile(sorted: &[f64], q: f64) -> f64 {
+    sorted[((sorted.len() as f64 * q).ceil() as usize).clamp(1, sorted.len()) - 1]
+}
+
 fn report(done: &[(Call, u16, Duration)], elapsed: f64) {
     let mut ms: Vec<f64> = done.iter().map(|(_, _, d)| d.as_secs_f64() * 1000.0).collect();
     ms.sort_by(f64::total_cmp);
-    let at = |q: f64| ms[((ms.len() as f64 * q).ceil() as usize).clamp(1, ms.len()) - 1];
+    let at = |q: f64| percentile(&ms, q);
     let errors: Vec<&(Call, u16, Duration)> = done.iter().filter(|(_, s, _)| !(200..300).contains(s)).collect();
     println!(
         "load: {} requests in {elapsed:.1} s ({:.1}/s); errors: {}; latency ms p50 {:.1}, p90 {:.1}, p99 {:.1}, max {:.1}",
@@ -139,7 +144,7 @@ fn report(done: &[(Call, u16, Duration)], elapsed: f64) {
             done.iter().filter(|(c, _, _)| *c == call).map(|(_, _, d)| d.as_secs_f64() * 1000.0).collect();
         mine.sort_by(f64::total_cmp);
         if let Some(last) = mine.last() {
-            let p = |q: f64| mine[((mine.len() as f64 * q).ceil() as usize).clamp(1, mine.len()) - 1];
+            let p = |q: f64| percentile(&mine, q);
             println!(
                 "  {call:?}: {} requests, p50 {:.1} ms, p99 {:.1} ms, max {last:.1} ms",
                 mine.len(),

@@ -7,6 +7,7 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use jetson_privacy::{Kind, Operator};
+use jetson_store::orgs::{self, SecurityPolicy};
 use jetson_store::retention::{self, Policy, Report};
 use serde::Deserialize;
 
@@ -24,8 +25,7 @@ struct PrivacyPage {
     policy: Policy,
     reports: Vec<Report>,
     notice: Option<String>,
-    two_factor_required: bool,
-    pause_on_burst: bool,
+    security: SecurityPolicy,
 }
 
 #[derive(Deserialize, Default)]
@@ -39,11 +39,9 @@ pub async fn page(State(state): State<AppState>, user: UiUser, Query(p): Query<P
     let reports = retention::reports(&state.db, user.org_id, 20).await?;
     let chosen = Operators::from_rows(&jetson_store::operators::get(&state.db, user.org_id).await?);
     let operators = Kind::ALL.iter().map(|k| (k.label(), k.placeholder(), chosen.get(*k))).collect();
-    let two_factor_required = jetson_store::two_factor::org_requires(&state.db, user.org_id).await?;
+    let security = orgs::security_policy(&state.db, user.org_id).await?;
     let layout = Layout::new(&user, "privacy");
-    let pause_on_burst = jetson_store::security_alerts::pauses_on_burst_db(&state.db, user.org_id).await?;
-    let page =
-        PrivacyPage { layout, operators, policy, reports, notice: p.notice, two_factor_required, pause_on_burst };
+    let page = PrivacyPage { layout, operators, policy, reports, notice: p.notice, security };
     Ok(render(&page))
 }
 
@@ -126,18 +124,12 @@ pub async fn save_two_factor(
 ) -> Result<Response, UiError> {
     user.check_csrf(&f.csrf)?;
     super::require_admin(&user)?;
-    let required = f.required.as_deref() == Some("true");
-    let pause = f.pause_on_burst.as_deref() == Some("true");
-    let target = format!("org:{}", user.org_id);
-    let mut tx = state.db.begin().await?;
-    jetson_store::two_factor::set_org_requires(&mut tx, user.org_id, required).await?;
-    jetson_store::security_alerts::set_pause_on_burst(&mut tx, user.org_id, pause).await?;
-    let detail = if required { "required" } else { "not required" };
-    user.actor().record(&mut tx, user.org_id, "settings.two_factor", &target, detail).await?;
-    let detail = if pause { "on" } else { "off" };
-    user.actor().record(&mut tx, user.org_id, "settings.pause_on_burst", &target, detail).await?;
-    tx.commit().await?;
-    let notice = if required {
+    let policy = SecurityPolicy {
+        require_two_factor: f.required.as_deref() == Some("true"),
+        pause_on_burst: f.pause_on_burst.as_deref() == Some("true"),
+    };
+    crate::actions::set_security_policy(&state, user.org_id, policy, user.actor()).await?;
+    let notice = if policy.require_two_factor {
         "Saved.+Everyone+without+two-factor+is+asked+to+set+it+up+at+their+next+page."
     } else {
         "Saved.+Two-factor+is+now+each+person%27s+choice."

@@ -171,7 +171,7 @@ pub async fn download_model(
         None => jetson_analysis::BUILTIN_MODEL.to_vec(),
     };
     let mut tx = state.db.begin().await?;
-    crate::alerts::ensure_not_paused(&mut tx, user.org_id, user.user_id).await?;
+    crate::alerts::ensure_not_paused(&state, &mut tx, user.org_id, user.user_id).await?;
     user.actor()
         .record(&mut tx, user.org_id, "model.export", &format!("product:{id}"), "model file downloaded")
         .await?;

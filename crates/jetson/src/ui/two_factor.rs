@@ -51,7 +51,7 @@ async fn page_with(
         account_tab: "two-factor",
         enabled_at: current.totp_enabled_at,
         codes_left: two_factor::recovery_codes_left(&state.db, user.user_id).await?,
-        required: two_factor::org_requires(&state.db, user.org_id).await?,
+        required: jetson_store::orgs::security_policy(&state.db, user.org_id).await?.require_two_factor,
         setup,
         codes,
         problem: problem.clone(),
@@ -128,7 +128,7 @@ pub async fn disable(
     Form(f): Form<PasswordForm>,
 ) -> Result<Response, UiError> {
     user.check_csrf(&f.csrf)?;
-    if two_factor::org_requires(&state.db, user.org_id).await? {
+    if jetson_store::orgs::security_policy(&state.db, user.org_id).await?.require_two_factor {
         return Err(UiError::forbidden("Your organisation requires two-factor sign-in, so it stays on."));
     }
     if !check_password(&state, &user, f.password).await? {
