@@ -10,7 +10,7 @@ pub mod values;
 
 pub use enums::{Author, Category, Priority, Role, WorkItemStatus};
 pub use ids::*;
-pub use permissions::{Permission, Scope};
+pub use permissions::{Permission, ProductAccess, Scope};
 pub use values::{Email, ProductName};
 
 /// A value that failed to parse into a domain type; the message says what was expected.

@@ -158,3 +158,54 @@ mod tests {
         assert!(doc.contains("| | viewer | member | admin | owner |"));
     }
 }
+
+/// Which of the organisation's products someone sees (need-to-know). Owners and admins see every
+/// product; a member or viewer may be limited to some, and then sees nothing of the others: not
+/// in lists, and 404 for their objects, as if they were another organisation's.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ProductAccess {
+    #[default]
+    All,
+    Only(Vec<crate::ProductId>),
+}
+
+impl ProductAccess {
+    /// A membership's access: its limit applies to members and viewers only.
+    pub fn for_role(role: Role, limited_to: Option<Vec<crate::ProductId>>) -> ProductAccess {
+        match limited_to {
+            Some(products) if !role.may(Permission::Administer) => ProductAccess::Only(products),
+            _ => ProductAccess::All,
+        }
+    }
+
+    pub fn allows(&self, product: crate::ProductId) -> bool {
+        match self {
+            ProductAccess::All => true,
+            ProductAccess::Only(products) => products.contains(&product),
+        }
+    }
+
+    pub fn is_limited(&self) -> bool {
+        matches!(self, ProductAccess::Only(_))
+    }
+}
+
+#[cfg(test)]
+mod product_access_tests {
+    use super::*;
+    use crate::ProductId;
+
+    #[test]
+    fn a_limit_binds_members_and_viewers_but_not_admins() {
+        let (a, b) = (ProductId::new(), ProductId::new());
+        for role in [Role::Viewer, Role::Member] {
+            let access = ProductAccess::for_role(role, Some(vec![a]));
+            assert!(access.allows(a) && !access.allows(b) && access.is_limited());
+        }
+        for role in [Role::Admin, Role::Owner] {
+            assert_eq!(ProductAccess::for_role(role, Some(vec![a])), ProductAccess::All);
+        }
+        assert!(!ProductAccess::for_role(Role::Member, Some(vec![])).allows(a), "limited to none sees none");
+        assert!(ProductAccess::for_role(Role::Member, None).allows(b));
+    }
+}

@@ -5,7 +5,7 @@
 //! that it is analysed again.
 
 use chrono::{DateTime, Utc};
-use jetson_domain::{Author, Category, ConversationId, CustomerId, MessageId, OrgId, Priority, ProductId};
+use jetson_domain::{Author, Category, ConversationId, CustomerId, MessageId, OrgId, Priority, ProductId, UserId};
 use serde::{Deserialize, Serialize};
 use sqlx::types::Json;
 
@@ -335,6 +335,8 @@ pub async fn get(db: &Db, org: OrgId, id: ConversationId) -> Result<Conversation
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
     pub product: Option<ProductId>,
+    /// Only the products this person is limited to (need-to-know); None: every product.
+    pub visible_to: Option<UserId>,
     pub category: Option<Category>,
     pub needs_review: bool,
     /// Only conversations with ids before this one (newest first).
@@ -348,6 +350,8 @@ pub async fn list(db: &Db, org: OrgId, f: &Filter) -> Result<Vec<Conversation>> 
         select_conversations!(),
         "WHERE c.org_id = $1 AND ($2 IS NULL OR c.product_id = $2) AND ($3 IS NULL OR c.category = $3)
            AND ($4 = FALSE OR c.needs_review = TRUE) AND ($5 IS NULL OR c.id < $5)
+           AND ($7 IS NULL OR c.product_id IN (SELECT mp.product_id FROM membership_products mp
+                                               WHERE mp.org_id = $1 AND mp.user_id = $7))
          ORDER BY c.id DESC LIMIT $6"
     );
     Ok(on_pool!(db, |p| {
@@ -358,6 +362,7 @@ pub async fn list(db: &Db, org: OrgId, f: &Filter) -> Result<Vec<Conversation>> 
             .bind(f.needs_review)
             .bind(f.before.map(|b| b.as_uuid()))
             .bind(f.limit)
+            .bind(f.visible_to.map(|u| u.as_uuid()))
             .fetch_all(p)
             .await
     })?)

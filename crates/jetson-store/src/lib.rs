@@ -29,6 +29,7 @@ pub mod merges;
 pub mod one_time_links;
 pub mod operators;
 pub mod orgs;
+pub mod product_access;
 pub mod products;
 pub mod rate_budgets;
 pub mod reports;

@@ -31,6 +31,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0007_retention"),
     migration!("0008_security"),
     migration!("0009_two_factor"),
+    migration!("0010_product_access"),
 ];
 
 impl Db {

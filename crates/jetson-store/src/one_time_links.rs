@@ -119,3 +119,10 @@ pub async fn revoke(tx: &mut Tx, org: OrgId, id: LinkId) -> Result<bool> {
         .map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
+
+/// How many password-reset links were made for this person since then (to limit the ones a
+/// stranger can have emailed to them).
+pub async fn resets_since(tx: &mut Tx, user: UserId, since: DateTime<Utc>) -> Result<i64> {
+    let sql = "SELECT COUNT(*) FROM one_time_links WHERE user_id = $1 AND kind = 'password_reset' AND created_at > $2";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql).bind(user.as_uuid()).bind(since).fetch_one(c).await)?)
+}

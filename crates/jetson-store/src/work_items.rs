@@ -3,7 +3,7 @@
 //! sort by them without aggregating.
 
 use chrono::{DateTime, Utc};
-use jetson_domain::{Category, OrgId, Priority, ProductId, WorkItemId, WorkItemStatus};
+use jetson_domain::{Category, OrgId, Priority, ProductId, UserId, WorkItemId, WorkItemStatus};
 
 use crate::db::{on_pool, on_tx};
 use crate::{Db, Result, StoreError, Tx, batch};
@@ -39,6 +39,20 @@ macro_rules! select_work_items {
                 w.priority, w.status, w.customer_count, w.company_count, w.report_count, w.merged_into,
                 w.created_at, w.updated_at
          FROM work_items w JOIN products p ON p.id = w.product_id "
+    };
+}
+
+/// Work items of the products a limited person sees; the parameter is their id, or NULL for all.
+macro_rules! visible_to {
+    ($user:literal) => {
+        concat!(
+            "(",
+            $user,
+            " IS NULL OR w.product_id IN (SELECT mp.product_id FROM membership_products mp
+                                                     WHERE mp.org_id = $1 AND mp.user_id = ",
+            $user,
+            "))"
+        )
     };
 }
 
@@ -109,6 +123,8 @@ pub async fn get_in_tx(tx: &mut Tx, org: OrgId, id: WorkItemId) -> Result<WorkIt
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
     pub product: Option<ProductId>,
+    /// Only the products this person is limited to (need-to-know); None: every product.
+    pub visible_to: Option<UserId>,
     pub category: Option<Category>,
     pub priority: Option<Priority>,
     pub status: Option<WorkItemStatus>,
@@ -120,7 +136,9 @@ pub async fn list(db: &Db, org: OrgId, f: &Filter, before: Option<WorkItemId>, l
     let sql = concat!(
         select_work_items!(),
         filter_work_items!(),
-        "AND ($7 IS NULL OR w.id < $7) ORDER BY w.id DESC LIMIT $8"
+        "AND ($7 IS NULL OR w.id < $7) AND ",
+        visible_to!("$9"),
+        " ORDER BY w.id DESC LIMIT $8"
     );
     Ok(on_pool!(db, |p| {
         sqlx::query_as(sql)
@@ -132,6 +150,7 @@ pub async fn list(db: &Db, org: OrgId, f: &Filter, before: Option<WorkItemId>, l
             .bind(f.min_customers)
             .bind(before.map(|x| x.as_uuid()))
             .bind(limit)
+            .bind(f.visible_to.map(|x| x.as_uuid()))
             .fetch_all(p)
             .await
     })?)
@@ -139,16 +158,30 @@ pub async fn list(db: &Db, org: OrgId, f: &Filter, before: Option<WorkItemId>, l
 
 /// The inbox: open items with at least their product's minimum of distinct customers, or a single
 /// report of urgent priority; most customers first.
-pub async fn inbox(db: &Db, org: OrgId, product: Option<ProductId>, limit: i64) -> Result<Vec<WorkItem>> {
+/// `visible_to` as in [`Filter`].
+pub async fn inbox(
+    db: &Db,
+    org: OrgId,
+    product: Option<ProductId>,
+    visible_to: Option<UserId>,
+    limit: i64,
+) -> Result<Vec<WorkItem>> {
     let sql = concat!(
         select_work_items!(),
         "WHERE w.org_id = $1 AND w.merged_into IS NULL AND w.status = 'open' AND w.report_count > 0
            AND ($2 IS NULL OR w.product_id = $2)
-           AND (w.customer_count >= p.inbox_min_customers OR w.priority = 'urgent')
-         ORDER BY w.customer_count DESC, w.report_count DESC, w.id DESC LIMIT $3"
+           AND (w.customer_count >= p.inbox_min_customers OR w.priority = 'urgent') AND ",
+        visible_to!("$4"),
+        " ORDER BY w.customer_count DESC, w.report_count DESC, w.id DESC LIMIT $3"
     );
     Ok(on_pool!(db, |p| {
-        sqlx::query_as(sql).bind(org.as_uuid()).bind(product.map(|x| x.as_uuid())).bind(limit).fetch_all(p).await
+        sqlx::query_as(sql)
+            .bind(org.as_uuid())
+            .bind(product.map(|x| x.as_uuid()))
+            .bind(limit)
+            .bind(visible_to.map(|x| x.as_uuid()))
+            .fetch_all(p)
+            .await
     })?)
 }
 

@@ -688,3 +688,58 @@ async fn a_github_link_is_claimed_once_deliveries_are_seen_once_and_shipping_is_
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_member_limited_to_some_products_lists_only_their_work_and_only_the_organisations_products_count() {
+    on_each_db(|db| async move {
+        let w = world(&db, "Acme").await;
+        let other_org = world(&db, "Other").await;
+        let mut tx = db.begin().await.unwrap();
+        let dosecraft =
+            products::get_or_create(&mut tx, w.org, &ProductName::parse("Dosecraft").unwrap()).await.unwrap();
+        let user = users::create(&mut tx, &Email::parse("m@acme.io").unwrap(), "M", "hash").await.unwrap();
+        users::add_membership(&mut tx, w.org, user.id, Role::Member).await.unwrap();
+        tx.commit().await.unwrap();
+        let in_dosecraft = World { org: w.org, product: dosecraft.clone(), customer: w.customer };
+        let (ledger_item, dose_item) = (item(&db, &w, "Ledger bug").await, item(&db, &in_dosecraft, "Pump bug").await);
+        let ledger_conv = stored_conversation(&db, &w, "c1").await;
+        report(&db, &w, ledger_item, ledger_conv, 0).await;
+        let dose_conv = stored_conversation(&db, &in_dosecraft, "c2").await;
+        report(&db, &w, dose_item, dose_conv, 0).await;
+
+        assert_eq!(product_access::limited_to(&db, w.org, user.id).await.unwrap(), None, "not limited at first");
+        let mut tx = db.begin().await.unwrap();
+        // Another organisation's product is not added, whatever the caller passes.
+        product_access::set(&mut tx, w.org, user.id, Some(&[dosecraft.id, other_org.product.id])).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(product_access::limited_to(&db, w.org, user.id).await.unwrap(), Some(vec![dosecraft.id]));
+        assert_eq!(product_access::limits(&db, w.org).await.unwrap(), vec![(user.id, vec![dosecraft.id])]);
+
+        let visible = Filter { visible_to: Some(user.id), ..Default::default() };
+        let listed = work_items::list(&db, w.org, &visible, None, 10).await.unwrap();
+        assert_eq!(listed.iter().map(|i| i.id).collect::<Vec<_>>(), vec![dose_item]);
+        let inbox = work_items::inbox(&db, w.org, None, Some(user.id), 10).await.unwrap();
+        assert!(inbox.iter().all(|i| i.id == dose_item));
+        let f = conversations::Filter { visible_to: Some(user.id), limit: 10, ..Default::default() };
+        let convs = conversations::list(&db, w.org, &f).await.unwrap();
+        assert_eq!(convs.iter().map(|c| c.id).collect::<Vec<_>>(), vec![dose_conv]);
+        let everyone = work_items::list(&db, w.org, &Filter::default(), None, 10).await.unwrap();
+        assert_eq!(everyone.len(), 2, "without visible_to, every product");
+
+        // Limited to none sees none; lifting the limit shows all; leaving ends the limit too.
+        let mut tx = db.begin().await.unwrap();
+        product_access::set(&mut tx, w.org, user.id, Some(&[])).await.unwrap();
+        tx.commit().await.unwrap();
+        assert!(work_items::list(&db, w.org, &visible, None, 10).await.unwrap().is_empty());
+        assert_eq!(product_access::limited_to(&db, w.org, user.id).await.unwrap(), Some(vec![]));
+        let mut tx = db.begin().await.unwrap();
+        product_access::set(&mut tx, w.org, user.id, Some(&[dosecraft.id])).await.unwrap();
+        users::remove_membership(&mut tx, w.org, user.id).await.unwrap();
+        tx.commit().await.unwrap();
+        assert!(product_access::limits(&db, w.org).await.unwrap().is_empty());
+        let mut tx = db.begin().await.unwrap();
+        let gone = product_access::set(&mut tx, w.org, user.id, None).await;
+        assert!(matches!(gone, Err(StoreError::NotFound)), "no membership, nothing to limit");
+    })
+    .await;
+}

@@ -1,6 +1,7 @@
 //! Unusual activity, raised for an organisation's owners and admins (Settings → Audit, and a count
-//! beside Audit in the navigation) and, when `JETSON_ALERT_WEBHOOK` is set, posted there as JSON by
-//! a job (retried if the receiver is down):
+//! beside Audit in the navigation); when `JETSON_ALERT_WEBHOOK` is set, posted there as JSON, and
+//! when a mail server is configured, emailed to them, each by a job retried while the receiver is
+//! down:
 //!
 //! - `new_device`: a sign-in from a browser, system or network (IPv4 /24, IPv6 /48) the person has
 //!   not signed in from before (their first sign-in only records it). Devices are kept as hashes.
@@ -45,6 +46,7 @@ pub struct Payload {
 }
 
 pub const WEBHOOK_JOB: &str = "alert.webhook";
+pub const EMAIL_JOB: &str = "alert.email";
 
 async fn raise(tx: &mut Tx, org: OrgId, kind: &str, user: Option<UserId>, detail: &str) -> anyhow::Result<()> {
     let id = security_alerts::raise(tx, org, kind, user, detail).await?;
@@ -54,8 +56,10 @@ async fn raise(tx: &mut Tx, org: OrgId, kind: &str, user: Option<UserId>, detail
         detail: detail.to_string(),
         at: jetson_store::now(),
     })?;
-    let job = NewJob { kind: WEBHOOK_JOB, payload, dedup_key: Some(format!("{WEBHOOK_JOB}:{id}")), max_attempts: 5 };
-    jobs::enqueue(tx, job).await?;
+    for kind in [WEBHOOK_JOB, EMAIL_JOB] {
+        let job = NewJob { kind, payload: payload.clone(), dedup_key: Some(format!("{kind}:{id}")), max_attempts: 5 };
+        jobs::enqueue(tx, job).await?;
+    }
     tracing::warn!(%org, kind, detail, "security alert");
     Ok(())
 }
@@ -144,6 +148,28 @@ pub async fn deliver(state: &AppState, job: &Claimed, worker: &str) -> anyhow::R
         let payload: Payload = serde_json::from_value(job.payload.clone())?;
         let res = state.http.post(url).json(&payload).send().await?;
         anyhow::ensure!(res.status().is_success(), "the alert webhook answered {}", res.status());
+    }
+    crate::jobs::complete_alone(state, job, worker).await
+}
+
+/// The `alert.email` job: emails the alert to the organisation's owners and admins (nothing to do
+/// without a mail server). A retry after a partial failure may send someone the alert twice,
+/// which is better than not at all.
+pub async fn email(state: &AppState, job: &Claimed, worker: &str) -> anyhow::Result<()> {
+    if let Some(mailer) = &state.mailer {
+        let payload: Payload = serde_json::from_value(job.payload.clone())?;
+        let org = jetson_store::orgs::get(&state.db, payload.org).await?.name;
+        let subject = format!("Jetson security alert for {org}: {}", payload.kind.replace('_', " "));
+        let body = format!(
+            "{}\n\nAt {} UTC. See Settings → Audit: {}/settings/audit\n\nYou receive this as an owner or admin of {org}.\n",
+            payload.detail,
+            payload.at.format("%Y-%m-%d %H:%M"),
+            state.settings.public_base(),
+        );
+        let admins = jetson_store::users::members(&state.db, payload.org).await?;
+        for admin in admins.iter().filter(|m| m.role.may(jetson_domain::Permission::ReadAudit)) {
+            mailer.send(crate::mail::Email { to: &admin.email, subject: &subject, body: body.clone() }).await?;
+        }
     }
     crate::jobs::complete_alone(state, job, worker).await
 }

@@ -32,6 +32,9 @@ const KNOWN_VARS: &[&str] = &[
     "JETSON_BEHIND_PROXY",
     "JETSON_ALLOW_SIGNUP",
     "JETSON_ALERT_WEBHOOK",
+    "JETSON_SMTP_URL",
+    "JETSON_SMTP_URL_FILE",
+    "JETSON_SMTP_FROM",
 ];
 
 #[derive(Debug, Clone)]
@@ -77,6 +80,9 @@ pub struct Settings {
     pub allow_signup: bool,
     /// Where security alerts are posted as JSON (`JETSON_ALERT_WEBHOOK`), besides the app.
     pub alert_webhook: Option<String>,
+    /// The mail server for invitations, reset links and alerts (`JETSON_SMTP_URL(_FILE)` and
+    /// `JETSON_SMTP_FROM`); without one, links are handed over by people.
+    pub smtp: Option<crate::mail::SmtpSettings>,
 }
 
 impl Settings {
@@ -103,6 +109,7 @@ impl Settings {
             behind_proxy: false,
             allow_signup: false,
             alert_webhook: None,
+            smtp: None,
         }
     }
 
@@ -132,6 +139,14 @@ impl Settings {
             }
             s.alert_webhook = Some(url);
         }
+        s.smtp = match (secret("JETSON_SMTP_URL")?, std::env::var("JETSON_SMTP_FROM").ok()) {
+            (Some(url), Some(from)) => Some(crate::mail::SmtpSettings::parse(&url, &from)?),
+            (None, None) => None,
+            (Some(_), None) => bail!("JETSON_SMTP_URL is set but JETSON_SMTP_FROM is not: say who the mail comes from"),
+            (None, Some(_)) => {
+                bail!("JETSON_SMTP_FROM is set but JETSON_SMTP_URL is not: say which server sends the mail")
+            }
+        };
         if let Some(key) = secret("JETSON_SECRET_KEY")? {
             s.secret_key = Some(crate::sealed::parse_key_hex(&key).context(
                 "JETSON_SECRET_KEY must be 64 hex characters (32 bytes); make one with `openssl rand -hex 32`",

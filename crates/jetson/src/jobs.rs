@@ -30,6 +30,7 @@ pub async fn run(state: &AppState, job: &Claimed, worker: &str) -> anyhow::Resul
         model_train::KIND => model_train::run(state, job, worker).await,
         retention::KIND => retention::run(state, job, worker).await,
         crate::alerts::WEBHOOK_JOB => crate::alerts::deliver(state, job, worker).await,
+        crate::alerts::EMAIL_JOB => crate::alerts::email(state, job, worker).await,
         other => anyhow::bail!("unknown job kind `{other}`"),
     }
 }

@@ -1,12 +1,13 @@
 //! The people of an organisation: invitations by one-time link, roles, removal, and password-reset
-//! links an owner or admin hands a member who forgot theirs (there is no email to send one by).
-//! Owners alone make or unmake owners, and an organisation always keeps one. Everything is audited.
+//! links for a member who forgot theirs. With a mail server configured the links are emailed;
+//! without one (or when sending fails) the owner or admin who made one hands it over. Owners alone
+//! make or unmake owners, and an organisation always keeps one. Everything is audited.
 
 use anyhow::bail;
 use chrono::{Duration, Utc};
-use jetson_domain::{Email, LinkId, OrgId, Role, UserId};
+use jetson_domain::{Email, LinkId, OrgId, ProductId, Role, UserId};
 use jetson_store::one_time_links::{self, Kind, Link, NewLink};
-use jetson_store::{StoreError, sessions, users};
+use jetson_store::{StoreError, product_access, sessions, users};
 
 use crate::actions::Actor;
 use crate::auth::{password, secret};
@@ -22,7 +23,33 @@ fn refuse(why: &str) -> anyhow::Error {
 
 /// The address of a one-time link: `/invite/TOKEN` or `/reset/TOKEN` on this instance.
 pub fn link_url(state: &AppState, path: &str, token: &str) -> String {
-    format!("{}{path}/{token}", state.settings.public_url.clone().unwrap_or_default().trim_end_matches('/'))
+    format!("{}{path}/{token}", state.settings.public_base())
+}
+
+/// Emails a one-time link made just now. `Err` says why it was not sent (no mail server, or the
+/// server's answer), and the page then shows the link to hand over instead.
+pub async fn email_link(state: &AppState, to: &str, subject: &str, body: String) -> Result<(), String> {
+    let Some(mailer) = &state.mailer else { return Err("no mail server is configured".into()) };
+    mailer.send(crate::mail::Email { to, subject, body }).await.map_err(|e| {
+        tracing::warn!(error = %e, "a one-time link was not emailed");
+        format!("{e:#}")
+    })
+}
+
+pub fn invitation_email(org: &str, inviter: &str, role: Role, url: &str) -> (String, String) {
+    let subject = format!("{inviter} invites you to {org} on Jetson");
+    let body = format!(
+        "{inviter} invites you to join {org} on Jetson as {role}.\n\nAccept here (the link works once, for {INVITE_DAYS} days):\n{url}\n\nIf you did not expect this, ignore it.\n"
+    );
+    (subject, body)
+}
+
+pub fn reset_email(url: &str) -> (String, String) {
+    let subject = "Choose a new Jetson password".to_string();
+    let body = format!(
+        "Someone asked for a link to choose a new password for your Jetson account.\n\nChoose one here (the link works once, for {RESET_HOURS} hours; every session of yours then ends):\n{url}\n\nIf you did not ask, ignore this message: your password stays as it is.\n"
+    );
+    (subject, body)
 }
 
 /// A new invitation to join `org` as `role`; returns its token, shown once.
@@ -101,6 +128,10 @@ pub async fn set_role(
     let mut tx = state.db.begin().await?;
     let before = check_change(&mut tx, state, org, by_role, user, Some(role)).await?;
     users::add_membership(&mut tx, org, user, role).await?;
+    if role.may(jetson_domain::Permission::Administer) {
+        // Owners and admins see every product; a limit would come back on a later demotion.
+        product_access::set(&mut tx, org, user, None).await?;
+    }
     by.record(&mut tx, org, "member.role", &format!("user:{user}"), &format!("{before} -> {role}")).await?;
     tx.commit().await?;
     Ok(())
@@ -111,6 +142,29 @@ pub async fn remove(state: &AppState, org: OrgId, by: Actor<'_>, by_role: Role, 
     check_change(&mut tx, state, org, by_role, user, None).await?;
     users::remove_membership(&mut tx, org, user).await?;
     by.record(&mut tx, org, "member.remove", &format!("user:{user}"), "").await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Limits a member or viewer to some products (need-to-know), or lifts the limit (`None`).
+pub async fn set_products(
+    state: &AppState,
+    org: OrgId,
+    by: Actor<'_>,
+    user: UserId,
+    products: Option<Vec<ProductId>>,
+) -> anyhow::Result<()> {
+    let Some(role) = users::role_in(&state.db, org, user).await? else { return Err(StoreError::NotFound.into()) };
+    if products.is_some() && role.may(jetson_domain::Permission::Administer) {
+        return Err(refuse("Owners and admins see every product; make them a member or viewer first."));
+    }
+    let mut tx = state.db.begin().await?;
+    product_access::set(&mut tx, org, user, products.as_deref()).await?;
+    let detail = match &products {
+        None => "all products".to_string(),
+        Some(ids) => format!("only {}", ids.iter().map(|p| format!("product:{p}")).collect::<Vec<_>>().join(", ")),
+    };
+    by.record(&mut tx, org, "member.products", &format!("user:{user}"), &detail).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -146,6 +200,46 @@ pub async fn reset_link(
     by.record(&mut tx, org, "member.reset_link", &format!("user:{user}"), &format!("link:{id}")).await?;
     tx.commit().await?;
     Ok(token)
+}
+
+/// How many reset links someone may have emailed to themselves an hour.
+const SELF_RESETS_PER_HOUR: i64 = 3;
+
+/// "Forgot your password?": when a mail server is configured and the address is a member's, a
+/// reset link is emailed to it in the background. The caller answers the same whatever happened,
+/// so the form tells no one which addresses have accounts.
+pub async fn ask_for_reset(state: &AppState, email: &Email) -> anyhow::Result<()> {
+    let Some(mailer) = state.mailer.clone() else { return Ok(()) };
+    let Some(user) = users::find_by_email(&state.db, email).await? else { return Ok(()) };
+    let Some((org, _)) = users::memberships(&state.db, user.id).await?.into_iter().next() else { return Ok(()) };
+    let token = secret::generate("");
+    let mut tx = state.db.begin().await?;
+    if one_time_links::resets_since(&mut tx, user.id, Utc::now() - Duration::hours(1)).await? >= SELF_RESETS_PER_HOUR {
+        return Ok(());
+    }
+    let link = NewLink {
+        kind: Kind::PasswordReset,
+        token_hash: &secret::hash(&token),
+        org_id: org,
+        role: None,
+        user_id: Some(user.id),
+        note: "asked for by email",
+        created_by: user.id,
+        expires_at: Utc::now() + Duration::hours(RESET_HOURS),
+    };
+    let id = one_time_links::create(&mut tx, link).await?;
+    let actor = Actor { user_id: user.id, email: &user.email };
+    actor
+        .record(&mut tx, org, "auth.reset_requested", &format!("user:{}", user.id), &format!("link:{id} emailed"))
+        .await?;
+    tx.commit().await?;
+    let (subject, body) = reset_email(&link_url(state, "/reset", &token));
+    tokio::spawn(async move {
+        if let Err(e) = mailer.send(crate::mail::Email { to: &user.email, subject: &subject, body }).await {
+            tracing::warn!(error = %e, "a password-reset link was not emailed");
+        }
+    });
+    Ok(())
 }
 
 pub async fn find_link(state: &AppState, kind: Kind, token: &str) -> anyhow::Result<Option<Link>> {

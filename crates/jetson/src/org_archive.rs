@@ -36,6 +36,7 @@ const TABLES: &[(&str, &str, &str)] = &[
     ("users", "id IN (SELECT user_id FROM memberships WHERE org_id = $1)", "id"),
     ("memberships", "org_id = $1", "user_id"),
     ("products", "org_id = $1", "id"),
+    ("membership_products", "org_id = $1", "product_id"),
     ("customers", "org_id = $1", "id"),
     ("conversations", "org_id = $1", "id"),
     ("messages", "org_id = $1", "id"),
@@ -235,7 +236,9 @@ pub async fn import(state: &AppState, from: &Path) -> anyhow::Result<(String, Ve
                     ("messages", "body_html", Cell::Text(body)) if !body.is_empty() => {
                         cell = Cell::Text(sealer.seal(MESSAGE_BODY, &jetson_privacy::mask_cards(body)));
                     }
-                    ("memberships", "user_id", Cell::Uuid(u)) => cell = Cell::Uuid(*user_ids.get(u).unwrap_or(u)),
+                    ("memberships" | "membership_products", "user_id", Cell::Uuid(u)) => {
+                        cell = Cell::Uuid(*user_ids.get(u).unwrap_or(u))
+                    }
                     _ => {}
                 }
                 row.push((column.clone(), cell));

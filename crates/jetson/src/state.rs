@@ -8,6 +8,7 @@ use jetson_store::Db;
 use crate::config::Settings;
 use crate::embeddings::Embeddings;
 use crate::learning::ModelCache;
+use crate::mail::Mailer;
 use crate::matchers::MatcherCache;
 use crate::rate_limit::RateLimiter;
 use crate::sealed::Sealer;
@@ -29,6 +30,8 @@ pub struct AppState {
     pub embeddings: Option<Arc<Embeddings>>,
     /// Requests per minute per API token or client address, in this process.
     pub rate_limiter: Arc<RateLimiter>,
+    /// Sends mail when an SMTP server is configured.
+    pub mailer: Option<Mailer>,
 }
 
 impl AppState {
@@ -51,8 +54,10 @@ impl AppState {
             })?)),
             None => None,
         };
+        let mailer = settings.smtp.as_ref().map(Mailer::new).transpose()?;
         Ok(AppState {
             db,
+            mailer,
             analyzer: Arc::new(builtin_analyzer()),
             matchers: Arc::new(MatcherCache::default()),
             models: Arc::new(ModelCache::default()),

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod audit;
 pub mod board;
 pub mod conversation;
+pub mod forgot;
 pub mod github_issue;
 pub mod github_queue;
 pub mod github_settings;

@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::views::{ConversationView, MessageView};
 use crate::auth::ApiCaller;
 use crate::error::ApiError;
+use crate::need_to_know;
 use crate::state::AppState;
 
 #[derive(Serialize)]
@@ -24,7 +25,7 @@ pub async fn handler(
     Path(id): Path<String>,
 ) -> Result<Json<Body>, ApiError> {
     let id: ConversationId = id.parse().map_err(|_| ApiError::NotFound)?;
-    let c = conversations::get(&state.db, caller.org_id, id).await?;
+    let c = need_to_know::conversation(&state, &caller, id).await?;
     let messages = conversations::messages(&state.db, caller.org_id, id).await?;
     Ok(Json(Body {
         conversation: ConversationView::from(&c),

@@ -11,6 +11,7 @@ use super::extract::JsonBody;
 use super::views::ConversationView;
 use crate::auth::ApiCaller;
 use crate::error::ApiError;
+use crate::need_to_know;
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -28,6 +29,7 @@ pub async fn handler(
     caller.require_write()?;
     let id: ConversationId = id.parse().map_err(|_| ApiError::NotFound)?;
     let category = Category::parse(&body.category).map_err(|e| ApiError::invalid("category", e.0))?;
+    need_to_know::conversation(&state, &caller, id).await?;
     crate::actions::reclassify(&state, caller.org_id, id, category).await?;
     Ok(Json(ConversationView::from(&conversations::get(&state.db, caller.org_id, id).await?)))
 }

@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use jetson_domain::{Category, ConversationId, OrgId, ProductId};
+use jetson_domain::{Category, ConversationId, ProductId};
 use jetson_store::conversations::{self, Filter};
 use jetson_store::products;
 use serde::Deserialize;
@@ -11,6 +11,7 @@ use super::extract::{ApiQuery, limit, parse_opt};
 use super::views::{ConversationView, Page};
 use crate::auth::ApiCaller;
 use crate::error::ApiError;
+use crate::need_to_know::SeesProducts;
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -23,17 +24,21 @@ pub struct Params {
     pub limit: Option<i64>,
 }
 
-/// A `product` parameter is a product's name or id within the caller's organisation.
-pub async fn product_param(state: &AppState, org: OrgId, v: Option<&str>) -> Result<Option<ProductId>, ApiError> {
+/// A `product` parameter is a product's name or id within the caller's organisation, among those
+/// the caller sees.
+pub async fn product_param(
+    state: &AppState,
+    caller: &ApiCaller,
+    v: Option<&str>,
+) -> Result<Option<ProductId>, ApiError> {
     let Some(v) = v.map(str::trim).filter(|s| !s.is_empty()) else { return Ok(None) };
-    if let Ok(id) = v.parse::<ProductId>() {
-        return Ok(Some(
-            products::get(&state.db, org, id).await.map_err(|_| ApiError::invalid("product", "no such product"))?.id,
-        ));
-    }
-    match products::find_by_name(&state.db, org, v).await? {
-        Some(p) => Ok(Some(p.id)),
-        None => Err(ApiError::invalid("product", "no such product")),
+    let found = match v.parse::<ProductId>() {
+        Ok(id) => products::get(&state.db, caller.org_id, id).await.ok(),
+        Err(_) => products::find_by_name(&state.db, caller.org_id, v).await?,
+    };
+    match found {
+        Some(p) if caller.sees(p.id) => Ok(Some(p.id)),
+        _ => Err(ApiError::invalid("product", "no such product")),
     }
 }
 
@@ -44,7 +49,8 @@ pub async fn handler(
 ) -> Result<Json<Page<ConversationView>>, ApiError> {
     let limit = limit(p.limit)?;
     let filter = Filter {
-        product: product_param(&state, caller.org_id, p.product.as_deref()).await?,
+        product: product_param(&state, &caller, p.product.as_deref()).await?,
+        visible_to: caller.visible_to(),
         category: parse_opt("category", p.category.as_deref(), Category::parse)?,
         needs_review: p.needs_review.unwrap_or(false),
         before: parse_opt("cursor", p.cursor.as_deref(), str::parse::<ConversationId>)?,

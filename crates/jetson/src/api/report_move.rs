@@ -10,6 +10,7 @@ use super::extract::JsonBody;
 use super::views::WorkItemView;
 use crate::auth::ApiCaller;
 use crate::error::ApiError;
+use crate::need_to_know;
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -27,6 +28,8 @@ pub async fn handler(
     caller.require_write()?;
     let report: ReportId = id.parse().map_err(|_| ApiError::NotFound)?;
     let to: WorkItemId = body.work_item.parse().map_err(|_| ApiError::invalid("work_item", "is not a work item id"))?;
+    need_to_know::report(&state, &caller, report).await?;
+    need_to_know::work_item(&state, &caller, to).await?;
     crate::actions::move_report(&state, caller.org_id, report, to).await?;
     Ok(Json(WorkItemView::from(&work_items::get(&state.db, caller.org_id, to).await?)))
 }

@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::views::{ReportView, WorkItemView};
 use crate::auth::ApiCaller;
 use crate::error::ApiError;
+use crate::need_to_know;
 use crate::state::AppState;
 
 #[derive(Serialize)]
@@ -25,7 +26,7 @@ pub async fn handler(
     Path(id): Path<String>,
 ) -> Result<Json<Body>, ApiError> {
     let id: WorkItemId = id.parse().map_err(|_| ApiError::NotFound)?;
-    let item = work_items::get(&state.db, caller.org_id, id).await?;
+    let item = need_to_know::work_item(&state, &caller, id).await?;
     let list = reports::for_work_item(&state.db, caller.org_id, id).await?;
     let companies = work_items::companies(&state.db, caller.org_id, id).await?;
     Ok(Json(Body {

@@ -11,6 +11,7 @@ use super::extract::JsonBody;
 use super::views::WorkItemView;
 use crate::auth::ApiCaller;
 use crate::error::ApiError;
+use crate::need_to_know;
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -28,6 +29,8 @@ pub async fn handler(
     caller.require_write()?;
     let source: WorkItemId = id.parse().map_err(|_| ApiError::NotFound)?;
     let target: WorkItemId = body.into.parse().map_err(|_| ApiError::invalid("into", "is not a work item id"))?;
+    need_to_know::work_item(&state, &caller, source).await?;
+    need_to_know::work_item(&state, &caller, target).await?;
     crate::actions::merge(&state, caller.org_id, source, target).await?;
     Ok(Json(WorkItemView::from(&work_items::get(&state.db, caller.org_id, target).await?)))
 }

@@ -10,6 +10,7 @@ use super::extract::JsonBody;
 use super::views::WorkItemView;
 use crate::auth::ApiCaller;
 use crate::error::ApiError;
+use crate::need_to_know;
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -27,6 +28,7 @@ pub async fn handler(
     caller.require_write()?;
     let id: WorkItemId = id.parse().map_err(|_| ApiError::NotFound)?;
     let status = WorkItemStatus::parse(&body.status).map_err(|e| ApiError::invalid("status", e.0))?;
+    need_to_know::work_item(&state, &caller, id).await?;
     crate::actions::set_status(&state, caller.org_id, id, status).await?;
     Ok(Json(WorkItemView::from(&work_items::get(&state.db, caller.org_id, id).await?)))
 }

@@ -9,6 +9,7 @@ use jetson_store::work_items;
 use super::views::WorkItemView;
 use crate::auth::ApiCaller;
 use crate::error::ApiError;
+use crate::need_to_know;
 use crate::state::AppState;
 
 pub async fn handler(
@@ -18,6 +19,7 @@ pub async fn handler(
 ) -> Result<Json<WorkItemView>, ApiError> {
     caller.require_write()?;
     let id: WorkItemId = id.parse().map_err(|_| ApiError::NotFound)?;
+    need_to_know::work_item(&state, &caller, id).await?;
     crate::actions::unmerge(&state, caller.org_id, id).await?;
     Ok(Json(WorkItemView::from(&work_items::get(&state.db, caller.org_id, id).await?)))
 }

@@ -10,6 +10,7 @@ use super::extract::{ApiQuery, limit, parse_opt};
 use super::views::{Page, WorkItemView};
 use crate::auth::ApiCaller;
 use crate::error::ApiError;
+use crate::need_to_know::SeesProducts;
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -30,7 +31,8 @@ pub async fn handler(
     ApiQuery(p): ApiQuery<Params>,
 ) -> Result<Json<Page<WorkItemView>>, ApiError> {
     let filter = Filter {
-        product: super::conversations_list::product_param(&state, caller.org_id, p.product.as_deref()).await?,
+        product: super::conversations_list::product_param(&state, &caller, p.product.as_deref()).await?,
+        visible_to: caller.visible_to(),
         category: parse_opt("category", p.category.as_deref(), Category::parse)?,
         priority: parse_opt("priority", p.priority.as_deref(), Priority::parse)?,
         status: parse_opt("status", p.status.as_deref(), WorkItemStatus::parse)?,

@@ -5,11 +5,12 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
-use jetson_domain::{OrgId, Permission, Role, Scope, SessionId, UserId};
+use jetson_domain::{OrgId, Permission, ProductAccess, Role, Scope, SessionId, UserId};
 use jetson_store::{sessions, tokens};
 
 use super::secret;
 use crate::error::ApiError;
+use crate::need_to_know::SeesProducts;
 use crate::state::AppState;
 
 pub const SESSION_COOKIE: &str = "jetson_session";
@@ -30,6 +31,29 @@ pub struct UiUser {
     pub escalations: i64,
     /// For those who read the audit trail: security alerts not yet seen.
     pub alerts: i64,
+    /// The products this person sees (need-to-know).
+    pub products: ProductAccess,
+}
+
+/// What a person with this role in this organisation sees: owners and admins every product
+/// (without a query), members and viewers what their membership limits them to.
+async fn product_access(state: &AppState, org: OrgId, user: UserId, role: Role) -> jetson_store::Result<ProductAccess> {
+    if role.may(Permission::Administer) {
+        return Ok(ProductAccess::All);
+    }
+    Ok(ProductAccess::for_role(role, jetson_store::product_access::limited_to(&state.db, org, user).await?))
+}
+
+impl SeesProducts for UiUser {
+    fn org(&self) -> OrgId {
+        self.org_id
+    }
+    fn user(&self) -> UserId {
+        self.user_id
+    }
+    fn access(&self) -> &ProductAccess {
+        &self.products
+    }
 }
 
 impl UiUser {
@@ -85,9 +109,14 @@ impl FromRequestParts<AppState> for UiUser {
         } else {
             0
         };
+        let products = product_access(state, s.org_id, s.user_id, s.role).await.map_err(|e| {
+            tracing::error!(error = %e, "product access lookup failed");
+            (axum::http::StatusCode::SERVICE_UNAVAILABLE, "Jetson cannot reach its database right now.").into_response()
+        })?;
         Ok(UiUser {
             escalations,
             alerts,
+            products,
             session_id: s.id,
             user_id: s.user_id,
             org_id: s.org_id,
@@ -143,6 +172,20 @@ pub struct ApiCaller {
     pub user_id: UserId,
     pub role: Role,
     pub scope: Scope,
+    /// The products the token's owner sees (need-to-know).
+    pub products: ProductAccess,
+}
+
+impl SeesProducts for ApiCaller {
+    fn org(&self) -> OrgId {
+        self.org_id
+    }
+    fn user(&self) -> UserId {
+        self.user_id
+    }
+    fn access(&self) -> &ProductAccess {
+        &self.products
+    }
 }
 
 impl ApiCaller {
@@ -165,7 +208,8 @@ impl FromRequestParts<AppState> for ApiCaller {
         let token = bearer(header).ok_or(ApiError::Unauthorized)?;
         let found = tokens::authenticate(&state.db, &secret::hash(token)).await?;
         let t = found.ok_or(ApiError::Unauthorized)?;
-        Ok(ApiCaller { org_id: t.org_id, user_id: t.user_id, role: t.role, scope: t.scope })
+        let products = product_access(state, t.org_id, t.user_id, t.role).await?;
+        Ok(ApiCaller { org_id: t.org_id, user_id: t.user_id, role: t.role, scope: t.scope, products })
     }
 }
 

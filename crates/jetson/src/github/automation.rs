@@ -30,7 +30,7 @@ pub async fn auto_create(state: &AppState, org: OrgId, repo: &RepoLink, out: &mu
         return Ok(());
     }
     let mut this_hour = store::created_since(&state.db, org, &repo.repo, Utc::now() - Duration::hours(1)).await?;
-    for item in work_items::inbox(&state.db, org, Some(repo.product_id), 500).await? {
+    for item in work_items::inbox(&state.db, org, Some(repo.product_id), None, 500).await? {
         let link = store::issue_link(&state.db, org, item.id).await?;
         if link.github_number.is_some()
             || link.github_pending_at.is_some()

@@ -7,12 +7,13 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use jetson_domain::{ProductId, WorkItemStatus};
-use jetson_store::products::{self, Product};
+use jetson_store::products::Product;
 use jetson_store::work_items::{self, Filter, WorkItem};
 use serde::Deserialize;
 
 use super::{Layout, UiError, render};
 use crate::auth::UiUser;
+use crate::need_to_know::{self, SeesProducts};
 use crate::state::AppState;
 
 /// Cards per column; the oldest beyond this are left to the list view.
@@ -56,7 +57,7 @@ pub async fn page(State(state): State<AppState>, user: UiUser, Query(p): Query<P
         vec![WorkItemStatus::Open, WorkItemStatus::InProgress, WorkItemStatus::Resolved, WorkItemStatus::Deferred];
     let mut columns = Vec::new();
     for status in &statuses {
-        let filter = Filter { product, status: Some(*status), ..Default::default() };
+        let filter = Filter { product, visible_to: user.visible_to(), status: Some(*status), ..Default::default() };
         let mut items = work_items::list(&state.db, user.org_id, &filter, None, PER_COLUMN).await?;
         items.sort_by(|a, b| b.customer_count.cmp(&a.customer_count).then(b.id.cmp(&a.id)));
         columns.push(Column { status: *status, items });
@@ -64,7 +65,7 @@ pub async fn page(State(state): State<AppState>, user: UiUser, Query(p): Query<P
     let page = BoardPage {
         layout: Layout::new(&user, "board"),
         columns,
-        products: products::list(&state.db, user.org_id).await?,
+        products: need_to_know::products(&state, &user).await?,
         product,
         can_write: user.role.can_write(),
         statuses,

@@ -16,6 +16,7 @@ use jetson_store::reports::{self, Report};
 use super::{CsrfOnly, Layout, UiError, render};
 use crate::auth::UiUser;
 use crate::import::MESSAGE_BODY;
+use crate::need_to_know;
 use crate::state::AppState;
 
 pub struct ShownMessage {
@@ -69,6 +70,7 @@ pub async fn reveal(
     user.check_csrf(&f.csrf)?;
     super::require(&user, Permission::RevealOriginals)?;
     let id = parse_id(&id)?;
+    need_to_know::conversation(&state, &user, id).await?;
     let actor = crate::actions::Actor { user_id: user.user_id, email: &user.email };
     crate::actions::record_reveal(&state, user.org_id, id, actor).await?;
     show(&state, &user, id, true).await
@@ -79,7 +81,7 @@ fn parse_id(id: &str) -> Result<ConversationId, UiError> {
 }
 
 async fn show(state: &AppState, user: &UiUser, id: ConversationId, revealed: bool) -> Result<Response, UiError> {
-    let conversation = conversations::get(&state.db, user.org_id, id).await?;
+    let conversation = need_to_know::conversation(state, user, id).await?;
     let sealer = if revealed { Some(state.sealer().map_err(UiError::from)?) } else { None };
     let messages = conversations::messages(&state.db, user.org_id, id)
         .await?

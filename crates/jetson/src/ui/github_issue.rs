@@ -15,6 +15,7 @@ use super::{CsrfOnly, Layout, UiError, render};
 use crate::auth::UiUser;
 use crate::github::draft::Draft;
 use crate::github::issues;
+use crate::need_to_know;
 use crate::state::AppState;
 
 /// What the item page shows about GitHub.
@@ -56,7 +57,7 @@ struct DraftPage {
 pub async fn new(State(state): State<AppState>, user: UiUser, Path(id): Path<String>) -> Result<Response, UiError> {
     super::require_write(&user)?;
     let id = item_id(&id)?;
-    let item = work_items::get(&state.db, user.org_id, id).await?;
+    let item = need_to_know::work_item(&state, &user, id).await?;
     if store::issue_link(&state.db, user.org_id, id).await?.github_number.is_some() {
         return Ok(Redirect::to(&format!("/items/{id}")).into_response());
     }
@@ -87,6 +88,7 @@ pub async fn create(
     user.check_csrf(&f.csrf)?;
     super::require_write(&user)?;
     let id = item_id(&id)?;
+    need_to_know::work_item(&state, &user, id).await?;
     let labels: Vec<String> = f.labels.split(',').map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect();
     let draft = Draft { title: f.title.trim().to_string(), body: f.body.replace("\r\n", "\n"), labels };
     let problem = if draft.title.is_empty() {
@@ -144,6 +146,7 @@ pub async fn link(
         .trim_start_matches('#')
         .parse()
         .map_err(|_| UiError::bad_request("An issue number, such as 42."))?;
+    need_to_know::work_item(&state, &user, id).await?;
     match issues::link(&state, user.org_id, id, number).await {
         Ok(_) => {
             store::set_approval(&state.db, user.org_id, id, None).await?;
@@ -162,6 +165,7 @@ pub async fn unlink(
     user.check_csrf(&f.csrf)?;
     super::require_write(&user)?;
     let id = item_id(&id)?;
+    need_to_know::work_item(&state, &user, id).await?;
     issues::unlink(&state, user.org_id, id).await?;
     Ok(Redirect::to(&format!("/items/{id}")).into_response())
 }

@@ -12,6 +12,7 @@ use jetson_store::work_items::{self, WorkItem};
 
 use super::{CsrfOnly, Layout, UiError, render};
 use crate::auth::UiUser;
+use crate::need_to_know::{self, SeesProducts};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -23,7 +24,8 @@ struct QueuePage {
 }
 
 pub async fn page(State(state): State<AppState>, user: UiUser) -> Result<Response, UiError> {
-    let items = work_items::awaiting_approval(&state.db, user.org_id).await?;
+    let mut items = work_items::awaiting_approval(&state.db, user.org_id).await?;
+    items.retain(|w| user.sees(w.product_id));
     Ok(render(&QueuePage { layout: Layout::new(&user, "queue"), items, can_write: user.role.can_write() }))
 }
 
@@ -36,7 +38,7 @@ pub async fn dismiss(
     user.check_csrf(&f.csrf)?;
     super::require_write(&user)?;
     let id: WorkItemId = id.parse().map_err(|_| UiError::bad_request("That is not a work item id."))?;
-    work_items::get(&state.db, user.org_id, id).await?;
+    need_to_know::work_item(&state, &user, id).await?;
     store::set_approval(&state.db, user.org_id, id, Some("dismissed")).await?;
     Ok(Redirect::to("/github/queue").into_response())
 }

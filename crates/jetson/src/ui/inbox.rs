@@ -4,12 +4,13 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use jetson_domain::ProductId;
-use jetson_store::products::{self, Product};
+use jetson_store::products::Product;
 use jetson_store::work_items::{self, WorkItem};
 use serde::Deserialize;
 
 use super::{Layout, UiError, render, view};
 use crate::auth::UiUser;
+use crate::need_to_know::{self, SeesProducts};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -38,7 +39,7 @@ pub async fn handler(
     Query(p): Query<Params>,
 ) -> Result<Response, UiError> {
     let product = view::opt(&p.product, str::parse::<ProductId>);
-    let items = work_items::inbox(&state.db, user.org_id, product, 200).await?;
-    let products = products::list(&state.db, user.org_id).await?;
+    let items = work_items::inbox(&state.db, user.org_id, product, user.visible_to(), 200).await?;
+    let products = need_to_know::products(&state, &user).await?;
     Ok(render(&InboxPage { layout: Layout::new(&user, "inbox"), products, product, items }))
 }

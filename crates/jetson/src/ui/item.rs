@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::{Layout, UiError, render};
 use crate::auth::UiUser;
+use crate::need_to_know::{self, SeesProducts};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -51,9 +52,9 @@ pub async fn handler(
     Query(params): Query<Params>,
 ) -> Result<Response, UiError> {
     let id: WorkItemId = id.parse().map_err(|_| UiError::bad_request("That is not a work item id."))?;
-    let item = work_items::get(&state.db, user.org_id, id).await?;
+    let item = need_to_know::work_item(&state, &user, id).await?;
     let merged_into = match item.merged_into {
-        Some(t) => Some(work_items::get(&state.db, user.org_id, t.into()).await?),
+        Some(t) => need_to_know::work_item(&state, &user, t.into()).await.ok(),
         None => None,
     };
     let filter = Filter { product: Some(item.product_id), ..Default::default() };
@@ -64,7 +65,7 @@ pub async fn handler(
         .collect();
     let moved = match (params.moved.and_then(|r| r.parse::<ReportId>().ok()), params.to.and_then(|t| t.parse().ok())) {
         (Some(report), Some(to)) => {
-            let target: WorkItem = work_items::get(&state.db, user.org_id, to).await?;
+            let target: WorkItem = need_to_know::work_item(&state, &user, to).await?;
             let report = reports::for_work_item(&state.db, user.org_id, to).await?.into_iter().find(|r| r.id == report);
             report.map(|r| (r, target))
         }
@@ -73,7 +74,11 @@ pub async fn handler(
     let github = super::github_issue::card(&state, user.org_id, &item).await?;
     let page = ItemPage {
         layout: Layout::new(&user, "items"),
-        merged_sources: work_items::merged_sources(&state.db, user.org_id, id).await?,
+        merged_sources: work_items::merged_sources(&state.db, user.org_id, id)
+            .await?
+            .into_iter()
+            .filter(|w| user.sees(w.product_id))
+            .collect(),
         companies: work_items::companies(&state.db, user.org_id, id).await?,
         reports: reports::for_work_item(&state.db, user.org_id, id).await?,
         item,

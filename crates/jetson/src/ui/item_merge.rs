@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::UiError;
 use crate::auth::UiUser;
+use crate::need_to_know;
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -34,6 +35,8 @@ pub async fn merge(
     user.check_csrf(&f.csrf)?;
     super::require_write(&user)?;
     let (source, target) = (item_id(&id)?, item_id(&f.into)?);
+    need_to_know::work_item(&state, &user, source).await?;
+    need_to_know::work_item(&state, &user, target).await?;
     crate::actions::merge(&state, user.org_id, source, target).await?;
     Ok(Redirect::to(&format!("/items/{target}")).into_response())
 }
@@ -47,6 +50,7 @@ pub async fn unmerge(
     user.check_csrf(&f.csrf)?;
     super::require_write(&user)?;
     let source = item_id(&id)?;
+    need_to_know::work_item(&state, &user, source).await?;
     crate::actions::unmerge(&state, user.org_id, source).await?;
     Ok(Redirect::to(&format!("/items/{source}")).into_response())
 }

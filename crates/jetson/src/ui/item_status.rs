@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::UiError;
 use crate::auth::UiUser;
+use crate::need_to_know;
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -29,6 +30,7 @@ pub async fn handler(
     super::require_write(&user)?;
     let id: WorkItemId = id.parse().map_err(|_| UiError::bad_request("That is not a work item id."))?;
     let status = WorkItemStatus::parse(&f.status).map_err(|e| UiError::bad_request(e.0))?;
+    need_to_know::work_item(&state, &user, id).await?;
     crate::actions::set_status(&state, user.org_id, id, status).await?;
     if f.return_to.as_deref() == Some("board") {
         return Ok(Redirect::to("/board").into_response());

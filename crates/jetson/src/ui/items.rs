@@ -4,12 +4,13 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use jetson_domain::{Category, Priority, WorkItemId, WorkItemStatus};
-use jetson_store::products::{self, Product};
+use jetson_store::products::Product;
 use jetson_store::work_items::{self, Filter, WorkItem};
 use serde::Deserialize;
 
 use super::{Layout, UiError, render, view};
 use crate::auth::UiUser;
+use crate::need_to_know::{self, SeesProducts};
 use crate::state::AppState;
 
 const PAGE: i64 = 100;
@@ -59,6 +60,7 @@ pub async fn handler(
 ) -> Result<Response, UiError> {
     let filter = Filter {
         product: view::opt(&p.product, str::parse),
+        visible_to: user.visible_to(),
         category: view::opt(&p.category, Category::parse),
         priority: view::opt(&p.priority, Priority::parse),
         status: view::opt(&p.status, WorkItemStatus::parse),
@@ -67,6 +69,6 @@ pub async fn handler(
     let before = view::opt(&p.before, str::parse::<WorkItemId>);
     let items = work_items::list(&state.db, user.org_id, &filter, before, PAGE).await?;
     let next = (items.len() as i64 == PAGE).then(|| items.last().map(|w| p.with_before(&w.id.to_string()))).flatten();
-    let products = products::list(&state.db, user.org_id).await?;
+    let products = need_to_know::products(&state, &user).await?;
     Ok(render(&ItemsPage { layout: Layout::new(&user, "items"), products, params: p, items, next }))
 }

@@ -6,11 +6,12 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use jetson_domain::{Category, ConversationId};
 use jetson_store::conversations::{self, Conversation, Filter};
-use jetson_store::products::{self, Product};
+use jetson_store::products::Product;
 use serde::Deserialize;
 
 use super::{Layout, UiError, render, view};
 use crate::auth::UiUser;
+use crate::need_to_know::{self, SeesProducts};
 use crate::state::AppState;
 
 const PAGE: i64 = 100;
@@ -58,6 +59,7 @@ pub async fn handler(
 ) -> Result<Response, UiError> {
     let filter = Filter {
         product: view::opt(&p.product, str::parse),
+        visible_to: user.visible_to(),
         category: view::opt(&p.category, Category::parse),
         needs_review: p.needs_review(),
         before: view::opt(&p.before, str::parse::<ConversationId>),
@@ -67,6 +69,6 @@ pub async fn handler(
     let next = (conversations.len() as i64 == PAGE)
         .then(|| conversations.last().map(|c| p.with_before(&c.id.to_string())))
         .flatten();
-    let products = products::list(&state.db, user.org_id).await?;
+    let products = need_to_know::products(&state, &user).await?;
     Ok(render(&MessagesPage { layout: Layout::new(&user, "messages"), products, params: p, conversations, next }))
 }

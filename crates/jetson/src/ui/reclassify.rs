@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::UiError;
 use crate::auth::UiUser;
+use crate::need_to_know;
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -28,6 +29,7 @@ pub async fn handler(
     super::require_write(&user)?;
     let id: ConversationId = id.parse().map_err(|_| UiError::bad_request("That is not a conversation id."))?;
     let category = Category::parse(&f.category).map_err(|e| UiError::bad_request(e.0))?;
+    need_to_know::conversation(&state, &user, id).await?;
     crate::actions::reclassify(&state, user.org_id, id, category).await?;
     // Only local paths, so the form cannot be used to redirect elsewhere.
     let back =

@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::UiError;
 use crate::auth::UiUser;
+use crate::need_to_know;
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -29,6 +30,8 @@ pub async fn handler(
     super::require_write(&user)?;
     let report: ReportId = id.parse().map_err(|_| UiError::bad_request("That is not a report id."))?;
     let to: WorkItemId = f.to.parse().map_err(|_| UiError::bad_request("Choose a work item."))?;
+    need_to_know::report(&state, &user, report).await?;
+    need_to_know::work_item(&state, &user, to).await?;
     let from = crate::actions::move_report(&state, user.org_id, report, to).await?;
     let back = if f.undo { format!("/items/{to}") } else { format!("/items/{from}?moved={report}&to={to}") };
     Ok(Redirect::to(&back).into_response())

@@ -713,3 +713,65 @@ async fn a_person_signs_up_and_creates_an_organisation() {
     driver.quit().await.ok();
     result.expect("the sign-up walk-through");
 }
+
+#[tokio::test]
+async fn an_admin_limits_a_member_to_one_product_who_resets_a_forgotten_password_by_email_and_sees_only_it() {
+    let Some(path) = driver_or_skip() else { return };
+    let smtp = crate::fake_smtp::FakeSmtp::start().await;
+    let url = smtp.url.clone();
+    let app = crate::helpers::spawn_app_with(move |s| {
+        s.smtp = Some(jetson::mail::SmtpSettings::parse(&url, "Jetson <jetson@test.example>").unwrap())
+    })
+    .await;
+    app.import(
+        "Ledgerly",
+        &[crate::helpers::conversation("l1", "a@one.example", "Export broken", "The PDF export is blank.")],
+    )
+    .await;
+    app.import(
+        "Dosecraft",
+        &[crate::helpers::conversation("d1", "c@two.example", "Pump stops", "The pump stops hourly.")],
+    )
+    .await;
+    let vic = jetson_domain::Email::parse("vic@test.example").unwrap();
+    jetson::accounts::create_user(&app.state, app.org, &vic, "Vic", jetson_domain::Role::Member).await.unwrap();
+    let (_driver_process, port) = start_driver(&path);
+    let driver = browser(port).await;
+    let run = async {
+        sign_in(&driver, &app).await?;
+        driver.find(By::Id("nav-members")).await?.click().await?;
+        driver.find(By::Id("sees-vic@test.example")).await?.click().await?;
+        driver.find(By::Css("form[action$='/products'] input[value='only']")).await?.click().await?;
+        driver.find(By::Css("input[aria-label='vic@test.example sees Dosecraft']")).await?.click().await?;
+        driver.screenshot(&screenshot_path("members_products.png")).await?;
+        click_to_load(&driver, driver.find(By::Css("form[action$='/products'] button")).await?).await?;
+        assert_eq!(driver.find(By::Id("sees-vic@test.example")).await?.text().await?, "Dosecraft");
+
+        // Vic forgot their password: the sign-in page emails a link.
+        driver.delete_all_cookies().await?;
+        driver.goto(app.url("/login")).await?;
+        click_to_load(&driver, driver.find(By::Id("forgot-link")).await?).await?;
+        driver.find(By::Id("email")).await?.send_keys("vic@test.example").await?;
+        click_to_load(&driver, driver.find(By::Id("send-reset")).await?).await?;
+        driver.find(By::Id("forgot-sent")).await?;
+        driver.screenshot(&screenshot_path("forgot.png")).await?;
+        let mail = smtp.wait_for(1).await;
+        driver.goto(mail[0].link().expect("a link in the mail")).await?;
+        let password = "meadow quartz lantern 58";
+        driver.find(By::Id("password")).await?.send_keys(password).await?;
+        driver.find(By::Id("confirm")).await?.send_keys(password).await?;
+        click_to_load(&driver, driver.find(By::Id("reset")).await?).await?;
+        driver.find(By::Id("email")).await?.send_keys("vic@test.example").await?;
+        driver.find(By::Id("password")).await?.send_keys(password).await?;
+        click_to_load(&driver, driver.find(By::Id("sign-in")).await?).await?;
+        driver.goto(app.url("/items")).await?;
+        let page = driver.find(By::Tag("main")).await?.text().await?;
+        assert!(page.contains("Pump stops") && !page.contains("Export broken"), "{page}");
+        assert!(!driver.source().await?.contains("Ledgerly"), "not even in the product menu");
+        driver.screenshot(&screenshot_path("items_limited.png")).await?;
+        WebDriverResult::Ok(())
+    };
+    let result = run.await;
+    driver.quit().await.ok();
+    result.expect("the need-to-know and forgotten-password walk-through");
+}

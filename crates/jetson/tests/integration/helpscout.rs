@@ -156,7 +156,7 @@ async fn connecting_lists_mailboxes_registers_a_webhook_and_history_imports_once
     assert_eq!(s.fake.world.lock().unwrap().page_requests, vec![1, 2, 3], "pages followed by _links.next");
     let query = s.fake.world.lock().unwrap().last_query.clone().unwrap();
     assert!(query.contains("status=all") && query.contains("embed=threads") && query.contains("mailbox=1"), "{query}");
-    let items = jetson_store::work_items::inbox(&s.app.state.db, s.app.org, None, 50).await.unwrap();
+    let items = jetson_store::work_items::inbox(&s.app.state.db, s.app.org, None, None, 50).await.unwrap();
     assert!(!items.is_empty(), "the imported conversations were analysed into work items");
     let page = s.client.get(s.app.url(&format!("/settings/integrations/helpscout/imports/{id}"))).send().await.unwrap();
     let html = page.text().await.unwrap();

@@ -198,7 +198,7 @@ async fn a_products_own_priority_words_thresholds_model_download_and_reset_work_
     let items: Value = app.get_api("/api/v1/work-items?product=Poolside").await.json().await.unwrap();
     let urgent = items["items"].as_array().unwrap().iter().find(|i| i["title"] == "Readings").expect("a work item");
     assert_eq!(urgent["priority"], "urgent", "{items}");
-    let inbox = jetson_store::work_items::inbox(&app.state.db, app.org, Some(product.id), 10).await.unwrap();
+    let inbox = jetson_store::work_items::inbox(&app.state.db, app.org, Some(product.id), None, 10).await.unwrap();
     assert!(inbox.iter().any(|i| i.title == "Readings"));
 
     let model = client.get(app.url(&format!("/settings/products/{}/model", product.id))).send().await.unwrap();

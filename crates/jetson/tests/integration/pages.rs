@@ -49,7 +49,7 @@ async fn the_inbox_lists_items_with_enough_customers_most_first_and_pages_have_s
     assert_eq!(res.headers()["x-frame-options"], "DENY");
     let html = res.text().await.unwrap();
     assert!(html.contains("id=\"inbox\""));
-    let inbox = jetson_store::work_items::inbox(&app.state.db, app.org, None, 200).await.unwrap();
+    let inbox = jetson_store::work_items::inbox(&app.state.db, app.org, None, None, 200).await.unwrap();
     assert!(inbox.len() >= 5);
     assert!(inbox.windows(2).all(|w| w[0].customer_count >= w[1].customer_count), "most customers first");
     assert!(inbox.iter().all(|w| w.customer_count >= 2 || w.priority == jetson_domain::Priority::Urgent));
@@ -67,7 +67,7 @@ async fn a_status_change_needs_the_forms_csrf_token() {
     let app = spawn_app().await;
     app.load_demo().await;
     let client = signed_in(&app).await;
-    let item = jetson_store::work_items::inbox(&app.state.db, app.org, None, 1).await.unwrap().remove(0);
+    let item = jetson_store::work_items::inbox(&app.state.db, app.org, None, None, 1).await.unwrap().remove(0);
     let page = client.get(app.url(&format!("/items/{}", item.id))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Joined as the same problem as"), "a matched report says what it matched and why");
     let forged = client

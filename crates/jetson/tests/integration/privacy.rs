@@ -441,9 +441,9 @@ async fn deleting_an_organisation_removes_everything_it_holds_and_nothing_of_ano
     let db = &app.state.db;
     assert_eq!(conversations::count_for_org(db, app.org).await.unwrap(), 0);
     assert!(audit::list(db, app.org, None, 10).await.unwrap().is_empty());
-    assert!(jetson_store::work_items::inbox(db, app.org, None, 10).await.unwrap().is_empty());
+    assert!(jetson_store::work_items::inbox(db, app.org, None, None, 10).await.unwrap().is_empty());
     assert_eq!(conversations::count_for_org(db, other).await.unwrap(), 1, "the other organisation is untouched");
-    assert_eq!(jetson_store::work_items::inbox(db, other, None, 10).await.unwrap().len(), 0);
+    assert_eq!(jetson_store::work_items::inbox(db, other, None, None, 10).await.unwrap().len(), 0);
     let f = conversations::Filter { limit: 10, ..Default::default() };
     let left = conversations::list(db, other, &f).await.unwrap();
     assert_eq!(reports::for_conversation(db, other, left[0].id).await.unwrap().len(), 1);
