@@ -208,6 +208,13 @@ impl FromRequestParts<AppState> for ApiCaller {
         let token = bearer(header).ok_or(ApiError::Unauthorized)?;
         let found = tokens::authenticate(&state.db, &secret::hash(token)).await?;
         let t = found.ok_or(ApiError::Unauthorized)?;
+        // What an admin-scoped token changes is audited (reads are not: they are the read scope's).
+        if t.scope == Scope::Admin && parts.method != axum::http::Method::GET {
+            let owner = jetson_store::users::get(&state.db, t.user_id).await?;
+            let actor = crate::actions::Actor { user_id: t.user_id, email: &owner.email };
+            let request = format!("{} {}", parts.method, parts.uri.path());
+            actor.record_alone(state, t.org_id, "token.admin_use", &format!("token:{}", t.id), &request).await?;
+        }
         let products = product_access(state, t.org_id, t.user_id, t.role).await?;
         Ok(ApiCaller { org_id: t.org_id, user_id: t.user_id, role: t.role, scope: t.scope, products })
     }

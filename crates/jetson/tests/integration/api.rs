@@ -346,3 +346,24 @@ async fn every_api_route_hides_other_organisations_objects_and_refuses_writes_wi
     let after: Value = app.get_api(&format!("/api/v1/work-items/{item}")).await.json().await.unwrap();
     assert_eq!(after["status"], "open");
 }
+
+#[tokio::test]
+async fn what_an_admin_scoped_token_changes_is_audited_and_its_reads_are_not() {
+    let app = spawn_app().await;
+    app.import("Ledgerly", &[conversation("1", "a@one.example", "Export broken", "The PDF export is blank.")]).await;
+    let items: Value = app.get_api("/api/v1/work-items").await.json().await.unwrap();
+    let item = items["items"][0]["id"].as_str().unwrap().to_string();
+    let admin_token = app.token_for("boss@test.example", Role::Admin, "admin").await;
+    let status = format!("/api/v1/work-items/{item}/status");
+    let res = app.api.get(app.url("/api/v1/work-items")).bearer_auth(&admin_token).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let res = app.api.post(app.url(&status)).bearer_auth(&admin_token).json(&json!({"status": "resolved"})).send();
+    assert_eq!(res.await.unwrap().status(), 200);
+    // The suite's own token is write-scoped: its change is not a use of admin scope.
+    assert_eq!(app.post_api(&status, json!({"status": "open"})).await.status(), 200);
+
+    let used = jetson_store::audit::list(&app.state.db, app.org, Some("token.admin_use"), 10).await.unwrap();
+    assert_eq!(used.len(), 1, "{used:?}");
+    assert_eq!(used[0].actor, "boss@test.example");
+    assert_eq!(used[0].detail, format!("POST {status}"));
+}
