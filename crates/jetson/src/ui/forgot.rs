@@ -9,7 +9,7 @@ use axum::response::Response;
 use jetson_domain::Email;
 use serde::Deserialize;
 
-use super::{UiError, render};
+use super::render;
 use crate::members;
 use crate::state::AppState;
 
@@ -31,12 +31,17 @@ pub struct ForgotForm {
     pub email: String,
 }
 
-pub async fn submit(State(state): State<AppState>, Form(f): Form<ForgotForm>) -> Result<Response, UiError> {
+pub async fn submit(State(state): State<AppState>, Form(f): Form<ForgotForm>) -> Response {
     let can_email = state.mailer.is_some();
     let Ok(email) = Email::parse(f.email.trim()) else {
         let problem = Some("That is not an email address.".to_string());
-        return Ok(render(&ForgotPage { can_email, asked_for: None, problem }));
+        return render(&ForgotPage { can_email, asked_for: None, problem });
     };
-    members::ask_for_reset(&state, &email).await?;
-    Ok(render(&ForgotPage { can_email, asked_for: Some(email.to_string()), problem: None }))
+    let asked_for = email.to_string();
+    tokio::spawn(async move {
+        if let Err(e) = members::ask_for_reset(&state, &email).await {
+            tracing::warn!(error = %format!("{e:#}"), "a password reset asked for by email failed");
+        }
+    });
+    render(&ForgotPage { can_email, asked_for: Some(asked_for), problem: None })
 }
