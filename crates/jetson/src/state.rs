@@ -55,6 +55,9 @@ impl AppState {
             None => None,
         };
         let mailer = settings.smtp.as_ref().map(Mailer::new).transpose()?;
+        if let Some(smtp) = &settings.smtp {
+            tracing::info!(server = %smtp.server(), "invitations, reset links and alerts are emailed");
+        }
         Ok(AppState {
             db,
             mailer,

@@ -50,6 +50,8 @@ pub struct Layout {
     /// Owners and admins review held conversations.
     pub can_review: bool,
     pub can_manage_members: bool,
+    /// Integrations and product settings.
+    pub can_administer: bool,
     pub escalations: i64,
     /// For owners and admins: security alerts not yet seen.
     pub alerts: i64,
@@ -63,6 +65,7 @@ impl Layout {
             section,
             can_review: user.role.may(Permission::DecideHeld),
             can_manage_members: user.role.may(Permission::ManageMembers),
+            can_administer: user.role.may(Permission::Administer),
             escalations: user.escalations,
             alerts: user.alerts,
         }

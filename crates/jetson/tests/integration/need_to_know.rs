@@ -198,6 +198,7 @@ async fn a_limited_member_sees_only_their_products_on_every_page_and_admins_set_
     }
     let (_, items) = get("/items".into()).await;
     assert!(items.contains("Dosecraft"), "their own product is listed");
+    assert!(!items.contains("href=\"/settings/integrations\""), "a viewer is not offered the admins' settings");
 
     let item = jetson_store::work_items::list(&app.state.db, app.org, &Default::default(), None, 10).await.unwrap();
     let hidden_item = item.iter().find(|w| w.product_id == ledgerly).unwrap().id;
