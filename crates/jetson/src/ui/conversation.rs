@@ -71,7 +71,7 @@ pub async fn reveal(
     super::require(&user, Permission::RevealOriginals)?;
     let id = parse_id(&id)?;
     need_to_know::conversation(&state, &user, id).await?;
-    let actor = crate::actions::Actor { user_id: user.user_id, email: &user.email };
+    let actor = user.actor();
     crate::actions::record_reveal(&state, user.org_id, id, actor).await?;
     show(&state, &user, id, true).await
 }

@@ -14,7 +14,6 @@ use jetson_store::users::{self, Member};
 use serde::Deserialize;
 
 use super::{CsrfOnly, Layout, UiError, render, require};
-use crate::actions::Actor;
 use crate::auth::UiUser;
 use crate::members;
 use crate::state::AppState;
@@ -111,10 +110,6 @@ fn allowed(user: &UiUser, csrf: &str) -> Result<(), UiError> {
     require(user, Permission::ManageMembers)
 }
 
-fn actor(user: &UiUser) -> Actor<'_> {
-    Actor { user_id: user.user_id, email: &user.email }
-}
-
 fn parse_role(role: &str) -> Result<Role, UiError> {
     Role::parse(role).map_err(|e| UiError::bad_request(e.0))
 }
@@ -136,7 +131,7 @@ pub async fn invite(
     allowed(&user, &f.csrf)?;
     let role = parse_role(&f.role)?;
     let note: String = f.note.trim().chars().take(120).collect();
-    let token = members::invite(&state, user.org_id, actor(&user), user.role, role, &note).await?;
+    let token = members::invite(&state, user.org_id, user.actor(), user.role, role, &note).await?;
     let what = format!("Invitation to join as {role} (works once, for {} days)", members::INVITE_DAYS);
     let url = members::link_url(&state, "/invite", &token);
     let org = jetson_store::orgs::get(&state.db, user.org_id).await?.name;
@@ -154,7 +149,7 @@ pub async fn withdraw(
 ) -> Result<Response, UiError> {
     allowed(&user, &f.csrf)?;
     let id: LinkId = id.parse().map_err(|_| UiError::bad_request("That is not an invitation id."))?;
-    if !members::withdraw_invite(&state, user.org_id, actor(&user), id).await? {
+    if !members::withdraw_invite(&state, user.org_id, user.actor(), id).await? {
         return Err(UiError::not_found("There is no such open invitation."));
     }
     Ok(Redirect::to("/settings/members").into_response())
@@ -178,7 +173,7 @@ pub async fn set_role(
 ) -> Result<Response, UiError> {
     allowed(&user, &f.csrf)?;
     let (member, role) = (parse_user(&id)?, parse_role(&f.role)?);
-    members::set_role(&state, user.org_id, actor(&user), user.role, member, role).await?;
+    members::set_role(&state, user.org_id, user.actor(), user.role, member, role).await?;
     Ok(Redirect::to("/settings/members").into_response())
 }
 
@@ -189,7 +184,7 @@ pub async fn remove(
     Form(f): Form<CsrfOnly>,
 ) -> Result<Response, UiError> {
     allowed(&user, &f.csrf)?;
-    members::remove(&state, user.org_id, actor(&user), user.role, parse_user(&id)?).await?;
+    members::remove(&state, user.org_id, user.actor(), user.role, parse_user(&id)?).await?;
     Ok(Redirect::to("/settings/members").into_response())
 }
 
@@ -201,7 +196,7 @@ pub async fn reset_link(
 ) -> Result<Response, UiError> {
     allowed(&user, &f.csrf)?;
     let member = parse_user(&id)?;
-    let token = members::reset_link(&state, user.org_id, actor(&user), user.role, member).await?;
+    let token = members::reset_link(&state, user.org_id, user.actor(), user.role, member).await?;
     let email = users::get(&state.db, member).await?.email;
     let what = format!("Password reset for {email} (works once, for {} hours)", members::RESET_HOURS);
     let url = members::link_url(&state, "/reset", &token);
@@ -233,6 +228,6 @@ pub async fn set_products(
         ),
         _ => return Err(UiError::bad_request("Choose all products or only some.")),
     };
-    members::set_products(&state, user.org_id, actor(&user), member, products).await?;
+    members::set_products(&state, user.org_id, user.actor(), member, products).await?;
     Ok(Redirect::to("/settings/members").into_response())
 }

@@ -100,7 +100,7 @@ pub async fn save_operators(
         }
         choices.push((kind, op));
     }
-    let actor = crate::actions::Actor { user_id: user.user_id, email: &user.email };
+    let actor = user.actor();
     crate::operators::save(&state, user.org_id, &choices, actor).await?;
     Ok(Redirect::to("/settings/privacy?notice=Saved.+New+and+changed+conversations+are+redacted+this+way.")
         .into_response())
