@@ -3,17 +3,17 @@
 //! number–name–number, post office boxes, US military addresses, or what follows "lives at"; then the city,
 //! region, postcode and country lines after it.
 
-use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::gates::Gates;
 use super::{push, re};
 use crate::Finding;
 use crate::Kind;
 
 /// Words that end (or start) a street's name, in the languages customers write in.
-const STREET_WORDS: &str = "street|st|avenue|ave|road|rd|lane|ln|boulevard|blvd|drive|dr|way|court|ct|place|pl|square|sq|terrace|parkway|pkwy|highway|hwy|circle|cir|trail|alley|row|crescent|close|gardens|plaza|strasse|straße|str|weg|gasse|platz|allee|straat|laan|plein|gracht|katu|tie|vej|gade|gatan|vägen|veien|gata|rue|chemin|allée|via|viale|piazza|calle|avenida|rua|travessa|ulica|utca|út|ulice|cesta|sokak|caddesi|tér|ul|street";
+pub(super) const STREET_WORDS: &str = "street|st|avenue|ave|road|rd|lane|ln|boulevard|blvd|drive|dr|way|court|ct|place|pl|square|sq|terrace|parkway|pkwy|highway|hwy|circle|cir|trail|alley|row|crescent|close|gardens|plaza|strasse|straße|str|weg|gasse|platz|allee|straat|laan|plein|gracht|katu|tie|vej|gade|gatan|vägen|veien|gata|rue|chemin|allée|via|viale|piazza|calle|avenida|rua|travessa|ulica|utca|út|ulice|cesta|sokak|caddesi|tér|ul|street";
 static STREET_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
         r"(?i)(?-u:\b)\d{{1,6}}[a-z]?,? (?:[\p{{L}}'.\-]+ ){{0,4}}(?:{STREET_WORDS})(?-u:\b)\.?(?: \d{{1,5}}[a-z]?(?-u:\b))?(?:,? (?:apt|apartment|suite|ste|unit|flat|#)\.? ?\w{{1,6}}){{0,2}}"
@@ -51,9 +51,6 @@ static ADDRESS_CUE: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)(?-u:\b)(?:my address is|address is|address:|lives at|live at|living at|located at|ship(?:ped)? (?:it )?to|send (?:it|them|a new one|the \w+) to|deliver(?:ed)? to|moved to)\s*",
     )
 });
-pub(super) static STREET_WORD_SET: LazyLock<HashSet<&'static str>> =
-    LazyLock::new(|| STREET_WORDS.split('|').collect());
-
 /// Extends an address span over the rest of its line and up to three following lines that read
 /// as city, region, postcode or country (not a labelled line such as `Mobile: …`, not a phone).
 fn with_tail(text: &str, end: usize) -> usize {
@@ -93,12 +90,19 @@ fn with_tail(text: &str, end: usize) -> usize {
     end
 }
 
-pub(super) fn addresses(text: &str, out: &mut Vec<Finding>) {
+pub(super) fn addresses(text: &str, gates: &Gates, out: &mut Vec<Finding>) {
     let mut spans = Vec::new();
     for m in MILITARY.find_iter(text) {
         spans.push((m.start(), m.end()));
     }
-    for r in [&*STREET_AFTER, &*STREET_BEFORE, &*STREET_COMPOUND, &*NUMBER_NAME_NUMBER, &*PO_BOX] {
+    let patterns = [
+        (&*STREET_AFTER, gates.street_after),
+        (&*STREET_BEFORE, gates.street_before),
+        (&*STREET_COMPOUND, gates.street_compound),
+        (&*NUMBER_NAME_NUMBER, gates.number_name_number),
+        (&*PO_BOX, true),
+    ];
+    for (r, _) in patterns.iter().filter(|(_, open)| *open) {
         for m in r.find_iter(text) {
             spans.push((m.start(), with_tail(text, m.end())));
         }

@@ -9,10 +9,9 @@
 mod lexicon;
 mod words;
 
-use lexicon::{CUES, Evidence, Lowered, PARTICLES, cue_pair, evidence, is_common, is_company_word, is_first_name};
+use lexicon::{Evidence, Lowered, cue_pair, evidence, is_common, is_company_word, is_cue, is_first_name, is_particle};
 use words::{Shape, Word, words};
 
-use super::addresses::STREET_WORD_SET;
 use super::push;
 use crate::{Finding, Kind};
 
@@ -50,7 +49,7 @@ pub(super) fn persons(text: &str, out: &mut Vec<Finding>) {
             let s = words[end].shape;
             // "der" and "den" only after "van" or "von": alone they join German nouns.
             let particle = s == Shape::Lower
-                && (PARTICLES.contains(&word(end))
+                && (is_particle(word(end))
                     || matches!(word(end), "der" | "den") && matches!(word(end - 1), "van" | "von"));
             let name_part = s == Shape::Capitalised || s == Shape::Initial;
             if !(name_part || particle && end + 1 < words.len() && joined(end + 1)) {
@@ -94,10 +93,10 @@ fn run(text: &str, words: &[Word], from: usize, to: usize, out: &mut Vec<Finding
     for i in from..to {
         let lowered = Lowered::new(word(i));
         let lower = lowered.as_str();
-        if is_company_word(lower) || STREET_WORD_SET.contains(lower) {
+        ev[i - from] = evidence(lower);
+        if ev[i - from].not_name {
             return;
         }
-        ev[i - from] = evidence(lower);
         if words[i].shape == Shape::Capitalised {
             capitals[n_capitals] = i;
             n_capitals += 1;
@@ -113,8 +112,7 @@ fn run(text: &str, words: &[Word], from: usize, to: usize, out: &mut Vec<Finding
         let last = *capitals.last().expect("two");
         let name_in_it =
             (from..to).any(|i| e(i).first) || e(last).surname || e(last).ending || (from..to).any(|i| !words[i].ascii);
-        let alone_on_line = line_of(text, start, end);
-        if name_in_it || cued || alone_on_line {
+        if name_in_it || cued || alone_on_line(text, words, from, to - 1) {
             // "Yesterday Maria Lopez": a capitalised word that starts a sentence and names no one is
             // not part of the name after it.
             let first_known = |i: usize| e(i).known() || e(i).word;
@@ -151,19 +149,21 @@ fn lower_case(text: &str, words: &[Word], i: usize, out: &mut Vec<Finding>) -> u
     if i + 1 < words.len() && gap(i + 1) == ", " {
         return list(text, words, i, out).unwrap_or(i + 1);
     }
-    // A lower-case word is its own lower case: no copy.
-    if !is_first_name(word(i)) {
-        return i + 1;
-    }
     // first [initial] surname, with the initial, a cue before or alone on its line: "cierra sola"
-    // and "elke keer" are Spanish and Dutch words.
+    // and "elke keer" are Spanish and Dutch words. The shape is checked before the lists: nearly
+    // every lower-case word fails it, and this runs for each of them; the line is looked at last.
     let mut j = i + 1;
     let initial = j < words.len() && gap(j) == " " && word(j).len() <= 2 && word(j).chars().count() == 1;
     if initial {
         j += 1;
     }
-    let surname = j < words.len() && gap(j) == " " && words[j].shape == Shape::Lower && evidence(word(j)).surname;
-    if surname && (initial || cue_before(text, words, i) != Cue::None || line_of(text, words[i].start, words[j].end)) {
+    let shaped = j < words.len() && gap(j) == " " && words[j].shape == Shape::Lower;
+    // A lower-case word is its own lower case: no copy.
+    if shaped
+        && is_first_name(word(i))
+        && evidence(word(j)).surname
+        && (initial || cue_before(text, words, i) != Cue::None || alone_on_line(text, words, i, j))
+    {
         push(out, Kind::Person, words[i].start, words[j].end);
         return j + 1;
     }
@@ -235,7 +235,7 @@ fn cue_before(text: &str, words: &[Word], i: usize) -> Cue {
     if matches!(prev, "mr" | "mrs" | "ms" | "dr" | "miss") {
         return Cue::Title;
     }
-    if !CUES.contains(&prev) {
+    if !is_cue(prev) {
         return Cue::None;
     }
     let before = if i >= 2 { Lowered::new(&text[words[i - 2].start..words[i - 2].end]) } else { Lowered::new("") };
@@ -248,11 +248,23 @@ fn sentence_start(text: &str, at: usize) -> bool {
     before.is_empty() || before.ends_with(['.', '!', '?', '\n', ':', '"', '>'])
 }
 
-/// Whether `start..end` is all there is on its line, but for spaces and leading marks ("> ", "- ").
-fn line_of(text: &str, start: usize, end: usize) -> bool {
-    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
-    text[line_start..start].chars().all(|c| !c.is_alphanumeric()) && text[end..line_end].trim().is_empty()
+/// Whether `words[first..=last]` is all there is on its line, but for spaces and leading marks
+/// ("> ", "- "). Only the gaps next to them can hold the line's ends: a word beyond either gap on
+/// the same line is text on the line.
+fn alone_on_line(text: &str, words: &[Word], first: usize, last: usize) -> bool {
+    let before = &text[if first == 0 { 0 } else { words[first - 1].end }..words[first].start];
+    let before = match before.rfind('\n') {
+        Some(i) => &before[i + 1..],
+        None if first == 0 => before,
+        None => return false,
+    };
+    let after = &text[words[last].end..words.get(last + 1).map_or(text.len(), |w| w.start)];
+    let after = match after.find('\n') {
+        Some(i) => &after[..i],
+        None if last + 1 == words.len() => after,
+        None => return false,
+    };
+    before.chars().all(|c| !c.is_alphanumeric()) && after.trim().is_empty()
 }
 
 /// "my name is", "name:", "first name?": up to three words after it are a name, even in lower case.

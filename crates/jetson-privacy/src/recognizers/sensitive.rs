@@ -15,6 +15,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::gates::Gates;
 use super::{push, re};
 use crate::{Finding, Kind};
 
@@ -64,8 +65,8 @@ static ID_AFTER_CUE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static TOKEN: LazyLock<Regex> = LazyLock::new(|| re(r"[A-Za-z0-9+/_\-]{24,200}={0,2}"));
 
-/// `has_digit`: whether the text holds a digit at all (ages, dates, codes, ids and secrets need one).
-pub(super) fn sensitive(text: &str, has_digit: bool, out: &mut Vec<Finding>) {
+/// `gates`: what the text may hold (see `gates`), when it has a digit.
+pub(super) fn sensitive(text: &str, gates: Option<&Gates>, out: &mut Vec<Finding>) {
     // A school's name ends in one of a few words; most texts have none of them.
     if ["School", "Kindergarten", "Preschool", "Daycare"].iter().any(|w| text.contains(w)) {
         for m in SCHOOL.find_iter(text) {
@@ -75,9 +76,7 @@ pub(super) fn sensitive(text: &str, has_digit: bool, out: &mut Vec<Finding>) {
     for m in HEALTH.find_iter(text) {
         push(out, Kind::Health, m.start(), m.end());
     }
-    if !has_digit {
-        return;
-    }
+    let Some(gates) = gates else { return };
     ages(text, out);
     for c in BIRTH_DATE.captures_iter(text) {
         let m = c.get(1).expect("group 1");
@@ -87,8 +86,10 @@ pub(super) fn sensitive(text: &str, has_digit: bool, out: &mut Vec<Finding>) {
         let m = c.get(1).expect("group 1");
         push(out, Kind::Health, m.start(), m.end());
     }
-    for m in NINO.find_iter(text) {
-        push(out, Kind::NationalId, m.start(), m.end());
+    if gates.digit_run >= 6 {
+        for m in NINO.find_iter(text) {
+            push(out, Kind::NationalId, m.start(), m.end());
+        }
     }
     for c in ID_AFTER_CUE.captures_iter(text) {
         let m = c.get(1).expect("group 1");
@@ -96,9 +97,11 @@ pub(super) fn sensitive(text: &str, has_digit: bool, out: &mut Vec<Finding>) {
             push(out, Kind::NationalId, m.start(), m.end());
         }
     }
-    for m in TOKEN.find_iter(text) {
-        if looks_random(m.as_str()) {
-            push(out, Kind::Credential, m.start(), m.end());
+    if gates.token {
+        for m in TOKEN.find_iter(text) {
+            if looks_random(m.as_str()) {
+                push(out, Kind::Credential, m.start(), m.end());
+            }
         }
     }
 }
@@ -139,7 +142,8 @@ mod tests {
 
     fn found(text: &str) -> Vec<(Kind, &str)> {
         let mut out = Vec::new();
-        sensitive(text, text.bytes().any(|b| b.is_ascii_digit()), &mut out);
+        let gates = text.bytes().any(|b| b.is_ascii_digit()).then(|| super::super::gates::gates(text));
+        sensitive(text, gates.as_ref(), &mut out);
         out.sort_by_key(|f| f.start);
         out.iter().map(|f| (f.kind, &text[f.start..f.end])).collect()
     }

@@ -51,24 +51,33 @@ pub(super) fn words(text: &str) -> Vec<Word> {
         let (mut upper_rest, mut lower_rest, mut ascii) = (0usize, 0usize, first.is_ascii());
         let mut last_upper = first.is_uppercase();
         let mut possessive = false;
-        loop {
-            if i >= bytes.len() {
-                break;
+        while let Some(&b) = bytes.get(i) {
+            // ASCII letters, the common case, without decoding a character.
+            if b.is_ascii_alphabetic() {
+                last_upper = b.is_ascii_uppercase();
+                if last_upper {
+                    upper_rest += 1;
+                } else {
+                    lower_rest += 1;
+                }
+                i += 1;
+                continue;
             }
-            if let Some((c, l)) = letter_at(i) {
+            if b >= 0x80
+                && let Some((c, l)) = letter_at(i)
+            {
                 last_upper = c.is_uppercase();
                 if last_upper {
                     upper_rest += 1;
                 } else {
                     lower_rest += 1;
                 }
-                ascii &= c.is_ascii();
+                ascii = false;
                 i += l;
                 continue;
             }
             // An apostrophe or hyphen with a letter after it stays inside the word, except a
             // possessive "'s" at the end.
-            let b = bytes[i];
             if (b == b'\'' || b == b'-') && i + 1 < bytes.len() && letter_at(i + 1).is_some() {
                 possessive = b == b'\''
                     && matches!(bytes[i + 1], b's' | b'S')

@@ -1,0 +1,218 @@
+//! Cheap necessary conditions for the costly patterns, found in one pass over the bytes.
+//!
+//! Most of those patterns start with a digit or a character class, so the regex engine has no
+//! literal to skip ahead with and walks every byte of every text with digits in it, once per
+//! pattern. Each gate here is implied by its pattern: when a gate is shut, the pattern cannot
+//! match (or no match could pass its validator), so skipping it changes no finding. Where a
+//! condition would need Unicode case folding or letters beyond ASCII, the gate stays open.
+
+use std::sync::LazyLock;
+
+use super::addresses::STREET_WORDS;
+
+/// The street words, sorted, for a binary search without hashing or allocating.
+static ASCII_STREET_WORDS: LazyLock<Vec<&'static [u8]>> = LazyLock::new(|| {
+    let mut words: Vec<&[u8]> = STREET_WORDS.split('|').map(str::as_bytes).collect();
+    words.sort_unstable();
+    words.dedup();
+    words
+});
+
+/// What a text may hold, as far as the patterns that need digits are concerned.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Gates {
+    /// The most digits in one run of digits and phone separators (` -.()+`): cards need 12,
+    /// SSNs 9, phones 7, UK National Insurance numbers 6.
+    pub(super) digit_run: usize,
+    /// Two letters and two digits (`DE89…`): every IBAN starts so.
+    pub(super) iban: bool,
+    /// A run of at least 24 token characters (`[A-Za-z0-9+/_-]`): a random-looking secret.
+    pub(super) token: bool,
+    /// A number, up to four words and a street word: `12 Main Street`.
+    pub(super) street_after: bool,
+    /// A street word, up to five words and a number: `ul. Miła 53`, `C/ Señores Curas 88`.
+    pub(super) street_before: bool,
+    /// A word ending in a street word and a number: `Koskikatu 25`.
+    pub(super) street_compound: bool,
+    /// A number, a capitalised word and, within four words, a number: `22829 Jagerij 64`.
+    pub(super) number_name_number: bool,
+}
+
+impl Gates {
+    /// Every gate open: what the recognizers did before there were gates.
+    #[cfg(test)]
+    pub(super) const OPEN: Gates = Gates {
+        digit_run: usize::MAX,
+        iban: true,
+        token: true,
+        street_after: true,
+        street_before: true,
+        street_compound: true,
+        number_name_number: true,
+    };
+}
+
+const TOKEN_LEN: usize = 24;
+const COMPOUND_ENDINGS: &[&str] = &[
+    "straat", "strasse", "straße", "katu", "vej", "gade", "gatan", "vägen", "veien", "gata", "weg", "gasse", "laan",
+    "gracht", "platz", "allee", "tie", "utca",
+];
+
+pub(super) fn gates(text: &str) -> Gates {
+    let b = text.as_bytes();
+    let mut g = Gates::default();
+    let (mut run_digits, mut token_run) = (0usize, 0usize);
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'_' | b'-') {
+            token_run += 1;
+            g.token |= token_run >= TOKEN_LEN;
+        } else {
+            token_run = 0;
+        }
+        if c.is_ascii_digit() {
+            run_digits += 1;
+            g.digit_run = g.digit_run.max(run_digits);
+            // Letters (or bytes of a non-ASCII character, which case folding could make one) and
+            // two digits.
+            let letterish = |x: u8| x.is_ascii_alphabetic() || x >= 0x80;
+            if i >= 2 && i + 1 < b.len() && letterish(b[i - 2]) && letterish(b[i - 1]) && b[i + 1].is_ascii_digit() {
+                g.iban = true;
+            }
+            // A maximal run of digits: what follows and precedes it decides the address gates.
+            let start = i;
+            while i + 1 < b.len() && b[i + 1].is_ascii_digit() {
+                i += 1;
+                run_digits += 1;
+                token_run += 1;
+                g.digit_run = g.digit_run.max(run_digits);
+                g.token |= token_run >= TOKEN_LEN;
+            }
+            let end = i + 1;
+            address_gates(text, start, end, &mut g);
+        } else if !matches!(c, b' ' | b'-' | b'.' | b'(' | b')' | b'+') {
+            run_digits = 0;
+        }
+        i += 1;
+    }
+    g
+}
+
+/// The address gates at the digit run `start..end`.
+fn address_gates(text: &str, start: usize, end: usize, g: &mut Gates) {
+    let b = text.as_bytes();
+    if !g.street_after || !g.number_name_number {
+        // `\d{1,6}[a-z]?,? `: one letter and a comma may sit between the number and the space.
+        let mut at = end;
+        if let Some(c) = text[at..].chars().next()
+            && c.is_alphabetic()
+        {
+            at += c.len_utf8();
+        }
+        if b.get(at) == Some(&b',') {
+            at += 1;
+        }
+        if b.get(at) == Some(&b' ') {
+            let after = &text[at + 1..];
+            g.street_after |= street_word_ahead(after);
+            g.number_name_number |= name_and_number_ahead(&text[end..]);
+        }
+    }
+    if start == 0 || b[start - 1] != b' ' {
+        return;
+    }
+    let before = &text[..start - 1];
+    if !g.street_compound {
+        let chunk = before.rsplit(' ').next().unwrap_or("");
+        g.street_compound |= !chunk.is_ascii() || {
+            let lower = chunk.to_ascii_lowercase();
+            COMPOUND_ENDINGS.iter().any(|e| lower.ends_with(e))
+        };
+    }
+    if !g.street_before {
+        // The street word ends one of the six chunks before the number.
+        let mut chunks = before.rsplit(' ');
+        for _ in 0..6 {
+            let Some(chunk) = chunks.next() else { break };
+            if chunk.is_empty() {
+                break;
+            }
+            if !chunk.is_ascii() || chunk.ends_with("c/") || chunk.ends_with("C/") {
+                g.street_before = true;
+                break;
+            }
+            let bare = chunk.strip_suffix('.').unwrap_or(chunk);
+            let letters = bare.len() - bare.bytes().rev().take_while(u8::is_ascii_alphabetic).count();
+            if is_street_word(&bare[letters..]) {
+                g.street_before = true;
+                break;
+            }
+        }
+    }
+}
+
+/// Up to five words after a number: does one of them start with a street word that ends there
+/// (`Main St.`, `Elm Street`)? Words between are letters, apostrophes, dots and hyphens.
+fn street_word_ahead(after: &str) -> bool {
+    let mut rest = after;
+    for _ in 0..5 {
+        let b = rest.as_bytes();
+        let letters = b.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+        match b.get(letters) {
+            // A letter beyond ASCII: a street word such as "vägen", or case folding: stay open.
+            Some(&c) if c >= 0x80 => return true,
+            Some(&c) if c.is_ascii_digit() || c == b'_' => {}
+            _ if letters > 0 && is_street_word(&rest[..letters]) => return true,
+            _ => {}
+        }
+        // On to the next word, if this one is all letters, apostrophes, dots and hyphens.
+        let word_len = b.iter().take_while(|&&c| c.is_ascii_alphabetic() || c >= 0x80 || b"'.-".contains(&c)).count();
+        if word_len == 0 || b.get(word_len) != Some(&b' ') {
+            return false;
+        }
+        rest = &rest[word_len + 1..];
+    }
+    false
+}
+
+/// After a number: a space, a capital (or a letter beyond ASCII) and, within four more words, a
+/// word starting with a digit.
+fn name_and_number_ahead(after: &str) -> bool {
+    let Some(rest) = after.strip_prefix(' ') else { return false };
+    if !rest.as_bytes().first().is_some_and(|&c| c.is_ascii_uppercase() || c >= 0x80) {
+        return false;
+    }
+    rest.split(' ').skip(1).take(4).any(|w| w.as_bytes().first().is_some_and(u8::is_ascii_digit))
+}
+
+/// An ASCII street word, in any case (the gates stay open for words beyond ASCII).
+fn is_street_word(word: &str) -> bool {
+    if !(2..=9).contains(&word.len()) {
+        return false;
+    }
+    let mut buf = [0u8; 9];
+    buf[..word.len()].copy_from_slice(word.as_bytes());
+    buf.make_ascii_lowercase();
+    ASCII_STREET_WORDS.binary_search(&&buf[..word.len()]).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gates_open_for_what_the_patterns_need_and_stay_shut_otherwise() {
+        let g = gates("Call 0680 298 70 63 about order 12 at 254 Damvergi Street");
+        assert!(g.digit_run >= 10 && g.street_after && !g.iban && !g.token);
+        assert!(gates("ul. Biskupa Bogedaina 118").street_before);
+        assert!(gates("off at C/ Señores Curas 88").street_before);
+        assert!(gates("at Koskikatu 25").street_compound);
+        assert!(gates("22829 Jagerij 64").number_name_number);
+        assert!(gates("IBAN DE89 3704").iban);
+        assert!(gates("key Zx9Qm2LpR7vT4wYb8NcK3fHd").token);
+        let plain = gates("Version 2 of the export failed 3 times on 2026-11-25, order #1234 is out");
+        assert!(!plain.street_after && !plain.street_before && !plain.street_compound && !plain.number_name_number);
+        assert!(!plain.iban && !plain.token && plain.digit_run == 8, "{plain:?}");
+    }
+}
