@@ -309,6 +309,14 @@ mod tests {
             "Way",
             "apt 4",
             "PSC 0725, Box 6031\nAPO AP 99241",
+            "age of 12",
+            "26 y/o",
+            "turned\u{a0}40",
+            "teenage 12",
+            "driver's licence D1234567",
+            "licence number 12345678901234",
+            "ID card Ж123456",
+            "a_123456",
         ];
         let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
         let mut next = |n: usize| {

@@ -10,13 +10,21 @@ use std::sync::LazyLock;
 
 use super::addresses::STREET_WORDS;
 
-/// The street words, sorted, for a binary search without hashing or allocating.
-static ASCII_STREET_WORDS: LazyLock<Vec<&'static [u8]>> = LazyLock::new(|| {
-    let mut words: Vec<&[u8]> = STREET_WORDS.split('|').map(str::as_bytes).collect();
+/// The street words as numbers (their bytes, little-endian), sorted: a binary search over
+/// integers, without hashing, comparing strings or allocating.
+static ASCII_STREET_WORDS: LazyLock<Vec<u128>> = LazyLock::new(|| {
+    let mut words: Vec<u128> =
+        STREET_WORDS.split('|').filter(|w| w.len() <= 16).map(|w| packed(w.as_bytes())).collect();
     words.sort_unstable();
     words.dedup();
     words
 });
+
+fn packed(word: &[u8]) -> u128 {
+    let mut buf = [0u8; 16];
+    buf[..word.len()].copy_from_slice(word);
+    u128::from_le_bytes(buf)
+}
 
 /// What a text may hold, as far as the patterns that need digits are concerned.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -36,6 +44,12 @@ pub(super) struct Gates {
     pub(super) street_compound: bool,
     /// A number, a capitalised word and, within four words, a number: `22829 Jagerij 64`.
     pub(super) number_name_number: bool,
+    /// A number of one to three digits after "turned", "aged", "age of" … or before "years",
+    /// "yrs", "y/o": an age.
+    pub(super) age: bool,
+    /// A word of 6 to 12 letters and digits with a digit in it: what follows "passport" or
+    /// "driver's licence".
+    pub(super) national_id: bool,
 }
 
 impl Gates {
@@ -49,6 +63,8 @@ impl Gates {
         street_before: true,
         street_compound: true,
         number_name_number: true,
+        age: true,
+        national_id: true,
     };
 }
 
@@ -91,6 +107,8 @@ pub(super) fn gates(text: &str) -> Gates {
             }
             let end = i + 1;
             address_gates(text, start, end, &mut g);
+            g.age |= age_at(text, start, end);
+            g.national_id |= id_at(b, start, end);
         } else if !matches!(c, b' ' | b'-' | b'.' | b'(' | b')' | b'+') {
             run_digits = 0;
         }
@@ -152,6 +170,41 @@ fn address_gates(text: &str, start: usize, end: usize, g: &mut Gates) {
     }
 }
 
+/// `AGE`: a run of one to three digits after a cue word and spaces, or before spaces (or a
+/// hyphen) and a "y". Anything beyond ASCII next to it leaves the gate open.
+fn age_at(text: &str, start: usize, end: usize) -> bool {
+    let b = text.as_bytes();
+    if !(1..=3).contains(&(end - start)) || start > 0 && (b[start - 1].is_ascii_alphanumeric() || b[start - 1] == b'_')
+    {
+        return false;
+    }
+    let after = text[end..].trim_start_matches(|c: char| c.is_whitespace() || c == '-');
+    if after.as_bytes().first().is_some_and(|&c| c == b'y' || c == b'Y' || c >= 0x80) {
+        return true;
+    }
+    let before = &text[..start];
+    let cue = before.trim_end_matches(char::is_whitespace);
+    if cue.len() == before.len() && !cue.ends_with(':') {
+        return false;
+    }
+    let cue = cue.strip_suffix(':').unwrap_or(cue);
+    let letters = cue.len() - cue.bytes().rev().take_while(u8::is_ascii_alphabetic).count();
+    let word = cue[letters..].to_ascii_lowercase();
+    cue[..letters].as_bytes().last().is_some_and(|&c| c >= 0x80)
+        || matches!(word.as_str(), "turned" | "turning" | "turn" | "of" | "aged" | "ages" | "age")
+}
+
+/// `ID_AFTER_CUE`: the word of ASCII letters, digits and underscores around a digit run is 6 to 12
+/// long (or touches a character beyond ASCII).
+fn id_at(b: &[u8], start: usize, end: usize) -> bool {
+    let word = |c: &u8| c.is_ascii_alphanumeric() || *c == b'_';
+    let left = b[..start].iter().rev().take_while(|c| word(c)).count();
+    let right = b[end..].iter().take_while(|c| word(c)).count();
+    let beyond_ascii =
+        b[..start - left].last().is_some_and(|&c| c >= 0x80) || b.get(end + right).is_some_and(|&c| c >= 0x80);
+    beyond_ascii || (6..=12).contains(&(left + (end - start) + right))
+}
+
 /// Up to five words after a number: does one of them start with a street word that ends there
 /// (`Main St.`, `Elm Street`)? Words between are letters, apostrophes, dots and hyphens.
 fn street_word_ahead(after: &str) -> bool {
@@ -194,7 +247,7 @@ fn is_street_word(word: &str) -> bool {
     let mut buf = [0u8; 9];
     buf[..word.len()].copy_from_slice(word.as_bytes());
     buf.make_ascii_lowercase();
-    ASCII_STREET_WORDS.binary_search(&&buf[..word.len()]).is_ok()
+    ASCII_STREET_WORDS.binary_search(&packed(&buf[..word.len()])).is_ok()
 }
 
 #[cfg(test)]
@@ -211,8 +264,11 @@ mod tests {
         assert!(gates("22829 Jagerij 64").number_name_number);
         assert!(gates("IBAN DE89 3704").iban);
         assert!(gates("key Zx9Qm2LpR7vT4wYb8NcK3fHd").token);
+        assert!(gates("He just turned 78").age && gates("a 38-year-old").age && gates("age: 26").age);
+        assert!(gates("passport X1234567").national_id);
         let plain = gates("Version 2 of the export failed 3 times on 2026-11-25, order #1234 is out");
         assert!(!plain.street_after && !plain.street_before && !plain.street_compound && !plain.number_name_number);
         assert!(!plain.iban && !plain.token && plain.digit_run == 8, "{plain:?}");
+        assert!(!plain.age && !plain.national_id, "{plain:?}");
     }
 }

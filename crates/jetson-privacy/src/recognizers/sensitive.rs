@@ -77,7 +77,9 @@ pub(super) fn sensitive(text: &str, gates: Option<&Gates>, out: &mut Vec<Finding
         push(out, Kind::Health, m.start(), m.end());
     }
     let Some(gates) = gates else { return };
-    ages(text, out);
+    if gates.age {
+        ages(text, out);
+    }
     for c in BIRTH_DATE.captures_iter(text) {
         let m = c.get(1).expect("group 1");
         push(out, Kind::DateOfBirth, m.start(), m.end());
@@ -91,10 +93,12 @@ pub(super) fn sensitive(text: &str, gates: Option<&Gates>, out: &mut Vec<Finding
             push(out, Kind::NationalId, m.start(), m.end());
         }
     }
-    for c in ID_AFTER_CUE.captures_iter(text) {
-        let m = c.get(1).expect("group 1");
-        if m.as_str().bytes().any(|b| b.is_ascii_digit()) {
-            push(out, Kind::NationalId, m.start(), m.end());
+    if gates.national_id {
+        for c in ID_AFTER_CUE.captures_iter(text) {
+            let m = c.get(1).expect("group 1");
+            if m.as_str().bytes().any(|b| b.is_ascii_digit()) {
+                push(out, Kind::NationalId, m.start(), m.end());
+            }
         }
     }
     if gates.token {
