@@ -20,6 +20,15 @@ static ASCII_STREET_WORDS: LazyLock<Vec<u128>> = LazyLock::new(|| {
     words
 });
 
+/// For each first letter, the lengths of the street words that start with it, as bits.
+static STREET_SHAPES: LazyLock<[u16; 26]> = LazyLock::new(|| {
+    let mut shapes = [0u16; 26];
+    for w in STREET_WORDS.split('|').filter(|w| w.is_ascii() && w.len() < 16) {
+        shapes[usize::from(w.as_bytes()[0] - b'a')] |= 1 << w.len();
+    }
+    shapes
+});
+
 fn packed(word: &[u8]) -> u128 {
     let mut buf = [0u8; 16];
     buf[..word.len()].copy_from_slice(word);
@@ -74,46 +83,65 @@ const COMPOUND_ENDINGS: &[&str] = &[
     "gracht", "platz", "allee", "tie", "utca",
 ];
 
+const TOKEN_CHAR: u8 = 1;
+const DIGIT: u8 = 2;
+/// What may sit between the digits of a phone number.
+const SEPARATOR: u8 = 4;
+
+/// Each byte's classes, so the loop over a text asks one question a byte.
+static CLASSES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'_' | b'-') {
+            table[b] |= TOKEN_CHAR;
+        }
+        if c.is_ascii_digit() {
+            table[b] |= DIGIT;
+        }
+        if matches!(c, b' ' | b'-' | b'.' | b'(' | b')' | b'+') {
+            table[b] |= SEPARATOR;
+        }
+        b += 1;
+    }
+    table
+};
+
 pub(super) fn gates(text: &str) -> Gates {
     let b = text.as_bytes();
     let mut g = Gates::default();
-    let (mut run_digits, mut token_run) = (0usize, 0usize);
+    let (mut run_digits, mut token_run, mut longest_token) = (0usize, 0usize, 0usize);
     let mut i = 0;
     while i < b.len() {
-        let c = b[i];
-        if c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'_' | b'-') {
-            token_run += 1;
-            g.token |= token_run >= TOKEN_LEN;
-        } else {
-            token_run = 0;
-        }
-        if c.is_ascii_digit() {
-            run_digits += 1;
-            g.digit_run = g.digit_run.max(run_digits);
+        let class = CLASSES[usize::from(b[i])];
+        token_run = if class & TOKEN_CHAR != 0 { token_run + 1 } else { 0 };
+        longest_token = longest_token.max(token_run);
+        if class & DIGIT != 0 {
             // Letters (or bytes of a non-ASCII character, which case folding could make one) and
             // two digits.
             let letterish = |x: u8| x.is_ascii_alphabetic() || x >= 0x80;
             if i >= 2 && i + 1 < b.len() && letterish(b[i - 2]) && letterish(b[i - 1]) && b[i + 1].is_ascii_digit() {
                 g.iban = true;
             }
-            // A maximal run of digits: what follows and precedes it decides the address gates.
+            // A maximal run of digits: what follows and precedes it decides the other gates.
             let start = i;
-            while i + 1 < b.len() && b[i + 1].is_ascii_digit() {
-                i += 1;
-                run_digits += 1;
-                token_run += 1;
-                g.digit_run = g.digit_run.max(run_digits);
-                g.token |= token_run >= TOKEN_LEN;
-            }
-            let end = i + 1;
+            let end = i + b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+            run_digits += end - start;
+            token_run += end - start - 1;
+            longest_token = longest_token.max(token_run);
+            g.digit_run = g.digit_run.max(run_digits);
             address_gates(text, start, end, &mut g);
             g.age |= age_at(text, start, end);
             g.national_id |= id_at(b, start, end);
-        } else if !matches!(c, b' ' | b'-' | b'.' | b'(' | b')' | b'+') {
+            i = end;
+            continue;
+        } else if class & SEPARATOR == 0 {
             run_digits = 0;
         }
         i += 1;
     }
+    g.token = longest_token >= TOKEN_LEN;
     g
 }
 
@@ -140,33 +168,43 @@ fn address_gates(text: &str, start: usize, end: usize, g: &mut Gates) {
     if start == 0 || b[start - 1] != b' ' {
         return;
     }
-    let before = &text[..start - 1];
-    if !g.street_compound {
-        let chunk = before.rsplit(' ').next().unwrap_or("");
-        g.street_compound |= !chunk.is_ascii() || {
-            let lower = chunk.to_ascii_lowercase();
-            COMPOUND_ENDINGS.iter().any(|e| lower.ends_with(e))
-        };
-    }
-    if !g.street_before {
-        // The street word ends one of the six chunks before the number.
-        let mut chunks = before.rsplit(' ');
-        for _ in 0..6 {
-            let Some(chunk) = chunks.next() else { break };
-            if chunk.is_empty() {
-                break;
-            }
-            if !chunk.is_ascii() || chunk.ends_with("c/") || chunk.ends_with("C/") {
-                g.street_before = true;
-                break;
-            }
-            let bare = chunk.strip_suffix('.').unwrap_or(chunk);
-            let letters = bare.len() - bare.bytes().rev().take_while(u8::is_ascii_alphabetic).count();
-            if is_street_word(&bare[letters..]) {
-                g.street_before = true;
-                break;
-            }
+    // The words before the number, nearest first, split on single spaces.
+    let mut chunk_end = start - 1;
+    let mut chunks = std::iter::from_fn(|| {
+        let before = &b[..chunk_end];
+        let chunk_start = before.iter().rposition(|&c| c == b' ').map_or(0, |p| p + 1);
+        let chunk = &before[chunk_start..];
+        if chunk.is_empty() {
+            return None;
         }
+        chunk_end = chunk_start.saturating_sub(1);
+        Some((chunk, chunk_start == 0))
+    });
+    let Some((nearest, at_text_start)) = chunks.next() else { return };
+    if !g.street_compound {
+        g.street_compound |= !nearest.is_ascii()
+            || COMPOUND_ENDINGS.iter().any(|e| {
+                nearest.len() >= e.len() && nearest[nearest.len() - e.len()..].eq_ignore_ascii_case(e.as_bytes())
+            });
+    }
+    if g.street_before || end - start > 5 {
+        return;
+    }
+    // The street word ends one of the six words before the number.
+    let mut next = Some((nearest, at_text_start));
+    for _ in 0..6 {
+        let Some((chunk, at_text_start)) = next else { break };
+        if !chunk.is_ascii() || chunk.ends_with(b"c/") || chunk.ends_with(b"C/") {
+            g.street_before = true;
+            return;
+        }
+        let bare = chunk.strip_suffix(b".").unwrap_or(chunk);
+        let letters = bare.iter().rev().take_while(|c| c.is_ascii_alphabetic()).count();
+        if letters >= 2 && is_street_word(&bare[bare.len() - letters..]) {
+            g.street_before = true;
+            return;
+        }
+        next = if at_text_start { None } else { chunks.next() };
     }
 }
 
@@ -189,9 +227,9 @@ fn age_at(text: &str, start: usize, end: usize) -> bool {
     }
     let cue = cue.strip_suffix(':').unwrap_or(cue);
     let letters = cue.len() - cue.bytes().rev().take_while(u8::is_ascii_alphabetic).count();
-    let word = cue[letters..].to_ascii_lowercase();
-    cue[..letters].as_bytes().last().is_some_and(|&c| c >= 0x80)
-        || matches!(word.as_str(), "turned" | "turning" | "turn" | "of" | "aged" | "ages" | "age")
+    let word = &cue[letters..];
+    cue.as_bytes()[..letters].last().is_some_and(|&c| c >= 0x80)
+        || ["turned", "turning", "turn", "of", "aged", "ages", "age"].iter().any(|w| w.eq_ignore_ascii_case(word))
 }
 
 /// `ID_AFTER_CUE`: the word of ASCII letters, digits and underscores around a digit run is 6 to 12
@@ -216,7 +254,7 @@ fn street_word_ahead(after: &str) -> bool {
             // A letter beyond ASCII: a street word such as "vägen", or case folding: stay open.
             Some(&c) if c >= 0x80 => return true,
             Some(&c) if c.is_ascii_digit() || c == b'_' => {}
-            _ if letters > 0 && is_street_word(&rest[..letters]) => return true,
+            _ if letters > 0 && is_street_word(&b[..letters]) => return true,
             _ => {}
         }
         // On to the next word, if this one is all letters, apostrophes, dots and hyphens.
@@ -240,12 +278,14 @@ fn name_and_number_ahead(after: &str) -> bool {
 }
 
 /// An ASCII street word, in any case (the gates stay open for words beyond ASCII).
-fn is_street_word(word: &str) -> bool {
-    if !(2..=9).contains(&word.len()) {
+fn is_street_word(word: &[u8]) -> bool {
+    // Most words fail on their first letter and length, without a search.
+    let Some(first) = word.first().map(|c| c.to_ascii_lowercase().wrapping_sub(b'a')) else { return false };
+    if !(2..=9).contains(&word.len()) || first >= 26 || STREET_SHAPES[usize::from(first)] & (1 << word.len()) == 0 {
         return false;
     }
     let mut buf = [0u8; 9];
-    buf[..word.len()].copy_from_slice(word.as_bytes());
+    buf[..word.len()].copy_from_slice(word);
     buf.make_ascii_lowercase();
     ASCII_STREET_WORDS.binary_search(&packed(&buf[..word.len()])).is_ok()
 }
