@@ -40,9 +40,9 @@ static CARD: LazyLock<Regex> = LazyLock::new(|| re(r"(?-u:\b)(?:\d[ \-]?){11,18}
 static IBAN: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?-u:\b)[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}(?-u:\b)|(?i)(?-u:\b)[a-z]{2}\d{2}[a-z0-9]{11,30}(?-u:\b)")
 });
-static SSN: LazyLock<Regex> = LazyLock::new(|| re(r"(?-u:\b)(\d{3})[- ](\d{2})[- ](\d{4})(?-u:\b)"));
+static SSN: LazyLock<Regex> = LazyLock::new(|| re(r"(?-u:\b)([0-9]{3})[- ]([0-9]{2})[- ]([0-9]{4})(?-u:\b)"));
 static SSN_PLAIN: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)(?:ssn|social security(?: number)?)\D{0,20}(?-u:\b)(\d{9})(?-u:\b)"));
+    LazyLock::new(|| re(r"(?i)(?:ssn|social security(?: number)?)\D{0,20}(?-u:\b)([0-9]{9})(?-u:\b)"));
 static PHONE: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?:\+\d{1,3}[ .\-]?)?(?:\(\d{1,5}\)[ .\-]?)?(?-u:\b)\d[\d \-.()]{5,17}\d(?: ?(?:x|ext\.?) ?\d{1,5})?(?-u:\b)")
 });

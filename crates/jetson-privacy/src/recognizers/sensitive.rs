@@ -56,7 +56,7 @@ static ICD10: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)(?:icd(?:-?10)?|diagnosis|diagnosed|dx)\W{0,20}(?-u:\b)([A-TV-Z]\d{2}(?:\.\d{1,4})?)(?-u:\b)")
 });
 static NINO: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?-u:\b)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D](?-u:\b)"));
+    LazyLock::new(|| re(r"(?-u:\b)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-D](?-u:\b)"));
 static ID_AFTER_CUE: LazyLock<Regex> = LazyLock::new(|| {
     re(concat!(
         r"(?i)(?:passport|driver'?s licen[cs]e|driving licen[cs]e|licen[cs]e number|national id|id card|",
