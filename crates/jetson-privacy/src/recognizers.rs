@@ -30,6 +30,20 @@ use sensitive::sensitive;
 
 use crate::{Finding, Kind};
 
+/// `n` texts of one to `most` of the `pieces` joined by spaces, drawn by a fixed xorshift
+/// sequence: for the tests that compare a fast path with the plain one.
+#[cfg(test)]
+pub(super) fn pieced_texts(pieces: &[&str], most: usize, n: usize) -> Vec<String> {
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    (0..n).map(|_| (0..1 + next(most)).map(|_| pieces[next(pieces.len())]).collect::<Vec<_>>().join(" ")).collect()
+}
+
 pub(super) fn re(pattern: &str) -> Regex {
     Regex::new(pattern).expect("a valid built-in pattern")
 }
@@ -318,15 +332,7 @@ mod tests {
             "ID card Ж123456",
             "a_123456",
         ];
-        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
-        for _ in 0..3_000 {
-            let text: String = (0..1 + next(8)).map(|_| PIECES[next(PIECES.len())]).collect::<Vec<_>>().join(" ");
+        for text in pieced_texts(PIECES, 8, 3_000) {
             let gated = find_all(&text);
             let digits = text.bytes().any(|b| b.is_ascii_digit());
             assert_eq!(gated, find_gated(&text, digits.then_some(&Gates::OPEN)), "{text:?}");

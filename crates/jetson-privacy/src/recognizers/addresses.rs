@@ -237,15 +237,7 @@ mod tests {
             "_5 Main St",
             "3 Rue",
         ];
-        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
-        for _ in 0..3_000 {
-            let text: String = (0..1 + next(6)).map(|_| PIECES[next(PIECES.len())]).collect::<Vec<_>>().join(" ");
+        for text in super::super::pieced_texts(PIECES, 6, 3_000) {
             for r in [&*STREET_AFTER, &*NUMBER_NAME_NUMBER] {
                 let whole: Vec<(usize, usize)> = r.find_iter(&text).map(|m| (m.start(), m.end())).collect();
                 assert_eq!(at_numbers(&text, r), whole, "{text:?}");
