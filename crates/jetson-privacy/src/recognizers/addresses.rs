@@ -27,10 +27,13 @@ static STREET_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// A compound street word with its number: `Koskikatu 25`, `Parijsstraat 8`, `Hauptstraße 5`.
 static STREET_COMPOUND: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)(?-u:\b)[\p{L}\-]{2,}(?:straat|strasse|straße|katu|vej|gade|gatan|vägen|veien|gata|weg|gasse|laan|gracht|platz|allee|tie|utca) [0-9]{1,5}[a-z]?(?-u:\b)(?:,? (?:apt|apartment|suite|unit|flat)\.? ?\w{1,6})?",
-    )
+    re(&format!(
+        r"(?i)(?-u:\b)[\p{{L}}\-]{{2,}}(?:{COMPOUND_STREET_WORDS}) [0-9]{{1,5}}[a-z]?(?-u:\b)(?:,? (?:apt|apartment|suite|unit|flat)\.? ?\w{{1,6}})?",
+    ))
 });
+/// The street words that end a compound street name.
+pub(super) const COMPOUND_STREET_WORDS: &str =
+    "straat|strasse|straße|katu|vej|gade|gatan|vägen|veien|gata|weg|gasse|laan|gracht|platz|allee|tie|utca";
 /// A house number, a street name without a street word, and a number: `22829 Jagerij 64`,
 /// `6614 Luite tee 87`, with its flat or suite.
 static NUMBER_NAME_NUMBER: LazyLock<meta::Regex> = LazyLock::new(|| {

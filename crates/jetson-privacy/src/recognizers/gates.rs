@@ -8,7 +8,7 @@
 
 use std::sync::LazyLock;
 
-use super::addresses::STREET_WORDS;
+use super::addresses::{COMPOUND_STREET_WORDS, STREET_WORDS};
 
 /// The street words as numbers (their bytes, little-endian), sorted: a binary search over
 /// integers, without hashing, comparing strings or allocating.
@@ -28,6 +28,9 @@ static STREET_SHAPES: LazyLock<[u16; 26]> = LazyLock::new(|| {
     }
     shapes
 });
+
+/// The compound street words, split once.
+static COMPOUND_ENDINGS: LazyLock<Vec<&'static str>> = LazyLock::new(|| COMPOUND_STREET_WORDS.split('|').collect());
 
 fn packed(word: &[u8]) -> u128 {
     let mut buf = [0u8; 16];
@@ -78,10 +81,6 @@ impl Gates {
 }
 
 const TOKEN_LEN: usize = 24;
-const COMPOUND_ENDINGS: &[&str] = &[
-    "straat", "strasse", "straße", "katu", "vej", "gade", "gatan", "vägen", "veien", "gata", "weg", "gasse", "laan",
-    "gracht", "platz", "allee", "tie", "utca",
-];
 
 const TOKEN_CHAR: u8 = 1;
 const DIGIT: u8 = 2;
@@ -178,9 +177,9 @@ fn address_gates(text: &str, start: usize, end: usize, g: &mut Gates) {
             return None;
         }
         chunk_end = chunk_start.saturating_sub(1);
-        Some((chunk, chunk_start == 0))
+        Some(chunk)
     });
-    let Some((nearest, at_text_start)) = chunks.next() else { return };
+    let Some(nearest) = chunks.next() else { return };
     if !g.street_compound {
         g.street_compound |= !nearest.is_ascii()
             || COMPOUND_ENDINGS.iter().any(|e| {
@@ -191,9 +190,7 @@ fn address_gates(text: &str, start: usize, end: usize, g: &mut Gates) {
         return;
     }
     // The street word ends one of the six words before the number.
-    let mut next = Some((nearest, at_text_start));
-    for _ in 0..6 {
-        let Some((chunk, at_text_start)) = next else { break };
+    for chunk in std::iter::once(nearest).chain(chunks).take(6) {
         if !chunk.is_ascii() || chunk.ends_with(b"c/") || chunk.ends_with(b"C/") {
             g.street_before = true;
             return;
@@ -204,7 +201,6 @@ fn address_gates(text: &str, start: usize, end: usize, g: &mut Gates) {
             g.street_before = true;
             return;
         }
-        next = if at_text_start { None } else { chunks.next() };
     }
 }
 
