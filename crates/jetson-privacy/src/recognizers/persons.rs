@@ -12,6 +12,10 @@ mod words;
 use lexicon::{Evidence, Lowered, cue_pair, evidence, is_common, is_company_word, is_cue, is_first_name, is_particle};
 use words::{Shape, Word, words};
 
+use std::sync::LazyLock;
+
+use regex::Regex;
+
 use super::push;
 use crate::{Finding, Kind};
 
@@ -271,7 +275,10 @@ fn alone_on_line(text: &str, words: &[Word], first: usize, last: usize) -> bool 
 fn strong_cue(text: &str, out: &mut Vec<Finding>) {
     const STOP: &[&str] =
         &["and", "i", "im", "i'm", "my", "from", "with", "the", "a", "please", "thanks", "but", "here", "is"];
-    if !text.as_bytes().windows(4).any(|w| w.eq_ignore_ascii_case(b"name")) {
+    // Every cue has "name" in it; the regex engine looks for it with a vector search, where a
+    // comparison at each byte was a tenth of this recognizer's time.
+    static NAME: LazyLock<Regex> = LazyLock::new(|| super::re("(?i-u)name"));
+    if !NAME.is_match(text) {
         return;
     }
     let lower = text.to_ascii_lowercase();

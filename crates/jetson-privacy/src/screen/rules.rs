@@ -44,6 +44,12 @@ impl Rules {
 
     /// The categories whose phrases occur in `text`.
     pub fn matches(&self, text: &str) -> Vec<Category> {
+        // Nearly every text has none of these phrases. Asking whether any pattern matches runs the
+        // regex engine's fast forward search, which stops at the first match; asking which ones do
+        // runs its overlapping search, which walks the whole text at about three times the cost.
+        if !self.set.is_match(text) {
+            return Vec::new();
+        }
         self.set.matches(text).into_iter().map(|i| self.categories[i]).collect()
     }
 }

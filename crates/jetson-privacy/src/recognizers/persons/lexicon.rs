@@ -38,8 +38,10 @@ const STREET: u8 = 16;
 /// names that are also everyday English words ("will", "hope", "park": a name only beside another;
 /// see `data/README.md`), all lower case; with the words that make a run of capitalised words a
 /// company, a place, a law or a title, not a person, and the street words.
-static LEXICON: LazyLock<HashMap<&'static str, u8, BuildHasherDefault<Fnv>>> = LazyLock::new(|| {
-    let mut map: HashMap<&'static str, u8, BuildHasherDefault<Fnv>> = HashMap::default();
+static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| Lexicon::new(lexicon_words()));
+
+fn lexicon_words() -> HashMap<&'static str, u8, BuildHasherDefault<Fnv>> {
+    let mut words: HashMap<&'static str, u8, BuildHasherDefault<Fnv>> = HashMap::default();
     let lists = [
         (include_str!("../../../data/first_names.txt"), FIRST),
         (include_str!("../../../data/surnames.txt"), SURNAME),
@@ -47,20 +49,111 @@ static LEXICON: LazyLock<HashMap<&'static str, u8, BuildHasherDefault<Fnv>>> = L
     ];
     for (list, bit) in lists {
         for word in list.lines().filter(|l| !l.is_empty()) {
-            *map.entry(word).or_default() |= bit;
+            *words.entry(word).or_default() |= bit;
         }
     }
     for word in COMPANY_WORDS.split_whitespace() {
-        *map.entry(word).or_default() |= COMPANY;
+        *words.entry(word).or_default() |= COMPANY;
     }
     for word in STREET_WORDS.split('|') {
-        *map.entry(word).or_default() |= STREET;
+        *words.entry(word).or_default() |= STREET;
     }
-    map
-});
+    words
+}
+
+/// The lexicon's words in an open-addressed table of 16-byte slots: a word of up to 15 bytes sits
+/// in its slot with its bits in the last byte, so a lookup reads one slot, where a
+/// `HashMap<&str, u8>` reads a bucket, then the string it points to. The table (2 MiB) does not
+/// fit in a core's cache, and most words looked up are in no list (nearly every lower-case word
+/// is asked whether it is a first name), so a Bloom filter of 64 KiB, which does fit, answers
+/// most of them first. The few words longer than a slot stay in a map.
+struct Lexicon {
+    slots: Box<[u128]>,
+    bloom: Box<[u64]>,
+    long: HashMap<&'static str, u8, BuildHasherDefault<Fnv>>,
+}
+
+const SLOT_BYTES: usize = 15;
+const KEY: u128 = (1 << (8 * SLOT_BYTES)) - 1;
+const BLOOM_BITS: u64 = 1 << 19;
+
+impl Lexicon {
+    fn new(words: HashMap<&'static str, u8, BuildHasherDefault<Fnv>>) -> Lexicon {
+        // At most two in five slots used: a lookup, found or not, reads one or two slots.
+        let mut slots = vec![0u128; (words.len() * 5 / 2).next_power_of_two()].into_boxed_slice();
+        let mut bloom = vec![0u64; (BLOOM_BITS / 64) as usize].into_boxed_slice();
+        let mut long = HashMap::default();
+        for (word, bits) in words {
+            let Some(key) = slot_key(word) else {
+                long.insert(word, bits);
+                continue;
+            };
+            let h = hash(key);
+            for bit in bloom_bits(h) {
+                bloom[(bit / 64) as usize] |= 1 << (bit % 64);
+            }
+            let mut i = slot_of(h, slots.len());
+            while slots[i] != 0 {
+                i = (i + 1) & (slots.len() - 1);
+            }
+            slots[i] = key | u128::from(bits) << (8 * SLOT_BYTES);
+        }
+        Lexicon { slots, bloom, long }
+    }
+
+    fn get(&self, lower: &str) -> u8 {
+        let Some(key) = slot_key(lower) else { return self.long.get(lower).copied().unwrap_or(0) };
+        let h = hash(key);
+        if bloom_bits(h).iter().any(|&bit| self.bloom[(bit / 64) as usize] & (1 << (bit % 64)) == 0) {
+            return 0;
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = slot_of(h, self.slots.len());
+        loop {
+            let slot = self.slots[i];
+            if slot == 0 {
+                return 0;
+            }
+            if slot & KEY == key {
+                return (slot >> (8 * SLOT_BYTES)) as u8;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+}
+
+/// A word of 1 to 15 bytes as the key part of a slot (its bytes, little-endian, zero-padded).
+fn slot_key(word: &str) -> Option<u128> {
+    let b = word.as_bytes();
+    if b.is_empty() || b.len() > SLOT_BYTES {
+        return None;
+    }
+    let mut buf = [0u8; 16];
+    buf[..b.len()].copy_from_slice(b);
+    Some(u128::from_le_bytes(buf))
+}
+
+/// Both halves of a key multiplied and folded, then mixed once more so that the low bits, which
+/// the filter uses, depend on every byte too.
+fn hash(key: u128) -> u64 {
+    let (lo, hi) = (key as u64, (key >> 64) as u64);
+    let h = lo.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ hi.wrapping_add(lo >> 29).wrapping_mul(0xc2b2_ae3d_27d4_eb4f);
+    (h ^ (h >> 32)).wrapping_mul(0xff51_afd7_ed55_8ccd)
+}
+
+/// The first slot to look at: the hash's top bits.
+fn slot_of(h: u64, slots: usize) -> usize {
+    (h >> (64 - slots.trailing_zeros())) as usize
+}
+
+/// The filter's two bits: from the hash's low and middle bits, apart from the top bits that
+/// choose the slot.
+fn bloom_bits(h: u64) -> [u64; 2] {
+    [(h >> 4) % BLOOM_BITS, (h >> 23) % BLOOM_BITS]
+}
 
 fn flags(lower: &str) -> u8 {
-    LEXICON.get(lower).copied().unwrap_or(0)
+    LEXICON.get(lower)
 }
 
 const COMPANY_WORDS: &str = "inc corp ltd llc gmbh plc group global lines act republic kingdom states union southern \
@@ -343,4 +436,21 @@ pub(super) fn is_common(word: &str) -> bool {
 /// A word (lower case) that makes a run of capitalised words a company, a place or a title.
 pub(super) fn is_company_word(lower: &str) -> bool {
     flags(lower) & COMPANY != 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_slot_table_answers_as_the_word_map_does() {
+        let words = lexicon_words();
+        assert!(words.keys().any(|w| slot_key(w).is_none()), "some words are longer than a slot");
+        for (word, bits) in &words {
+            assert_eq!(LEXICON.get(word), *bits, "{word}");
+        }
+        for absent in ["", "zzqx", "exportación", "a-very-long-word-beyond-a-slot", "smithx"] {
+            assert_eq!(LEXICON.get(absent), words.get(absent).copied().unwrap_or(0), "{absent}");
+        }
+    }
 }
