@@ -48,6 +48,15 @@ pub(super) fn re(pattern: &str) -> Regex {
     Regex::new(pattern).expect("a valid built-in pattern")
 }
 
+/// The matches of `re` in `text` with their groups: `captures_iter`, but what it costs is paid
+/// only where there is a match. `captures_iter` allocates the groups' slots on every call, and
+/// these patterns run on nearly every text and match almost none; that allocation was most of
+/// the detector's calls to the allocator. Searching again from a match's start finds the same
+/// match (the leftmost-first match that starts there), with the text around it for `\b`.
+pub(super) fn captures<'t>(re: &'t Regex, text: &'t str) -> impl Iterator<Item = regex::Captures<'t>> + 't {
+    re.find_iter(text).filter_map(move |m| re.captures_at(text, m.start()))
+}
+
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)(?-u:\b)[a-z0-9._%+\-]+@[a-z0-9.\-]+\.[a-z]{2,}(?-u:\b)"));
 static CARD: LazyLock<Regex> = LazyLock::new(|| re(r"(?-u:\b)(?:\d[ \-]?){11,18}\d(?-u:\b)"));
 /// Grouped IBANs in capitals (`DE89 3704 …`), or written solid in any case (`gb42nawi…`).
@@ -81,20 +90,20 @@ static CREDENTIAL: LazyLock<Regex> = LazyLock::new(|| {
 static PASSWORD: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)(?-u:\b)(?:password|passwd|pwd|passcode|pin)\s*(?:is|:|=)\s*(\S{4,64})"));
 
-fn digits(s: &str) -> Vec<u32> {
-    s.chars().filter_map(|c| c.to_digit(10)).collect()
+/// The digits of `s`, as numbers: counted and summed in place, never collected (this runs for
+/// every number-like match).
+fn digits(s: &str) -> impl DoubleEndedIterator<Item = u32> + '_ {
+    s.bytes().filter(u8::is_ascii_digit).map(|b| u32::from(b - b'0'))
 }
 
 pub fn luhn_valid(s: &str) -> bool {
-    let d = digits(s);
-    if !(12..=19).contains(&d.len()) {
+    if !(12..=19).contains(&digits(s).count()) {
         return false;
     }
-    let sum: u32 = d
-        .iter()
+    let sum: u32 = digits(s)
         .rev()
         .enumerate()
-        .map(|(i, &x)| if i % 2 == 1 { if x * 2 > 9 { x * 2 - 9 } else { x * 2 } } else { x })
+        .map(|(i, x)| if i % 2 == 1 { if x * 2 > 9 { x * 2 - 9 } else { x * 2 } } else { x })
         .sum();
     sum.is_multiple_of(10)
 }
@@ -121,7 +130,7 @@ fn ssn_valid(area: &str, group: &str, serial: &str) -> bool {
 
 /// 8 to 15 digits with a `+`, brackets or separators; plain digits only after a phone word.
 fn phone_like(text: &str, start: usize, s: &str) -> bool {
-    let n = digits(s.split(['x', 'e']).next().unwrap_or(s)).len();
+    let n = digits(s.split(['x', 'e']).next().unwrap_or(s)).count();
     let before = &text[text.floor_char_boundary(start.saturating_sub(40))..start];
     let cued_seven = n == 7 && PHONE_CUE.is_match(before);
     if !((8..=15).contains(&n) || cued_seven) {
@@ -131,7 +140,7 @@ fn phone_like(text: &str, start: usize, s: &str) -> bool {
     // A date (2026-11-25) or a version (1.2.3) is not a phone.
     // A date, or a date and an hour: not a phone (a dotted French number has more after it).
     if let Some(d) = DATE_START.find(s)
-        && digits(&s[d.end()..]).len() <= 2
+        && digits(&s[d.end()..]).count() <= 2
     {
         return false;
     }
@@ -150,7 +159,7 @@ pub(super) fn push(out: &mut Vec<Finding>, kind: Kind, start: usize, end: usize)
 pub(crate) fn find_cards(text: &str, out: &mut Vec<Finding>) {
     for m in CARD.find_iter(text) {
         let before = &text[text.floor_char_boundary(m.start().saturating_sub(30))..m.start()];
-        let n = digits(m.as_str()).len();
+        let n = digits(m.as_str()).count();
         // Luhn alone proves little for a 12-digit number; "card" before it does.
         let preceded_by_plus = text[..m.start()].ends_with('+');
         if !preceded_by_plus && ((n >= 13 && luhn_valid(m.as_str())) || (n >= 12 && CARD_CUE.is_match(before))) {
@@ -174,7 +183,7 @@ fn find_gated(text: &str, gates: Option<&Gates>) -> Vec<Finding> {
     for m in CREDENTIAL.find_iter(text) {
         push(&mut out, Kind::Credential, m.start(), m.end());
     }
-    for c in PASSWORD.captures_iter(text) {
+    for c in captures(&PASSWORD, text) {
         let m = c.get(1).expect("group 1");
         push(&mut out, Kind::Credential, m.start(), m.end());
     }
@@ -198,13 +207,13 @@ fn find_gated(text: &str, gates: Option<&Gates>) -> Vec<Finding> {
 /// the text has enough digits in a row for it.
 fn numbers(text: &str, gates: &Gates, out: &mut Vec<Finding>) {
     if gates.digit_run >= 9 {
-        for c in SSN.captures_iter(text) {
+        for c in captures(&SSN, text) {
             if ssn_valid(&c[1], &c[2], &c[3]) {
                 let m = c.get(0).expect("group 0");
                 push(out, Kind::UsSsn, m.start(), m.end());
             }
         }
-        for c in SSN_PLAIN.captures_iter(text) {
+        for c in captures(&SSN_PLAIN, text) {
             let m = c.get(1).expect("group 1");
             push(out, Kind::UsSsn, m.start(), m.end());
         }

@@ -109,39 +109,57 @@ static CLASSES: [u8; 256] = {
 
 pub(super) fn gates(text: &str) -> Gates {
     let b = text.as_bytes();
-    let mut g = Gates::default();
-    let (mut run_digits, mut token_run, mut longest_token) = (0usize, 0usize, 0usize);
+    let mut g = Gates { token: has_token_run(b), ..Gates::default() };
+    // From one run of digits to the next: the bytes between are looked at only to see whether
+    // they are all phone separators, which carry the count of digits over.
+    let (mut run_digits, mut previous_end) = (0usize, 0usize);
     let mut i = 0;
-    while i < b.len() {
-        let class = CLASSES[usize::from(b[i])];
-        token_run = if class & TOKEN_CHAR != 0 { token_run + 1 } else { 0 };
-        longest_token = longest_token.max(token_run);
-        if class & DIGIT != 0 {
-            // Letters (or bytes of a non-ASCII character, which case folding could make one) and
-            // two digits.
-            let letterish = |x: u8| x.is_ascii_alphabetic() || x >= 0x80;
-            if i >= 2 && i + 1 < b.len() && letterish(b[i - 2]) && letterish(b[i - 1]) && b[i + 1].is_ascii_digit() {
-                g.iban = true;
-            }
-            // A maximal run of digits: what follows and precedes it decides the other gates.
-            let start = i;
-            let end = i + b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
-            run_digits += end - start;
-            token_run += end - start - 1;
-            longest_token = longest_token.max(token_run);
-            g.digit_run = g.digit_run.max(run_digits);
-            address_gates(text, start, end, &mut g);
-            g.age |= age_at(text, start, end);
-            g.national_id |= id_at(b, start, end);
-            i = end;
-            continue;
-        } else if class & SEPARATOR == 0 {
+    while let Some(offset) = b[i..].iter().position(u8::is_ascii_digit) {
+        let start = i + offset;
+        // Letters (or bytes of a non-ASCII character, which case folding could make one) and
+        // two digits.
+        let letterish = |x: u8| x.is_ascii_alphabetic() || x >= 0x80;
+        if start >= 2
+            && start + 1 < b.len()
+            && letterish(b[start - 2])
+            && letterish(b[start - 1])
+            && b[start + 1].is_ascii_digit()
+        {
+            g.iban = true;
+        }
+        // A maximal run of digits: what follows and precedes it decides the other gates.
+        let end = start + b[start..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if !b[previous_end..start].iter().all(|&c| CLASSES[usize::from(c)] & SEPARATOR != 0) {
             run_digits = 0;
         }
-        i += 1;
+        run_digits += end - start;
+        g.digit_run = g.digit_run.max(run_digits);
+        address_gates(text, start, end, &mut g);
+        g.age |= age_at(text, start, end);
+        g.national_id |= id_at(b, start, end);
+        (previous_end, i) = (end, end);
     }
-    g.token = longest_token >= TOKEN_LEN;
     g
+}
+
+/// Whether the text holds a run of [`TOKEN_LEN`] token characters. Such a run holds a whole
+/// aligned block of half that length, so only blocks made entirely of token characters (in prose,
+/// a space ends nearly every block within a few bytes) are measured out to the run around them.
+fn has_token_run(b: &[u8]) -> bool {
+    const BLOCK: usize = TOKEN_LEN / 2;
+    let token = |c: &u8| CLASSES[usize::from(*c)] & TOKEN_CHAR != 0;
+    let mut at = 0;
+    while at + BLOCK <= b.len() {
+        if b[at..at + BLOCK].iter().all(token) {
+            let left = b[..at].iter().rev().take_while(|c| token(c)).count();
+            let right = b[at + BLOCK..].iter().take_while(|c| token(c)).count();
+            if left + BLOCK + right >= TOKEN_LEN {
+                return true;
+            }
+        }
+        at += BLOCK;
+    }
+    false
 }
 
 /// The address gates at the digit run `start..end`.

@@ -16,7 +16,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::gates::Gates;
-use super::{push, re};
+use super::{captures, push, re};
 use crate::{Finding, Kind};
 
 static AGE: LazyLock<Regex> = LazyLock::new(|| {
@@ -80,11 +80,11 @@ pub(super) fn sensitive(text: &str, gates: Option<&Gates>, out: &mut Vec<Finding
     if gates.age {
         ages(text, out);
     }
-    for c in BIRTH_DATE.captures_iter(text) {
+    for c in captures(&BIRTH_DATE, text) {
         let m = c.get(1).expect("group 1");
         push(out, Kind::DateOfBirth, m.start(), m.end());
     }
-    for c in ICD10.captures_iter(text) {
+    for c in captures(&ICD10, text) {
         let m = c.get(1).expect("group 1");
         push(out, Kind::Health, m.start(), m.end());
     }
@@ -94,7 +94,7 @@ pub(super) fn sensitive(text: &str, gates: Option<&Gates>, out: &mut Vec<Finding
         }
     }
     if gates.national_id {
-        for c in ID_AFTER_CUE.captures_iter(text) {
+        for c in captures(&ID_AFTER_CUE, text) {
             let m = c.get(1).expect("group 1");
             if m.as_str().bytes().any(|b| b.is_ascii_digit()) {
                 push(out, Kind::NationalId, m.start(), m.end());
@@ -111,7 +111,7 @@ pub(super) fn sensitive(text: &str, gates: Option<&Gates>, out: &mut Vec<Finding
 }
 
 fn ages(text: &str, out: &mut Vec<Finding>) {
-    for c in AGE.captures_iter(text) {
+    for c in captures(&AGE, text) {
         let Some(m) = c.get(1).or_else(|| c.get(2)).or_else(|| c.get(3)) else { continue };
         let Ok(age) = m.as_str().parse::<u32>() else { continue };
         if !(1..=120).contains(&age) {
