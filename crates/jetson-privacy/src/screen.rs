@@ -77,6 +77,9 @@ impl Screener {
 
     /// The flags raised by `text`, most serious first; empty when it is fine.
     pub fn screen(&self, text: &str) -> Vec<Flag> {
+        if !self.rules.any(text) {
+            return Vec::new();
+        }
         let mut flags: Vec<Flag> =
             self.rules.matches(text).into_iter().map(|category| Flag { category, score: RULE_SCORE }).collect();
         // The model flags only a text that uses an insult, profanity or a slur; most texts use none,
