@@ -35,26 +35,24 @@ static SCHOOL: LazyLock<Regex> = LazyLock::new(|| {
         r"(?:[A-Z][a-z]+[ \-]){1,4}(?:Elementary|Primary|Middle|Junior High|Nursery|Infant|Grammar) School|(?:[A-Z][a-z]+ ){1,3}(?:Kindergarten|Preschool|Daycare)",
     )
 });
-static BIRTH_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    re(concat!(
-        r"(?i)(?:born(?: on)?|date of birth|d\.?o\.?b\.?|birth ?date|birthday(?: is)?(?: on)?)\W{0,4}",
-        r"(\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{1,2}(?:st|nd|rd|th)? (?:of )?[a-z]{3,9},? \d{4}|[a-z]{3,9} \d{1,2}(?:st|nd|rd|th)?,? \d{4})"
-    ))
-});
-static HEALTH: LazyLock<Regex> = LazyLock::new(|| {
-    re(concat!(
-        r"(?i)(?-u:\b)(?:diabetes|diabetic|cancer|leukemia|leukaemia|lymphoma|tumou?r|hiv|hepatitis|epilepsy|",
-        r"seizures?|asthma|copd|depression|anxiety disorder|bipolar|schizophrenia|ptsd|adhd|autism|autistic|dementia|",
-        r"alzheimer'?s|parkinson'?s|multiple sclerosis|crohn'?s|celiac|coeliac|arthritis|lupus|heart attack|",
-        r"heart failure|hypertension|pregnan(?:t|cy)|miscarriage|covid(?:-19)?|chemotherapy|chemo|",
-        r"radiotherapy|dialysis|biopsy|mastectomy|psychiatrist|",
-        r"insulin|metformin|sertraline|fluoxetine|prozac|zoloft|xanax|methadone|oxycodone|morphine|",
-        r"adderall|ritalin|chemo ?therapy|antidepressants?|inhaler|epipen)(?-u:\b)"
-    ))
-});
-static ICD10: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)(?:icd(?:-?10)?|diagnosis|diagnosed|dx)\W{0,20}(?-u:\b)([A-TV-Z]\d{2}(?:\.\d{1,4})?)(?-u:\b)")
-});
+pub(super) const BIRTH_DATE_PATTERN: &str = concat!(
+    r"(?i)(?:born(?: on)?|date of birth|d\.?o\.?b\.?|birth ?date|birthday(?: is)?(?: on)?)\W{0,4}",
+    r"(\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{1,2}(?:st|nd|rd|th)? (?:of )?[a-z]{3,9},? \d{4}|[a-z]{3,9} \d{1,2}(?:st|nd|rd|th)?,? \d{4})"
+);
+static BIRTH_DATE: LazyLock<Regex> = LazyLock::new(|| re(BIRTH_DATE_PATTERN));
+pub(super) const HEALTH_PATTERN: &str = concat!(
+    r"(?i)(?-u:\b)(?:diabetes|diabetic|cancer|leukemia|leukaemia|lymphoma|tumou?r|hiv|hepatitis|epilepsy|",
+    r"seizures?|asthma|copd|depression|anxiety disorder|bipolar|schizophrenia|ptsd|adhd|autism|autistic|dementia|",
+    r"alzheimer'?s|parkinson'?s|multiple sclerosis|crohn'?s|celiac|coeliac|arthritis|lupus|heart attack|",
+    r"heart failure|hypertension|pregnan(?:t|cy)|miscarriage|covid(?:-19)?|chemotherapy|chemo|",
+    r"radiotherapy|dialysis|biopsy|mastectomy|psychiatrist|",
+    r"insulin|metformin|sertraline|fluoxetine|prozac|zoloft|xanax|methadone|oxycodone|morphine|",
+    r"adderall|ritalin|chemo ?therapy|antidepressants?|inhaler|epipen)(?-u:\b)"
+);
+static HEALTH: LazyLock<Regex> = LazyLock::new(|| re(HEALTH_PATTERN));
+pub(super) const ICD10_PATTERN: &str =
+    r"(?i)(?:icd(?:-?10)?|diagnosis|diagnosed|dx)\W{0,20}(?-u:\b)([A-TV-Z]\d{2}(?:\.\d{1,4})?)(?-u:\b)";
+static ICD10: LazyLock<Regex> = LazyLock::new(|| re(ICD10_PATTERN));
 static NINO: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?-u:\b)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-D](?-u:\b)"));
 static ID_AFTER_CUE: LazyLock<Regex> = LazyLock::new(|| {
@@ -66,27 +64,32 @@ static ID_AFTER_CUE: LazyLock<Regex> = LazyLock::new(|| {
 static TOKEN: LazyLock<Regex> = LazyLock::new(|| re(r"[A-Za-z0-9+/_\-]{24,200}={0,2}"));
 
 /// `gates`: what the text may hold (see `gates`), when it has a digit.
-pub(super) fn sensitive(text: &str, gates: Option<&Gates>, out: &mut Vec<Finding>) {
+/// `cued`: whether a pattern that starts with a cue word may match (`recognizers::CUED`).
+pub(super) fn sensitive(text: &str, gates: Option<&Gates>, cued: bool, out: &mut Vec<Finding>) {
     // A school's name ends in one of a few words; most texts have none of them.
     if ["School", "Kindergarten", "Preschool", "Daycare"].iter().any(|w| text.contains(w)) {
         for m in SCHOOL.find_iter(text) {
             push(out, Kind::Child, m.start(), m.end());
         }
     }
-    for m in HEALTH.find_iter(text) {
-        push(out, Kind::Health, m.start(), m.end());
+    if cued {
+        for m in HEALTH.find_iter(text) {
+            push(out, Kind::Health, m.start(), m.end());
+        }
     }
     let Some(gates) = gates else { return };
     if gates.age {
         ages(text, out);
     }
-    for c in captures(&BIRTH_DATE, text) {
-        let m = c.get(1).expect("group 1");
-        push(out, Kind::DateOfBirth, m.start(), m.end());
-    }
-    for c in captures(&ICD10, text) {
-        let m = c.get(1).expect("group 1");
-        push(out, Kind::Health, m.start(), m.end());
+    if cued {
+        for c in captures(&BIRTH_DATE, text) {
+            let m = c.get(1).expect("group 1");
+            push(out, Kind::DateOfBirth, m.start(), m.end());
+        }
+        for c in captures(&ICD10, text) {
+            let m = c.get(1).expect("group 1");
+            push(out, Kind::Health, m.start(), m.end());
+        }
     }
     if gates.digit_run >= 6 {
         for m in NINO.find_iter(text) {
@@ -147,7 +150,7 @@ mod tests {
     fn found(text: &str) -> Vec<(Kind, &str)> {
         let mut out = Vec::new();
         let gates = text.bytes().any(|b| b.is_ascii_digit()).then(|| super::super::gates::gates(text));
-        sensitive(text, gates.as_ref(), &mut out);
+        sensitive(text, gates.as_ref(), true, &mut out);
         out.sort_by_key(|f| f.start);
         out.iter().map(|f| (f.kind, &text[f.start..f.end])).collect()
     }
