@@ -166,22 +166,38 @@ fn meta_re(pattern: &str) -> meta::Regex {
 /// runs on every line after every candidate address, and the regex engine's check of a short,
 /// anchored pattern with Unicode classes clears a large table on each call.
 fn address_line(line: &str) -> bool {
-    let chars: Vec<char> = line.chars().collect();
+    // No line that passes is longer than this many characters (a street word of nine letters, a
+    // dot, a space and six; or 41 of words and a number of six; or a number of six, a space and
+    // 41); most lines looked at are the rest of a sentence, and fail here without a copy.
+    const MOST: usize = 48;
+    let mut buf = ['\0'; MOST];
+    let mut n = 0;
+    for c in line.chars() {
+        if n == MOST {
+            return false;
+        }
+        buf[n] = c;
+        n += 1;
+    }
+    let chars = &buf[..n];
     let is_text = |c: char| c.is_alphabetic() || " .,'()-".contains(c);
     let digits_at_end = |from: usize| {
         let n = chars.len() - from;
         (3..=6).contains(&n) && chars[from..].iter().all(char::is_ascii_digit)
     };
     // A flat or suite: `apt`, `apartment`, `suite`, `unit`, `flat`, an optional dot and space, and
-    // one to six word characters.
-    let lower = line.to_lowercase();
-    for word in ["apartment", "apt", "suite", "unit", "flat"] {
-        if let Some(rest) = lower.strip_prefix(word) {
-            let rest = rest.strip_prefix('.').unwrap_or(rest);
-            let rest = rest.strip_prefix(' ').unwrap_or(rest);
-            let n = rest.chars().count();
-            if (1..=6).contains(&n) && rest.chars().all(|c| c.is_alphanumeric() || c == '_') {
-                return true;
+    // one to six word characters. Only a line starting with one of those letters can be one (no
+    // other character lowers to them), so only such a line is lowered.
+    if line.starts_with(['a', 'A', 's', 'S', 'u', 'U', 'f', 'F']) {
+        let lower = line.to_lowercase();
+        for word in ["apartment", "apt", "suite", "unit", "flat"] {
+            if let Some(rest) = lower.strip_prefix(word) {
+                let rest = rest.strip_prefix('.').unwrap_or(rest);
+                let rest = rest.strip_prefix(' ').unwrap_or(rest);
+                let n = rest.chars().count();
+                if (1..=6).contains(&n) && rest.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                    return true;
+                }
             }
         }
     }
