@@ -184,7 +184,7 @@ pub(crate) fn find_cards(text: &str, out: &mut Vec<Finding>) {
 pub(crate) fn find_all(text: &str) -> Vec<Finding> {
     // Most recognizers need a digit somewhere; many messages have none, and skipping them is the
     // cheapest scan there is. The gates then say which of them could match at all.
-    let gates = text.bytes().any(|b| b.is_ascii_digit()).then(|| gates(text));
+    let gates = gates::next_digit(text.as_bytes(), 0).is_some().then(|| gates(text));
     find_gated(text, gates.as_ref(), CUED.is_match(text))
 }
 

@@ -137,13 +137,8 @@ fn at_numbers(text: &str, r: &meta::Regex) -> Vec<(usize, usize)> {
     let b = text.as_bytes();
     let mut found = Vec::new();
     let mut i = 0;
-    while i < b.len() {
-        if !b[i].is_ascii_digit() {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        i += b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+    while let Some(start) = super::gates::next_digit(b, i) {
+        i = start + b[start..].iter().take_while(|c| c.is_ascii_digit()).count();
         if start > 0 && (b[start - 1].is_ascii_alphanumeric() || b[start - 1] == b'_') {
             continue;
         }

@@ -184,7 +184,8 @@ fn list(text: &str, words: &[Word], i: usize, out: &mut Vec<Finding>) -> Option<
     let same = |k: usize| k < words.len() && words[k].shape == shape;
     let lower = |k: usize| k < words.len() && words[k].shape == Shape::Lower;
     let conjunction = |k: usize| lower(k) && matches!(word(k), "and" | "or");
-    let mut items = vec![i];
+    // The items after the first: most calls find none, and an empty vector does not allocate.
+    let mut more = Vec::new();
     let mut k = i + 1;
     loop {
         // ", next", ", and next", " and next"
@@ -199,18 +200,22 @@ fn list(text: &str, words: &[Word], i: usize, out: &mut Vec<Finding>) -> Option<
         if shape == Shape::Capitalised && next + 1 < words.len() && gap(next + 1) == " " && same(next + 1) {
             return None;
         }
-        items.push(next);
+        more.push(next);
         k = next + 1;
     }
+    if more.len() < 2 {
+        return None;
+    }
+    let items = || std::iter::once(i).chain(more.iter().copied());
     let named = |x: usize| {
         let lower = Lowered::new(word(x));
         if shape == Shape::Lower { is_first_name(lower.as_str()) } else { evidence(lower.as_str()).name_or_word() }
     };
-    let known = items.iter().filter(|&&x| named(x)).count();
-    if items.len() < 3 || known * 3 < items.len() * 2 {
+    let known = items().filter(|&x| named(x)).count();
+    if known * 3 < (1 + more.len()) * 2 {
         return None;
     }
-    for &x in &items {
+    for x in items() {
         push(out, Kind::Person, words[x].start, words[x].end);
     }
     Some(k)
