@@ -50,9 +50,9 @@ pub(super) fn re(pattern: &str) -> Regex {
 
 /// The matches of `re` in `text` with their groups: `captures_iter`, but what it costs is paid
 /// only where there is a match. `captures_iter` allocates the groups' slots on every call, and
-/// these patterns run on nearly every text and match almost none; that allocation was most of
-/// the detector's calls to the allocator. Searching again from a match's start finds the same
-/// match (the leftmost-first match that starts there), with the text around it for `\b`.
+/// these patterns run on nearly every text and match almost none. Searching again from a match's
+/// start finds the same match (the leftmost-first match that starts there), with the text around
+/// it for `\b`.
 pub(super) fn captures<'t>(re: &'t Regex, text: &'t str) -> impl Iterator<Item = regex::Captures<'t>> + 't {
     re.find_iter(text).filter_map(move |m| re.captures_at(text, m.start()))
 }

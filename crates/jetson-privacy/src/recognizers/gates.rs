@@ -83,11 +83,10 @@ impl Gates {
 const TOKEN_LEN: usize = 24;
 
 const TOKEN_CHAR: u8 = 1;
-const DIGIT: u8 = 2;
 /// What may sit between the digits of a phone number.
-const SEPARATOR: u8 = 4;
+const SEPARATOR: u8 = 2;
 
-/// Each byte's classes, so the loop over a text asks one question a byte.
+/// Each byte's classes: one table lookup answers each question about a byte.
 static CLASSES: [u8; 256] = {
     let mut table = [0u8; 256];
     let mut b = 0;
@@ -95,9 +94,6 @@ static CLASSES: [u8; 256] = {
         let c = b as u8;
         if c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'_' | b'-') {
             table[b] |= TOKEN_CHAR;
-        }
-        if c.is_ascii_digit() {
-            table[b] |= DIGIT;
         }
         if matches!(c, b' ' | b'-' | b'.' | b'(' | b')' | b'+') {
             table[b] |= SEPARATOR;
