@@ -42,7 +42,9 @@ pub(super) fn words(text: &str) -> Vec<Word> {
             i += 1;
             continue;
         }
-        let Some((first, len)) = letter_at(i) else {
+        // An ASCII letter, the common case, without the call.
+        let ascii_first = b.is_ascii_alphabetic().then_some((b as char, 1));
+        let Some((first, len)) = ascii_first.or_else(|| letter_at(i)) else {
             i += 1;
             continue;
         };
