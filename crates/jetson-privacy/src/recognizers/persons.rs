@@ -21,11 +21,13 @@ use crate::{Finding, Kind};
 pub(super) fn persons(text: &str, out: &mut Vec<Finding>) {
     let words = words(text);
     let word = |i: usize| &text[words[i].start..words[i].end];
-    let gap = |i: usize| &text[words[i - 1].end..words[i].start];
+    // The gaps are compared as bytes: slicing the text as a string checks both ends for a
+    // character boundary, at every word.
+    let gap = |i: usize| &text.as_bytes()[words[i - 1].end..words[i].start];
     // Capitalised words, initials and particles joined by a space make one run.
     let joined = |i: usize| {
         let g = gap(i);
-        (g == " " || g == "  ") && words[i].shape != Shape::Other
+        (g == b" " || g == b"  ") && words[i].shape != Shape::Other
     };
     let mut i = 0;
     while i < words.len() {
@@ -39,7 +41,7 @@ pub(super) fn persons(text: &str, out: &mut Vec<Finding>) {
             continue;
         }
         if i + 1 < words.len()
-            && gap(i + 1) == ", "
+            && gap(i + 1) == b", "
             && !is_common(word(i))
             && let Some(next) = list(text, &words, i, out)
         {
@@ -61,7 +63,7 @@ pub(super) fn persons(text: &str, out: &mut Vec<Finding>) {
             end += 1;
         }
         // "Meyer GmbH", "Acme LLC": a company word of any shape right after the run.
-        let company = end < words.len() && gap(end) == " " && is_company_word(Lowered::new(word(end)).as_str());
+        let company = end < words.len() && gap(end) == b" " && is_company_word(Lowered::new(word(end)).as_str());
         if !company {
             run(text, &words, i, end, out);
         }
@@ -148,19 +150,19 @@ fn run(text: &str, words: &[Word], from: usize, to: usize, out: &mut Vec<Finding
 /// and brian"). Returns the index of the next word to look at.
 fn lower_case(text: &str, words: &[Word], i: usize, out: &mut Vec<Finding>) -> usize {
     let word = |i: usize| &text[words[i].start..words[i].end];
-    let gap = |i: usize| &text[words[i - 1].end..words[i].start];
-    if i + 1 < words.len() && gap(i + 1) == ", " {
+    let gap = |i: usize| &text.as_bytes()[words[i - 1].end..words[i].start];
+    if i + 1 < words.len() && gap(i + 1) == b", " {
         return list(text, words, i, out).unwrap_or(i + 1);
     }
     // first [initial] surname, with the initial, a cue before or alone on its line: "cierra sola"
     // and "elke keer" are Spanish and Dutch words. The shape is checked before the lists: nearly
     // every lower-case word fails it, and this runs for each of them; the line is looked at last.
     let mut j = i + 1;
-    let initial = j < words.len() && gap(j) == " " && word(j).len() <= 2 && word(j).chars().count() == 1;
+    let initial = j < words.len() && gap(j) == b" " && word(j).len() <= 2 && word(j).chars().count() == 1;
     if initial {
         j += 1;
     }
-    let shaped = j < words.len() && gap(j) == " " && words[j].shape == Shape::Lower;
+    let shaped = j < words.len() && gap(j) == b" " && words[j].shape == Shape::Lower;
     // A lower-case word is its own lower case: no copy.
     if shaped
         && is_first_name(word(i))
@@ -178,7 +180,7 @@ fn lower_case(text: &str, words: &[Word], i: usize, out: &mut Vec<Finding>) -> u
 /// Returns the index of the word after the list when it is one.
 fn list(text: &str, words: &[Word], i: usize, out: &mut Vec<Finding>) -> Option<usize> {
     let word = |i: usize| &text[words[i].start..words[i].end];
-    let gap = |i: usize| &text[words[i - 1].end..words[i].start];
+    let gap = |i: usize| &text.as_bytes()[words[i - 1].end..words[i].start];
     let shape = words[i].shape;
     let same = |k: usize| k < words.len() && words[k].shape == shape;
     let lower = |k: usize| k < words.len() && words[k].shape == Shape::Lower;
@@ -188,15 +190,15 @@ fn list(text: &str, words: &[Word], i: usize, out: &mut Vec<Finding>) -> Option<
     let mut k = i + 1;
     loop {
         // ", next", ", and next", " and next"
-        let next = if same(k) && gap(k) == ", " && !conjunction(k) {
+        let next = if same(k) && gap(k) == b", " && !conjunction(k) {
             k
-        } else if conjunction(k) && matches!(gap(k), " " | ", ") && same(k + 1) && gap(k + 1) == " " {
+        } else if conjunction(k) && matches!(gap(k), b" " | b", ") && same(k + 1) && gap(k + 1) == b" " {
             k + 1
         } else {
             break;
         };
         // A capitalised item is one word: "Hleb, Sheila", not "Hleb, Sheila Smith".
-        if shape == Shape::Capitalised && next + 1 < words.len() && gap(next + 1) == " " && same(next + 1) {
+        if shape == Shape::Capitalised && next + 1 < words.len() && gap(next + 1) == b" " && same(next + 1) {
             return None;
         }
         more.push(next);
