@@ -79,29 +79,78 @@ static CARD_CUE: LazyLock<Regex> =
 static DATE_START: LazyLock<Regex> =
     LazyLock::new(|| re(r"^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})"));
 static DOTTED_PHONE: LazyLock<Regex> = LazyLock::new(|| re(r"^\d{3}\.\d{3}\.\d{4}$"));
-static IPV4: LazyLock<Regex> = LazyLock::new(|| re(r"(?-u:\b)\d{1,3}(?:\.\d{1,3}){3}(?-u:\b)"));
+const IPV4_PATTERN: &str = r"(?-u:\b)\d{1,3}(?:\.\d{1,3}){3}(?-u:\b)";
+static IPV4: LazyLock<Regex> = LazyLock::new(|| re(IPV4_PATTERN));
 static IPV6: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)(?:(?-u:\b)[0-9a-f]{1,4}|:)(?::[0-9a-f]{0,4}){2,7}(?-u:\b)"));
-static CREDENTIAL: LazyLock<Regex> = LazyLock::new(|| {
-    re(concat!(
-        r"(?-u:\b)(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,}|sk-[A-Za-z0-9_\-]{20,}|xox[abpr]-[A-Za-z0-9\-]{10,}",
-        r"|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_\-]{35}|sk_live_[0-9A-Za-z]{16,}|eyJ[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,})",
-    ))
-});
+const CREDENTIAL_PATTERN: &str = concat!(
+    r"(?-u:\b)(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,}|sk-[A-Za-z0-9_\-]{20,}|xox[abpr]-[A-Za-z0-9\-]{10,}",
+    r"|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_\-]{35}|sk_live_[0-9A-Za-z]{16,}|eyJ[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,})",
+);
+static CREDENTIAL: LazyLock<Regex> = LazyLock::new(|| re(CREDENTIAL_PATTERN));
 const PASSWORD_PATTERN: &str = r"(?i)(?-u:\b)(?:password|passwd|pwd|passcode|pin)\s*(?:is|:|=)\s*(\S{4,64})";
 static PASSWORD: LazyLock<Regex> = LazyLock::new(|| re(PASSWORD_PATTERN));
-/// The patterns that start with a cue word, together: nearly every text matches none of them, and
-/// one search that says so costs less than five (the health words alone have no literal prefix the
-/// regex engine can skip ahead with, so their search reads every byte anyway).
-static CUED: LazyLock<RegexSet> = LazyLock::new(|| {
+/// Patterns that nearly every text matches none of, searched for together: one search of the
+/// text says which of them are there, and each is then searched for alone only where it is. A
+/// search costs much the same whatever it looks for, and on a text of a sentence or two its set-up
+/// is most of it.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Pattern {
+    Credential,
+    Password,
+    SsnPlain,
+    BirthDate,
+    Icd10,
+    Health,
+    Ipv4,
+    /// "name", in any case: every cue of `persons::strong_cue` has it.
+    Name,
+    School,
+    PoBox,
+    AddressCue,
+}
+
+static PRESENT: LazyLock<RegexSet> = LazyLock::new(|| {
     RegexSet::new([
+        CREDENTIAL_PATTERN,
         PASSWORD_PATTERN,
         SSN_PLAIN_PATTERN,
         sensitive::BIRTH_DATE_PATTERN,
         sensitive::ICD10_PATTERN,
         sensitive::HEALTH_PATTERN,
+        IPV4_PATTERN,
+        persons::NAME_PATTERN,
+        sensitive::SCHOOL_PATTERN,
+        addresses::PO_BOX_PATTERN,
+        addresses::ADDRESS_CUE_PATTERN,
     ])
     .expect("valid built-in patterns")
 });
+
+/// Which of the [`Pattern`]s a text matches.
+pub(super) enum Present {
+    /// Every pattern possibly there: what the recognizers did before this search.
+    #[cfg(test)]
+    All,
+    None,
+    Some(regex::SetMatches),
+}
+
+impl Present {
+    fn of(text: &str) -> Present {
+        // Most texts match none: saying so stops at the first match, where saying which must
+        // read on past every one.
+        if PRESENT.is_match(text) { Present::Some(PRESENT.matches(text)) } else { Present::None }
+    }
+
+    pub(super) fn has(&self, p: Pattern) -> bool {
+        match self {
+            #[cfg(test)]
+            Present::All => true,
+            Present::None => false,
+            Present::Some(m) => m.matched(p as usize),
+        }
+    }
+}
 
 /// The digits of `s`, as numbers: counted and summed in place, never collected (this runs for
 /// every number-like match).
@@ -185,11 +234,11 @@ pub(crate) fn find_all(text: &str) -> Vec<Finding> {
     // Most recognizers need a digit somewhere; many messages have none, and skipping them is the
     // cheapest scan there is. The gates then say which of them could match at all.
     let gates = gates::next_digit(text.as_bytes(), 0).is_some().then(|| gates(text));
-    find_gated(text, gates.as_ref(), CUED.is_match(text))
+    find_gated(text, gates.as_ref(), &Present::of(text))
 }
 
-/// `cued`: whether a pattern that starts with a cue word may match (see [`CUED`]).
-fn find_gated(text: &str, gates: Option<&Gates>, cued: bool) -> Vec<Finding> {
+/// `present`: which of the rarely matching patterns the text has (see [`Pattern`]).
+fn find_gated(text: &str, gates: Option<&Gates>, present: &Present) -> Vec<Finding> {
     let mut out = Vec::new();
     // An address has an "@"; most texts have none, and looking for one byte is cheaper than
     // starting a search.
@@ -198,10 +247,12 @@ fn find_gated(text: &str, gates: Option<&Gates>, cued: bool) -> Vec<Finding> {
             push(&mut out, Kind::Email, m.start(), m.end());
         }
     }
-    for m in CREDENTIAL.find_iter(text) {
-        push(&mut out, Kind::Credential, m.start(), m.end());
+    if present.has(Pattern::Credential) {
+        for m in CREDENTIAL.find_iter(text) {
+            push(&mut out, Kind::Credential, m.start(), m.end());
+        }
     }
-    if cued {
+    if present.has(Pattern::Password) {
         for c in captures(&PASSWORD, text) {
             let m = c.get(1).expect("group 1");
             push(&mut out, Kind::Credential, m.start(), m.end());
@@ -215,17 +266,17 @@ fn find_gated(text: &str, gates: Option<&Gates>, cued: bool) -> Vec<Finding> {
         }
     }
     if let Some(gates) = gates {
-        numbers(text, gates, cued, &mut out);
-        addresses(text, gates, &mut out);
+        numbers(text, gates, present, &mut out);
+        addresses(text, gates, present, &mut out);
     }
-    persons(text, &mut out);
-    sensitive(text, gates, cued, &mut out);
+    persons(text, present, &mut out);
+    sensitive(text, gates, present, &mut out);
     out
 }
 
 /// The recognizers of things made of digits: SSNs, IPv4, cards, IBANs, phones; each only when
 /// the text has enough digits in a row for it.
-fn numbers(text: &str, gates: &Gates, cued: bool, out: &mut Vec<Finding>) {
+fn numbers(text: &str, gates: &Gates, present: &Present, out: &mut Vec<Finding>) {
     if gates.digit_run >= 9 {
         for c in captures(&SSN, text) {
             if ssn_valid(&c[1], &c[2], &c[3]) {
@@ -233,16 +284,18 @@ fn numbers(text: &str, gates: &Gates, cued: bool, out: &mut Vec<Finding>) {
                 push(out, Kind::UsSsn, m.start(), m.end());
             }
         }
-        if cued {
+        if present.has(Pattern::SsnPlain) {
             for c in captures(&SSN_PLAIN, text) {
                 let m = c.get(1).expect("group 1");
                 push(out, Kind::UsSsn, m.start(), m.end());
             }
         }
     }
-    for m in IPV4.find_iter(text) {
-        if m.as_str().parse::<std::net::Ipv4Addr>().is_ok() {
-            push(out, Kind::IpAddress, m.start(), m.end());
+    if present.has(Pattern::Ipv4) {
+        for m in IPV4.find_iter(text) {
+            if m.as_str().parse::<std::net::Ipv4Addr>().is_ok() {
+                push(out, Kind::IpAddress, m.start(), m.end());
+            }
         }
     }
     if gates.digit_run >= 12 {
@@ -311,8 +364,9 @@ mod tests {
         assert_eq!(street("Version 2 of the export"), "");
     }
 
-    /// The gates only skip what could not match: texts built from pieces that open each gate, and
-    /// from near misses, give the same findings with every gate open.
+    /// The gates, and the search for rarely matching patterns, only skip what could not match:
+    /// texts built from pieces that open each gate or match each pattern, and from near misses,
+    /// give the same findings with every gate open and every pattern searched for.
     #[test]
     fn the_gates_never_hide_a_finding() {
         const PIECES: &[&str] = &[
@@ -373,11 +427,19 @@ mod tests {
             "Birthday is on March 3, 1990",
             "dx: J45.9",
             "on INSULIN",
+            "my name is",
+            "NAME:",
+            "Lincoln Elementary School",
+            "Sunny Days Daycare",
+            "lives at",
+            "ship it to",
+            "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+            "AKIA1234567890ABCDEF",
         ];
         for text in pieced_texts(PIECES, 8, 3_000) {
             let gated = find_all(&text);
             let digits = text.bytes().any(|b| b.is_ascii_digit());
-            assert_eq!(gated, find_gated(&text, digits.then_some(&Gates::OPEN), true), "{text:?}");
+            assert_eq!(gated, find_gated(&text, digits.then_some(&Gates::OPEN), &Present::All), "{text:?}");
         }
     }
 

@@ -9,7 +9,7 @@ use regex::Regex;
 use regex_automata::{Anchored, Input, meta};
 
 use super::gates::Gates;
-use super::{push, re};
+use super::{Pattern, Present, push, re};
 use crate::Finding;
 use crate::Kind;
 
@@ -42,7 +42,8 @@ static NUMBER_NAME_NUMBER: LazyLock<meta::Regex> = LazyLock::new(|| {
     )
 });
 /// A post office box: `P.O. Box 149`.
-static PO_BOX: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)(?-u:\b)p\.? ?o\.? box \d{1,6}(?-u:\b)"));
+pub(super) const PO_BOX_PATTERN: &str = r"(?i)(?-u:\b)p\.? ?o\.? box \d{1,6}(?-u:\b)";
+static PO_BOX: LazyLock<Regex> = LazyLock::new(|| re(PO_BOX_PATTERN));
 /// US military and diplomatic addresses: `USNS Møller / FPO AA 85844`, `PSC 0725, Box 6031 / APO AP 99241`.
 static MILITARY: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -50,11 +51,8 @@ static MILITARY: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 /// Where an address often follows: the rest of the line is taken.
-static ADDRESS_CUE: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)(?-u:\b)(?:my address is|address is|address:|lives at|live at|living at|located at|ship(?:ped)? (?:it )?to|send (?:it|them|a new one|the \w+) to|deliver(?:ed)? to|moved to)\s*",
-    )
-});
+pub(super) const ADDRESS_CUE_PATTERN: &str = r"(?i)(?-u:\b)(?:my address is|address is|address:|lives at|live at|living at|located at|ship(?:ped)? (?:it )?to|send (?:it|them|a new one|the \w+) to|deliver(?:ed)? to|moved to)\s*";
+static ADDRESS_CUE: LazyLock<Regex> = LazyLock::new(|| re(ADDRESS_CUE_PATTERN));
 /// Extends an address span over the rest of its line and up to three following lines that read
 /// as city, region, postcode or country (not a labelled line such as `Mobile: …`, not a phone).
 fn with_tail(text: &str, end: usize) -> usize {
@@ -94,7 +92,8 @@ fn with_tail(text: &str, end: usize) -> usize {
     end
 }
 
-pub(super) fn addresses(text: &str, gates: &Gates, out: &mut Vec<Finding>) {
+/// `present`: which of the rarely matching patterns the text has (see `recognizers::Pattern`).
+pub(super) fn addresses(text: &str, gates: &Gates, present: &Present, out: &mut Vec<Finding>) {
     let mut spans = Vec::new();
     for m in MILITARY.find_iter(text) {
         spans.push((m.start(), m.end()));
@@ -106,20 +105,25 @@ pub(super) fn addresses(text: &str, gates: &Gates, out: &mut Vec<Finding>) {
             }
         }
     }
-    let patterns =
-        [(&*STREET_BEFORE, gates.street_before), (&*STREET_COMPOUND, gates.street_compound), (&*PO_BOX, true)];
+    let patterns = [
+        (&*STREET_BEFORE, gates.street_before),
+        (&*STREET_COMPOUND, gates.street_compound),
+        (&*PO_BOX, present.has(Pattern::PoBox)),
+    ];
     for (r, _) in patterns.iter().filter(|(_, open)| *open) {
         for m in r.find_iter(text) {
             spans.push((m.start(), with_tail(text, m.end())));
         }
     }
-    for m in ADDRESS_CUE.find_iter(text) {
-        let window = text.floor_char_boundary((m.end() + 200).min(text.len()));
-        let line_end = text[m.end()..window].find(['\n', '.', '!', '?']).map_or(window, |i| m.end() + i);
-        let line = &text[m.end()..line_end];
-        // A cue followed by something with a number reads as an address.
-        if line.chars().any(|c| c.is_ascii_digit()) && line.len() >= 4 {
-            spans.push((m.end(), with_tail(text, line_end)));
+    if present.has(Pattern::AddressCue) {
+        for m in ADDRESS_CUE.find_iter(text) {
+            let window = text.floor_char_boundary((m.end() + 200).min(text.len()));
+            let line_end = text[m.end()..window].find(['\n', '.', '!', '?']).map_or(window, |i| m.end() + i);
+            let line = &text[m.end()..line_end];
+            // A cue followed by something with a number reads as an address.
+            if line.chars().any(|c| c.is_ascii_digit()) && line.len() >= 4 {
+                spans.push((m.end(), with_tail(text, line_end)));
+            }
         }
     }
     for (start, end) in spans {

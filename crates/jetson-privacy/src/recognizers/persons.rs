@@ -9,16 +9,14 @@
 mod lexicon;
 mod words;
 
-use std::sync::LazyLock;
-
 use lexicon::{Evidence, Lowered, cue_pair, evidence, is_common, is_company_word, is_cue, is_first_name, is_particle};
-use regex::Regex;
 use words::{Shape, Word, words};
 
-use super::push;
+use super::{Pattern, Present, push};
 use crate::{Finding, Kind};
 
-pub(super) fn persons(text: &str, out: &mut Vec<Finding>) {
+/// `present`: which of the rarely matching patterns the text has (see `recognizers::Pattern`).
+pub(super) fn persons(text: &str, present: &Present, out: &mut Vec<Finding>) {
     let words = words(text);
     let word = |i: usize| &text[words[i].start..words[i].end];
     // The gaps are compared as bytes: slicing the text as a string checks both ends for a
@@ -69,7 +67,9 @@ pub(super) fn persons(text: &str, out: &mut Vec<Finding>) {
         }
         i = end;
     }
-    strong_cue(text, out);
+    if present.has(Pattern::Name) {
+        strong_cue(text, out);
+    }
 }
 
 const MAX_RUN: usize = 8;
@@ -277,16 +277,13 @@ fn alone_on_line(text: &str, words: &[Word], first: usize, last: usize) -> bool 
     before.chars().all(|c| !c.is_alphanumeric()) && after.trim().is_empty()
 }
 
+/// In every cue of [`strong_cue`]: a text without it has none.
+pub(super) const NAME_PATTERN: &str = "(?i-u)name";
+
 /// "my name is", "name:", "first name?": up to three words after it are a name, even in lower case.
 fn strong_cue(text: &str, out: &mut Vec<Finding>) {
     const STOP: &[&str] =
         &["and", "i", "im", "i'm", "my", "from", "with", "the", "a", "please", "thanks", "but", "here", "is"];
-    // Every cue has "name" in it. The regex engine looks for it with a vector search; a
-    // case-insensitive comparison at each byte of every text was a hot loop in profiles.
-    static NAME: LazyLock<Regex> = LazyLock::new(|| super::re("(?i-u)name"));
-    if !NAME.is_match(text) {
-        return;
-    }
     let lower = text.to_ascii_lowercase();
     for cue in ["my name is ", "my name's ", "name: ", "last name? ", "first name? ", "your name? "] {
         for (at, _) in lower.match_indices(cue) {
@@ -317,7 +314,7 @@ mod tests {
 
     fn names(text: &str) -> Vec<&str> {
         let mut out = Vec::new();
-        persons(text, &mut out);
+        persons(text, &Present::All, &mut out);
         out.sort_by_key(|f| (f.start, f.end));
         out.dedup();
         out.iter().map(|f| &text[f.start..f.end]).collect()

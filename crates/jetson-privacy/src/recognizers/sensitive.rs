@@ -16,7 +16,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::gates::Gates;
-use super::{captures, push, re};
+use super::{Pattern, Present, captures, push, re};
 use crate::{Finding, Kind};
 
 static AGE: LazyLock<Regex> = LazyLock::new(|| {
@@ -30,11 +30,8 @@ static CHILD_WORD: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)(?-u:\b)(?:son|daughter|kid|kids|child|children|boy|girl|toddler|baby|grandson|granddaughter|stepson|stepdaughter)(?-u:\b)",
     )
 });
-static SCHOOL: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?:[A-Z][a-z]+[ \-]){1,4}(?:Elementary|Primary|Middle|Junior High|Nursery|Infant|Grammar) School|(?:[A-Z][a-z]+ ){1,3}(?:Kindergarten|Preschool|Daycare)",
-    )
-});
+pub(super) const SCHOOL_PATTERN: &str = r"(?:[A-Z][a-z]+[ \-]){1,4}(?:Elementary|Primary|Middle|Junior High|Nursery|Infant|Grammar) School|(?:[A-Z][a-z]+ ){1,3}(?:Kindergarten|Preschool|Daycare)";
+static SCHOOL: LazyLock<Regex> = LazyLock::new(|| re(SCHOOL_PATTERN));
 pub(super) const BIRTH_DATE_PATTERN: &str = concat!(
     r"(?i)(?:born(?: on)?|date of birth|d\.?o\.?b\.?|birth ?date|birthday(?: is)?(?: on)?)\W{0,4}",
     r"(\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{1,2}(?:st|nd|rd|th)? (?:of )?[a-z]{3,9},? \d{4}|[a-z]{3,9} \d{1,2}(?:st|nd|rd|th)?,? \d{4})"
@@ -64,17 +61,14 @@ static ID_AFTER_CUE: LazyLock<Regex> = LazyLock::new(|| {
 static TOKEN: LazyLock<Regex> = LazyLock::new(|| re(r"[A-Za-z0-9+/_\-]{24,200}={0,2}"));
 
 /// `gates`: what the text may hold (see `gates`), when it has a digit.
-/// `cued`: whether a pattern that starts with a cue word may match (`recognizers::CUED`).
-pub(super) fn sensitive(text: &str, gates: Option<&Gates>, cued: bool, out: &mut Vec<Finding>) {
-    // A school's name ends in one of a few words; most texts have none of them. One search for
-    // all four: four substring searches cost more to set up than to run on a short text.
-    static SCHOOL_WORD: LazyLock<Regex> = LazyLock::new(|| re("School|Kindergarten|Preschool|Daycare"));
-    if SCHOOL_WORD.is_match(text) {
+/// `present`: which of the rarely matching patterns the text has (see `recognizers::Pattern`).
+pub(super) fn sensitive(text: &str, gates: Option<&Gates>, present: &Present, out: &mut Vec<Finding>) {
+    if present.has(Pattern::School) {
         for m in SCHOOL.find_iter(text) {
             push(out, Kind::Child, m.start(), m.end());
         }
     }
-    if cued {
+    if present.has(Pattern::Health) {
         for m in HEALTH.find_iter(text) {
             push(out, Kind::Health, m.start(), m.end());
         }
@@ -83,11 +77,13 @@ pub(super) fn sensitive(text: &str, gates: Option<&Gates>, cued: bool, out: &mut
     if gates.age {
         ages(text, out);
     }
-    if cued {
+    if present.has(Pattern::BirthDate) {
         for c in captures(&BIRTH_DATE, text) {
             let m = c.get(1).expect("group 1");
             push(out, Kind::DateOfBirth, m.start(), m.end());
         }
+    }
+    if present.has(Pattern::Icd10) {
         for c in captures(&ICD10, text) {
             let m = c.get(1).expect("group 1");
             push(out, Kind::Health, m.start(), m.end());
@@ -152,7 +148,7 @@ mod tests {
     fn found(text: &str) -> Vec<(Kind, &str)> {
         let mut out = Vec::new();
         let gates = text.bytes().any(|b| b.is_ascii_digit()).then(|| super::super::gates::gates(text));
-        sensitive(text, gates.as_ref(), true, &mut out);
+        sensitive(text, gates.as_ref(), &Present::All, &mut out);
         out.sort_by_key(|f| f.start);
         out.iter().map(|f| (f.kind, &text[f.start..f.end])).collect()
     }
