@@ -57,7 +57,8 @@ pub(super) fn captures<'t>(re: &'t Regex, text: &'t str) -> impl Iterator<Item =
     re.find_iter(text).filter_map(move |m| re.captures_at(text, m.start()))
 }
 
-static EMAIL: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)(?-u:\b)[a-z0-9._%+\-]+@[a-z0-9.\-]+\.[a-z]{2,}(?-u:\b)"));
+const EMAIL_PATTERN: &str = r"(?i)(?-u:\b)[a-z0-9._%+\-]+@[a-z0-9.\-]+\.[a-z]{2,}(?-u:\b)";
+static EMAIL: LazyLock<Regex> = LazyLock::new(|| re(EMAIL_PATTERN));
 static CARD: LazyLock<Regex> = LazyLock::new(|| re(r"(?-u:\b)(?:\d[ \-]?){11,18}\d(?-u:\b)"));
 /// Grouped IBANs in capitals (`DE89 3704 …`), or written solid in any case (`gb42nawi…`).
 static IBAN: LazyLock<Regex> = LazyLock::new(|| {
@@ -81,7 +82,8 @@ static DATE_START: LazyLock<Regex> =
 static DOTTED_PHONE: LazyLock<Regex> = LazyLock::new(|| re(r"^\d{3}\.\d{3}\.\d{4}$"));
 const IPV4_PATTERN: &str = r"(?-u:\b)\d{1,3}(?:\.\d{1,3}){3}(?-u:\b)";
 static IPV4: LazyLock<Regex> = LazyLock::new(|| re(IPV4_PATTERN));
-static IPV6: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)(?:(?-u:\b)[0-9a-f]{1,4}|:)(?::[0-9a-f]{0,4}){2,7}(?-u:\b)"));
+const IPV6_PATTERN: &str = r"(?i)(?:(?-u:\b)[0-9a-f]{1,4}|:)(?::[0-9a-f]{0,4}){2,7}(?-u:\b)";
+static IPV6: LazyLock<Regex> = LazyLock::new(|| re(IPV6_PATTERN));
 const CREDENTIAL_PATTERN: &str = concat!(
     r"(?-u:\b)(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,}|sk-[A-Za-z0-9_\-]{20,}|xox[abpr]-[A-Za-z0-9\-]{10,}",
     r"|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_\-]{35}|sk_live_[0-9A-Za-z]{16,}|eyJ[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,})",
@@ -102,6 +104,8 @@ pub(super) enum Pattern {
     Icd10,
     Health,
     Ipv4,
+    Ipv6,
+    Email,
     /// "name", in any case: every cue of `persons::strong_cue` has it.
     Name,
     School,
@@ -118,6 +122,8 @@ static PRESENT: LazyLock<RegexSet> = LazyLock::new(|| {
         sensitive::ICD10_PATTERN,
         sensitive::HEALTH_PATTERN,
         IPV4_PATTERN,
+        IPV6_PATTERN,
+        EMAIL_PATTERN,
         persons::NAME_PATTERN,
         sensitive::SCHOOL_PATTERN,
         addresses::PO_BOX_PATTERN,
@@ -240,9 +246,7 @@ pub(crate) fn find_all(text: &str) -> Vec<Finding> {
 /// `present`: which of the rarely matching patterns the text has (see [`Pattern`]).
 fn find_gated(text: &str, gates: Option<&Gates>, present: &Present) -> Vec<Finding> {
     let mut out = Vec::new();
-    // An address has an "@"; most texts have none, and looking for one byte is cheaper than
-    // starting a search.
-    if text.contains('@') {
+    if present.has(Pattern::Email) {
         for m in EMAIL.find_iter(text) {
             push(&mut out, Kind::Email, m.start(), m.end());
         }
@@ -258,7 +262,7 @@ fn find_gated(text: &str, gates: Option<&Gates>, present: &Present) -> Vec<Findi
             push(&mut out, Kind::Credential, m.start(), m.end());
         }
     }
-    if text.contains(':') {
+    if present.has(Pattern::Ipv6) {
         for m in IPV6.find_iter(text) {
             if m.as_str().matches(':').count() >= 2 && m.as_str().parse::<std::net::Ipv6Addr>().is_ok() {
                 push(&mut out, Kind::IpAddress, m.start(), m.end());
@@ -395,6 +399,10 @@ mod tests {
             "ICD-10 E11.9",
             "born on 12/03/1985",
             "10.0.0.1",
+            "fe80::1",
+            "10:30:00",
+            "ana@example.com",
+            "a@b",
             "Vägen 4",
             "Straße 7",
             "version 2.3.1",
