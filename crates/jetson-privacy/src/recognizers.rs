@@ -91,10 +91,14 @@ const CREDENTIAL_PATTERN: &str = concat!(
 static CREDENTIAL: LazyLock<Regex> = LazyLock::new(|| re(CREDENTIAL_PATTERN));
 const PASSWORD_PATTERN: &str = r"(?i)(?-u:\b)(?:password|passwd|pwd|passcode|pin)\s*(?:is|:|=)\s*(\S{4,64})";
 static PASSWORD: LazyLock<Regex> = LazyLock::new(|| re(PASSWORD_PATTERN));
-/// Patterns that nearly every text matches none of, searched for together: one search of the
-/// text says which of them are there, and each is then searched for alone only where it is. A
-/// search costs much the same whatever it looks for, and on a text of a sentence or two its set-up
-/// is most of it.
+/// Patterns that nearly every text matches none of. One search of the text for a sign of each
+/// says whether it has any sign at all (and for the one text in ten that has, a second search says
+/// which); each pattern then runs alone only where its sign is. A search costs much the same
+/// whatever it looks for, and on a text of a sentence or two its set-up is most of it. A sign is a
+/// piece that every match of its pattern holds (with the same case folding), so a missing sign
+/// means no match; signs are short and mostly literal, where whole patterns with counted
+/// repetitions (`[A-Za-z0-9]{30,}`) made the set's automaton build thousands of states on long
+/// texts.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Pattern {
     Credential,
@@ -115,19 +119,25 @@ pub(super) enum Pattern {
 
 static PRESENT: LazyLock<RegexSet> = LazyLock::new(|| {
     RegexSet::new([
-        CREDENTIAL_PATTERN,
-        PASSWORD_PATTERN,
-        SSN_PLAIN_PATTERN,
-        sensitive::BIRTH_DATE_PATTERN,
-        sensitive::ICD10_PATTERN,
+        // Pattern::Credential: a known token prefix.
+        r"gh[pousr]_|github_pat_|sk-|xox[abpr]-|AKIA|AIza|sk_live_|eyJ",
+        // Pattern::Password: the cue and its "is", ":" or "=".
+        r"(?i)(?:password|passwd|pwd|passcode|pin)\s*(?:is|:|=)",
+        r"(?i)ssn|social security",
+        r"(?i)born|date of birth|d\.?o\.?b|birth ?date|birthday",
+        r"(?i)icd|diagnosis|diagnosed|dx",
         sensitive::HEALTH_PATTERN,
-        IPV4_PATTERN,
-        IPV6_PATTERN,
-        EMAIL_PATTERN,
+        // Pattern::Ipv4: four numbers and three dots.
+        r"\d\.\d{1,3}\.\d{1,3}\.\d",
+        // Pattern::Ipv6: two colons with at most four hex digits between.
+        r"(?i):[0-9a-f]{0,4}:",
+        // Pattern::Email: an "@", a domain and a dot before its ending.
+        r"(?i)@[a-z0-9.\-]*\.[a-z]",
         persons::NAME_PATTERN,
-        sensitive::SCHOOL_PATTERN,
-        addresses::PO_BOX_PATTERN,
-        addresses::ADDRESS_CUE_PATTERN,
+        r"School|Kindergarten|Preschool|Daycare",
+        r"(?i)p\.? ?o\.? box \d",
+        // Pattern::AddressCue: each cue but its ending.
+        r"(?i)address is|address:|lives at|live at|living at|located at|ship(?:ped)? (?:it )?to|send |deliver(?:ed)? to|moved to",
     ])
     .expect("valid built-in patterns")
 });
@@ -143,8 +153,8 @@ pub(super) enum Present {
 
 impl Present {
     fn of(text: &str) -> Present {
-        // Most texts match none: saying so stops at the first match, where saying which must
-        // read on past every one.
+        // Most texts have no sign: saying so stops at the first, where saying which must read on
+        // past every one.
         if PRESENT.is_match(text) { Present::Some(PRESENT.matches(text)) } else { Present::None }
     }
 

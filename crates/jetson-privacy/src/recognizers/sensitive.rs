@@ -30,9 +30,9 @@ static CHILD_WORD: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)(?-u:\b)(?:son|daughter|kid|kids|child|children|boy|girl|toddler|baby|grandson|granddaughter|stepson|stepdaughter)(?-u:\b)",
     )
 });
-pub(super) const SCHOOL_PATTERN: &str = r"(?:[A-Z][a-z]+[ \-]){1,4}(?:Elementary|Primary|Middle|Junior High|Nursery|Infant|Grammar) School|(?:[A-Z][a-z]+ ){1,3}(?:Kindergarten|Preschool|Daycare)";
+const SCHOOL_PATTERN: &str = r"(?:[A-Z][a-z]+[ \-]){1,4}(?:Elementary|Primary|Middle|Junior High|Nursery|Infant|Grammar) School|(?:[A-Z][a-z]+ ){1,3}(?:Kindergarten|Preschool|Daycare)";
 static SCHOOL: LazyLock<Regex> = LazyLock::new(|| re(SCHOOL_PATTERN));
-pub(super) const BIRTH_DATE_PATTERN: &str = concat!(
+const BIRTH_DATE_PATTERN: &str = concat!(
     r"(?i)(?:born(?: on)?|date of birth|d\.?o\.?b\.?|birth ?date|birthday(?: is)?(?: on)?)\W{0,4}",
     r"(\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{1,2}(?:st|nd|rd|th)? (?:of )?[a-z]{3,9},? \d{4}|[a-z]{3,9} \d{1,2}(?:st|nd|rd|th)?,? \d{4})"
 );
@@ -47,7 +47,7 @@ pub(super) const HEALTH_PATTERN: &str = concat!(
     r"adderall|ritalin|chemo ?therapy|antidepressants?|inhaler|epipen)(?-u:\b)"
 );
 static HEALTH: LazyLock<Regex> = LazyLock::new(|| re(HEALTH_PATTERN));
-pub(super) const ICD10_PATTERN: &str =
+const ICD10_PATTERN: &str =
     r"(?i)(?:icd(?:-?10)?|diagnosis|diagnosed|dx)\W{0,20}(?-u:\b)([A-TV-Z]\d{2}(?:\.\d{1,4})?)(?-u:\b)";
 static ICD10: LazyLock<Regex> = LazyLock::new(|| re(ICD10_PATTERN));
 static NINO: LazyLock<Regex> =
