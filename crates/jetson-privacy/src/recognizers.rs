@@ -57,8 +57,7 @@ pub(super) fn captures<'t>(re: &'t Regex, text: &'t str) -> impl Iterator<Item =
     re.find_iter(text).filter_map(move |m| re.captures_at(text, m.start()))
 }
 
-const EMAIL_PATTERN: &str = r"(?i)(?-u:\b)[a-z0-9._%+\-]+@[a-z0-9.\-]+\.[a-z]{2,}(?-u:\b)";
-static EMAIL: LazyLock<Regex> = LazyLock::new(|| re(EMAIL_PATTERN));
+static EMAIL: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)(?-u:\b)[a-z0-9._%+\-]+@[a-z0-9.\-]+\.[a-z]{2,}(?-u:\b)"));
 static CARD: LazyLock<Regex> = LazyLock::new(|| re(r"(?-u:\b)(?:\d[ \-]?){11,18}\d(?-u:\b)"));
 /// Grouped IBANs in capitals (`DE89 3704 …`), or written solid in any case (`gb42nawi…`).
 static IBAN: LazyLock<Regex> = LazyLock::new(|| {
@@ -80,15 +79,14 @@ static CARD_CUE: LazyLock<Regex> =
 static DATE_START: LazyLock<Regex> =
     LazyLock::new(|| re(r"^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})"));
 static DOTTED_PHONE: LazyLock<Regex> = LazyLock::new(|| re(r"^\d{3}\.\d{3}\.\d{4}$"));
-const IPV4_PATTERN: &str = r"(?-u:\b)\d{1,3}(?:\.\d{1,3}){3}(?-u:\b)";
-static IPV4: LazyLock<Regex> = LazyLock::new(|| re(IPV4_PATTERN));
-const IPV6_PATTERN: &str = r"(?i)(?:(?-u:\b)[0-9a-f]{1,4}|:)(?::[0-9a-f]{0,4}){2,7}(?-u:\b)";
-static IPV6: LazyLock<Regex> = LazyLock::new(|| re(IPV6_PATTERN));
-const CREDENTIAL_PATTERN: &str = concat!(
-    r"(?-u:\b)(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,}|sk-[A-Za-z0-9_\-]{20,}|xox[abpr]-[A-Za-z0-9\-]{10,}",
-    r"|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_\-]{35}|sk_live_[0-9A-Za-z]{16,}|eyJ[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,})",
-);
-static CREDENTIAL: LazyLock<Regex> = LazyLock::new(|| re(CREDENTIAL_PATTERN));
+static IPV4: LazyLock<Regex> = LazyLock::new(|| re(r"(?-u:\b)\d{1,3}(?:\.\d{1,3}){3}(?-u:\b)"));
+static IPV6: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)(?:(?-u:\b)[0-9a-f]{1,4}|:)(?::[0-9a-f]{0,4}){2,7}(?-u:\b)"));
+static CREDENTIAL: LazyLock<Regex> = LazyLock::new(|| {
+    re(concat!(
+        r"(?-u:\b)(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,}|sk-[A-Za-z0-9_\-]{20,}|xox[abpr]-[A-Za-z0-9\-]{10,}",
+        r"|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_\-]{35}|sk_live_[0-9A-Za-z]{16,}|eyJ[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,})",
+    ))
+});
 const PASSWORD_PATTERN: &str = r"(?i)(?-u:\b)(?:password|passwd|pwd|passcode|pin)\s*(?:is|:|=)\s*(\S{4,64})";
 static PASSWORD: LazyLock<Regex> = LazyLock::new(|| re(PASSWORD_PATTERN));
 /// Patterns that nearly every text matches none of. One search of the text for a sign of each
@@ -117,6 +115,7 @@ pub(super) enum Pattern {
     AddressCue,
 }
 
+/// The signs, in the order of [`Pattern`].
 static PRESENT: LazyLock<RegexSet> = LazyLock::new(|| {
     RegexSet::new([
         // Pattern::Credential: a known token prefix.
@@ -142,7 +141,7 @@ static PRESENT: LazyLock<RegexSet> = LazyLock::new(|| {
     .expect("valid built-in patterns")
 });
 
-/// Which of the [`Pattern`]s a text matches.
+/// Which of the [`Pattern`]s a text may match.
 pub(super) enum Present {
     /// Every pattern possibly there: what the recognizers did before this search.
     #[cfg(test)]

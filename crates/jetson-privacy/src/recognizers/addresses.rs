@@ -42,8 +42,7 @@ static NUMBER_NAME_NUMBER: LazyLock<meta::Regex> = LazyLock::new(|| {
     )
 });
 /// A post office box: `P.O. Box 149`.
-const PO_BOX_PATTERN: &str = r"(?i)(?-u:\b)p\.? ?o\.? box \d{1,6}(?-u:\b)";
-static PO_BOX: LazyLock<Regex> = LazyLock::new(|| re(PO_BOX_PATTERN));
+static PO_BOX: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)(?-u:\b)p\.? ?o\.? box \d{1,6}(?-u:\b)"));
 /// US military and diplomatic addresses: `USNS Møller / FPO AA 85844`, `PSC 0725, Box 6031 / APO AP 99241`.
 static MILITARY: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -51,8 +50,11 @@ static MILITARY: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 /// Where an address often follows: the rest of the line is taken.
-const ADDRESS_CUE_PATTERN: &str = r"(?i)(?-u:\b)(?:my address is|address is|address:|lives at|live at|living at|located at|ship(?:ped)? (?:it )?to|send (?:it|them|a new one|the \w+) to|deliver(?:ed)? to|moved to)\s*";
-static ADDRESS_CUE: LazyLock<Regex> = LazyLock::new(|| re(ADDRESS_CUE_PATTERN));
+static ADDRESS_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)(?-u:\b)(?:my address is|address is|address:|lives at|live at|living at|located at|ship(?:ped)? (?:it )?to|send (?:it|them|a new one|the \w+) to|deliver(?:ed)? to|moved to)\s*",
+    )
+});
 /// Extends an address span over the rest of its line and up to three following lines that read
 /// as city, region, postcode or country (not a labelled line such as `Mobile: …`, not a phone).
 fn with_tail(text: &str, end: usize) -> usize {

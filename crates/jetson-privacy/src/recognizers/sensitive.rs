@@ -30,8 +30,11 @@ static CHILD_WORD: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)(?-u:\b)(?:son|daughter|kid|kids|child|children|boy|girl|toddler|baby|grandson|granddaughter|stepson|stepdaughter)(?-u:\b)",
     )
 });
-const SCHOOL_PATTERN: &str = r"(?:[A-Z][a-z]+[ \-]){1,4}(?:Elementary|Primary|Middle|Junior High|Nursery|Infant|Grammar) School|(?:[A-Z][a-z]+ ){1,3}(?:Kindergarten|Preschool|Daycare)";
-static SCHOOL: LazyLock<Regex> = LazyLock::new(|| re(SCHOOL_PATTERN));
+static SCHOOL: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?:[A-Z][a-z]+[ \-]){1,4}(?:Elementary|Primary|Middle|Junior High|Nursery|Infant|Grammar) School|(?:[A-Z][a-z]+ ){1,3}(?:Kindergarten|Preschool|Daycare)",
+    )
+});
 const BIRTH_DATE_PATTERN: &str = concat!(
     r"(?i)(?:born(?: on)?|date of birth|d\.?o\.?b\.?|birth ?date|birthday(?: is)?(?: on)?)\W{0,4}",
     r"(\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{1,2}(?:st|nd|rd|th)? (?:of )?[a-z]{3,9},? \d{4}|[a-z]{3,9} \d{1,2}(?:st|nd|rd|th)?,? \d{4})"
