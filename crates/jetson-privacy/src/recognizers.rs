@@ -57,6 +57,14 @@ pub(super) fn captures<'t>(re: &'t Regex, text: &'t str) -> impl Iterator<Item =
     re.find_iter(text).filter_map(move |m| re.captures_at(text, m.start()))
 }
 
+/// Each match's first group, as a finding of `kind`: the value after a cue ("password: …").
+pub(super) fn push_first_groups(re: &Regex, text: &str, kind: Kind, out: &mut Vec<Finding>) {
+    for c in captures(re, text) {
+        let m = c.get(1).expect("group 1");
+        push(out, kind, m.start(), m.end());
+    }
+}
+
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)(?-u:\b)[a-z0-9._%+\-]+@[a-z0-9.\-]+\.[a-z]{2,}(?-u:\b)"));
 static CARD: LazyLock<Regex> = LazyLock::new(|| re(r"(?-u:\b)(?:\d[ \-]?){11,18}\d(?-u:\b)"));
 /// Grouped IBANs in capitals (`DE89 3704 …`), or written solid in any case (`gb42nawi…`).
@@ -266,10 +274,7 @@ fn find_gated(text: &str, gates: Option<&Gates>, present: &Present) -> Vec<Findi
         }
     }
     if present.has(Pattern::Password) {
-        for c in captures(&PASSWORD, text) {
-            let m = c.get(1).expect("group 1");
-            push(&mut out, Kind::Credential, m.start(), m.end());
-        }
+        push_first_groups(&PASSWORD, text, Kind::Credential, &mut out);
     }
     if present.has(Pattern::Ipv6) {
         for m in IPV6.find_iter(text) {
@@ -298,10 +303,7 @@ fn numbers(text: &str, gates: &Gates, present: &Present, out: &mut Vec<Finding>)
             }
         }
         if present.has(Pattern::SsnPlain) {
-            for c in captures(&SSN_PLAIN, text) {
-                let m = c.get(1).expect("group 1");
-                push(out, Kind::UsSsn, m.start(), m.end());
-            }
+            push_first_groups(&SSN_PLAIN, text, Kind::UsSsn, out);
         }
     }
     if present.has(Pattern::Ipv4) {

@@ -16,7 +16,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::gates::Gates;
-use super::{Pattern, Present, captures, push, re};
+use super::{Pattern, Present, captures, push, push_first_groups, re};
 use crate::{Finding, Kind};
 
 static AGE: LazyLock<Regex> = LazyLock::new(|| {
@@ -81,16 +81,10 @@ pub(super) fn sensitive(text: &str, gates: Option<&Gates>, present: &Present, ou
         ages(text, out);
     }
     if present.has(Pattern::BirthDate) {
-        for c in captures(&BIRTH_DATE, text) {
-            let m = c.get(1).expect("group 1");
-            push(out, Kind::DateOfBirth, m.start(), m.end());
-        }
+        push_first_groups(&BIRTH_DATE, text, Kind::DateOfBirth, out);
     }
     if present.has(Pattern::Icd10) {
-        for c in captures(&ICD10, text) {
-            let m = c.get(1).expect("group 1");
-            push(out, Kind::Health, m.start(), m.end());
-        }
+        push_first_groups(&ICD10, text, Kind::Health, out);
     }
     if gates.digit_run >= 6 {
         for m in NINO.find_iter(text) {
