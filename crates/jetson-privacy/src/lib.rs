@@ -299,6 +299,10 @@ pub fn char_offsets(text: &str, found: &[Finding]) -> Vec<(usize, usize)> {
 /// ran first), sorted by position. Kept spans sit in an ordered map, so this is O(n log n).
 fn resolve_overlaps(mut found: Vec<Finding>) -> Vec<Finding> {
     found.sort_by(|a, b| (b.end - b.start).cmp(&(a.end - a.start)).then(a.start.cmp(&b.start)));
+    // One finding or none, as most texts have: nothing to resolve, and no map to allocate.
+    if found.len() < 2 {
+        return found;
+    }
     let mut kept: std::collections::BTreeMap<usize, Finding> = std::collections::BTreeMap::new();
     for f in found {
         let before_ok = kept.range(..f.end).next_back().is_none_or(|(_, k)| k.end <= f.start);

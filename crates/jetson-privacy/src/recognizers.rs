@@ -121,6 +121,8 @@ pub(super) enum Pattern {
     School,
     PoBox,
     AddressCue,
+    /// A US military or diplomatic address's last line: `FPO AA 85844`.
+    Military,
 }
 
 /// The signs, in the order of [`Pattern`].
@@ -145,6 +147,8 @@ static PRESENT: LazyLock<RegexSet> = LazyLock::new(|| {
         r"(?i)p\.? ?o\.? box \d",
         // Pattern::AddressCue: each cue but its ending.
         r"(?i)address is|address:|lives at|live at|living at|located at|ship(?:ped)? (?:it )?to|send |deliver(?:ed)? to|moved to",
+        // Pattern::Military: the line that ends every such address.
+        r"(?i)[afd]po a[aep] \d",
     ])
     .expect("valid built-in patterns")
 });

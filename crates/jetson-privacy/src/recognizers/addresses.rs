@@ -97,8 +97,10 @@ fn with_tail(text: &str, end: usize) -> usize {
 /// `present`: which of the rarely matching patterns the text has (see `recognizers::Pattern`).
 pub(super) fn addresses(text: &str, gates: &Gates, present: &Present, out: &mut Vec<Finding>) {
     let mut spans = Vec::new();
-    for m in MILITARY.find_iter(text) {
-        spans.push((m.start(), m.end()));
+    if present.has(Pattern::Military) {
+        for m in MILITARY.find_iter(text) {
+            spans.push((m.start(), m.end()));
+        }
     }
     for (r, open) in [(&*STREET_AFTER, gates.street_after), (&*NUMBER_NAME_NUMBER, gates.number_name_number)] {
         if open {

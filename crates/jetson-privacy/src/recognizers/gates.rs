@@ -32,10 +32,10 @@ static STREET_SHAPES: LazyLock<[u16; 26]> = LazyLock::new(|| {
 /// The compound street words, split once.
 static COMPOUND_ENDINGS: LazyLock<Vec<&'static str>> = LazyLock::new(|| COMPOUND_STREET_WORDS.split('|').collect());
 
+/// A word of up to 16 bytes as a number: its bytes, little-endian, in lower case. Folded byte by
+/// byte, where copying into a buffer called the C library twice.
 fn packed(word: &[u8]) -> u128 {
-    let mut buf = [0u8; 16];
-    buf[..word.len()].copy_from_slice(word);
-    u128::from_le_bytes(buf)
+    word.iter().rev().fold(0, |key, &c| key << 8 | u128::from(c.to_ascii_lowercase()))
 }
 
 /// What a text may hold, as far as the patterns that need digits are concerned.
@@ -315,10 +315,7 @@ fn is_street_word(word: &[u8]) -> bool {
     if !(2..=9).contains(&word.len()) || first >= 26 || STREET_SHAPES[usize::from(first)] & (1 << word.len()) == 0 {
         return false;
     }
-    let mut buf = [0u8; 9];
-    buf[..word.len()].copy_from_slice(word);
-    buf.make_ascii_lowercase();
-    ASCII_STREET_WORDS.binary_search(&packed(&buf[..word.len()])).is_ok()
+    ASCII_STREET_WORDS.binary_search(&packed(word)).is_ok()
 }
 
 #[cfg(test)]

@@ -61,7 +61,7 @@ pub(super) fn persons(text: &str, present: &Present, out: &mut Vec<Finding>) {
             end += 1;
         }
         // "Meyer GmbH", "Acme LLC": a company word of any shape right after the run.
-        let company = end < words.len() && gap(end) == b" " && is_company_word(Lowered::new(word(end)).as_str());
+        let company = end < words.len() && gap(end) == b" " && is_company_word(Lowered::new(word(end)).as_bytes());
         if !company {
             run(text, &words, i, end, out);
         }
@@ -97,8 +97,7 @@ fn run(text: &str, words: &[Word], from: usize, to: usize, out: &mut Vec<Finding
     let mut n_capitals = 0;
     for i in from..to {
         let lowered = Lowered::new(word(i));
-        let lower = lowered.as_str();
-        ev[i - from] = evidence(lower);
+        ev[i - from] = evidence(lowered.as_bytes());
         if ev[i - from].not_name {
             return;
         }
@@ -165,8 +164,8 @@ fn lower_case(text: &str, words: &[Word], i: usize, out: &mut Vec<Finding>) -> u
     let shaped = j < words.len() && gap(j) == b" " && words[j].shape == Shape::Lower;
     // A lower-case word is its own lower case: no copy.
     if shaped
-        && is_first_name(word(i))
-        && evidence(word(j)).surname
+        && is_first_name(word(i).as_bytes())
+        && evidence(word(j).as_bytes()).surname
         && (initial || cue_before(text, words, i) != Cue::None || alone_on_line(text, words, i, j))
     {
         push(out, Kind::Person, words[i].start, words[j].end);
@@ -210,7 +209,7 @@ fn list(text: &str, words: &[Word], i: usize, out: &mut Vec<Finding>) -> Option<
     let items = || std::iter::once(i).chain(more.iter().copied());
     let named = |x: usize| {
         let lower = Lowered::new(word(x));
-        if shape == Shape::Lower { is_first_name(lower.as_str()) } else { evidence(lower.as_str()).name_or_word() }
+        if shape == Shape::Lower { is_first_name(lower.as_bytes()) } else { evidence(lower.as_bytes()).name_or_word() }
     };
     let known = items().filter(|&x| named(x)).count();
     if known * 3 < (1 + more.len()) * 2 {
@@ -241,15 +240,15 @@ fn cue_before(text: &str, words: &[Word], i: usize) -> Cue {
         return Cue::None;
     }
     let prev = Lowered::new(&text[words[i - 1].start..words[i - 1].end]);
-    let prev = prev.as_str();
-    if matches!(prev, "mr" | "mrs" | "ms" | "dr" | "miss") {
+    let prev = prev.as_bytes();
+    if matches!(prev, b"mr" | b"mrs" | b"ms" | b"dr" | b"miss") {
         return Cue::Title;
     }
     if !is_cue(prev) {
         return Cue::None;
     }
     let before = if i >= 2 { Lowered::new(&text[words[i - 2].start..words[i - 2].end]) } else { Lowered::new("") };
-    if cue_pair(before.as_str(), prev) { Cue::Word } else { Cue::None }
+    if cue_pair(before.as_bytes(), prev) { Cue::Word } else { Cue::None }
 }
 
 /// True at the start of the text or of a sentence, where any word is capitalised.
@@ -284,10 +283,18 @@ pub(super) const NAME_PATTERN: &str = "(?i-u)name";
 fn strong_cue(text: &str, out: &mut Vec<Finding>) {
     const STOP: &[&str] =
         &["and", "i", "im", "i'm", "my", "from", "with", "the", "a", "please", "thanks", "but", "here", "is"];
+    // Each cue around "name": what comes before it and after it. The text is searched for "name"
+    // once, not once for each cue.
+    const CUES: [(&str, &str); 6] =
+        [("my ", " is "), ("my ", "'s "), ("", ": "), ("last ", "? "), ("first ", "? "), ("your ", "? ")];
     let lower = text.to_ascii_lowercase();
-    for cue in ["my name is ", "my name's ", "name: ", "last name? ", "first name? ", "your name? "] {
-        for (at, _) in lower.match_indices(cue) {
-            let start = at + cue.len();
+    let names: Vec<usize> = lower.match_indices("name").map(|(at, _)| at).collect();
+    for (before, after) in CUES {
+        for &at in &names {
+            if !(lower[..at].ends_with(before) && lower[at + 4..].starts_with(after)) {
+                continue;
+            }
+            let start = at + 4 + after.len();
             let (mut end, mut word_at) = (start, start);
             for w in text[start..].split(' ').take(3) {
                 let bare = w.trim_end_matches(|c: char| !c.is_alphanumeric());

@@ -1,7 +1,7 @@
 //! What the shipped lists and a few short tables say about a word: first names, surnames, names
 //! that are also English words, company and common words, surname endings, particles and cues.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
@@ -23,8 +23,6 @@ impl Hasher for Fnv {
         self.0 = h;
     }
 }
-
-type WordSet = HashSet<&'static str, BuildHasherDefault<Fnv>>;
 
 /// What the lists say of a word, as bits: one lookup answers every list, where a lookup per list
 /// was a tenth of the recognizer's time (it runs for nearly every word of every text).
@@ -70,7 +68,7 @@ fn lexicon_words() -> HashMap<&'static str, u8, BuildHasherDefault<Fnv>> {
 struct Lexicon {
     slots: Box<[u128]>,
     bloom: Box<[u64]>,
-    long: HashMap<&'static str, u8, BuildHasherDefault<Fnv>>,
+    long: HashMap<&'static [u8], u8, BuildHasherDefault<Fnv>>,
 }
 
 const SLOT_BYTES: usize = 15;
@@ -84,8 +82,8 @@ impl Lexicon {
         let mut bloom = vec![0u64; (BLOOM_BITS / 64) as usize].into_boxed_slice();
         let mut long = HashMap::default();
         for (word, bits) in words {
-            let Some(key) = slot_key(word) else {
-                long.insert(word, bits);
+            let Some(key) = slot_key(word.as_bytes()) else {
+                long.insert(word.as_bytes(), bits);
                 continue;
             };
             let h = hash(key);
@@ -101,7 +99,7 @@ impl Lexicon {
         Lexicon { slots, bloom, long }
     }
 
-    fn get(&self, lower: &str) -> u8 {
+    fn get(&self, lower: &[u8]) -> u8 {
         let Some(key) = slot_key(lower) else { return self.long.get(lower).copied().unwrap_or(0) };
         let h = hash(key);
         if bloom_bits(h).iter().any(|&bit| self.bloom[(bit / 64) as usize] & (1 << (bit % 64)) == 0) {
@@ -123,8 +121,7 @@ impl Lexicon {
 }
 
 /// A word of 1 to 15 bytes as the key part of a slot (its bytes, little-endian, zero-padded).
-fn slot_key(word: &str) -> Option<u128> {
-    let b = word.as_bytes();
+fn slot_key(b: &[u8]) -> Option<u128> {
     if b.is_empty() || b.len() > SLOT_BYTES {
         return None;
     }
@@ -152,7 +149,7 @@ fn bloom_bits(h: u64) -> [u64; 2] {
     [(h >> 4) % BLOOM_BITS, (h >> 23) % BLOOM_BITS]
 }
 
-fn flags(lower: &str) -> u8 {
+fn flags(lower: &[u8]) -> u8 {
     LEXICON.get(lower)
 }
 
@@ -304,52 +301,62 @@ const COMMON: &[&str] = &[
     "I'd",
     "I'll",
 ];
-static COMMON_SET: LazyLock<WordSet> = LazyLock::new(|| COMMON.iter().copied().collect());
+/// The common words as written, in an open-addressed table of slots like the lexicon's: every
+/// one fits in a slot, and a lookup reads one or two.
+static COMMON_SLOTS: LazyLock<Box<[u128]>> = LazyLock::new(|| {
+    let mut slots = vec![0u128; (COMMON.len() * 4).next_power_of_two()].into_boxed_slice();
+    for word in COMMON {
+        let key = slot_key(word.as_bytes()).expect("a common word fits in a slot");
+        let mut i = slot_of(hash(key), slots.len());
+        while slots[i] != 0 {
+            i = (i + 1) & (slots.len() - 1);
+        }
+        slots[i] = key;
+    }
+    slots
+});
 /// Words after which the next capitalised words are a name: "Dear Ana", "Thanks, Ana", "Mr. Wirth".
-pub(super) fn is_cue(word: &str) -> bool {
+pub(super) fn is_cue(word: &[u8]) -> bool {
     matches!(
         word,
-        "Dear Ana"
-            | "Thanks, Ana"
-            | "Mr. Wirth"
-            | "is"
-            | "am"
-            | "i'm"
-            | "dear"
-            | "hi"
-            | "hello"
-            | "hey"
-            | "thanks"
-            | "regards"
-            | "cheers"
-            | "best"
-            | "sincerely"
-            | "says"
-            | "said"
-            | "asked"
-            | "contact"
-            | "to"
-            | "starring"
-            | "featuring"
-            | "user"
-            | "producer"
-            | "founders"
-            | "me"
-            | "named"
-            | "called"
-            | "by"
-            | "with"
+        b"is"
+            | b"am"
+            | b"i'm"
+            | b"dear"
+            | b"hi"
+            | b"hello"
+            | b"hey"
+            | b"thanks"
+            | b"regards"
+            | b"cheers"
+            | b"best"
+            | b"sincerely"
+            | b"says"
+            | b"said"
+            | b"asked"
+            | b"contact"
+            | b"to"
+            | b"starring"
+            | b"featuring"
+            | b"user"
+            | b"producer"
+            | b"founders"
+            | b"me"
+            | b"named"
+            | b"called"
+            | b"by"
+            | b"with"
     )
 }
-/// The word before "is"/"am"/"to"/"me" that makes it a cue ("my name is", "I am", "speak to", "call me").
-pub(super) fn cue_pair(before: &str, cue: &str) -> bool {
+/// The word before b"is"/b"am"/b"to"/b"me" that makes it a cue (b"my name is", b"I am", b"speak to", b"call me").
+pub(super) fn cue_pair(before: &[u8], cue: &[u8]) -> bool {
     match cue {
-        "is" => matches!(before, "name" | "this"),
-        "am" => before == "i",
-        "to" => matches!(before, "speak" | "talk" | "assistant" | "married" | "it" | "correct"),
-        "me" => matches!(before, "call" | "calls"),
-        "by" => matches!(before, "written" | "directed" | "sung" | "played" | "signed"),
-        "with" => matches!(before, "up" | "spoke" | "talked" | "met"),
+        b"is" => matches!(before, b"name" | b"this"),
+        b"am" => before == b"i",
+        b"to" => matches!(before, b"speak" | b"talk" | b"assistant" | b"married" | b"it" | b"correct"),
+        b"me" => matches!(before, b"call" | b"calls"),
+        b"by" => matches!(before, b"written" | b"directed" | b"sung" | b"played" | b"signed"),
+        b"with" => matches!(before, b"up" | b"spoke" | b"talked" | b"met"),
         _ => true,
     }
 }
@@ -372,10 +379,12 @@ impl Lowered {
             Lowered::Owned(word.to_lowercase())
         }
     }
-    pub(super) fn as_str(&self) -> &str {
+    /// The lower-case word's bytes: the lists are looked up by bytes, which needs no check
+    /// that they are UTF-8 (the check cost as much as the lookup).
+    pub(super) fn as_bytes(&self) -> &[u8] {
         match self {
-            Lowered::Ascii(buf, len) => std::str::from_utf8(&buf[..*len]).expect("ASCII"),
-            Lowered::Owned(s) => s,
+            Lowered::Ascii(buf, len) => &buf[..*len],
+            Lowered::Owned(s) => s.as_bytes(),
         }
     }
 }
@@ -393,8 +402,9 @@ pub(super) struct Evidence {
     pub(super) not_name: bool,
 }
 
-pub(super) fn evidence(lower: &str) -> Evidence {
-    let chars = lower.chars().count();
+pub(super) fn evidence(lower: &[u8]) -> Evidence {
+    // Characters, not bytes: every byte but the continuations of a character beyond ASCII.
+    let chars = lower.iter().filter(|&&b| b & 0xC0 != 0x80).count();
     let bits = flags(lower);
     let word = bits & NAME_WORD != 0;
     let first = lower.len() >= 3 && bits & FIRST != 0 && !word;
@@ -404,9 +414,9 @@ pub(super) fn evidence(lower: &str) -> Evidence {
         return Evidence { first, surname, word, not_name, ..Evidence::default() };
     }
     let (mut ending, mut strong_ending) = (false, false);
-    let last = usize::from(*lower.as_bytes().last().expect("six characters"));
+    let last = usize::from(*lower.last().expect("six characters"));
     for &(e, weak, strong) in &ENDINGS_BY_LAST_BYTE[last] {
-        if lower.ends_with(e) {
+        if lower.ends_with(e.as_bytes()) {
             ending |= weak;
             strong_ending |= strong;
         }
@@ -415,7 +425,7 @@ pub(super) fn evidence(lower: &str) -> Evidence {
 }
 
 /// A first name that is not also an everyday word.
-pub(super) fn is_first_name(lower: &str) -> bool {
+pub(super) fn is_first_name(lower: &[u8]) -> bool {
     lower.len() >= 3 && flags(lower) & (FIRST | NAME_WORD) == FIRST
 }
 
@@ -430,11 +440,19 @@ impl Evidence {
 
 /// A capitalised word that is not a name ("The", "Monday", "Export"), as written.
 pub(super) fn is_common(word: &str) -> bool {
-    COMMON_SET.contains(word)
+    let Some(key) = slot_key(word.as_bytes()) else { return false };
+    let mut i = slot_of(hash(key), COMMON_SLOTS.len());
+    loop {
+        match COMMON_SLOTS[i] {
+            0 => return false,
+            slot if slot == key => return true,
+            _ => i = (i + 1) & (COMMON_SLOTS.len() - 1),
+        }
+    }
 }
 
 /// A word (lower case) that makes a run of capitalised words a company, a place or a title.
-pub(super) fn is_company_word(lower: &str) -> bool {
+pub(super) fn is_company_word(lower: &[u8]) -> bool {
     flags(lower) & COMPANY != 0
 }
 
@@ -445,12 +463,12 @@ mod tests {
     #[test]
     fn the_slot_table_answers_as_the_word_map_does() {
         let words = lexicon_words();
-        assert!(words.keys().any(|w| slot_key(w).is_none()), "some words are longer than a slot");
+        assert!(words.keys().any(|w| slot_key(w.as_bytes()).is_none()), "some words are longer than a slot");
         for (word, bits) in &words {
-            assert_eq!(LEXICON.get(word), *bits, "{word}");
+            assert_eq!(LEXICON.get(word.as_bytes()), *bits, "{word}");
         }
         for absent in ["", "zzqx", "exportación", "a-very-long-word-beyond-a-slot", "smithx"] {
-            assert_eq!(LEXICON.get(absent), words.get(absent).copied().unwrap_or(0), "{absent}");
+            assert_eq!(LEXICON.get(absent.as_bytes()), words.get(absent).copied().unwrap_or(0), "{absent}");
         }
     }
 }
