@@ -299,16 +299,16 @@ fn find_gated(text: &str, gates: Option<&Gates>, present: &Present) -> Vec<Findi
 /// The recognizers of things made of digits: SSNs, IPv4, cards, IBANs, phones; each only when
 /// the text has enough digits in a row for it.
 fn numbers(text: &str, gates: &Gates, present: &Present, out: &mut Vec<Finding>) {
-    if gates.digit_run >= 9 {
+    if gates.ssn {
         for c in captures(&SSN, text) {
             if ssn_valid(&c[1], &c[2], &c[3]) {
                 let m = c.get(0).expect("group 0");
                 push(out, Kind::UsSsn, m.start(), m.end());
             }
         }
-        if present.has(Pattern::SsnPlain) {
-            push_first_groups(&SSN_PLAIN, text, Kind::UsSsn, out);
-        }
+    }
+    if gates.digit_run >= 9 && present.has(Pattern::SsnPlain) {
+        push_first_groups(&SSN_PLAIN, text, Kind::UsSsn, out);
     }
     if present.has(Pattern::Ipv4) {
         for m in IPV4.find_iter(text) {
@@ -403,6 +403,9 @@ mod tests {
             "4111 1111 1111 1111",
             "card number 123456789012",
             "054-28-6917",
+            "054 28 6917",
+            "1054-28-6917",
+            "054-28-69170",
             "SSN: 123456789",
             "DE89 3704 0044 0532 0130 00",
             "gb42nawi12345678901234",

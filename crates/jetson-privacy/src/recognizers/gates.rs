@@ -42,8 +42,10 @@ fn packed(word: &[u8]) -> u128 {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(super) struct Gates {
     /// The most digits in one run of digits and phone separators (` -.()+`): cards need 12,
-    /// SSNs 9, phones 7, UK National Insurance numbers 6.
+    /// SSNs written as nine digits 9, phones 7, UK National Insurance numbers 6.
     pub(super) digit_run: usize,
+    /// Three digits, a dash or space, two digits, a dash or space and four digits: a US SSN's shape.
+    pub(super) ssn: bool,
     /// Two letters and two digits (`DE89…`): every IBAN starts so.
     pub(super) iban: bool,
     /// A run of at least 24 token characters (`[A-Za-z0-9+/_-]`): a random-looking secret.
@@ -69,6 +71,7 @@ impl Gates {
     #[cfg(test)]
     pub(super) const OPEN: Gates = Gates {
         digit_run: usize::MAX,
+        ssn: true,
         iban: true,
         token: true,
         street_after: true,
@@ -129,6 +132,7 @@ pub(super) fn gates(text: &str) -> Gates {
         }
         run_digits += end - start;
         g.digit_run = g.digit_run.max(run_digits);
+        g.ssn |= end - start == 3 && ssn_after(b, end);
         address_gates(text, start, end, &mut g);
         g.age |= age_at(text, start, end);
         g.national_id |= id_at(b, start, end);
@@ -237,6 +241,17 @@ fn address_gates(text: &str, start: usize, end: usize, g: &mut Gates) {
             return;
         }
     }
+}
+
+/// After three digits that end at `end`: a dash or space, exactly two digits, a dash or space and
+/// exactly four digits (`054-28-6917`).
+fn ssn_after(b: &[u8], end: usize) -> bool {
+    let separator = |at: usize| matches!(b.get(at), Some(b'-' | b' '));
+    let digits = |from: usize, n: usize| {
+        b.get(from..from + n).is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+            && b.get(from + n).is_none_or(|c| !c.is_ascii_digit())
+    };
+    separator(end) && digits(end + 1, 2) && separator(end + 3) && digits(end + 4, 4)
 }
 
 /// `AGE`: a run of one to three digits after a cue word and spaces, or before spaces (or a
@@ -362,13 +377,15 @@ mod tests {
         assert!(gates("off at C/ Señores Curas 88").street_before);
         assert!(gates("at Koskikatu 25").street_compound);
         assert!(gates("22829 Jagerij 64").number_name_number);
+        assert!(gates("SSN 054-28-6917.").ssn && gates("054 28 6917").ssn);
+        assert!(!gates("054-28-69170").ssn && !gates("054-281-6917").ssn && !gates("+1 555-12-34567").ssn);
         assert!(gates("IBAN DE89 3704").iban);
         assert!(gates("key Zx9Qm2LpR7vT4wYb8NcK3fHd").token);
         assert!(gates("He just turned 78").age && gates("a 38-year-old").age && gates("age: 26").age);
         assert!(gates("passport X1234567").national_id);
         let plain = gates("Version 2 of the export failed 3 times on 2026-11-25, order #1234 is out");
         assert!(!plain.street_after && !plain.street_before && !plain.street_compound && !plain.number_name_number);
-        assert!(!plain.iban && !plain.token && plain.digit_run == 8, "{plain:?}");
+        assert!(!plain.iban && !plain.token && !plain.ssn && plain.digit_run == 8, "{plain:?}");
         assert!(!plain.age && !plain.national_id, "{plain:?}");
     }
 }
