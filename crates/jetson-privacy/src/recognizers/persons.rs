@@ -148,27 +148,32 @@ fn run(text: &str, words: &[Word], from: usize, to: usize, out: &mut Vec<Finding
 /// seiler"), or a list of three or more words, most of them first names ("leonti, terrence, pamela
 /// and brian"). Returns the index of the next word to look at.
 fn lower_case(text: &str, words: &[Word], i: usize, out: &mut Vec<Finding>) -> usize {
-    let word = |i: usize| &text[words[i].start..words[i].end];
-    let gap = |i: usize| &text.as_bytes()[words[i - 1].end..words[i].start];
-    if i + 1 < words.len() && gap(i + 1) == b", " {
-        return list(text, words, i, out).unwrap_or(i + 1);
+    // This runs for every lower-case word, and nearly every one fails on the shape of what
+    // follows it: the words and gaps are read as bytes, and the lists are looked at last.
+    let b = text.as_bytes();
+    let bytes = |w: &Word| &b[w.start..w.end];
+    let Some(next) = words.get(i + 1) else { return i + 1 };
+    match &b[words[i].end..next.start] {
+        b", " => return list(text, words, i, out).unwrap_or(i + 1),
+        b" " => {}
+        _ => return i + 1,
     }
     // first [initial] surname, with the initial, a cue before or alone on its line: "cierra sola"
-    // and "elke keer" are Spanish and Dutch words. The shape is checked before the lists: nearly
-    // every lower-case word fails it, and this runs for each of them; the line is looked at last.
-    let mut j = i + 1;
-    let initial = j < words.len() && gap(j) == b" " && word(j).len() <= 2 && word(j).chars().count() == 1;
-    if initial {
-        j += 1;
-    }
-    let shaped = j < words.len() && gap(j) == b" " && words[j].shape == Shape::Lower;
-    // A lower-case word is its own lower case: no copy.
+    // and "elke keer" are Spanish and Dutch words. An initial is one character: one byte, or two
+    // of one character beyond ASCII.
+    let initial = next.end - next.start == 1 || next.end - next.start == 2 && !next.ascii;
+    let j = if initial { i + 2 } else { i + 1 };
+    let Some(last) = words.get(j) else { return i + 1 };
+    // A surname has four letters or more, and most words after a lower-case word are shorter
+    // ("the", "to", "and").
+    let shaped = (!initial || &b[next.end..last.start] == b" ") && last.shape == Shape::Lower;
     if shaped
-        && is_first_name(word(i).as_bytes())
-        && evidence(word(j).as_bytes()).surname
+        && last.end - last.start >= 4
+        && is_first_name(bytes(&words[i]))
+        && evidence(bytes(last)).surname
         && (initial || cue_before(text, words, i) != Cue::None || alone_on_line(text, words, i, j))
     {
-        push(out, Kind::Person, words[i].start, words[j].end);
+        push(out, Kind::Person, words[i].start, last.end);
         return j + 1;
     }
     i + 1
