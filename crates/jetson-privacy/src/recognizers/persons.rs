@@ -60,10 +60,13 @@ pub(super) fn persons(text: &str, present: &Present, out: &mut Vec<Finding>) {
             }
             end += 1;
         }
-        // "Meyer GmbH", "Acme LLC": a company word of any shape right after the run.
-        let company = end < words.len() && gap(end) == b" " && is_company_word(Lowered::new(word(end)).as_bytes());
-        if !company {
-            run(text, &words, i, end, out);
+        // "Meyer GmbH", "Acme LLC": a company word of any shape right after the run. Looked up
+        // only for a run that names someone, as few do.
+        let company = || end < words.len() && gap(end) == b" " && is_company_word(Lowered::new(word(end)).as_bytes());
+        if let Some((start, name_end)) = run(text, &words, i, end)
+            && !company()
+        {
+            push(out, Kind::Person, start, name_end);
         }
         i = end;
     }
@@ -74,21 +77,23 @@ pub(super) fn persons(text: &str, present: &Present, out: &mut Vec<Finding>) {
 
 const MAX_RUN: usize = 8;
 
-/// Decides on the run `words[from..to]` of capitalised words, initials and particles.
-fn run(text: &str, words: &[Word], from: usize, to: usize, out: &mut Vec<Finding>) {
+/// Decides on the run `words[from..to]` of capitalised words, initials and particles: the span
+/// of the name in it, if there is one.
+fn run(text: &str, words: &[Word], from: usize, to: usize) -> Option<(usize, usize)> {
     let word = |i: usize| &text[words[i].start..words[i].end];
     // Words that end the run: a common word ("The", "Monday", "Export") cuts it short.
     let mut from = from;
     while from < to && (is_common(word(from)) || words[from].shape != Shape::Capitalised) {
         from += 1;
     }
-    let mut to = (from..to).find(|&i| is_common(word(i))).unwrap_or(to);
+    // The word at `from` is not a common one (or the run is empty).
+    let mut to = (from + 1..to).find(|&i| is_common(word(i))).unwrap_or(to);
     while to > from && words[to - 1].shape != Shape::Capitalised {
         to -= 1;
     }
     // Names are a few words long; a longer run is a title or a heading, not a name.
     if from >= to || to - from > MAX_RUN {
-        return;
+        return None;
     }
     // Fixed-size arrays, not vectors: this runs for every capitalised word, and allocating was a
     // tenth of the recognizer's time.
@@ -99,7 +104,7 @@ fn run(text: &str, words: &[Word], from: usize, to: usize, out: &mut Vec<Finding
         let lowered = Lowered::new(word(i));
         ev[i - from] = evidence(lowered.as_bytes());
         if ev[i - from].not_name {
-            return;
+            return None;
         }
         if words[i].shape == Shape::Capitalised {
             capitals[n_capitals] = i;
@@ -109,14 +114,16 @@ fn run(text: &str, words: &[Word], from: usize, to: usize, out: &mut Vec<Finding
     let e = |i: usize| ev[i - from];
     let capitals = &capitals[..n_capitals];
     let at_sentence_start = sentence_start(text, words[from].start);
-    let cue = cue_before(text, words, from);
-    let cued = cue != Cue::None;
+    // The cue before the run: read only when the words themselves do not decide.
+    let cue = std::cell::OnceCell::new();
+    let cue = || *cue.get_or_init(|| cue_before(text, words, from));
+    let cued = || cue() != Cue::None;
     let (start, end) = (words[from].start, words[to - 1].end);
     if capitals.len() >= 2 {
         let last = *capitals.last().expect("two");
         let name_in_it =
             (from..to).any(|i| e(i).first) || e(last).surname || e(last).ending || (from..to).any(|i| !words[i].ascii);
-        if name_in_it || cued || alone_on_line(text, words, from, to - 1) {
+        if name_in_it || cued() || alone_on_line(text, words, from, to - 1) {
             // "Yesterday Maria Lopez": a capitalised word that starts a sentence and names no one is
             // not part of the name after it.
             let first_known = |i: usize| e(i).known() || e(i).word;
@@ -124,11 +131,11 @@ fn run(text: &str, words: &[Word], from: usize, to: usize, out: &mut Vec<Finding
                 && capitals.len() >= 3
                 && !first_known(capitals[0])
                 && first_known(capitals[1])
-                && !cued;
+                && !cued();
             let start = if skip { words[capitals[1]].start } else { start };
-            push(out, Kind::Person, start, end);
+            return Some((start, end));
         }
-        return;
+        return None;
     }
     // One capitalised word, perhaps with initials.
     let one = capitals[0];
@@ -136,12 +143,10 @@ fn run(text: &str, words: &[Word], from: usize, to: usize, out: &mut Vec<Finding
     let alone = ev.first
         || ev.surname
         || (ev.strong_ending && !at_sentence_start)
-        || (cued && !ev.word)
-        || (cued && ev.word && !at_sentence_start)
-        || cue == Cue::Title;
-    if alone {
-        push(out, Kind::Person, start, end);
-    }
+        || (cued() && !ev.word)
+        || (cued() && ev.word && !at_sentence_start)
+        || cue() == Cue::Title;
+    alone.then_some((start, end))
 }
 
 /// Lower-case names: a known first name and a known surname ("aksel kristensen", "benjamin a
