@@ -410,6 +410,7 @@ mod tests {
             "DE89 3704 0044 0532 0130 00",
             "gb42nawi12345678901234",
             "AB 12 34 56 C",
+            "QQ123456C",
             "Zx9Qm2LpR7vT4wYb8NcK3fHd",
             "passport X1234567",
             "aged 38",

@@ -48,6 +48,8 @@ pub(super) struct Gates {
     pub(super) ssn: bool,
     /// Two letters and two digits (`DE89…`): every IBAN starts so.
     pub(super) iban: bool,
+    /// Two capitals, perhaps a space, and a digit: every UK National Insurance number starts so.
+    pub(super) nino: bool,
     /// A run of at least 24 token characters (`[A-Za-z0-9+/_-]`): a random-looking secret.
     pub(super) token: bool,
     /// A number, up to four words and a street word: `12 Main Street`.
@@ -71,6 +73,7 @@ impl Gates {
         digit_run: usize::MAX,
         ssn: true,
         iban: true,
+        nino: true,
         token: true,
         street_after: true,
         street_compound: true,
@@ -122,6 +125,10 @@ pub(super) fn gates(text: &str) -> Gates {
         {
             g.iban = true;
         }
+        // Two capitals, and perhaps a space, right before the digits: how a UK National Insurance
+        // number starts (`AB 12 34 56 C`).
+        let capital = |back: usize| start.checked_sub(back).is_some_and(|at| b[at].is_ascii_uppercase());
+        g.nino |= capital(1) && capital(2) || start >= 1 && b[start - 1] == b' ' && capital(2) && capital(3);
         // A maximal run of digits: what follows and precedes it decides the other gates.
         let end = start + b[start..].iter().take_while(|c| c.is_ascii_digit()).count();
         if !b[previous_end..start].iter().all(|&c| CLASSES[usize::from(c)] & SEPARATOR != 0) {
@@ -347,12 +354,13 @@ mod tests {
         assert!(gates("SSN 054-28-6917.").ssn && gates("054 28 6917").ssn);
         assert!(!gates("054-28-69170").ssn && !gates("054-281-6917").ssn && !gates("+1 555-12-34567").ssn);
         assert!(gates("IBAN DE89 3704").iban);
+        assert!(gates("NI AB 12 34 56 C").nino && gates("AB123456C").nino && !gates("Ab 12 34 56 C").nino);
         assert!(gates("key Zx9Qm2LpR7vT4wYb8NcK3fHd").token);
         assert!(gates("He just turned 78").age && gates("a 38-year-old").age && gates("age: 26").age);
         assert!(gates("passport X1234567").national_id);
         let plain = gates("Version 2 of the export failed 3 times on 2026-11-25, order #1234 is out");
         assert!(!plain.street_after && !plain.street_compound && !plain.number_name_number);
-        assert!(!plain.iban && !plain.token && !plain.ssn && plain.digit_run == 8, "{plain:?}");
+        assert!(!plain.iban && !plain.nino && !plain.token && !plain.ssn && plain.digit_run == 8, "{plain:?}");
         assert!(!plain.age && !plain.national_id, "{plain:?}");
     }
 }

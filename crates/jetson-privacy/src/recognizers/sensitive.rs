@@ -86,7 +86,7 @@ pub(super) fn sensitive(text: &str, gates: Option<&Gates>, present: &Present, ou
     if present.has(Pattern::Icd10) {
         push_first_groups(&ICD10, text, Kind::Health, out);
     }
-    if gates.digit_run >= 6 {
+    if gates.digit_run >= 6 && gates.nino {
         for m in NINO.find_iter(text) {
             push(out, Kind::NationalId, m.start(), m.end());
         }
