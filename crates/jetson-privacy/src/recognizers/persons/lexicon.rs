@@ -66,7 +66,7 @@ fn lexicon_words() -> HashMap<&'static str, u8, BuildHasherDefault<Fnv>> {
 /// is asked whether it is a first name), so a Bloom filter of 64 KiB, which does fit, answers
 /// most of them first. The few words longer than a slot stay in a map.
 struct Lexicon {
-    slots: Box<[u128]>,
+    slots: Slots,
     bloom: Box<[u64]>,
     long: HashMap<&'static [u8], u8, BuildHasherDefault<Fnv>>,
 }
@@ -77,8 +77,7 @@ const BLOOM_BITS: u64 = 1 << 19;
 
 impl Lexicon {
     fn new(words: HashMap<&'static str, u8, BuildHasherDefault<Fnv>>) -> Lexicon {
-        // At most two in five slots used: a lookup, found or not, reads one or two slots.
-        let mut slots = vec![0u128; (words.len() * 5 / 2).next_power_of_two()].into_boxed_slice();
+        let mut slots = Slots::with_room_for(words.len());
         let mut bloom = vec![0u64; (BLOOM_BITS / 64) as usize].into_boxed_slice();
         let mut long = HashMap::default();
         for (word, bits) in words {
@@ -90,11 +89,7 @@ impl Lexicon {
             for bit in bloom_bits(h) {
                 bloom[(bit / 64) as usize] |= 1 << (bit % 64);
             }
-            let mut i = slot_of(h, slots.len());
-            while slots[i] != 0 {
-                i = (i + 1) & (slots.len() - 1);
-            }
-            slots[i] = key | u128::from(bits) << (8 * SLOT_BYTES);
+            slots.insert(key, h, bits);
         }
         Lexicon { slots, bloom, long }
     }
@@ -105,17 +100,41 @@ impl Lexicon {
         if bloom_bits(h).iter().any(|&bit| self.bloom[(bit / 64) as usize] & (1 << (bit % 64)) == 0) {
             return 0;
         }
-        let mask = self.slots.len() - 1;
-        let mut i = slot_of(h, self.slots.len());
+        self.slots.get(key, h)
+    }
+}
+
+/// Words of up to 15 bytes, each with its bits, in an open-addressed table of 16-byte slots: the
+/// word's bytes with its bits in the last byte, found by linear probing from the hash's top bits.
+struct Slots(Box<[u128]>);
+
+impl Slots {
+    /// At most two in five slots used: a lookup, found or not, reads one or two slots.
+    fn with_room_for(words: usize) -> Slots {
+        Slots(vec![0; (words * 5 / 2).next_power_of_two()].into_boxed_slice())
+    }
+
+    /// `key` from [`slot_key`], `h` its [`hash`]; `bits` must not be 0.
+    fn insert(&mut self, key: u128, h: u64, bits: u8) {
+        let mut i = slot_of(h, self.0.len());
+        while self.0[i] != 0 {
+            i = (i + 1) & (self.0.len() - 1);
+        }
+        self.0[i] = key | u128::from(bits) << (8 * SLOT_BYTES);
+    }
+
+    /// The bits of the word whose key is `key` (hash `h`), 0 when it is not in the table.
+    fn get(&self, key: u128, h: u64) -> u8 {
+        let mut i = slot_of(h, self.0.len());
         loop {
-            let slot = self.slots[i];
+            let slot = self.0[i];
             if slot == 0 {
                 return 0;
             }
             if slot & KEY == key {
                 return (slot >> (8 * SLOT_BYTES)) as u8;
             }
-            i = (i + 1) & mask;
+            i = (i + 1) & (self.0.len() - 1);
         }
     }
 }
@@ -301,17 +320,12 @@ const COMMON: &[&str] = &[
     "I'd",
     "I'll",
 ];
-/// The common words as written, in an open-addressed table of slots like the lexicon's: every
-/// one fits in a slot, and a lookup reads one or two.
-static COMMON_SLOTS: LazyLock<Box<[u128]>> = LazyLock::new(|| {
-    let mut slots = vec![0u128; (COMMON.len() * 4).next_power_of_two()].into_boxed_slice();
+/// The common words as written, in slots like the lexicon's: every one fits in a slot.
+static COMMON_SLOTS: LazyLock<Slots> = LazyLock::new(|| {
+    let mut slots = Slots::with_room_for(COMMON.len());
     for word in COMMON {
         let key = slot_key(word.as_bytes()).expect("a common word fits in a slot");
-        let mut i = slot_of(hash(key), slots.len());
-        while slots[i] != 0 {
-            i = (i + 1) & (slots.len() - 1);
-        }
-        slots[i] = key;
+        slots.insert(key, hash(key), 1);
     }
     slots
 });
@@ -348,7 +362,7 @@ pub(super) fn is_cue(word: &[u8]) -> bool {
             | b"with"
     )
 }
-/// The word before b"is"/b"am"/b"to"/b"me" that makes it a cue (b"my name is", b"I am", b"speak to", b"call me").
+/// The word before "is"/"am"/"to"/"me" that makes it a cue ("my name is", "I am", "speak to", "call me").
 pub(super) fn cue_pair(before: &[u8], cue: &[u8]) -> bool {
     match cue {
         b"is" => matches!(before, b"name" | b"this"),
@@ -440,15 +454,7 @@ impl Evidence {
 
 /// A capitalised word that is not a name ("The", "Monday", "Export"), as written.
 pub(super) fn is_common(word: &str) -> bool {
-    let Some(key) = slot_key(word.as_bytes()) else { return false };
-    let mut i = slot_of(hash(key), COMMON_SLOTS.len());
-    loop {
-        match COMMON_SLOTS[i] {
-            0 => return false,
-            slot if slot == key => return true,
-            _ => i = (i + 1) & (COMMON_SLOTS.len() - 1),
-        }
-    }
+    slot_key(word.as_bytes()).is_some_and(|key| COMMON_SLOTS.get(key, hash(key)) != 0)
 }
 
 /// A word (lower case) that makes a run of capitalised words a company, a place or a title.
