@@ -19,6 +19,13 @@ pub async fn merge(tx: &mut Tx, org: OrgId, source: WorkItemId, target: WorkItem
     if from.merged_into.is_some() || into.merged_into.is_some() {
         return Err(StoreError::Conflict("one of these work items is already merged".into()));
     }
+    // The issue goes with the reports when the target has none: the merged item is hidden, and
+    // GitHub's events for its issue (closed, released) would otherwise reach no customer.
+    let issue_moved = crate::github::issue_link_in_tx(tx, org, source).await?.github_number.is_some()
+        && crate::github::issue_link_in_tx(tx, org, target).await?.github_number.is_none();
+    if issue_moved {
+        move_issue(tx, source, target).await?;
+    }
     let moved = "UPDATE reports SET work_item_id = $1 WHERE work_item_id = $2 RETURNING id";
     let report_ids: Vec<uuid::Uuid> =
         on_tx!(tx, |c| sqlx::query_scalar(moved).bind(target.as_uuid()).bind(source.as_uuid()).fetch_all(c).await)?;
@@ -32,8 +39,8 @@ pub async fn merge(tx: &mut Tx, org: OrgId, source: WorkItemId, target: WorkItem
         .await
         .map(|r| r.rows_affected()))?;
     let id = MergeId::new();
-    let record =
-        "INSERT INTO merges (id, org_id, source_id, target_id, report_ids, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
+    let record = "INSERT INTO merges (id, org_id, source_id, target_id, report_ids, created_at, issue_moved)
+                  VALUES ($1, $2, $3, $4, $5, $6, $7)";
     on_tx!(tx, |c| {
         sqlx::query(record)
             .bind(id.as_uuid())
@@ -42,6 +49,7 @@ pub async fn merge(tx: &mut Tx, org: OrgId, source: WorkItemId, target: WorkItem
             .bind(target.as_uuid())
             .bind(Json(&report_ids))
             .bind(now)
+            .bind(issue_moved)
             .execute(c)
             .await
             .map(|r| r.rows_affected())
@@ -55,12 +63,17 @@ pub async fn merge(tx: &mut Tx, org: OrgId, source: WorkItemId, target: WorkItem
 pub async fn unmerge(tx: &mut Tx, org: OrgId, source: WorkItemId) -> Result<WorkItemId> {
     // Not found, rather than "not merged", for an item of another organisation.
     crate::work_items::get_in_tx(tx, org, source).await?;
-    let find = "SELECT id, target_id, report_ids FROM merges WHERE org_id = $1 AND source_id = $2 AND undone_at IS NULL
-                ORDER BY id DESC LIMIT 1";
-    let found: Option<(uuid::Uuid, uuid::Uuid, Json<Vec<uuid::Uuid>>)> =
+    let find = "SELECT id, target_id, report_ids, issue_moved FROM merges
+                WHERE org_id = $1 AND source_id = $2 AND undone_at IS NULL ORDER BY id DESC LIMIT 1";
+    let found: Option<(uuid::Uuid, uuid::Uuid, Json<Vec<uuid::Uuid>>, bool)> =
         on_tx!(tx, |c| sqlx::query_as(find).bind(org.as_uuid()).bind(source.as_uuid()).fetch_optional(c).await)?;
-    let (merge, target, Json(report_ids)) =
+    let (merge, target, Json(report_ids), issue_moved) =
         found.ok_or_else(|| StoreError::Conflict("this work item is not merged into another".into()))?;
+    // The issue the merge carried along goes back, unless a person unlinked it in the meantime.
+    let target_id = WorkItemId::from(target);
+    if issue_moved && crate::github::issue_link_in_tx(tx, org, target_id).await?.github_number.is_some() {
+        move_issue(tx, target_id, source).await?;
+    }
     let back = "UPDATE reports SET work_item_id = $1 WHERE id = $2 AND work_item_id = $3";
     for r in &report_ids {
         on_tx!(tx, |c| sqlx::query(back)
@@ -76,9 +89,44 @@ pub async fn unmerge(tx: &mut Tx, org: OrgId, source: WorkItemId) -> Result<Work
     on_tx!(tx, |c| sqlx::query(unmark).bind(now).bind(source.as_uuid()).execute(c).await.map(|r| r.rows_affected()))?;
     let done = "UPDATE merges SET undone_at = $1 WHERE id = $2";
     on_tx!(tx, |c| sqlx::query(done).bind(now).bind(merge).execute(c).await.map(|r| r.rows_affected()))?;
-    let target = WorkItemId::from(target);
+    let target = target_id;
     crate::work_items::recount(tx, &[source, target]).await?;
     let item = crate::work_items::get_in_tx(tx, org, source).await?;
     crate::products::bump_match_version(tx, item.product_id).await?;
     Ok(target)
+}
+
+/// A work item's GitHub issue and what followed from it, column by column.
+const ISSUE_COLUMNS: &[&str] = &[
+    "github_repo",
+    "github_number",
+    "github_url",
+    "github_state",
+    "github_linked_by",
+    "github_created_at",
+    "github_pending_at",
+    "github_closing_commit",
+    "github_told_customers",
+    "github_commented_at",
+    "shipped_release",
+    "shipped_at",
+    "approval",
+];
+
+/// Moves the issue columns from one work item to another (of the same organisation: the callers
+/// checked), leaving the first with none.
+async fn move_issue(tx: &mut Tx, from: WorkItemId, to: WorkItemId) -> Result<()> {
+    let copy: Vec<String> =
+        ISSUE_COLUMNS.iter().map(|c| format!("{c} = (SELECT {c} FROM work_items WHERE id = $1)")).collect();
+    let copy = sqlx::AssertSqlSafe(format!("UPDATE work_items SET {} WHERE id = $2", copy.join(", ")));
+    on_tx!(tx, |c| sqlx::query(copy)
+        .bind(from.as_uuid())
+        .bind(to.as_uuid())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    let clear: Vec<String> = ISSUE_COLUMNS.iter().map(|c| format!("{c} = NULL")).collect();
+    let clear = sqlx::AssertSqlSafe(format!("UPDATE work_items SET {} WHERE id = $1", clear.join(", ")));
+    on_tx!(tx, |c| sqlx::query(clear).bind(from.as_uuid()).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
 }

@@ -32,6 +32,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0008_security"),
     migration!("0009_two_factor"),
     migration!("0010_product_access"),
+    migration!("0011_merge_issue_link"),
 ];
 
 impl Db {

@@ -253,6 +253,64 @@ async fn a_merge_can_be_undone_exactly() {
 }
 
 #[tokio::test]
+async fn a_merge_carries_the_issue_into_an_item_without_one_and_the_undo_carries_it_back() {
+    on_each_db(|db| async move {
+        let w = world(&db, "Acme").await;
+        let (a, b, c) = (item(&db, &w, "A").await, item(&db, &w, "B").await, item(&db, &w, "C").await);
+        let issue = |number: i64| github::Linked {
+            repo: "acme/ledgerly",
+            number,
+            url: "https://github.com/acme/ledgerly/issues/n",
+            state: "open",
+            by: "created",
+            customers: 2,
+        };
+        github::set_issue(&db, w.org, a, issue(12)).await.unwrap();
+        github::set_shipped(&db, w.org, a, "v1.2", now()).await.unwrap();
+        let linked_items = |n: i64| {
+            let db = db.clone();
+            let org = w.org;
+            async move {
+                github::items_for_issue(&db, org, "acme/ledgerly", n)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|l| l.id)
+                    .collect::<Vec<_>>()
+            }
+        };
+
+        let mut tx = db.begin().await.unwrap();
+        merges::merge(&mut tx, w.org, a, b).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(linked_items(12).await, vec![b], "GitHub's events for #12 now reach the item with the reports");
+        let carried = github::issue_link(&db, w.org, b).await.unwrap();
+        assert_eq!((carried.github_number, carried.shipped_release.as_deref()), (Some(12), Some("v1.2")));
+        assert_eq!(github::issue_link(&db, w.org, a).await.unwrap().github_number, None);
+
+        let mut tx = db.begin().await.unwrap();
+        merges::unmerge(&mut tx, w.org, a).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(linked_items(12).await, vec![a]);
+        assert_eq!(github::issue_link(&db, w.org, a).await.unwrap().shipped_release.as_deref(), Some("v1.2"));
+        assert_eq!(github::issue_link(&db, w.org, b).await.unwrap().github_number, None);
+
+        // Into an item with an issue of its own, each keeps its own.
+        github::set_issue(&db, w.org, c, issue(13)).await.unwrap();
+        let mut tx = db.begin().await.unwrap();
+        merges::merge(&mut tx, w.org, a, c).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(linked_items(13).await, vec![c]);
+        assert_eq!(github::issue_link(&db, w.org, a).await.unwrap().github_number, Some(12));
+        let mut tx = db.begin().await.unwrap();
+        merges::unmerge(&mut tx, w.org, a).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!((linked_items(12).await, linked_items(13).await), (vec![a], vec![c]));
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn a_report_moves_to_another_item_and_both_recount() {
     on_each_db(|db| async move {
         let w = world(&db, "Acme").await;

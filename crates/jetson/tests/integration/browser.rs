@@ -295,6 +295,39 @@ async fn a_person_creates_a_github_issue_from_a_work_item_after_editing_the_draf
 }
 
 #[tokio::test]
+async fn a_person_merges_an_item_with_an_issue_and_the_issue_follows_its_reports() {
+    let Some(path) = driver_or_skip() else { return };
+    let s = crate::github::setup().await;
+    let linked = s.item().await;
+    assert_eq!(s.create_issue(linked, "Export fails").await.status(), 303);
+    let other = s.second_item().await;
+    let (_driver_process, port) = start_driver(&path);
+    let driver = browser(port).await;
+    let run = async {
+        sign_in(&driver, &s.app).await?;
+        driver.goto(s.app.url(&format!("/items/{linked}"))).await?;
+        let form = driver.find(By::Id("merge-form")).await?;
+        assert!(form.text().await?.contains("GitHub issue too"), "the form says the issue goes along");
+        form.find(By::Css(format!("option[value='{other}']"))).await?.click().await?;
+        form.find(By::Css("button")).await?.click().await?;
+        wait_for("the merged item's page", || async {
+            driver.current_url().await.is_ok_and(|u| u.path() == format!("/items/{other}"))
+        })
+        .await;
+        assert_eq!(driver.find(By::Id("github-issue")).await?.text().await?, "acme/widgets#1");
+        driver.screenshot(&screenshot_path("work-item-merged-with-issue.png")).await?;
+        driver.goto(s.app.url(&format!("/items/{linked}"))).await?;
+        driver.find(By::Id("undo-merge")).await?.click().await?;
+        assert_eq!(driver.find(By::Id("github-issue")).await?.text().await?, "acme/widgets#1");
+        WebDriverResult::Ok(())
+    };
+    let result = run.await;
+    driver.quit().await.ok();
+    result.expect("merging in the browser");
+    assert_eq!(s.link(other).await.github_number, None, "the undo took the issue back");
+}
+
+#[tokio::test]
 async fn a_person_moves_work_items_on_the_board_by_drag_and_drop_and_by_keyboard() {
     let Some(path) = driver_or_skip() else { return };
     let s = crate::github::setup().await;

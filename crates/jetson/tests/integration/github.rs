@@ -91,6 +91,23 @@ impl Setup {
         item.id
     }
 
+    /// A third customer's report of another problem in "Widgets"; returns its item ("Cannot log in").
+    pub async fn second_item(&self) -> WorkItemId {
+        self.app
+            .import(
+                "Widgets",
+                &[conversation(
+                    "c3",
+                    "cy@gamma.io",
+                    "Cannot log in",
+                    "The login page keeps reloading after I enter my password, so I cannot get into my account at all.",
+                )],
+            )
+            .await;
+        let items = work_items::list(&self.app.state.db, self.app.org, &Filter::default(), None, 10).await.unwrap();
+        items.iter().find(|w| w.customer_count == 1).expect("a second item").id
+    }
+
     pub async fn create_issue(&self, item: WorkItemId, title: &str) -> reqwest::Response {
         let html = self.page(&format!("/items/{item}/github/new")).await;
         let body = html_field(&html, "draft-body");
@@ -332,6 +349,24 @@ async fn webhooks_resolve_defer_and_reopen_once_each_and_refuse_bad_signatures()
     let gone = issue_event("deleted", "acme/other", 9, "open", None);
     // The new repository is not linked to a product, so its deletion is not ours to apply.
     assert_eq!(s.deliver("d-8", "issues", &gone, None).await.status(), 202);
+}
+
+#[tokio::test]
+async fn a_merged_items_issue_goes_with_its_reports_so_github_still_reaches_them() {
+    let s = setup().await;
+    let linked = s.item().await;
+    assert_eq!(s.create_issue(linked, "Export fails").await.status(), 303);
+    let other = s.second_item().await;
+
+    // A person decides the linked item is a duplicate of the other one.
+    jetson::actions::merge(&s.app.state, s.app.org, linked, other).await.unwrap();
+    assert_eq!(s.link(other).await.github_number, Some(1));
+    let closed = issue_event("closed", REPO, 1, "closed", Some("completed"));
+    assert_eq!(s.deliver("d-1", "issues", &closed, None).await.status(), 200);
+    assert_eq!(s.status(other).await, "resolved", "the item that now holds every report follows the issue");
+
+    jetson::actions::unmerge(&s.app.state, s.app.org, linked).await.unwrap();
+    assert_eq!((s.link(linked).await.github_number, s.link(other).await.github_number), (Some(1), None));
 }
 
 #[tokio::test]
