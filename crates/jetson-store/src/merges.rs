@@ -69,17 +69,17 @@ pub async fn unmerge(tx: &mut Tx, org: OrgId, source: WorkItemId) -> Result<Work
         on_tx!(tx, |c| sqlx::query_as(find).bind(org.as_uuid()).bind(source.as_uuid()).fetch_optional(c).await)?;
     let (merge, target, Json(report_ids), issue_moved) =
         found.ok_or_else(|| StoreError::Conflict("this work item is not merged into another".into()))?;
+    let target = WorkItemId::from(target);
     // The issue the merge carried along goes back, unless a person unlinked it in the meantime.
-    let target_id = WorkItemId::from(target);
-    if issue_moved && crate::github::issue_link_in_tx(tx, org, target_id).await?.github_number.is_some() {
-        move_issue(tx, target_id, source).await?;
+    if issue_moved && crate::github::issue_link_in_tx(tx, org, target).await?.github_number.is_some() {
+        move_issue(tx, target, source).await?;
     }
     let back = "UPDATE reports SET work_item_id = $1 WHERE id = $2 AND work_item_id = $3";
     for r in &report_ids {
         on_tx!(tx, |c| sqlx::query(back)
             .bind(source.as_uuid())
             .bind(r)
-            .bind(target)
+            .bind(target.as_uuid())
             .execute(c)
             .await
             .map(|r| r.rows_affected()))?;
@@ -89,7 +89,6 @@ pub async fn unmerge(tx: &mut Tx, org: OrgId, source: WorkItemId) -> Result<Work
     on_tx!(tx, |c| sqlx::query(unmark).bind(now).bind(source.as_uuid()).execute(c).await.map(|r| r.rows_affected()))?;
     let done = "UPDATE merges SET undone_at = $1 WHERE id = $2";
     on_tx!(tx, |c| sqlx::query(done).bind(now).bind(merge).execute(c).await.map(|r| r.rows_affected()))?;
-    let target = target_id;
     crate::work_items::recount(tx, &[source, target]).await?;
     let item = crate::work_items::get_in_tx(tx, org, source).await?;
     crate::products::bump_match_version(tx, item.product_id).await?;
