@@ -14,7 +14,7 @@ pub async fn set_status(state: &AppState, org: OrgId, item: WorkItemId, status: 
     work_items::set_status(&mut tx, org, item, status).await?;
     // A linked GitHub issue follows (closed, or reopened) once this is committed.
     if jetson_store::github::issue_link_in_tx(&mut tx, org, item).await?.github_number.is_some() {
-        crate::jobs::github_status::enqueue(&mut tx, org, item).await?;
+        crate::queue::github_status::enqueue(&mut tx, org, item).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -123,7 +123,7 @@ pub async fn decide_hold(
     actor.record(&mut tx, org, action, &format!("conversation:{id}"), detail).await?;
     if decision == Decision::Release {
         let version = format!("release:{}", jetson_store::now().timestamp_micros());
-        crate::jobs::analyze::enqueue(&mut tx, vec![id], &version).await?;
+        crate::queue::analyze::enqueue(&mut tx, vec![id], &version).await?;
     }
     tx.commit().await?;
     Ok(true)

@@ -15,10 +15,10 @@ use std::net::IpAddr;
 use chrono::Duration;
 use jetson_domain::{OrgId, UserId};
 use jetson_store::Tx;
-use jetson_store::jobs::{self, Claimed, NewJob};
+use jetson_store::jobs::Claimed;
 use jetson_store::security_alerts;
-use serde::{Deserialize, Serialize};
 
+use crate::queue::alerts::Payload;
 use crate::state::AppState;
 
 pub const NEW_DEVICE: &str = "new_device";
@@ -36,30 +36,10 @@ fn burst_limit(action: &str) -> Option<i64> {
     }
 }
 
-/// What the webhook receives.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Payload {
-    pub org: OrgId,
-    pub kind: String,
-    pub detail: String,
-    pub at: chrono::DateTime<chrono::Utc>,
-}
-
-pub const WEBHOOK_JOB: &str = "alert.webhook";
-pub const EMAIL_JOB: &str = "alert.email";
-
 async fn raise(tx: &mut Tx, org: OrgId, kind: &str, user: Option<UserId>, detail: &str) -> anyhow::Result<()> {
     let id = security_alerts::raise(tx, org, kind, user, detail).await?;
-    let payload = serde_json::to_value(Payload {
-        org,
-        kind: kind.to_string(),
-        detail: detail.to_string(),
-        at: jetson_store::now(),
-    })?;
-    for kind in [WEBHOOK_JOB, EMAIL_JOB] {
-        let job = NewJob { kind, payload: payload.clone(), dedup_key: Some(format!("{kind}:{id}")), max_attempts: 5 };
-        jobs::enqueue(tx, job).await?;
-    }
+    let payload = Payload { org, kind: kind.to_string(), detail: detail.to_string(), at: jetson_store::now() };
+    crate::queue::alerts::enqueue(tx, id, &payload).await?;
     tracing::warn!(%org, kind, detail, "security alert");
     Ok(())
 }
@@ -118,7 +98,7 @@ pub async fn signed_in(
     user_agent: &str,
     address: Option<IpAddr>,
 ) -> anyhow::Result<()> {
-    let (device, network) = (crate::ui::sessions::device(user_agent), network(address));
+    let (device, network) = (crate::devices::device(user_agent), network(address));
     let fingerprint = crate::auth::secret::hash(&format!("device:{device}|{network}"));
     let (new, had_any) = security_alerts::see_device(tx, user, &fingerprint).await?;
     if new && had_any {
@@ -149,7 +129,7 @@ pub async fn deliver(state: &AppState, job: &Claimed, worker: &str) -> anyhow::R
         let res = state.http.post(url).json(&payload).send().await?;
         anyhow::ensure!(res.status().is_success(), "the alert webhook answered {}", res.status());
     }
-    crate::jobs::complete_alone(state, job, worker).await
+    crate::queue::complete_alone(state, job, worker).await
 }
 
 /// The `alert.email` job: emails the alert to the organisation's owners and admins (nothing to do
@@ -171,5 +151,5 @@ pub async fn email(state: &AppState, job: &Claimed, worker: &str) -> anyhow::Res
             mailer.send(crate::mail::Email { to: &admin.email, subject: &subject, body: body.clone() }).await?;
         }
     }
-    crate::jobs::complete_alone(state, job, worker).await
+    crate::queue::complete_alone(state, job, worker).await
 }

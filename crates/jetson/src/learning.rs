@@ -4,13 +4,7 @@
 //! The recording functions run inside the transaction of the action they learn from, so an
 //! action and its lesson commit together.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-
-use anyhow::Context;
-use chrono::{DateTime, Utc};
-use jetson_analysis::priority::{PriorityDefinition, PriorityRules};
-use jetson_analysis::{Analyzer, Classifier};
+use jetson_analysis::Analyzer;
 use jetson_domain::{Category, ConversationId, OrgId, ProductId, ReportId, WorkItemId};
 use jetson_store::{Tx, conversations, learning, products, work_items};
 
@@ -77,7 +71,7 @@ pub async fn items_compared(
 }
 
 async fn enqueue_training(tx: &mut Tx, org: OrgId, product: ProductId) -> anyhow::Result<()> {
-    crate::jobs::model_train::enqueue(tx, org, product).await
+    crate::queue::model_train::enqueue(tx, org, product).await
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -110,7 +104,7 @@ pub async fn train_product(state: &AppState, org: OrgId, product: ProductId) -> 
 
     let mut tx = state.db.begin().await?;
     let p = products::get_in_tx(&mut tx, org, product).await?;
-    let index = crate::pipeline::load_index(&mut tx, org, product).await?;
+    let index = crate::matchers::load_index(&mut tx, org, product).await?;
     // Each pair moves the threshold once: retraining for other reasons must not keep pulling it.
     let learned = learning::learned_pairs(&mut tx, org, product).await?.clamp(0, pairs.len() as i64) as usize;
     let similarities: Vec<(bool, f64)> =
@@ -138,48 +132,4 @@ async fn confident_examples(
     tx.commit().await?;
     let categories = conversations::categories_of(&state.db, org, &ids).await?;
     Ok(convs.into_iter().filter_map(|c| Some((*categories.get(&c.id)?, training_text(&c)))).collect())
-}
-
-/// The product's priority rules: the built-in signals plus its own definitions. Definitions
-/// that do not parse (they are validated when saved) are ignored rather than stopping analysis.
-pub fn priority_rules(product: &products::Product) -> PriorityRules {
-    PriorityRules::with_definitions(&priority_definitions(product))
-}
-
-pub fn priority_definitions(product: &products::Product) -> Vec<PriorityDefinition> {
-    product.priority_definitions.as_deref().and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default()
-}
-
-/// The analyser for a product: its own model when it has one, else the built-in one. Loaded
-/// models are kept per process and reloaded when the product is trained again.
-/// A loaded product model and when it was trained.
-type LoadedModel = (DateTime<Utc>, Arc<Analyzer>);
-
-#[derive(Default)]
-pub struct ModelCache {
-    entries: Mutex<HashMap<ProductId, LoadedModel>>,
-}
-
-impl ModelCache {
-    pub async fn analyzer(
-        &self,
-        state: &AppState,
-        tx: &mut Tx,
-        org: OrgId,
-        product: ProductId,
-    ) -> anyhow::Result<Arc<Analyzer>> {
-        let Some(trained_at) = learning::model_trained_at(tx, org, product).await? else {
-            return Ok(state.analyzer.clone());
-        };
-        if let Some((at, a)) = self.entries.lock().expect("model cache").get(&product)
-            && *at == trained_at
-        {
-            return Ok(a.clone());
-        }
-        let stored = learning::model_in_tx(tx, org, product).await?.context("the product's model vanished")?;
-        let classifier = Classifier::from_bytes(&stored.model).context("the product's stored model is damaged")?;
-        let analyzer = Arc::new(Analyzer::with_classifier(classifier));
-        self.entries.lock().expect("model cache").insert(product, (trained_at, analyzer.clone()));
-        Ok(analyzer)
-    }
 }

@@ -1,4 +1,4 @@
-//! A per-process cache of each product's matching index.
+//! Each product's matching index: how it is read from the store, and a per-process cache of it.
 //!
 //! Building an index means reading every report of the product, so a worker keeps it between
 //! batches. The product's `match_version` (bumped by every change to its reports or work items,
@@ -8,7 +8,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use jetson_analysis::matcher::MatchIndex;
-use jetson_domain::ProductId;
+use jetson_domain::{OrgId, ProductId};
+use jetson_store::{Tx, reports};
 use uuid::Uuid;
 
 /// Keys are report ids, groups are work item ids.
@@ -32,4 +33,15 @@ impl MatcherCache {
     pub fn put(&self, product: ProductId, version: i64, index: Index) {
         self.entries.lock().expect("cache lock").insert(product, (version, index));
     }
+}
+
+/// Reads a product's index from its stored reports (with their vectors, when the embedding tier
+/// made them).
+pub async fn load_index(tx: &mut Tx, org: OrgId, product: ProductId) -> anyhow::Result<Index> {
+    let mut index = Index::new();
+    for c in reports::match_candidates(tx, org, product).await? {
+        let vector = c.embedding.as_deref().and_then(crate::embeddings::from_bytes);
+        index.add_embedded(c.id.as_uuid(), c.work_item_id.as_uuid(), c.category, &c.match_text, vector);
+    }
+    Ok(index)
 }

@@ -16,7 +16,7 @@ use jetson_store::{Tx, dialect, products, reports, work_items};
 use jetson_analysis::Analyzer;
 
 use crate::embeddings::Embeddings;
-use crate::matchers::Index;
+use crate::matchers::{Index, load_index};
 use crate::state::AppState;
 
 /// The job this batch belongs to, completed in the batch's transaction.
@@ -88,8 +88,8 @@ async fn analyze_product(
         None => load_index(tx, org, product_id).await?,
     };
 
-    let analyzer = state.models.analyzer(state, tx, org, product_id).await?;
-    let mut analyzer = analyzer.with_priorities(crate::learning::priority_rules(&product));
+    let analyzer = state.models.analyzer(&state.analyzer, tx, org, product_id).await?;
+    let mut analyzer = analyzer.with_priorities(crate::models::priority_rules(&product));
     let tier = state.embeddings.as_deref();
     if let Some(tier) = tier {
         analyzer = analyzer.with_head(tier.head.clone());
@@ -202,15 +202,6 @@ async fn analyze_product(
     work_items::delete_empty(tx, &emptied).await?;
     let version = products::bump_match_version(tx, product_id).await?;
     Ok((version, index))
-}
-
-pub(crate) async fn load_index(tx: &mut Tx, org: OrgId, product: ProductId) -> anyhow::Result<Index> {
-    let mut index = Index::new();
-    for c in reports::match_candidates(tx, org, product).await? {
-        let vector = c.embedding.as_deref().and_then(crate::embeddings::from_bytes);
-        index.add_embedded(c.id.as_uuid(), c.work_item_id.as_uuid(), c.category, &c.match_text, vector);
-    }
-    Ok(index)
 }
 
 /// The embedding tier's vectors of these texts, or `None` without the tier.

@@ -1,21 +1,10 @@
-//! Request rate limits per API token and per client address: a fixed one-minute window per key,
-//! kept in this process's memory (each `jetson serve` limits what it serves itself). A request
-//! over the limit gets 429 with `Retry-After`. Webhooks (signed by the provider, which retries)
-//! and static assets are not limited.
+//! Request rate limits: a fixed one-minute window per key, kept in this process's memory (each
+//! `jetson serve` limits what it serves itself). The middleware that keys requests by API token
+//! or client address is `web::rate_limit`.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
-
-use axum::extract::{Request, State};
-use axum::http::{StatusCode, header};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-
-use crate::auth::extract::ClientAddress;
-use crate::auth::secret;
-use crate::error::ApiError;
-use crate::state::AppState;
 
 const WINDOW: Duration = Duration::from_secs(60);
 /// Past this many keys, windows that have ended are dropped, so memory stays bounded.
@@ -51,36 +40,6 @@ impl RateLimiter {
         }
         *count += 1;
         Ok(())
-    }
-}
-
-/// The middleware: the caller's API token if it sent one, else its address, is the key.
-pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let path = req.uri().path();
-    if path.starts_with("/webhooks/") || path.starts_with("/assets/") || path == "/healthz" {
-        return next.run(req).await;
-    }
-    let token = req.headers().get(header::AUTHORIZATION).and_then(|h| h.to_str().ok());
-    let key = match token {
-        Some(t) => format!("token:{}", secret::hash(t)),
-        None => {
-            let address = ClientAddress::of(req.headers(), req.extensions(), state.settings.behind_proxy);
-            format!("address:{}", address.0.map(|a| a.to_string()).unwrap_or_default())
-        }
-    };
-    match state.rate_limiter.check(&key, Instant::now()) {
-        Ok(()) => next.run(req).await,
-        Err(wait) => too_many(wait, path.starts_with("/api/")),
-    }
-}
-
-fn too_many(wait: Duration, api: bool) -> Response {
-    let seconds = wait.as_secs().max(1);
-    let retry = [(header::RETRY_AFTER, seconds.to_string())];
-    if api {
-        (retry, ApiError::TooManyRequests).into_response()
-    } else {
-        (StatusCode::TOO_MANY_REQUESTS, retry, "Too many requests. Wait a minute and try again.").into_response()
     }
 }
 

@@ -111,5 +111,5 @@ pub async fn set(state: &AppState, org: OrgId, policy: Policy, actor: &str) -> a
     };
     audit::record(&mut tx, org, event).await?;
     tx.commit().await?;
-    crate::jobs::retention::schedule(state, org, 0).await
+    crate::queue::retention::schedule(state, org, 0).await
 }

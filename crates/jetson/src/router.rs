@@ -131,7 +131,7 @@ pub fn build(state: AppState) -> Router {
     Router::new()
         .merge(pages)
         .merge(api)
-        .layer(middleware::from_fn_with_state(state.clone(), crate::rate_limit::limit))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::web::rate_limit::limit))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(1024 * 1024))
         .layer(header("content-security-policy", CSP))
         .layer(header("x-frame-options", "DENY"))

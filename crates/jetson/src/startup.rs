@@ -57,17 +57,17 @@ impl Application {
             .run_worker
             .then(|| tokio::spawn(crate::jobs::worker::run_until_stopped(self.state.clone(), stop_rx)));
         if self.state.settings.run_worker
-            && let Err(e) = crate::jobs::helpscout_poll::schedule_all(&self.state).await
+            && let Err(e) = crate::queue::helpscout_poll::schedule_all(&self.state).await
         {
             tracing::warn!(error = %format!("{e:#}"), "could not schedule Help Scout polling");
         }
         if self.state.settings.run_worker
-            && let Err(e) = crate::jobs::github_poll::schedule_all(&self.state).await
+            && let Err(e) = crate::queue::github_poll::schedule_all(&self.state).await
         {
             tracing::warn!(error = %format!("{e:#}"), "could not schedule GitHub polling");
         }
         if self.state.settings.run_worker
-            && let Err(e) = crate::jobs::retention::schedule_all(&self.state).await
+            && let Err(e) = crate::queue::retention::schedule_all(&self.state).await
         {
             tracing::warn!(error = %format!("{e:#}"), "could not schedule retention");
         }

@@ -7,9 +7,9 @@ use jetson_store::Db;
 
 use crate::config::Settings;
 use crate::embeddings::Embeddings;
-use crate::learning::ModelCache;
 use crate::mail::Mailer;
 use crate::matchers::MatcherCache;
+use crate::models::ModelCache;
 use crate::rate_limit::RateLimiter;
 use crate::sealed::Sealer;
 

@@ -13,7 +13,7 @@ use jetson_store::helpscout as store;
 
 use crate::error::ApiError;
 use crate::helpscout::purpose;
-use crate::jobs::helpscout_event::{self, Payload};
+use crate::queue::helpscout_event::{self, Payload};
 use crate::state::AppState;
 
 pub async fn handler(

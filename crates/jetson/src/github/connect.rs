@@ -52,7 +52,7 @@ pub async fn connect(state: &AppState, org: OrgId, creds: Credentials) -> anyhow
     };
     store::save_connection(&state.db, org, new).await?;
     save_health(state, org, &health).await?;
-    crate::jobs::github_poll::schedule(state, org, 0).await?;
+    crate::queue::github_poll::schedule(state, org, 0).await?;
     Ok(())
 }
 
@@ -119,6 +119,6 @@ pub async fn link_repo(state: &AppState, org: OrgId, product: ProductId, repo: &
             ))
         }
     };
-    crate::jobs::github_poll::schedule(state, org, 0).await?;
+    crate::queue::github_poll::schedule(state, org, 0).await?;
     Ok(warning)
 }

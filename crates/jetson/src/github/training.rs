@@ -59,7 +59,7 @@ pub async fn import(state: &AppState, org: OrgId, product: ProductId) -> anyhow:
             *counts.entry(*category).or_insert(0) += 1;
         }
     }
-    crate::jobs::model_train::enqueue(&mut tx, org, product).await?;
+    crate::queue::model_train::enqueue(&mut tx, org, product).await?;
     tx.commit().await?;
     Ok(counts)
 }

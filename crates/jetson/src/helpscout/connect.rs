@@ -66,7 +66,7 @@ async fn after_connect(state: &AppState, org: OrgId) -> anyhow::Result<()> {
     }
     register_webhook(state, org).await?;
     store::set_poll_watermark(&state.db, org, jetson_store::now()).await?;
-    crate::jobs::helpscout_poll::schedule(state, org, crate::jobs::helpscout_poll::EVERY_MS).await
+    crate::queue::helpscout_poll::schedule(state, org, crate::queue::helpscout_poll::EVERY_MS).await
 }
 
 pub async fn refresh_mailboxes(state: &AppState, org: OrgId) -> anyhow::Result<usize> {

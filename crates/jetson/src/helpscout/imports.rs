@@ -7,7 +7,7 @@ use jetson_domain::OrgId;
 use jetson_store::helpscout as store;
 use jetson_store::sync_runs;
 
-use crate::jobs::helpscout_sync;
+use crate::queue::helpscout_sync;
 use crate::state::AppState;
 
 /// A range bound: empty is none, else RFC 3339 or `YYYY-MM-DD` (its first or last second).

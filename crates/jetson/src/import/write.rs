@@ -17,8 +17,8 @@ use jetson_store::{Tx, customers};
 use sha2::{Digest, Sha256};
 
 use super::Imported;
-use crate::jobs::analyze;
 use crate::operators::Operators;
+use crate::queue::analyze;
 use crate::sealed::Sealer;
 use crate::state::AppState;
 

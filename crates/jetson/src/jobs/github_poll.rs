@@ -10,27 +10,14 @@ use jetson_domain::OrgId;
 use jetson_store::github as store;
 use jetson_store::jobs::Claimed;
 
-use super::OrgPayload;
 use crate::github::automation::{self, Outcome};
 use crate::github::{client, connection, repo_name, sync};
+use crate::queue::OrgPayload;
+use crate::queue::github_poll::{EVERY_MS, schedule};
 use crate::state::AppState;
 
-pub const KIND: &str = "github.poll";
-pub const EVERY_MS: i64 = 5 * 60 * 1000;
 /// The first read of a repository takes this many pages (100 issues each) at most.
 const FIRST_READ_PAGES: usize = 20;
-
-/// Queues a poll `delay_ms` from now (once per organisation and time slot).
-pub async fn schedule(state: &AppState, org: OrgId, delay_ms: i64) -> anyhow::Result<()> {
-    super::schedule_periodic(state, KIND, EVERY_MS, org, delay_ms).await
-}
-
-pub async fn schedule_all(state: &AppState) -> anyhow::Result<()> {
-    for conn in store::connections(&state.db).await? {
-        schedule(state, conn.org_id, 0).await?;
-    }
-    Ok(())
-}
 
 pub async fn run(state: &AppState, job: &Claimed, worker: &str) -> anyhow::Result<()> {
     let p: OrgPayload = serde_json::from_value(job.payload.clone())?;
@@ -43,7 +30,7 @@ pub async fn run(state: &AppState, job: &Claimed, worker: &str) -> anyhow::Resul
         }
         schedule(state, p.org, EVERY_MS).await?;
     }
-    super::complete_alone(state, job, worker).await
+    crate::queue::complete_alone(state, job, worker).await
 }
 
 pub async fn poll(state: &AppState, org: OrgId) -> anyhow::Result<Outcome> {

@@ -1,30 +1,13 @@
 //! `github.training`: import a repository's labelled issues as a product's training examples.
 
-use jetson_domain::{OrgId, ProductId};
-use jetson_store::Tx;
-use jetson_store::jobs::{self, Claimed, NewJob};
-use serde::{Deserialize, Serialize};
+use jetson_store::jobs::Claimed;
 
+use crate::queue::github_training::Payload;
 use crate::state::AppState;
-
-pub const KIND: &str = "github.training";
-
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Payload {
-    pub org: OrgId,
-    pub product: ProductId,
-}
-
-pub async fn enqueue(tx: &mut Tx, org: OrgId, product: ProductId) -> anyhow::Result<()> {
-    let payload = serde_json::to_value(Payload { org, product })?;
-    let key = format!("{KIND}:{}", product.as_uuid());
-    jobs::enqueue(tx, NewJob { kind: KIND, payload, dedup_key: Some(key), max_attempts: 3 }).await?;
-    Ok(())
-}
 
 pub async fn run(state: &AppState, job: &Claimed, worker: &str) -> anyhow::Result<()> {
     let p: Payload = serde_json::from_value(job.payload.clone())?;
     let counts = crate::github::training::import(state, p.org, p.product).await?;
     tracing::info!(product = %p.product, examples = ?counts, "github.training.done");
-    super::complete_alone(state, job, worker).await
+    crate::queue::complete_alone(state, job, worker).await
 }

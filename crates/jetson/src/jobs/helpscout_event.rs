@@ -5,34 +5,12 @@
 //! So duplicates and out-of-order deliveries converge on Help Scout's current state, and a
 //! customer reply re-analyses just its own conversation.
 
-use jetson_store::jobs::{self, Claimed, NewJob};
-use jetson_store::{Tx, helpscout as store};
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use jetson_store::helpscout as store;
+use jetson_store::jobs::{self, Claimed};
 
 use crate::helpscout::{client, ingest};
+use crate::queue::helpscout_event::Payload;
 use crate::state::AppState;
-
-pub const KIND: &str = "helpscout.event";
-
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Payload {
-    pub org: jetson_domain::OrgId,
-    pub event: String,
-    pub conversation: u64,
-}
-
-/// Queues a delivery; the same delivery (same event and bytes) twice is queued once.
-pub async fn enqueue(tx: &mut Tx, payload: Payload, body: &[u8]) -> anyhow::Result<bool> {
-    let mut h = Sha256::new();
-    h.update(payload.org.as_uuid().as_bytes());
-    h.update(payload.event.as_bytes());
-    h.update([0]);
-    h.update(body);
-    let key = format!("{KIND}:{}", hex::encode(&h.finalize()[..16]));
-    let payload = serde_json::to_value(payload)?;
-    Ok(jobs::enqueue(tx, NewJob { kind: KIND, payload, dedup_key: Some(key), max_attempts: 8 }).await?)
-}
 
 pub async fn run(state: &AppState, job: &Claimed, worker: &str) -> anyhow::Result<()> {
     let p: Payload = serde_json::from_value(job.payload.clone())?;

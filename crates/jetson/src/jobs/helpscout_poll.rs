@@ -9,25 +9,10 @@ use jetson_domain::OrgId;
 use jetson_store::helpscout as store;
 use jetson_store::jobs::Claimed;
 
-use super::OrgPayload;
 use crate::helpscout::{client, connection, ingest};
+use crate::queue::OrgPayload;
+use crate::queue::helpscout_poll::{EVERY_MS, schedule};
 use crate::state::AppState;
-
-pub const KIND: &str = "helpscout.poll";
-pub const EVERY_MS: i64 = 5 * 60 * 1000;
-
-/// Queues a poll `delay_ms` from now (once per organisation and time slot).
-pub async fn schedule(state: &AppState, org: OrgId, delay_ms: i64) -> anyhow::Result<()> {
-    super::schedule_periodic(state, KIND, EVERY_MS, org, delay_ms).await
-}
-
-/// At start-up: make sure every connected organisation has a poll queued.
-pub async fn schedule_all(state: &AppState) -> anyhow::Result<()> {
-    for conn in store::connections(&state.db).await? {
-        schedule(state, conn.org_id, 0).await?;
-    }
-    Ok(())
-}
 
 pub async fn run(state: &AppState, job: &Claimed, worker: &str) -> anyhow::Result<()> {
     let p: OrgPayload = serde_json::from_value(job.payload.clone())?;
@@ -42,7 +27,7 @@ pub async fn run(state: &AppState, job: &Claimed, worker: &str) -> anyhow::Resul
         }
         schedule(state, p.org, EVERY_MS).await?;
     }
-    super::complete_alone(state, job, worker).await
+    crate::queue::complete_alone(state, job, worker).await
 }
 
 /// Stores what changed since the watermark; returns how many conversations were read.

@@ -8,29 +8,15 @@
 use anyhow::Context;
 use jetson_connectors::helpscout::Error as HsError;
 use jetson_connectors::helpscout::client::ConversationQuery;
-use jetson_store::jobs::{self, Claimed, NewJob};
+use jetson_store::helpscout as store;
+use jetson_store::jobs::Claimed;
 use jetson_store::sync_runs::{self, Counts, SyncRun};
-use jetson_store::{Tx, helpscout as store};
-use serde::{Deserialize, Serialize};
 
 use crate::helpscout::{client, connection, ingest};
+use crate::queue::helpscout_sync::Payload;
 use crate::state::AppState;
 
-pub const KIND: &str = "helpscout.sync";
 const RESTARTS: usize = 3;
-
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Payload {
-    pub run: uuid::Uuid,
-}
-
-/// Queues the run (again, after a stop: each request is a new job).
-pub async fn enqueue(tx: &mut Tx, run: uuid::Uuid) -> anyhow::Result<()> {
-    let payload = serde_json::to_value(Payload { run })?;
-    let key = format!("{KIND}:{run}:{}", jobs::now_ms());
-    jobs::enqueue(tx, NewJob { kind: KIND, payload, dedup_key: Some(key), max_attempts: 8 }).await?;
-    Ok(())
-}
 
 pub async fn run(state: &AppState, job: &Claimed, worker: &str) -> anyhow::Result<()> {
     let payload: Payload = serde_json::from_value(job.payload.clone())?;
@@ -48,7 +34,7 @@ pub async fn run(state: &AppState, job: &Claimed, worker: &str) -> anyhow::Resul
             sync_runs::set_status(&state.db, run.id, sync_runs::FAILED, Some(&message)).await?;
         }
     }
-    super::complete_alone(state, job, worker).await
+    crate::queue::complete_alone(state, job, worker).await
 }
 
 /// Credentials Help Scout refuses and refusals of the request itself do not get better by waiting.

@@ -259,7 +259,7 @@ pub async fn import_training(
         .await?
         .ok_or_else(|| UiError::bad_request("Link a repository to this product first."))?;
     let mut tx = state.db.begin().await?;
-    crate::jobs::github_training::enqueue(&mut tx, user.org_id, product).await?;
+    crate::queue::github_training::enqueue(&mut tx, user.org_id, product).await?;
     tx.commit().await?;
     Ok(back("training"))
 }

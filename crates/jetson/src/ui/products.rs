@@ -49,7 +49,7 @@ pub async fn page(State(state): State<AppState>, user: UiUser, Query(p): Query<P
     super::require_admin(&user)?;
     let mut list = Vec::new();
     for product in products::list(&state.db, user.org_id).await? {
-        let own = crate::learning::priority_definitions(&product);
+        let own = crate::models::priority_definitions(&product);
         let definitions = LEVELS
             .iter()
             .map(|l| {
