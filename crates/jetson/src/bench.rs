@@ -12,8 +12,8 @@ use jetson_domain::ProductName;
 use jetson_store::products;
 
 use crate::config::Settings;
-use crate::import::{self, Format};
 use crate::progress::Progress;
+use crate::services::import::{self, Format};
 
 /// `n` conversations as Help Scout JSON lines: the demo generator's phrasing for one product,
 /// repeated with fresh ids and customer addresses each round.
@@ -40,7 +40,7 @@ pub async fn ingest(n: usize) -> anyhow::Result<()> {
     let lines = synthetic_conversations(n)?;
     let dir = crate::cli::tempfile_dir()?;
     let state = crate::cli::open(Settings::for_data_dir(&dir)).await?;
-    let org = crate::accounts::ensure_org(&state, "Bench").await?;
+    let org = crate::services::accounts::ensure_org(&state, "Bench").await?;
     let mut tx = state.db.begin().await?;
     let product = products::get_or_create(&mut tx, org, &ProductName::parse("Bench")?).await?;
     tx.commit().await?;

@@ -387,7 +387,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let role = Role::parse(&role).map_err(|e| anyhow::anyhow!(e.0))?;
             let name =
                 if name.is_empty() { email.as_str().split('@').next().unwrap_or_default().to_string() } else { name };
-            let (_, password) = crate::accounts::create_user(&state, org, &email, &name, role).await?;
+            let (_, password) = crate::services::accounts::create_user(&state, org, &email, &name, role).await?;
             println!("Log in as {email} with password {password}");
             Ok(())
         }
@@ -397,7 +397,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let org = find_org(&state, &org).await?;
             let email = Email::parse(&email).map_err(|e| anyhow::anyhow!(e.0))?;
             let user = users::find_by_email(&state.db, &email).await?.with_context(|| format!("no user {email}"))?;
-            let (_, token) = crate::accounts::create_token(&state, org, user.id, "cli", scope, expires, None).await?;
+            let (_, token) =
+                crate::services::accounts::create_token(&state, org, user.id, "cli", scope, expires, None).await?;
             println!("API token: {token}");
             Ok(())
         }
@@ -406,10 +407,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Org { command } => stewardship::org(s, command).await,
         Command::Customer { command } => stewardship::customer(&open(s).await?, command).await,
         Command::Retention { command } => stewardship::retention(&open(s).await?, command).await,
-        Command::Backup { file } => crate::backup::backup(&open(s).await?.db, &file).await,
+        Command::Backup { file } => crate::services::backup::backup(&open(s).await?.db, &file).await,
         Command::Restore { file } => {
             s.prepare()?;
-            crate::backup::restore(&s, &file).await
+            crate::services::backup::restore(&s, &file).await
         }
         Command::Keys { command } => stewardship::keys(open(s).await?, command).await,
         Command::Privacy { command } => privacy::run(command),
@@ -463,8 +464,8 @@ async fn helpscout_command(state: AppState, command: HelpscoutCommand) -> anyhow
         }
         HelpscoutCommand::Sync { org, product, since, until } => {
             let org = org_or_only(&state, org.as_deref()).await?;
-            let since = crate::helpscout::imports::day(since.as_deref().unwrap_or(""), false)?;
-            let until = crate::helpscout::imports::day(until.as_deref().unwrap_or(""), true)?;
+            let since = crate::services::helpscout::imports::day(since.as_deref().unwrap_or(""), false)?;
+            let until = crate::services::helpscout::imports::day(until.as_deref().unwrap_or(""), true)?;
             let run = helpscout::sync(&state, org, &product, since, until).await?;
             println!(
                 "imported {} new, {} changed, {} unchanged conversation(s); skipped {} unreadable",
@@ -480,7 +481,7 @@ async fn org_or_only(state: &AppState, name: Option<&str>) -> anyhow::Result<jet
     match name {
         Some(name) => find_org(state, name).await,
         None => match orgs::list(&state.db).await?.as_slice() {
-            [] => crate::accounts::ensure_org(state, "Default").await,
+            [] => crate::services::accounts::ensure_org(state, "Default").await,
             [only] => Ok(only.id),
             _ => bail!("there are several organisations; choose one with --org"),
         },
@@ -508,10 +509,12 @@ pub const DEMO_ADMIN: &str = "admin@demo.jetson.local";
 async fn demo(settings: Settings) -> anyhow::Result<()> {
     let app = Application::build(settings).await?;
     let state = app.state().clone();
-    let org = crate::accounts::ensure_org(&state, DEMO_ORG).await?;
+    let org = crate::services::accounts::ensure_org(&state, DEMO_ORG).await?;
     let email = Email::parse(DEMO_ADMIN).expect("valid");
-    let (user, password) = crate::accounts::create_user(&state, org, &email, "Demo Admin", Role::Owner).await?;
-    let (_, token) = crate::accounts::create_token(&state, org, user, "demo", Scope::Write, None, None).await?;
+    let (user, password) =
+        crate::services::accounts::create_user(&state, org, &email, "Demo Admin", Role::Owner).await?;
+    let (_, token) =
+        crate::services::accounts::create_token(&state, org, user, "demo", Scope::Write, None, None).await?;
 
     let dataset = crate::demo::parse(crate::demo::DATASET).map_err(anyhow::Error::msg)?;
     let today = chrono::Utc::now().date_naive().and_hms_opt(0, 0, 0).expect("midnight").and_utc();
@@ -558,8 +561,8 @@ async fn import(state: AppState, product: &str, org: Option<&str>, file: &std::p
     let product = products::get_or_create(&mut tx, org, &name).await?;
     tx.commit().await?;
 
-    let format = crate::import::Format::detect(file, &content);
-    let parsed = crate::import::parse(format, &content);
+    let format = crate::services::import::Format::detect(file, &content);
+    let parsed = crate::services::import::parse(format, &content);
     for e in parsed.errors.iter().take(50) {
         eprintln!("skipped: {e}");
     }
@@ -567,9 +570,10 @@ async fn import(state: AppState, product: &str, org: Option<&str>, file: &std::p
         eprintln!("skipped: … and {} more", parsed.errors.len() - 50);
     }
     let mut bar = Progress::new("importing", parsed.conversations.len() as u64);
-    let summary =
-        crate::import::write(&state, org, product.id, &parsed.conversations, &mut |done, _| bar.set(done as u64))
-            .await?;
+    let summary = crate::services::import::write(&state, org, product.id, &parsed.conversations, &mut |done, _| {
+        bar.set(done as u64)
+    })
+    .await?;
     bar.finish();
     analyse_pending(&state).await?;
     println!(

@@ -26,7 +26,7 @@ pub async fn load(
     convs: &[DemoConversation],
     progress: &mut dyn FnMut(usize, usize),
 ) -> anyhow::Result<usize> {
-    let mut by_product: Vec<(String, Vec<crate::import::Imported>)> = Vec::new();
+    let mut by_product: Vec<(String, Vec<crate::services::import::Imported>)> = Vec::new();
     for c in convs {
         match by_product.iter_mut().find(|(p, _)| *p == c.product) {
             Some((_, list)) => list.push(c.conversation.clone()),
@@ -40,9 +40,10 @@ pub async fn load(
         let mut tx = state.db.begin().await?;
         let product = products::get_or_create(&mut tx, org, &ProductName::parse(&name)?).await?;
         tx.commit().await?;
-        let summary =
-            crate::import::write(state, org, product.id, &list, &mut |done, _| progress(done_before + done, total))
-                .await?;
+        let summary = crate::services::import::write(state, org, product.id, &list, &mut |done, _| {
+            progress(done_before + done, total)
+        })
+        .await?;
         done_before += list.len();
         inserted += summary.inserted + summary.changed;
     }

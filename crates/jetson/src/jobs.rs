@@ -30,8 +30,8 @@ pub async fn run(state: &AppState, job: &Claimed, worker: &str) -> anyhow::Resul
         queue::github_training::KIND => github_training::run(state, job, worker).await,
         queue::model_train::KIND => model_train::run(state, job, worker).await,
         queue::retention::KIND => retention::run(state, job, worker).await,
-        queue::alerts::WEBHOOK_JOB => crate::alerts::deliver(state, job, worker).await,
-        queue::alerts::EMAIL_JOB => crate::alerts::email(state, job, worker).await,
+        queue::alerts::WEBHOOK_JOB => crate::services::alerts::deliver(state, job, worker).await,
+        queue::alerts::EMAIL_JOB => crate::services::alerts::email(state, job, worker).await,
         other => anyhow::bail!("unknown job kind `{other}`"),
     }
 }

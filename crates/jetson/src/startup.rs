@@ -31,7 +31,8 @@ impl Application {
         let state = AppState::new(db, settings)?;
         // Bodies stored by a version that kept them in the clear are sealed before anyone is served.
         if state.sealer().is_ok() {
-            let sealed = crate::keys::seal_legacy_bodies(&state).await.context("sealing stored message bodies")?;
+            let sealed =
+                crate::services::keys::seal_legacy_bodies(&state).await.context("sealing stored message bodies")?;
             if sealed > 0 {
                 tracing::info!(sealed, "sealed message bodies stored before bodies were encrypted");
             }
@@ -71,7 +72,7 @@ impl Application {
         {
             tracing::warn!(error = %format!("{e:#}"), "could not schedule retention");
         }
-        let app = crate::router::build(self.state.clone());
+        let app = crate::web::router::build(self.state.clone());
         // The peer's address reaches handlers (sign-in throttling, rate limits).
         let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
         let served = axum::serve(self.listener, app)

@@ -139,11 +139,11 @@ pub async fn run(n: usize) -> anyhow::Result<()> {
     let mut settings = Settings::for_data_dir(&dir);
     settings.helpscout = jetson_connectors::helpscout::Endpoints::for_api(&fake.base);
     let state = crate::cli::open(settings).await?;
-    let org = crate::accounts::ensure_org(&state, "Bench").await?;
+    let org = crate::services::accounts::ensure_org(&state, "Bench").await?;
 
     let started = Instant::now();
     let app = jetson_connectors::helpscout::Credentials { client_id: "bench".into(), client_secret: "bench".into() };
-    crate::helpscout::connect::with_client_credentials(&state, org, &app).await?;
+    crate::services::helpscout::connect::with_client_credentials(&state, org, &app).await?;
     crate::cli::helpscout::link(&state, org, "Bench", "Bench").await?;
     let run = crate::cli::helpscout::sync(&state, org, "Bench", None, None).await?;
     let secs = started.elapsed().as_secs_f64();

@@ -164,7 +164,7 @@ async fn demo(
 ) -> anyhow::Result<()> {
     let dir = tempfile_dir()?;
     let state = open(Settings { embeddings_dir: embeddings, ..Settings::for_data_dir(&dir) }).await?;
-    let org = crate::accounts::ensure_org(&state, DEMO_ORG).await?;
+    let org = crate::services::accounts::ensure_org(&state, DEMO_ORG).await?;
     let dataset = crate::demo::parse(crate::demo::DATASET).map_err(anyhow::Error::msg)?;
     let convs = crate::demo::generate(&dataset, chrono::Utc::now());
     if match_threshold.is_some() || review_threshold.is_some() {

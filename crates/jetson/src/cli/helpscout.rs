@@ -13,7 +13,7 @@ use crate::state::AppState;
 /// Connects with client credentials and, when the account has exactly the mailboxes named, links
 /// each to a product of the same name.
 pub async fn connect(state: &AppState, org: OrgId, app: &Credentials) -> anyhow::Result<()> {
-    crate::helpscout::connect::with_client_credentials(state, org, app).await?;
+    crate::services::helpscout::connect::with_client_credentials(state, org, app).await?;
     print_status(state, org).await
 }
 
@@ -63,14 +63,14 @@ pub async fn sync(
     since: Option<DateTime<Utc>>,
     until: Option<DateTime<Utc>>,
 ) -> anyhow::Result<sync_runs::SyncRun> {
-    crate::helpscout::connection(state, org).await?;
+    crate::services::helpscout::connection(state, org).await?;
     let p = super::find_product(state, org, product).await?;
     let Some(mailbox) = store::mailbox_for_product(&state.db, org, p.id).await? else {
         bail!(
             "no Help Scout mailbox feeds `{product}`; link one with `jetson helpscout link --mailbox NAME --product {product}`"
         )
     };
-    let (id, created) = crate::helpscout::imports::running_or_new(state, org, mailbox, since, until).await?;
+    let (id, created) = crate::services::helpscout::imports::running_or_new(state, org, mailbox, since, until).await?;
     let run = sync_runs::get(&state.db, org, id).await?.context("the import vanished")?;
     if !created {
         eprintln!("continuing the interrupted import started {} ({} read so far)", run.started_at, run.done);

@@ -49,7 +49,7 @@ pub fn head_bytes(model: &crate::embeddings::Embeddings) -> anyhow::Result<Vec<u
 pub async fn train_product(state: &AppState, org: OrgId, name: &str) -> anyhow::Result<()> {
     let id = super::find_product(state, org, name).await?.id;
     eprintln!("training `{name}` on the corpus and its own examples …");
-    let t = crate::learning::train_product(state, org, id).await?;
+    let t = crate::services::learning::train_product(state, org, id).await?;
     if t.category_examples == 0 {
         println!("`{name}` has no corrected categories yet: it keeps the built-in model");
     } else {

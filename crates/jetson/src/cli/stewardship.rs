@@ -166,13 +166,13 @@ pub async fn org(s: Settings, command: OrgCommand) -> anyhow::Result<()> {
         OrgCommand::Export { org, out } => {
             let state = open(s).await?;
             let id = find_org(&state, &org).await?;
-            let counts = crate::org_archive::export(&state, id, &out).await?;
+            let counts = crate::services::org_archive::export(&state, id, &out).await?;
             let total: usize = counts.values().sum();
             println!("exported {org} to {} ({total} rows)", out.display());
         }
         OrgCommand::Import { file } => {
             let state = open(s).await?;
-            let (name, written) = crate::org_archive::import(&state, &file).await?;
+            let (name, written) = crate::services::org_archive::import(&state, &file).await?;
             let total: usize = written.iter().map(|(_, n)| n).sum();
             println!("imported {name} ({total} rows); connect Help Scout and GitHub again in Settings → Integrations");
         }
@@ -193,10 +193,10 @@ pub async fn org(s: Settings, command: OrgCommand) -> anyhow::Result<()> {
 pub async fn keys(state: AppState, command: KeysCommand) -> anyhow::Result<()> {
     let KeysCommand::Rotate = command;
     let source = match &state.settings.key_file {
-        Some(path) => crate::keys::KeySource::File(path.clone()),
-        None => crate::keys::KeySource::Environment,
+        Some(path) => crate::services::keys::KeySource::File(path.clone()),
+        None => crate::services::keys::KeySource::Environment,
     };
-    crate::keys::rotate(&state, source).await
+    crate::services::keys::rotate(&state, source).await
 }
 
 pub async fn customer(state: &AppState, command: CustomerCommand) -> anyhow::Result<()> {
@@ -205,7 +205,7 @@ pub async fn customer(state: &AppState, command: CustomerCommand) -> anyhow::Res
         CustomerCommand::Export { org, email, out } => {
             let org = org_or_only(state, org.as_deref()).await?;
             let email = Email::parse(&email).map_err(|e| anyhow::anyhow!(e.0))?;
-            let doc = crate::erasure::export_customer(state, org, &email, &actor).await?;
+            let doc = crate::services::erasure::export_customer(state, org, &email, &actor).await?;
             let text = serde_json::to_string_pretty(&doc)?;
             match out {
                 Some(path) => {
@@ -219,7 +219,7 @@ pub async fn customer(state: &AppState, command: CustomerCommand) -> anyhow::Res
         CustomerCommand::Erase { org, email } => {
             let org = org_or_only(state, org.as_deref()).await?;
             let email = Email::parse(&email).map_err(|e| anyhow::anyhow!(e.0))?;
-            let f = crate::erasure::erase_customer(state, org, &email, &actor).await?;
+            let f = crate::services::erasure::erase_customer(state, org, &email, &actor).await?;
             println!(
                 "erased {email}: {} conversation(s), {} message(s), {} report(s), {} learned example(s); \
                  {} work item(s) removed, {} recounted",
@@ -251,8 +251,8 @@ pub async fn retention(state: &AppState, command: RetentionCommand) -> anyhow::R
             if let Some(Days(d)) = audit {
                 policy.audit_days = d;
             }
-            crate::retention::set(state, org, policy, &format!("cli:{}", whoami())).await?;
-            let deleted = crate::retention::enforce(state, org, chrono::Utc::now()).await?;
+            crate::services::retention::set(state, org, policy, &format!("cli:{}", whoami())).await?;
+            let deleted = crate::services::retention::enforce(state, org, chrono::Utc::now()).await?;
             println!(
                 "kept: original bodies {}, conversations {}, audit events {}",
                 show_days(policy.raw_body_days),
@@ -280,7 +280,7 @@ pub async fn retention(state: &AppState, command: RetentionCommand) -> anyhow::R
         }
         RetentionCommand::Run { org } => {
             let org = org_or_only(state, org.as_deref()).await?;
-            match crate::retention::enforce(state, org, chrono::Utc::now()).await? {
+            match crate::services::retention::enforce(state, org, chrono::Utc::now()).await? {
                 Some(d) => println!("deleted: {}", serde_json::to_string_pretty(&d)?),
                 None => println!("no retention policy: everything is kept"),
             }

@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use jetson_domain::{Author, Category, Email};
 
 use super::dataset::{Dataset, Phrase, Problem};
-use crate::import::{Imported, ImportedMessage};
+use crate::services::import::{Imported, ImportedMessage};
 
 /// A generated conversation and what it really is.
 #[derive(Debug, Clone)]

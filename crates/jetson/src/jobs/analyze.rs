@@ -2,8 +2,8 @@
 
 use jetson_store::jobs::Claimed;
 
-use crate::pipeline::{self, JobRef};
 use crate::queue::analyze::Payload;
+use crate::services::pipeline::{self, JobRef};
 use crate::state::AppState;
 
 pub async fn run(state: &AppState, job: &Claimed, worker: &str) -> anyhow::Result<()> {

@@ -10,10 +10,10 @@ use jetson_domain::OrgId;
 use jetson_store::github as store;
 use jetson_store::jobs::Claimed;
 
-use crate::github::automation::{self, Outcome};
-use crate::github::{client, connection, repo_name, sync};
 use crate::queue::OrgPayload;
 use crate::queue::github_poll::{EVERY_MS, schedule};
+use crate::services::github::automation::{self, Outcome};
+use crate::services::github::{client, connection, repo_name, sync};
 use crate::state::AppState;
 
 /// The first read of a repository takes this many pages (100 issues each) at most.
@@ -65,6 +65,6 @@ pub async fn poll(state: &AppState, org: OrgId) -> anyhow::Result<Outcome> {
         Ok(())
     }
     .await;
-    crate::github::record(state, org, &gh, result.as_ref().copied()).await?;
+    crate::services::github::record(state, org, &gh, result.as_ref().copied()).await?;
     result.map(|()| out)
 }

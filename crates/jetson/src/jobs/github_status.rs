@@ -8,6 +8,6 @@ use crate::state::AppState;
 
 pub async fn run(state: &AppState, job: &Claimed, worker: &str) -> anyhow::Result<()> {
     let p: Payload = serde_json::from_value(job.payload.clone())?;
-    crate::github::issues::push_status(state, p.org, p.item).await?;
+    crate::services::github::issues::push_status(state, p.org, p.item).await?;
     crate::queue::complete_alone(state, job, worker).await
 }

@@ -7,7 +7,7 @@ use crate::state::AppState;
 
 pub async fn run(state: &AppState, job: &Claimed, worker: &str) -> anyhow::Result<()> {
     let p: Payload = serde_json::from_value(job.payload.clone())?;
-    let counts = crate::github::training::import(state, p.org, p.product).await?;
+    let counts = crate::services::github::training::import(state, p.org, p.product).await?;
     tracing::info!(product = %p.product, examples = ?counts, "github.training.done");
     crate::queue::complete_alone(state, job, worker).await
 }

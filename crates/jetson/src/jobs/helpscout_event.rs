@@ -8,8 +8,8 @@
 use jetson_store::helpscout as store;
 use jetson_store::jobs::{self, Claimed};
 
-use crate::helpscout::{client, ingest};
 use crate::queue::helpscout_event::Payload;
+use crate::services::helpscout::{client, ingest};
 use crate::state::AppState;
 
 pub async fn run(state: &AppState, job: &Claimed, worker: &str) -> anyhow::Result<()> {

@@ -9,9 +9,9 @@ use jetson_domain::OrgId;
 use jetson_store::helpscout as store;
 use jetson_store::jobs::Claimed;
 
-use crate::helpscout::{client, connection, ingest};
 use crate::queue::OrgPayload;
 use crate::queue::helpscout_poll::{EVERY_MS, schedule};
+use crate::services::helpscout::{client, connection, ingest};
 use crate::state::AppState;
 
 pub async fn run(state: &AppState, job: &Claimed, worker: &str) -> anyhow::Result<()> {

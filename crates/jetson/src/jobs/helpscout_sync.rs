@@ -12,8 +12,8 @@ use jetson_store::helpscout as store;
 use jetson_store::jobs::Claimed;
 use jetson_store::sync_runs::{self, Counts, SyncRun};
 
-use crate::helpscout::{client, connection, ingest};
 use crate::queue::helpscout_sync::Payload;
+use crate::services::helpscout::{client, connection, ingest};
 use crate::state::AppState;
 
 const RESTARTS: usize = 3;

@@ -7,7 +7,7 @@ use crate::state::AppState;
 
 pub async fn run(state: &AppState, job: &Claimed, worker: &str) -> anyhow::Result<()> {
     let payload: Payload = serde_json::from_value(job.payload.clone())?;
-    let trained = crate::learning::train_product(state, payload.org, payload.product).await?;
+    let trained = crate::services::learning::train_product(state, payload.org, payload.product).await?;
     tracing::info!(
         product.id = %payload.product.as_uuid(),
         examples = trained.category_examples,

@@ -1,5 +1,5 @@
 //! `retention`: once a day per organisation with a retention policy, delete what has outlived it
-//! (see `crate::retention`). The job reschedules itself.
+//! (see `crate::services::retention`). The job reschedules itself.
 
 use jetson_store::jobs::Claimed;
 
@@ -9,7 +9,7 @@ use crate::state::AppState;
 
 pub async fn run(state: &AppState, job: &Claimed, worker: &str) -> anyhow::Result<()> {
     let p: OrgPayload = serde_json::from_value(job.payload.clone())?;
-    if let Some(deleted) = crate::retention::enforce(state, p.org, chrono::Utc::now()).await? {
+    if let Some(deleted) = crate::services::retention::enforce(state, p.org, chrono::Utc::now()).await? {
         tracing::info!(org = %p.org, ?deleted, "retention.done");
         schedule(state, p.org, EVERY_MS).await?;
     }

@@ -10,10 +10,10 @@ use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::auth::extract::ClientAddress;
-use crate::auth::secret;
-use crate::error::ApiError;
+use crate::secret;
 use crate::state::AppState;
+use crate::web::caller::ClientAddress;
+use crate::web::error::ApiError;
 
 /// The middleware: the caller's API token if it sent one, else its address, is the key.
 pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> Response {

@@ -10,10 +10,15 @@ use crate::pages::csrf_of;
 /// A new person with `role` in the app's organisation, signed in: their browser, email, password.
 async fn person(app: &TestApp, role: Role) -> (reqwest::Client, String, String) {
     let email = format!("{}@people.example", role.as_str());
-    let (_, password) =
-        jetson::accounts::create_user(&app.state, app.org, &Email::parse(&email).unwrap(), "Kim Person", role)
-            .await
-            .unwrap();
+    let (_, password) = jetson::services::accounts::create_user(
+        &app.state,
+        app.org,
+        &Email::parse(&email).unwrap(),
+        "Kim Person",
+        role,
+    )
+    .await
+    .unwrap();
     (sign_in(app, &email, &password).await.expect("signed in"), email, password)
 }
 
@@ -63,7 +68,7 @@ async fn a_token_is_shown_once_stored_hashed_used_within_its_scope_and_revoked()
     assert!(again.contains("<span class=\"muted\">never</span>"), "not used yet");
     let db = &app.state.db;
     assert!(jetson_store::tokens::authenticate(db, &token).await.unwrap().is_none(), "not stored as itself");
-    let hashed = jetson::auth::secret::hash(&token);
+    let hashed = jetson::secret::hash(&token);
     assert_eq!(jetson_store::tokens::authenticate(db, &hashed).await.unwrap().unwrap().role, Role::Member);
 
     // It reads, cannot write, and its use shows on the page.

@@ -88,7 +88,7 @@ async fn a_new_device_a_locked_account_and_a_burst_of_reveals_raise_alerts_that_
 async fn a_member_neither_sees_alerts_nor_raises_device_alerts_for_others() {
     let app = spawn_app_with(|_| {}).await;
     signed_in(&app).await;
-    let (_, password) = jetson::accounts::create_user(
+    let (_, password) = jetson::services::accounts::create_user(
         &app.state,
         app.org,
         &jetson_domain::Email::parse("mo@test.example").unwrap(),
@@ -131,7 +131,7 @@ async fn an_organisation_that_pauses_on_bursts_stops_that_persons_reveals_and_ex
     assert_eq!(export.send().await.unwrap().status(), 409, "exports are paused too");
 
     // Another admin is not paused.
-    let (_, password) = jetson::accounts::create_user(
+    let (_, password) = jetson::services::accounts::create_user(
         &app.state,
         app.org,
         &jetson_domain::Email::parse("ada@test.example").unwrap(),

@@ -150,8 +150,8 @@ async fn a_viewer_or_a_read_token_cannot_change_anything() {
 async fn another_organisations_token_sees_nothing_of_ours() {
     let app = spawn_app().await;
     app.load_demo().await;
-    let other_org = jetson::accounts::ensure_org(&app.state, "Other").await.unwrap();
-    let (user, _) = jetson::accounts::create_user(
+    let other_org = jetson::services::accounts::ensure_org(&app.state, "Other").await.unwrap();
+    let (user, _) = jetson::services::accounts::create_user(
         &app.state,
         other_org,
         &jetson_domain::Email::parse("x@other.example").unwrap(),
@@ -161,7 +161,9 @@ async fn another_organisations_token_sees_nothing_of_ours() {
     .await
     .unwrap();
     let (_, theirs) =
-        jetson::accounts::create_token(&app.state, other_org, user, "t", Scope::Write, None, None).await.unwrap();
+        jetson::services::accounts::create_token(&app.state, other_org, user, "t", Scope::Write, None, None)
+            .await
+            .unwrap();
     let ours: Value = app.get_api("/api/v1/work-items?limit=1").await.json().await.unwrap();
     let item = ours["items"][0]["id"].as_str().unwrap();
     let convs: Value = app.get_api("/api/v1/conversations?limit=1").await.json().await.unwrap();
@@ -249,7 +251,7 @@ async fn the_openapi_document_and_the_router_list_the_same_operations() {
     }
     documented.sort();
     let mut routed: Vec<(String, String)> =
-        jetson::router::API_ROUTES.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
+        jetson::web::router::API_ROUTES.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
     routed.sort();
     assert_eq!(documented, routed);
     // Every listed route is really routed: an unauthenticated call is answered by the handler
@@ -290,11 +292,14 @@ async fn every_api_route_hides_other_organisations_objects_and_refuses_writes_wi
         .id
         .to_string();
 
-    let other_org = jetson::accounts::ensure_org(&app.state, "Other").await.unwrap();
+    let other_org = jetson::services::accounts::ensure_org(&app.state, "Other").await.unwrap();
     let stranger = jetson_domain::Email::parse("owner@other.example").unwrap();
-    let (user, _) = jetson::accounts::create_user(&app.state, other_org, &stranger, "O", Role::Owner).await.unwrap();
+    let (user, _) =
+        jetson::services::accounts::create_user(&app.state, other_org, &stranger, "O", Role::Owner).await.unwrap();
     let (_, theirs) =
-        jetson::accounts::create_token(&app.state, other_org, user, "t", Scope::Admin, None, None).await.unwrap();
+        jetson::services::accounts::create_token(&app.state, other_org, user, "t", Scope::Admin, None, None)
+            .await
+            .unwrap();
     let viewer = app.token_for("viewer@test.example", Role::Viewer, "admin").await;
     let read_only = app.token_for("member@test.example", Role::Member, "read").await;
 
@@ -306,7 +311,7 @@ async fn every_api_route_hides_other_organisations_objects_and_refuses_writes_wi
         request.bearer_auth(token).send()
     };
     let mut probed = 0;
-    for (method, route) in jetson::router::API_ROUTES {
+    for (method, route) in jetson::web::router::API_ROUTES {
         // (the path with our object's id, a valid body)
         let (path, body) = match *route {
             // Open to all, or signed by the provider per connection (tested in their suites).

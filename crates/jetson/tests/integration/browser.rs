@@ -649,8 +649,8 @@ async fn a_person_turns_on_two_factor_and_signs_in_with_a_code() {
     let (_driver_process, port) = start_driver(&path);
     let driver = browser(port).await;
     let code = |secret: &[u8], offset: i64| {
-        let step = jetson::auth::totp::step_at(chrono::Utc::now().timestamp()) + offset;
-        format!("{:06}", jetson::auth::totp::code(secret, step))
+        let step = jetson::services::auth::totp::step_at(chrono::Utc::now().timestamp()) + offset;
+        format!("{:06}", jetson::services::auth::totp::code(secret, step))
     };
     let run = async {
         sign_in(&driver, &app).await?;
@@ -662,7 +662,7 @@ async fn a_person_turns_on_two_factor_and_signs_in_with_a_code() {
         assert!(width > 100, "the QR code image loaded ({width} px)");
         driver.screenshot(&screenshot_path("two_factor_setup.png")).await?;
         let typed = driver.find(By::Id("secret")).await?.text().await?.replace(' ', "");
-        let secret = jetson::auth::totp::from_base32(&typed).expect("a base32 secret");
+        let secret = jetson::services::auth::totp::from_base32(&typed).expect("a base32 secret");
         driver.find(By::Id("setup-code")).await?.send_keys(code(&secret, 0)).await?;
         click_to_load(&driver, driver.find(By::Id("enable-two-factor")).await?).await?;
         let codes = driver.find_all(By::Css("#recovery-codes li")).await?;
@@ -767,7 +767,9 @@ async fn an_admin_limits_a_member_to_one_product_who_resets_a_forgotten_password
     )
     .await;
     let vic = jetson_domain::Email::parse("vic@test.example").unwrap();
-    jetson::accounts::create_user(&app.state, app.org, &vic, "Vic", jetson_domain::Role::Member).await.unwrap();
+    jetson::services::accounts::create_user(&app.state, app.org, &vic, "Vic", jetson_domain::Role::Member)
+        .await
+        .unwrap();
     let (_driver_process, port) = start_driver(&path);
     let driver = browser(port).await;
     let run = async {

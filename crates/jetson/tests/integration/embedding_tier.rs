@@ -18,7 +18,7 @@ fn model_dir() -> Option<PathBuf> {
 }
 
 /// The same failure told in other words, and an unrelated request.
-fn conversations() -> Vec<jetson::import::Imported> {
+fn conversations() -> Vec<jetson::services::import::Imported> {
     vec![
         conversation(
             "1",

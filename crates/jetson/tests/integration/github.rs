@@ -5,7 +5,7 @@
 //! release, automatic creation with brakes, daily counts comments, training import, and a dead
 //! GitHub.
 
-use jetson::github::purpose;
+use jetson::services::github::purpose;
 use jetson_connectors::github::signature;
 use jetson_domain::WorkItemId;
 use jetson_store::github as store;
@@ -320,7 +320,9 @@ async fn webhooks_resolve_defer_and_reopen_once_each_and_refuse_bad_signatures()
     assert_eq!(s.deliver("d-1", "issues", &closed, None).await.status(), 200);
     assert_eq!(s.status(item).await, "resolved");
     // A person reopens in Jetson; a replay of d-1 must not close it again.
-    jetson::actions::set_status(&s.app.state, s.app.org, item, jetson_domain::WorkItemStatus::Open).await.unwrap();
+    jetson::services::actions::set_status(&s.app.state, s.app.org, item, jetson_domain::WorkItemStatus::Open)
+        .await
+        .unwrap();
     assert_eq!(s.deliver("d-1", "issues", &closed, None).await.status(), 200);
     assert_eq!(s.status(item).await, "open", "a replayed delivery is processed once");
 
@@ -359,13 +361,13 @@ async fn a_merged_items_issue_goes_with_its_reports_so_github_still_reaches_them
     let other = s.second_item().await;
 
     // A person decides the linked item is a duplicate of the other one.
-    jetson::actions::merge(&s.app.state, s.app.org, linked, other).await.unwrap();
+    jetson::services::actions::merge(&s.app.state, s.app.org, linked, other).await.unwrap();
     assert_eq!(s.link(other).await.github_number, Some(1));
     let closed = issue_event("closed", REPO, 1, "closed", Some("completed"));
     assert_eq!(s.deliver("d-1", "issues", &closed, None).await.status(), 200);
     assert_eq!(s.status(other).await, "resolved", "the item that now holds every report follows the issue");
 
-    jetson::actions::unmerge(&s.app.state, s.app.org, linked).await.unwrap();
+    jetson::services::actions::unmerge(&s.app.state, s.app.org, linked).await.unwrap();
     assert_eq!((s.link(linked).await.github_number, s.link(other).await.github_number), (Some(1), None));
 }
 

@@ -46,10 +46,12 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     tokio::spawn(app.run_until_stopped(async move {
         let _ = stopped.await;
     }));
-    let org = jetson::accounts::ensure_org(&state, "Test Org").await.unwrap();
+    let org = jetson::services::accounts::ensure_org(&state, "Test Org").await.unwrap();
     let email = Email::parse("admin@test.example").unwrap();
-    let (user, password) = jetson::accounts::create_user(&state, org, &email, "Test Admin", Role::Owner).await.unwrap();
-    let (_, token) = jetson::accounts::create_token(&state, org, user, "test", Scope::Write, None, None).await.unwrap();
+    let (user, password) =
+        jetson::services::accounts::create_user(&state, org, &email, "Test Admin", Role::Owner).await.unwrap();
+    let (_, token) =
+        jetson::services::accounts::create_token(&state, org, user, "test", Scope::Write, None, None).await.unwrap();
     TestApp {
         address,
         state,
@@ -86,7 +88,7 @@ impl TestApp {
     }
 
     /// Imports conversations into a product and analyses them.
-    pub async fn import(&self, product: &str, convs: &[jetson::import::Imported]) {
+    pub async fn import(&self, product: &str, convs: &[jetson::services::import::Imported]) {
         let mut tx = self.state.db.begin().await.unwrap();
         let p = jetson_store::products::get_or_create(
             &mut tx,
@@ -96,7 +98,7 @@ impl TestApp {
         .await
         .unwrap();
         tx.commit().await.unwrap();
-        jetson::import::write(&self.state, self.org, p.id, convs, &mut |_, _| {}).await.unwrap();
+        jetson::services::import::write(&self.state, self.org, p.id, convs, &mut |_, _| {}).await.unwrap();
         self.run_jobs().await;
     }
 
@@ -107,19 +109,24 @@ impl TestApp {
 
     /// A token for a new user with `role` and `scope` in this organisation.
     pub async fn token_for(&self, email: &str, role: Role, scope: &str) -> String {
-        let (user, _) =
-            jetson::accounts::create_user(&self.state, self.org, &Email::parse(email).unwrap(), "Someone", role)
-                .await
-                .unwrap();
+        let (user, _) = jetson::services::accounts::create_user(
+            &self.state,
+            self.org,
+            &Email::parse(email).unwrap(),
+            "Someone",
+            role,
+        )
+        .await
+        .unwrap();
         let scope = Scope::parse(scope).unwrap();
-        jetson::accounts::create_token(&self.state, self.org, user, "t", scope, None, None).await.unwrap().1
+        jetson::services::accounts::create_token(&self.state, self.org, user, "t", scope, None, None).await.unwrap().1
     }
 }
 
 /// A conversation with one customer message, for tests that need specific text.
-pub fn conversation(id: &str, email: &str, subject: &str, body: &str) -> jetson::import::Imported {
+pub fn conversation(id: &str, email: &str, subject: &str, body: &str) -> jetson::services::import::Imported {
     let at = chrono::Utc::now() - chrono::Duration::days(1);
-    jetson::import::Imported {
+    jetson::services::import::Imported {
         external_id: id.into(),
         subject: subject.into(),
         status: "active".into(),
@@ -127,7 +134,7 @@ pub fn conversation(id: &str, email: &str, subject: &str, body: &str) -> jetson:
         customer_email: Email::parse(email).unwrap(),
         customer_name: "Pat Example".into(),
         created_at: at,
-        messages: vec![jetson::import::ImportedMessage {
+        messages: vec![jetson::services::import::ImportedMessage {
             external_id: format!("{id}-1"),
             author: jetson_domain::Author::Customer,
             author_name: "Pat Example".into(),

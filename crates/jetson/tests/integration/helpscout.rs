@@ -99,7 +99,7 @@ impl Setup {
             .state
             .sealer()
             .unwrap()
-            .open(jetson::helpscout::purpose::WEBHOOK_SECRET, c.webhook_secret_enc.as_deref().unwrap())
+            .open(jetson::services::helpscout::purpose::WEBHOOK_SECRET, c.webhook_secret_enc.as_deref().unwrap())
             .unwrap();
         (c.id, secret)
     }
@@ -394,7 +394,9 @@ async fn wrong_credentials_are_explained_and_nothing_is_stored() {
     let api = fake.uri();
     let app = spawn_app_with(|s| s.helpscout = jetson_connectors::helpscout::Endpoints::for_api(&api)).await;
     let app_creds = jetson_connectors::helpscout::Credentials { client_id: "x".into(), client_secret: "y".into() };
-    let err = jetson::helpscout::connect::with_client_credentials(&app.state, app.org, &app_creds).await.unwrap_err();
+    let err = jetson::services::helpscout::connect::with_client_credentials(&app.state, app.org, &app_creds)
+        .await
+        .unwrap_err();
     assert!(format!("{err:#}").contains("Bad client credentials"), "{err:#}");
     assert!(store::connection(&app.state.db, app.org).await.unwrap().is_none());
 }

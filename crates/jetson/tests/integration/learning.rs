@@ -6,7 +6,7 @@ use crate::helpers::{TestApp, conversation, spawn_app};
 
 /// A pool-equipment maker's support mail: bugs told without the usual bug words, requests told as
 /// wishes, and notices that need no work. Deterministic.
-fn pool_mail(from: usize, to: usize) -> Vec<(jetson::import::Imported, &'static str)> {
+fn pool_mail(from: usize, to: usize) -> Vec<(jetson::services::import::Imported, &'static str)> {
     let bug = [
         "Pool {n}: the chlorine reading sits at 0.0 although the water tested fine by hand",
         "Dosing pump on line {n} ran all night and emptied the acid tank",
@@ -63,7 +63,7 @@ async fn categories(app: &TestApp) -> std::collections::HashMap<String, (String,
 
 fn accuracy(
     found: &std::collections::HashMap<String, (String, String)>,
-    mail: &[(jetson::import::Imported, &str)],
+    mail: &[(jetson::services::import::Imported, &str)],
 ) -> f64 {
     let right = mail.iter().filter(|(c, label)| found.get(&c.external_id).is_some_and(|f| f.1 == *label)).count();
     right as f64 / mail.len() as f64
@@ -150,7 +150,7 @@ async fn moves_merges_and_unmerges_are_kept_as_same_or_different_problem_pairs()
     let learned = jetson_store::products::get(&app.state.db, app.org, product.id).await.unwrap().match_threshold;
     assert!((learned - product.match_threshold).abs() <= 0.05 + 1e-9);
     for _ in 0..3 {
-        let t = jetson::learning::train_product(&app.state, app.org, product.id).await.unwrap();
+        let t = jetson::services::learning::train_product(&app.state, app.org, product.id).await.unwrap();
         assert_eq!((t.pairs, t.match_threshold.1), (0, learned));
     }
 }

@@ -56,7 +56,8 @@ async fn invitations_and_reset_links_are_emailed_instead_of_shown() {
 
     // An admin's reset link for a member goes to the member's address.
     let email = Email::parse("kim@test.example").unwrap();
-    let (kim, _) = jetson::accounts::create_user(&app.state, app.org, &email, "Kim", Role::Member).await.unwrap();
+    let (kim, _) =
+        jetson::services::accounts::create_user(&app.state, app.org, &email, "Kim", Role::Member).await.unwrap();
     let (_, html) =
         post_form(&admin, &app, &format!("/settings/members/{kim}/reset-link"), &[("csrf", csrf.as_str())]).await;
     assert!(html.contains("emailed to kim@test.example"), "{html}");
@@ -149,7 +150,7 @@ async fn security_alerts_are_emailed_to_owners_and_admins_only() {
     let app = app_mailing_to(smtp.url.clone()).await;
     for (email, role) in [("ada@test.example", Role::Admin), ("max@test.example", Role::Member)] {
         let email = Email::parse(email).unwrap();
-        jetson::accounts::create_user(&app.state, app.org, &email, "Someone", role).await.unwrap();
+        jetson::services::accounts::create_user(&app.state, app.org, &email, "Someone", role).await.unwrap();
     }
     for _ in 0..5 {
         post_form(&browser(), &app, "/login", &[("email", "max@test.example"), ("password", "wrong")]).await;

@@ -73,10 +73,10 @@ async fn someone_new_joins_by_invitation_link_once_and_is_signed_in() {
 #[tokio::test]
 async fn someone_with_an_account_joins_a_second_organisation_and_is_moved_to_it() {
     let app = spawn_app().await;
-    let other = jetson::accounts::ensure_org(&app.state, "Other Co").await.unwrap();
+    let other = jetson::services::accounts::ensure_org(&app.state, "Other Co").await.unwrap();
     let owner_email = Email::parse("owner@other.example").unwrap();
     let (_, owner_password) =
-        jetson::accounts::create_user(&app.state, other, &owner_email, "Olga", Role::Owner).await.unwrap();
+        jetson::services::accounts::create_user(&app.state, other, &owner_email, "Olga", Role::Owner).await.unwrap();
     let owner = sign_in(&app, owner_email.as_str(), &owner_password).await.unwrap();
     let csrf = csrf_of(&members_page(&app, &owner).await);
     let html = owner
@@ -106,7 +106,7 @@ async fn someone_with_an_account_joins_a_second_organisation_and_is_moved_to_it(
 async fn roles_change_owners_only_by_owners_and_the_last_owner_stays() {
     let app = spawn_app().await;
     let owner = signed_in(&app).await;
-    let (_, admin_password) = jetson::accounts::create_user(
+    let (_, admin_password) = jetson::services::accounts::create_user(
         &app.state,
         app.org,
         &Email::parse("ada@test.example").unwrap(),
@@ -115,9 +115,15 @@ async fn roles_change_owners_only_by_owners_and_the_last_owner_stays() {
     )
     .await
     .unwrap();
-    jetson::accounts::create_user(&app.state, app.org, &Email::parse("mo@test.example").unwrap(), "Mo", Role::Member)
-        .await
-        .unwrap();
+    jetson::services::accounts::create_user(
+        &app.state,
+        app.org,
+        &Email::parse("mo@test.example").unwrap(),
+        "Mo",
+        Role::Member,
+    )
+    .await
+    .unwrap();
     let (mo, owner_id) = (user_id(&app, "mo@test.example").await, user_id(&app, &app.admin_email).await);
     let admin = sign_in(&app, "ada@test.example", &admin_password).await.unwrap();
     let admin_page = members_page(&app, &admin).await;
@@ -148,7 +154,7 @@ async fn roles_change_owners_only_by_owners_and_the_last_owner_stays() {
     assert_eq!(post(&owner, format!("/settings/members/{owner_id}/role"), form).await.unwrap().status(), 303);
     // Removing Ada ends her session at once.
     let ada = user_id(&app, "ada@test.example").await;
-    let mo_session = jetson::accounts::create_user(
+    let mo_session = jetson::services::accounts::create_user(
         &app.state,
         app.org,
         &Email::parse("mo@test.example").unwrap(),
@@ -172,7 +178,7 @@ async fn roles_change_owners_only_by_owners_and_the_last_owner_stays() {
 async fn a_reset_link_sets_a_new_password_once_and_signs_the_member_out_everywhere() {
     let app = spawn_app().await;
     let owner = signed_in(&app).await;
-    let (_, old) = jetson::accounts::create_user(
+    let (_, old) = jetson::services::accounts::create_user(
         &app.state,
         app.org,
         &Email::parse("lee@test.example").unwrap(),
@@ -209,7 +215,7 @@ async fn a_reset_link_sets_a_new_password_once_and_signs_the_member_out_everywhe
 #[tokio::test]
 async fn a_person_in_two_organisations_switches_between_them_and_leaves_one() {
     let app = spawn_app().await;
-    let other = jetson::accounts::ensure_org(&app.state, "Other Co").await.unwrap();
+    let other = jetson::services::accounts::ensure_org(&app.state, "Other Co").await.unwrap();
     let admin_id = user_id(&app, &app.admin_email).await;
     let mut tx = app.state.db.begin().await.unwrap();
     jetson_store::users::add_membership(&mut tx, other, admin_id, Role::Member).await.unwrap();

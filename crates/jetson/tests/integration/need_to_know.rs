@@ -105,7 +105,7 @@ async fn a_member_limited_to_one_product_gets_404_for_the_others_objects_on_ever
         request.bearer_auth(&token).send()
     };
     let mut probed = 0;
-    for (method, route) in jetson::router::API_ROUTES {
+    for (method, route) in jetson::web::router::API_ROUTES {
         // Each probe touches the hidden product's object; moves and merges also try both ways.
         let probes: Vec<(String, Value)> = match *route {
             "/healthz"
@@ -171,7 +171,8 @@ async fn a_member_limited_to_one_product_gets_404_for_the_others_objects_on_ever
 async fn a_limited_member_sees_only_their_products_on_every_page_and_admins_set_it_on_members() {
     let Two { app, ledgerly, dosecraft } = two_products().await;
     let email = Email::parse("vic@test.example").unwrap();
-    let (_, password) = jetson::accounts::create_user(&app.state, app.org, &email, "Vic", Role::Viewer).await.unwrap();
+    let (_, password) =
+        jetson::services::accounts::create_user(&app.state, app.org, &email, "Vic", Role::Viewer).await.unwrap();
     let admin = signed_in(&app).await;
     assert_eq!(limit(&app, &admin, "vic@test.example", Some(&[dosecraft])).await, 303);
     let members = admin.get(app.url("/settings/members")).send().await.unwrap().text().await.unwrap();

@@ -1,7 +1,7 @@
 //! Privacy end to end: what is stored, what a page shows, who may see originals, and what
 //! happens to harmful content.
 
-use jetson::import::MESSAGE_BODY;
+use jetson::services::import::MESSAGE_BODY;
 use jetson_domain::Role;
 use jetson_store::{audit, conversations, holds, reports};
 
@@ -69,7 +69,7 @@ async fn a_member_cannot_reveal_originals() {
     let app = spawn_app().await;
     app.import("Widgets", &[conversation("c1", "pat@example.com", "Export fails", CARD_BODY)]).await;
     let id = only_conversation(&app).await;
-    let (_, password) = jetson::accounts::create_user(
+    let (_, password) = jetson::services::accounts::create_user(
         &app.state,
         app.org,
         &jetson_domain::Email::parse("member@test.example").unwrap(),
@@ -196,7 +196,7 @@ async fn a_conversation_that_turns_abusive_leaves_the_work_it_fed() {
     assert_eq!(reports::for_conversation(&app.state.db, app.org, id).await.unwrap().len(), 1);
 
     let mut second = first.clone();
-    second.messages.push(jetson::import::ImportedMessage {
+    second.messages.push(jetson::services::import::ImportedMessage {
         external_id: "c1-2".into(),
         author: jetson_domain::Author::Customer,
         author_name: "Pat Example".into(),
@@ -220,11 +220,11 @@ async fn key_rotation_re_encrypts_everything_and_a_wrong_key_changes_nothing() {
 
     // With a key that does not open the values, nothing changes.
     let wrong = jetson::sealed::Sealer::new(&[1; 32]);
-    let err = jetson::keys::reseal(&app.state, &wrong, &new, &mut |_, _| {}).await.unwrap_err();
+    let err = jetson::services::keys::reseal(&app.state, &wrong, &new, &mut |_, _| {}).await.unwrap_err();
     assert!(format!("{err:#}").contains("does not open with the current key"), "{err:#}");
     assert_eq!(conversations::messages(&app.state.db, app.org, id).await.unwrap()[0].body_html, before);
 
-    let n = jetson::keys::reseal(&app.state, &old, &new, &mut |_, _| {}).await.unwrap();
+    let n = jetson::services::keys::reseal(&app.state, &old, &new, &mut |_, _| {}).await.unwrap();
     assert!(n >= 1);
     let after = conversations::messages(&app.state.db, app.org, id).await.unwrap()[0].body_html.clone();
     assert_ne!(after, before);
@@ -255,20 +255,27 @@ async fn a_customer_is_exported_then_erased_everywhere_and_the_others_stay() {
     assert_eq!(reports::for_conversation(db, app.org, pat_export.id).await.unwrap()[0].work_item_id, shared_item);
     // A person's correction teaches the product from Pat's text.
     let mut tx = db.begin().await.unwrap();
-    jetson::learning::conversation_reclassified(&mut tx, app.org, pat_export.id, jetson_domain::Category::Bug)
-        .await
-        .unwrap();
+    jetson::services::learning::conversation_reclassified(
+        &mut tx,
+        app.org,
+        pat_export.id,
+        jetson_domain::Category::Bug,
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
 
     let email = jetson_domain::Email::parse("pat@example.com").unwrap();
-    let doc = jetson::erasure::export_customer(&app.state, app.org, &email, "dpo@test.example").await.unwrap();
+    let doc =
+        jetson::services::erasure::export_customer(&app.state, app.org, &email, "dpo@test.example").await.unwrap();
     assert_eq!(doc["customer"]["email"], "pat@example.com");
     assert_eq!(doc["conversations"].as_array().unwrap().len(), 2);
     let text = doc.to_string();
     assert!(text.contains("**** **** **** 1111") && !text.contains("4111 1111"), "cards stay masked");
     assert!(!text.contains("ann@other.example"), "only Pat's data");
 
-    let erased = jetson::erasure::erase_customer(&app.state, app.org, &email, "dpo@test.example").await.unwrap();
+    let erased =
+        jetson::services::erasure::erase_customer(&app.state, app.org, &email, "dpo@test.example").await.unwrap();
     assert_eq!((erased.conversations, erased.messages, erased.reports), (2, 2, 2));
     assert_eq!(erased.learned_examples, 1);
     assert_eq!((erased.work_items_removed, erased.work_items_recounted), (1, 1), "dark mode goes, export stays");
@@ -283,7 +290,7 @@ async fn a_customer_is_exported_then_erased_everywhere_and_the_others_stay() {
     assert_eq!(events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["customer.erase", "customer.export"]);
     assert!(events.iter().all(|e| !e.target.contains("pat@") && e.target.starts_with("customer:sha256:")));
     assert_eq!(audit::verify(db, app.org).await.unwrap(), None);
-    let again = jetson::erasure::erase_customer(&app.state, app.org, &email, "dpo@test.example").await;
+    let again = jetson::services::erasure::erase_customer(&app.state, app.org, &email, "dpo@test.example").await;
     assert!(again.unwrap_err().to_string().contains("no customer pat@example.com"));
 }
 
@@ -311,9 +318,9 @@ async fn retention_empties_old_bodies_forgets_old_conversations_trims_the_audit_
 
     let policy =
         jetson_store::retention::Policy { raw_body_days: Some(30), conversation_days: Some(365), audit_days: Some(30) };
-    jetson::retention::set(&app.state, app.org, policy, "admin@test.example").await.unwrap();
+    jetson::services::retention::set(&app.state, app.org, policy, "admin@test.example").await.unwrap();
     let now = chrono::Utc::now();
-    let deleted = jetson::retention::enforce(&app.state, app.org, now).await.unwrap().unwrap();
+    let deleted = jetson::services::retention::enforce(&app.state, app.org, now).await.unwrap().unwrap();
     assert_eq!((deleted.raw_bodies, deleted.conversations, deleted.messages), (2, 1, 1));
     assert_eq!((deleted.redacted_texts, deleted.reports, deleted.search_index_entries), (1, 1, 1));
     assert_eq!(deleted.audit_events, 0);
@@ -346,12 +353,14 @@ async fn retention_empties_old_bodies_forgets_old_conversations_trims_the_audit_
 
     // Forty days on (a simulated clock: every event so far is past its 30 days, this run's own
     // included), the trail is trimmed; events recorded after it chain on and verify.
-    let later =
-        jetson::retention::enforce(&app.state, app.org, now + chrono::Duration::days(40)).await.unwrap().unwrap();
+    let later = jetson::services::retention::enforce(&app.state, app.org, now + chrono::Duration::days(40))
+        .await
+        .unwrap()
+        .unwrap();
     assert!(later.audit_events >= 3, "{later:?}");
     assert!(later.raw_bodies == 1 && later.conversations == 0, "{later:?}");
     assert!(audit::list(db, app.org, None, 100).await.unwrap().is_empty());
-    jetson::retention::set(&app.state, app.org, policy, "admin@test.example").await.unwrap();
+    jetson::services::retention::set(&app.state, app.org, policy, "admin@test.example").await.unwrap();
     let left = audit::list(db, app.org, None, 100).await.unwrap();
     assert_eq!(left.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["settings.retention"]);
     assert_eq!(audit::verify(db, app.org).await.unwrap(), None);
@@ -410,14 +419,14 @@ async fn deleting_an_organisation_removes_everything_it_holds_and_nothing_of_ano
     let app = spawn_app().await;
     app.import("Widgets", &[conversation("c1", "pat@example.com", "Export fails", CARD_BODY)]).await;
     // A second organisation with its own data.
-    let other = jetson::accounts::ensure_org(&app.state, "Other Org").await.unwrap();
+    let other = jetson::services::accounts::ensure_org(&app.state, "Other Org").await.unwrap();
     let mut tx = app.state.db.begin().await.unwrap();
     let product =
         jetson_store::products::get_or_create(&mut tx, other, &jetson_domain::ProductName::parse("Gadgets").unwrap())
             .await
             .unwrap();
     tx.commit().await.unwrap();
-    jetson::import::write(
+    jetson::services::import::write(
         &app.state,
         other,
         product.id,
@@ -455,9 +464,9 @@ async fn deleting_an_organisation_removes_everything_it_holds_and_nothing_of_ano
 #[tokio::test]
 async fn an_organisation_exported_from_one_jetson_is_imported_whole_by_another_with_its_own_key() {
     let source = spawn_app().await;
-    let org = jetson::accounts::ensure_org(&source.state, "Acme").await.unwrap();
+    let org = jetson::services::accounts::ensure_org(&source.state, "Acme").await.unwrap();
     let email = jetson_domain::Email::parse("owner@acme.example").unwrap();
-    jetson::accounts::create_user(&source.state, org, &email, "Acme Owner", Role::Owner).await.unwrap();
+    jetson::services::accounts::create_user(&source.state, org, &email, "Acme Owner", Role::Owner).await.unwrap();
     let mut tx = source.state.db.begin().await.unwrap();
     let product =
         jetson_store::products::get_or_create(&mut tx, org, &jetson_domain::ProductName::parse("Widgets").unwrap())
@@ -469,17 +478,17 @@ async fn an_organisation_exported_from_one_jetson_is_imported_whole_by_another_w
         conversation("c2", "ann@other.example", "Export broken", "CSV export fails with an error every time."),
         conversation("c3", "cy@c.example", "Sync", "Fix the sync or I know where you live."),
     ];
-    jetson::import::write(&source.state, org, product.id, &convs, &mut |_, _| {}).await.unwrap();
+    jetson::services::import::write(&source.state, org, product.id, &convs, &mut |_, _| {}).await.unwrap();
     source.run_jobs().await;
     let policy = jetson_store::retention::Policy { raw_body_days: Some(90), conversation_days: None, audit_days: None };
-    jetson::retention::set(&source.state, org, policy, "owner@acme.example").await.unwrap();
+    jetson::services::retention::set(&source.state, org, policy, "owner@acme.example").await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let archive = dir.path().join("org.tar");
-    let exported = jetson::org_archive::export(&source.state, org, &archive).await.unwrap();
+    let exported = jetson::services::org_archive::export(&source.state, org, &archive).await.unwrap();
     assert_eq!((exported["conversations"], exported["messages"], exported["users"]), (3, 3, 1));
 
     let target = crate::helpers::spawn_app_with(|s| s.secret_key = Some([8; 32])).await;
-    let (name, written) = jetson::org_archive::import(&target.state, &archive).await.unwrap();
+    let (name, written) = jetson::services::org_archive::import(&target.state, &archive).await.unwrap();
     assert_eq!(name, "Acme");
     let written: std::collections::HashMap<_, _> = written.into_iter().collect();
     for (table, n) in &exported {
@@ -501,12 +510,12 @@ async fn an_organisation_exported_from_one_jetson_is_imported_whole_by_another_w
     assert!(jetson_store::users::find_by_email(db, &email).await.unwrap().is_some(), "the owner can sign in here");
 
     // A second import of the same organisation is refused; a damaged archive changes nothing.
-    let again = jetson::org_archive::import(&target.state, &archive).await.unwrap_err().to_string();
+    let again = jetson::services::org_archive::import(&target.state, &archive).await.unwrap_err().to_string();
     assert!(again.contains("already here"), "{again}");
     let fresh = spawn_app().await;
     let junk = dir.path().join("junk.tar");
     std::fs::write(&junk, b"not a tar file at all").unwrap();
-    assert!(jetson::org_archive::import(&fresh.state, &junk).await.is_err());
+    assert!(jetson::services::org_archive::import(&fresh.state, &junk).await.is_err());
     // A copy of the archive with one replacement in one of its files.
     let tampered = |name: &str, file: &str, from: &str, to: &str| {
         let path = dir.path().join(name);
@@ -530,10 +539,10 @@ async fn an_organisation_exported_from_one_jetson_is_imported_whole_by_another_w
     };
     let foreign_row =
         tampered("foreign.tar", "conversations.jsonl", &org.to_string(), &uuid::Uuid::now_v7().to_string());
-    let err = format!("{:#}", jetson::org_archive::import(&fresh.state, &foreign_row).await.unwrap_err());
+    let err = format!("{:#}", jetson::services::org_archive::import(&fresh.state, &foreign_row).await.unwrap_err());
     assert!(err.contains("another organisation"), "{err}");
     let damaged = tampered("damaged.tar", "messages.jsonl", "\"author\"", "\"no_such_column\"");
-    let err = format!("{:#}", jetson::org_archive::import(&fresh.state, &damaged).await.unwrap_err());
+    let err = format!("{:#}", jetson::services::org_archive::import(&fresh.state, &damaged).await.unwrap_err());
     assert!(err.contains("no_such_column"), "{err}");
     assert!(jetson_store::orgs::find_by_name(&fresh.state.db, "Acme").await.unwrap().is_none(), "nothing of it");
     assert_eq!(conversations::count_for_org(&fresh.state.db, org).await.unwrap(), 0);

@@ -126,7 +126,7 @@ async fn admins_browse_and_export_the_audit_trail_members_cannot_and_a_changed_e
     assert_eq!(res.status(), 403);
 
     // A member sees neither.
-    let (member, password) = jetson::accounts::create_user(
+    let (member, password) = jetson::services::accounts::create_user(
         &app.state,
         app.org,
         &jetson_domain::Email::parse("member@test.example").unwrap(),

@@ -1,7 +1,7 @@
 //! Two-factor sign-in: set-up confirmed by a code, sign-in with a code (each accepted once) or a
 //! recovery code (each once), wrong codes ending the sign-in, and an organisation requiring it.
 
-use jetson::auth::totp;
+use jetson::services::auth::totp;
 
 use crate::helpers::{TestApp, spawn_app};
 use crate::pages::{csrf_of, signed_in};
@@ -183,7 +183,7 @@ async fn signed_in_with_code(app: &TestApp) -> reqwest::Client {
             .unwrap();
     let mut tx = app.state.db.begin().await.unwrap();
     // A recovery code known to the test: "abcde-fghij".
-    let hash = jetson::auth::secret::hash("recovery:abcdefghij");
+    let hash = jetson::secret::hash("recovery:abcdefghij");
     jetson_store::two_factor::replace_recovery_codes(&mut tx, user.id, &[hash]).await.unwrap();
     tx.commit().await.unwrap();
     let client = password_step(app).await;

@@ -1,0 +1,71 @@
+//! What every page shares below the pages themselves: rendering a template, and the page-level
+//! error ([`UiError`]), which the UI's extractors answer with too. (The API's error is
+//! [`crate::web::error::ApiError`].)
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+pub fn render(page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong rendering this page.").into_response()
+        }
+    }
+}
+
+/// A page-level error: what went wrong in plain words, logged when it is our fault.
+pub struct UiError(StatusCode, String);
+
+impl UiError {
+    pub fn bad_request(message: impl Into<String>) -> UiError {
+        UiError(StatusCode::BAD_REQUEST, message.into())
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> UiError {
+        UiError(StatusCode::FORBIDDEN, message.into())
+    }
+
+    pub fn not_found(message: impl Into<String>) -> UiError {
+        UiError(StatusCode::NOT_FOUND, message.into())
+    }
+}
+
+impl From<anyhow::Error> for UiError {
+    fn from(e: anyhow::Error) -> Self {
+        match e.downcast_ref::<jetson_store::StoreError>() {
+            Some(jetson_store::StoreError::NotFound) => {
+                UiError(StatusCode::NOT_FOUND, "That page does not exist.".into())
+            }
+            Some(jetson_store::StoreError::Conflict(m)) => {
+                UiError(StatusCode::CONFLICT, format!("That change was not made: {m}."))
+            }
+            _ => {
+                tracing::error!(error = %format!("{e:#}"), "page failed");
+                UiError(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong. The error was logged.".into())
+            }
+        }
+    }
+}
+
+impl From<jetson_store::StoreError> for UiError {
+    fn from(e: jetson_store::StoreError) -> Self {
+        anyhow::Error::from(e).into()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    status: u16,
+    message: &'a str,
+}
+
+impl IntoResponse for UiError {
+    fn into_response(self) -> Response {
+        let page = ErrorPage { status: self.0.as_u16(), message: &self.1 };
+        (self.0, render(&page)).into_response()
+    }
+}

@@ -1,0 +1,130 @@
+//! The audit trail for owners and admins: newest first, filtered by kind, paged by sequence
+//! number, with the chain's state (`audit::verify`) on top; exported whole as JSON lines or CSV,
+//! hashes included so that anyone can check the copy. Nothing here changes an event; an export is
+//! itself recorded.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use jetson_domain::Permission;
+use jetson_store::audit::{self, Event};
+use serde::Deserialize;
+
+use super::{Layout, UiError, render, require};
+use crate::services::actions::Actor;
+use crate::state::AppState;
+use crate::web::caller::UiUser;
+
+const PAGE: i64 = 100;
+/// The kinds offered in the filter, as prefixes of the dotted action names.
+const KINDS: &[(&str, &str)] = &[
+    ("auth.", "Sign-ins"),
+    ("message.", "Original messages shown"),
+    ("hold.", "Held conversations"),
+    ("audit.", "Audit exports"),
+    ("customer.", "Data-subject requests"),
+    ("retention.", "Retention"),
+    ("settings.", "Settings changed"),
+    ("integration.", "Integrations"),
+    ("model.", "Models exported"),
+    ("member.", "Members"),
+    ("token.", "API tokens"),
+];
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    layout: Layout,
+    events: Vec<Event>,
+    kinds: &'static [(&'static str, &'static str)],
+    kind: String,
+    /// None when the chain holds; otherwise the first event that does not, and why.
+    broken: Option<(i64, &'static str)>,
+    older: Option<i64>,
+    alerts: Vec<jetson_store::security_alerts::Alert>,
+}
+
+#[derive(Deserialize)]
+pub struct Filter {
+    #[serde(default)]
+    kind: String,
+    before: Option<i64>,
+}
+
+pub async fn page(State(state): State<AppState>, user: UiUser, Query(f): Query<Filter>) -> Result<Response, UiError> {
+    require(&user, Permission::ReadAudit)?;
+    let kind = KINDS.iter().find(|(k, _)| *k == f.kind).map(|(k, _)| *k);
+    let events = audit::page(&state.db, user.org_id, kind, f.before, PAGE).await?;
+    let older = (events.len() as i64 == PAGE).then(|| events.last().map(|e| e.seq)).flatten();
+    let broken = audit::verify(&state.db, user.org_id).await?;
+    Ok(render(&AuditPage {
+        layout: Layout::new(&user, "audit"),
+        events,
+        kinds: KINDS,
+        kind: kind.unwrap_or_default().to_string(),
+        broken,
+        older,
+        alerts: jetson_store::security_alerts::list(&state.db, user.org_id, 20).await?,
+    }))
+}
+
+/// Marks every alert seen (the count beside Audit in the navigation goes).
+pub async fn alerts_seen(
+    State(state): State<AppState>,
+    user: UiUser,
+    axum::Form(f): axum::Form<super::CsrfOnly>,
+) -> Result<Response, UiError> {
+    user.check_csrf(&f.csrf)?;
+    require(&user, Permission::ReadAudit)?;
+    let mut tx = state.db.begin().await?;
+    jetson_store::security_alerts::mark_all_seen(&mut tx, user.org_id).await?;
+    tx.commit().await?;
+    Ok(axum::response::Redirect::to("/settings/audit").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ExportForm {
+    csrf: String,
+    format: String,
+}
+
+pub async fn export(
+    State(state): State<AppState>,
+    user: UiUser,
+    Form(f): Form<ExportForm>,
+) -> Result<Response, UiError> {
+    user.check_csrf(&f.csrf)?;
+    require(&user, Permission::ReadAudit)?;
+    let csv = match f.format.as_str() {
+        "csv" => true,
+        "jsonl" => false,
+        _ => return Err(UiError::bad_request("Choose JSON lines or CSV.")),
+    };
+    let actor = Actor { user_id: user.user_id, email: &user.email };
+    let events = crate::services::actions::export_audit(&state, user.org_id, &f.format, actor).await?;
+    let (body, content_type, extension) =
+        if csv { (to_csv(&events)?, "text/csv", "csv") } else { (to_jsonl(&events)?, "application/x-ndjson", "jsonl") };
+    let disposition = format!("attachment; filename=\"jetson-audit.{extension}\"");
+    Ok(([(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, disposition)], body)
+        .into_response())
+}
+
+fn to_jsonl(events: &[Event]) -> anyhow::Result<String> {
+    let mut out = String::new();
+    for e in events {
+        out.push_str(&serde_json::to_string(e)?);
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// The same fields as the JSON lines, one column each, with a header row.
+fn to_csv(events: &[Event]) -> anyhow::Result<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for e in events {
+        w.serialize(e)?;
+    }
+    Ok(String::from_utf8(w.into_inner()?)?)
+}

@@ -1,0 +1,92 @@
+//! One work item: what it is, who reported it, and what a person can do to it.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use jetson_domain::{ReportId, WorkItemId};
+use jetson_store::reports::{self, Report};
+use jetson_store::work_items::{self, Filter, WorkItem};
+use serde::Deserialize;
+
+use super::{Layout, UiError, render};
+use crate::services::need_to_know::{self, SeesProducts};
+use crate::state::AppState;
+use crate::web::caller::UiUser;
+
+#[derive(Template)]
+#[template(path = "item.html")]
+struct ItemPage {
+    layout: Layout,
+    item: WorkItem,
+    merged_into: Option<WorkItem>,
+    merged_sources: Vec<WorkItem>,
+    companies: Vec<String>,
+    reports: Vec<Report>,
+    /// Other items of the same product, for merge and move.
+    others: Vec<WorkItem>,
+    can_write: bool,
+    /// A report just moved away from this item, and where it went: offered for undoing.
+    moved: Option<(Report, WorkItem)>,
+    github: super::github_issue::Card,
+}
+
+/// After a move, `?moved=REPORT&to=ITEM`.
+#[derive(Deserialize, Default)]
+pub struct Params {
+    moved: Option<String>,
+    to: Option<String>,
+}
+
+impl ItemPage {
+    /// What a report shares with the earlier report it was matched to, in its own words.
+    fn shared_words(&self, r: &Report) -> String {
+        let theirs = r.matched_text.as_deref().unwrap_or_default();
+        jetson_analysis::features::shared_words(&r.match_text, theirs, 6).join(", ")
+    }
+}
+
+pub async fn handler(
+    State(state): State<AppState>,
+    user: UiUser,
+    Path(id): Path<String>,
+    Query(params): Query<Params>,
+) -> Result<Response, UiError> {
+    let id: WorkItemId = id.parse().map_err(|_| UiError::bad_request("That is not a work item id."))?;
+    let item = need_to_know::work_item(&state, &user, id).await?;
+    let merged_into = match item.merged_into {
+        Some(t) => need_to_know::work_item(&state, &user, t.into()).await.ok(),
+        None => None,
+    };
+    let filter = Filter { product: Some(item.product_id), ..Default::default() };
+    let others = work_items::list(&state.db, user.org_id, &filter, None, 200)
+        .await?
+        .into_iter()
+        .filter(|w| w.id != item.id)
+        .collect();
+    let moved = match (params.moved.and_then(|r| r.parse::<ReportId>().ok()), params.to.and_then(|t| t.parse().ok())) {
+        (Some(report), Some(to)) => {
+            let target: WorkItem = need_to_know::work_item(&state, &user, to).await?;
+            let report = reports::for_work_item(&state.db, user.org_id, to).await?.into_iter().find(|r| r.id == report);
+            report.map(|r| (r, target))
+        }
+        _ => None,
+    };
+    let github = super::github_issue::card(&state, user.org_id, &item).await?;
+    let page = ItemPage {
+        layout: Layout::new(&user, "items"),
+        merged_sources: work_items::merged_sources(&state.db, user.org_id, id)
+            .await?
+            .into_iter()
+            .filter(|w| user.sees(w.product_id))
+            .collect(),
+        companies: work_items::companies(&state.db, user.org_id, id).await?,
+        reports: reports::for_work_item(&state.db, user.org_id, id).await?,
+        item,
+        merged_into,
+        others,
+        can_write: user.role.can_write(),
+        moved,
+        github,
+    };
+    Ok(render(&page))
+}

@@ -1,0 +1,56 @@
+//! Merging a work item into another, and undoing it.
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use jetson_domain::WorkItemId;
+use serde::Deserialize;
+
+use super::UiError;
+use crate::services::need_to_know;
+use crate::state::AppState;
+use crate::web::caller::UiUser;
+
+#[derive(Deserialize)]
+pub struct MergeForm {
+    pub csrf: String,
+    pub into: String,
+}
+
+#[derive(Deserialize)]
+pub struct UnmergeForm {
+    pub csrf: String,
+}
+
+fn item_id(s: &str) -> Result<WorkItemId, UiError> {
+    s.parse().map_err(|_| UiError::bad_request("Choose a work item."))
+}
+
+pub async fn merge(
+    State(state): State<AppState>,
+    user: UiUser,
+    Path(id): Path<String>,
+    Form(f): Form<MergeForm>,
+) -> Result<Response, UiError> {
+    user.check_csrf(&f.csrf)?;
+    super::require_write(&user)?;
+    let (source, target) = (item_id(&id)?, item_id(&f.into)?);
+    need_to_know::work_item(&state, &user, source).await?;
+    need_to_know::work_item(&state, &user, target).await?;
+    crate::services::actions::merge(&state, user.org_id, source, target).await?;
+    Ok(Redirect::to(&format!("/items/{target}")).into_response())
+}
+
+pub async fn unmerge(
+    State(state): State<AppState>,
+    user: UiUser,
+    Path(id): Path<String>,
+    Form(f): Form<UnmergeForm>,
+) -> Result<Response, UiError> {
+    user.check_csrf(&f.csrf)?;
+    super::require_write(&user)?;
+    let source = item_id(&id)?;
+    need_to_know::work_item(&state, &user, source).await?;
+    crate::services::actions::unmerge(&state, user.org_id, source).await?;
+    Ok(Redirect::to(&format!("/items/{source}")).into_response())
+}

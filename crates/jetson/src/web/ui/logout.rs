@@ -1,0 +1,32 @@
+//! Signing out: the session is deleted on the server, not just forgotten by the browser.
+
+use axum::Form;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::Cookie;
+use jetson_store::sessions;
+use serde::Deserialize;
+
+use crate::secret;
+use crate::state::AppState;
+use crate::web::UiUser;
+use crate::web::caller::SESSION_COOKIE;
+
+#[derive(Deserialize)]
+pub struct LogoutForm {
+    pub csrf: String,
+}
+
+pub async fn handler(
+    State(state): State<AppState>,
+    user: UiUser,
+    jar: CookieJar,
+    Form(form): Form<LogoutForm>,
+) -> Result<Response, super::UiError> {
+    user.check_csrf(&form.csrf)?;
+    if let Some(c) = jar.get(SESSION_COOKIE) {
+        sessions::delete(&state.db, &secret::hash(c.value())).await?;
+    }
+    Ok((jar.remove(Cookie::build(SESSION_COOKIE).path("/")), Redirect::to("/login")).into_response())
+}
