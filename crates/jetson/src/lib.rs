@@ -4,24 +4,20 @@
 //! ([`router`]) and is what the tests start; [`pipeline`] is what happens to a conversation after
 //! it is stored; [`jobs`] runs that work in the background; [`cli`] is every command.
 
-pub mod bench;
 pub mod cli;
 pub mod config;
-pub mod demo;
 pub mod embeddings;
-pub mod eval;
 pub mod jobs;
 pub mod mail;
 pub mod matchers;
 pub mod models;
-pub mod privacy_eval;
 pub mod progress;
 pub mod queue;
 pub mod rate_limit;
-pub mod screen_eval;
 pub mod sealed;
 pub mod secret;
 pub mod services;
 pub mod startup;
 pub mod state;
+pub mod tools;
 pub mod web;

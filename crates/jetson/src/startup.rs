@@ -2,12 +2,13 @@
 
 use std::future::Future;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use jetson_store::Db;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::config::Settings;
+use crate::progress::Progress;
 use crate::state::AppState;
 
 pub struct Application {
@@ -103,4 +104,25 @@ pub async fn shutdown_signal() {
     #[cfg(not(unix))]
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+/// A connected, migrated database and the shared state, for commands that do not serve HTTP.
+pub async fn open(mut settings: Settings) -> anyhow::Result<AppState> {
+    settings.prepare()?;
+    let db = Db::connect(&settings.database_url).await.context("connecting to the database")?;
+    db.migrate().await.context("migrating the database")?;
+    AppState::new(db, settings)
+}
+
+/// Runs every queued job now, with a progress bar over the conversations analysed.
+pub async fn analyse_pending(state: &AppState) -> anyhow::Result<()> {
+    let total = jetson_store::jobs::pending(&state.db).await?;
+    let mut bar = Progress::new("analysing", total as u64);
+    crate::jobs::worker::drain(state, |left| bar.set((total - left).max(0) as u64)).await?;
+    bar.finish();
+    let failed = jetson_store::jobs::failed(&state.db).await?;
+    if !failed.is_empty() {
+        bail!("{} job(s) failed; first error: {}", failed.len(), failed[0].last_error.as_deref().unwrap_or("unknown"));
+    }
+    Ok(())
 }

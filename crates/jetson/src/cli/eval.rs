@@ -1,5 +1,5 @@
 //! `jetson eval …`: the pipeline scored on a labelled file or on the demo's answer key (the scoring
-//! itself is in [`crate::eval`]).
+//! itself is in [`crate::tools::eval`]).
 
 use std::path::PathBuf;
 
@@ -8,9 +8,12 @@ use clap::Subcommand;
 use jetson_domain::ProductName;
 use jetson_store::products;
 
-use super::{DEMO_ORG, analyse_pending, model, open, org_or_only, tempfile_dir};
+use super::{model, org_or_only};
 use crate::config::Settings;
 use crate::progress::Progress;
+use crate::startup::{analyse_pending, open};
+use crate::tools::demo::DEMO_ORG;
+use crate::tools::tempfile_dir;
 
 #[derive(Subcommand)]
 pub enum EvalCommand {
@@ -111,41 +114,42 @@ pub async fn run(s: Settings, command: EvalCommand) -> anyhow::Result<()> {
     match command {
         EvalCommand::Pii { file } => pii(&file),
         EvalCommand::Screen { file, text, label, flagged, cross_validate, model } => {
-            let data = crate::screen_eval::read(&file, &text, &label, &flagged)?;
+            let data = crate::tools::screen_eval::read(&file, &text, &label, &flagged)?;
             match (cross_validate, model) {
-                (Some(k), _) => crate::screen_eval::cross_validate(&data, k).map(|_| ()),
+                (Some(k), _) => crate::tools::screen_eval::cross_validate(&data, k).map(|_| ()),
                 (None, Some(path)) => {
-                    crate::screen_eval::score(&crate::screen_eval::screener_from(&path)?, &data);
+                    crate::tools::screen_eval::score(&crate::tools::screen_eval::screener_from(&path)?, &data);
                     Ok(())
                 }
                 (None, None) => {
-                    crate::screen_eval::score(jetson_privacy::screen::Screener::builtin(), &data);
+                    crate::tools::screen_eval::score(jetson_privacy::screen::Screener::builtin(), &data);
                     Ok(())
                 }
             }
         }
         EvalCommand::Classify { file, text, label, map, format, product, org, model, tier, embeddings } => {
-            let tier = crate::eval::Tier::parse(&tier, embeddings.as_deref())?;
-            let rows = crate::eval::read_rows(&file, format.as_deref())?;
+            let tier = crate::tools::eval::Tier::parse(&tier, embeddings.as_deref())?;
+            let rows = crate::tools::eval::read_rows(&file, format.as_deref())?;
             let analyzer = match (product, model) {
                 (Some(name), _) => {
                     let state = open(s).await?;
                     let org = org_or_only(&state, org.as_deref()).await?;
                     model::product_analyzer(&state, org, &name).await?
                 }
-                (None, Some(path)) => model::file_analyzer(&path)?,
+                (None, Some(path)) => crate::tools::training::file_analyzer(&path)?,
                 (None, None) => jetson_analysis::Analyzer::builtin(),
             };
-            let map = crate::eval::parse_map(map.as_deref())?;
-            crate::eval::classify(&analyzer, &rows, &text, &label, &map, &tier).map(|_| ())
+            let map = crate::tools::eval::parse_map(map.as_deref())?;
+            crate::tools::eval::classify(&analyzer, &rows, &text, &label, &map, &tier).map(|_| ())
         }
         EvalCommand::Match { file, id, text, pairs, k, clusters, threshold, format, tier, embeddings } => {
-            let tier = crate::eval::Tier::parse(&tier, embeddings.as_deref())?;
-            let rows = crate::eval::read_rows(&file, format.as_deref())?;
+            let tier = crate::tools::eval::Tier::parse(&tier, embeddings.as_deref())?;
+            let rows = crate::tools::eval::read_rows(&file, format.as_deref())?;
             match (clusters, pairs) {
-                (Some(col), _) => crate::eval::match_clusters(&rows, &text, &col, threshold),
+                (Some(col), _) => crate::tools::eval::match_clusters(&rows, &text, &col, threshold),
                 (None, Some(p)) => {
-                    crate::eval::match_recall(&rows, &id, &text, &crate::eval::read_pairs(&p)?, k, &tier).map(|_| ())
+                    crate::tools::eval::match_recall(&rows, &id, &text, &crate::tools::eval::read_pairs(&p)?, k, &tier)
+                        .map(|_| ())
                 }
                 (None, None) => bail!("give --pairs FILE (Recall@k) or --clusters COLUMN (pairwise F1)"),
             }
@@ -165,8 +169,8 @@ async fn demo(
     let dir = tempfile_dir()?;
     let state = open(Settings { embeddings_dir: embeddings, ..Settings::for_data_dir(&dir) }).await?;
     let org = crate::services::accounts::ensure_org(&state, DEMO_ORG).await?;
-    let dataset = crate::demo::parse(crate::demo::DATASET).map_err(anyhow::Error::msg)?;
-    let convs = crate::demo::generate(&dataset, chrono::Utc::now());
+    let dataset = crate::tools::demo::parse(crate::tools::demo::DATASET).map_err(anyhow::Error::msg)?;
+    let convs = crate::tools::demo::generate(&dataset, chrono::Utc::now());
     if match_threshold.is_some() || review_threshold.is_some() {
         let mut tx = state.db.begin().await?;
         for p in &dataset.products {
@@ -178,10 +182,10 @@ async fn demo(
         tx.commit().await?;
     }
     let mut bar = Progress::new("importing", convs.len() as u64);
-    crate::demo::load(&state, org, &convs, &mut |done, _| bar.set(done as u64)).await?;
+    crate::tools::demo::load(&state, org, &convs, &mut |done, _| bar.set(done as u64)).await?;
     bar.finish();
     analyse_pending(&state).await?;
-    let s = crate::demo::score(&state, org, &convs).await?;
+    let s = crate::tools::demo::score(&state, org, &convs).await?;
     println!("conversations: {}", s.conversations);
     println!("needs review: {}", s.needs_review);
     println!("held for review (harmful content): {}", s.held);
@@ -202,7 +206,7 @@ async fn demo(
 fn pii(file: &std::path::Path) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     let started = std::time::Instant::now();
-    let (per, total) = crate::privacy_eval::score(&text)?;
+    let (per, total) = crate::tools::privacy_eval::score(&text)?;
     println!("{:<16} {:>8} {:>8} {:>10} {:>7}", "type", "labelled", "recall", "predicted", "prec.");
     for (kind, c) in &per {
         println!(

@@ -1,14 +1,83 @@
 //! `jetson helpscout …`: connect with an app's ID and secret, show the connection's health, and
 //! import a mailbox's history with a progress bar.
 
-use anyhow::{Context, bail};
 use chrono::{DateTime, Utc};
 use jetson_connectors::helpscout::Credentials;
 use jetson_domain::OrgId;
 use jetson_store::{helpscout as store, products, sync_runs};
 
-use crate::progress::Progress;
+use clap::Subcommand;
+
+use super::org_or_only;
+use crate::services::helpscout::imports;
+use crate::startup::analyse_pending;
 use crate::state::AppState;
+
+#[derive(Subcommand)]
+pub enum HelpscoutCommand {
+    /// Connect with your Help Scout app's ID and secret (client credentials).
+    Connect {
+        #[arg(long)]
+        org: Option<String>,
+        #[arg(long)]
+        client_id: String,
+        /// The app secret (or JETSON_HELPSCOUT_CLIENT_SECRET).
+        #[arg(long, env = "JETSON_HELPSCOUT_CLIENT_SECRET", hide_env_values = true)]
+        client_secret: String,
+    },
+    /// Choose the product a mailbox feeds (created if missing).
+    Link {
+        #[arg(long)]
+        org: Option<String>,
+        /// Mailbox name or id.
+        #[arg(long)]
+        mailbox: String,
+        #[arg(long)]
+        product: String,
+    },
+    /// The connection's health and mailboxes.
+    Status {
+        #[arg(long)]
+        org: Option<String>,
+    },
+    /// Import a product's mailbox history (continues an interrupted import of that product).
+    Sync {
+        #[arg(long)]
+        org: Option<String>,
+        #[arg(long)]
+        product: String,
+        /// YYYY-MM-DD or RFC 3339; conversations created from then.
+        #[arg(long)]
+        since: Option<String>,
+        /// YYYY-MM-DD (inclusive) or RFC 3339.
+        #[arg(long)]
+        until: Option<String>,
+    },
+}
+
+pub async fn run(state: AppState, command: HelpscoutCommand) -> anyhow::Result<()> {
+    match command {
+        HelpscoutCommand::Connect { org, client_id, client_secret } => {
+            let org = org_or_only(&state, org.as_deref()).await?;
+            connect(&state, org, &jetson_connectors::helpscout::Credentials { client_id, client_secret }).await
+        }
+        HelpscoutCommand::Link { org, mailbox, product } => {
+            link(&state, org_or_only(&state, org.as_deref()).await?, &mailbox, &product).await
+        }
+        HelpscoutCommand::Status { org } => print_status(&state, org_or_only(&state, org.as_deref()).await?).await,
+        HelpscoutCommand::Sync { org, product, since, until } => {
+            let org = org_or_only(&state, org.as_deref()).await?;
+            let since = imports::day(since.as_deref().unwrap_or(""), false)?;
+            let until = imports::day(until.as_deref().unwrap_or(""), true)?;
+            let run = sync(&state, org, &product, since, until).await?;
+            println!(
+                "imported {} new, {} changed, {} unchanged conversation(s); skipped {} unreadable",
+                run.inserted, run.changed, run.unchanged, run.skipped
+            );
+            Ok(())
+        }
+    }
+}
 
 /// Connects with client credentials and, when the account has exactly the mailboxes named, links
 /// each to a product of the same name.
@@ -36,26 +105,12 @@ pub async fn print_status(state: &AppState, org: OrgId) -> anyhow::Result<()> {
 
 /// Links a mailbox (by name or id) to a product, creating the product if needed.
 pub async fn link(state: &AppState, org: OrgId, mailbox: &str, product: &str) -> anyhow::Result<()> {
-    let boxes = store::mailboxes(&state.db, org).await?;
-    let m = boxes
-        .iter()
-        .find(|m| m.name == mailbox || m.mailbox_id.to_string() == mailbox)
-        .with_context(|| format!("no mailbox `{mailbox}`; known: {}", names(&boxes)))?;
-    let name = jetson_domain::ProductName::parse(product).map_err(|e| anyhow::anyhow!(e.0))?;
-    let mut tx = state.db.begin().await?;
-    let p = products::get_or_create(&mut tx, org, &name).await?;
-    store::link_mailbox(&mut tx, org, m.mailbox_id, Some(p.id)).await?;
-    tx.commit().await?;
-    println!("mailbox {} feeds product {}", m.name, p.name);
+    let (mailbox, product) = imports::link_mailbox(state, org, mailbox, product).await?;
+    println!("mailbox {mailbox} feeds product {product}");
     Ok(())
 }
 
-fn names(boxes: &[store::Mailbox]) -> String {
-    boxes.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", ")
-}
-
-/// Imports the product's mailbox history. An import of this product that was interrupted (a
-/// crash, Ctrl-C) is continued from where it stopped instead of starting over.
+/// Imports the product's mailbox history with a progress bar, then analyses it.
 pub async fn sync(
     state: &AppState,
     org: OrgId,
@@ -63,34 +118,7 @@ pub async fn sync(
     since: Option<DateTime<Utc>>,
     until: Option<DateTime<Utc>>,
 ) -> anyhow::Result<sync_runs::SyncRun> {
-    crate::services::helpscout::connection(state, org).await?;
-    let p = super::find_product(state, org, product).await?;
-    let Some(mailbox) = store::mailbox_for_product(&state.db, org, p.id).await? else {
-        bail!(
-            "no Help Scout mailbox feeds `{product}`; link one with `jetson helpscout link --mailbox NAME --product {product}`"
-        )
-    };
-    let (id, created) = crate::services::helpscout::imports::running_or_new(state, org, mailbox, since, until).await?;
-    let run = sync_runs::get(&state.db, org, id).await?.context("the import vanished")?;
-    if !created {
-        eprintln!("continuing the interrupted import started {} ({} read so far)", run.started_at, run.done);
-    }
-    let mut bar = Progress::new("importing", run.total.unwrap_or(0) as u64);
-    let mut total_known = run.total.is_some();
-    let mut on_page = |r: &sync_runs::SyncRun| {
-        if !total_known && let Some(t) = r.total {
-            bar.set_total(t as u64);
-            total_known = true;
-        }
-        bar.set(r.done as u64);
-    };
-    let result = crate::jobs::helpscout_sync::import(state, &run, &mut on_page).await;
-    bar.finish();
-    if let Err(e) = result {
-        sync_runs::note_error(&state.db, id, &format!("{e:#}")).await?;
-        store::record_error(&state.db, org, &format!("history import: {e:#}")).await?;
-        return Err(e.context("the import stopped; run the same command again to continue"));
-    }
-    crate::cli::analyse_pending(state).await?;
-    sync_runs::get(&state.db, org, id).await?.context("the import vanished")
+    let run = crate::jobs::helpscout_sync::import_now(state, org, product, since, until).await?;
+    analyse_pending(state).await?;
+    Ok(run)
 }

@@ -1,49 +1,93 @@
-//! `jetson model`: training the built-in model, and each product's own.
+//! `jetson model`: each product's own model (train, export, reset); training the models that
+//! ship is `tools::training`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use jetson_analysis::corpus::{self, Origin};
+use clap::Subcommand;
 use jetson_analysis::{Analyzer, Classifier};
 use jetson_domain::OrgId;
 use jetson_store::learning;
 
+use super::org_or_only;
+use crate::config::Settings;
+use crate::startup::open;
 use crate::state::AppState;
-
-pub fn train_builtin(out: &Path) -> anyhow::Result<()> {
-    let examples = corpus::examples().map_err(|e| anyhow::anyhow!("the corpus does not parse: {e}"))?;
-    let written = examples.iter().filter(|e| e.origin == Origin::Written).count();
-    eprintln!(
-        "training on {} examples ({written} written, {} composed from templates) …",
-        examples.len(),
-        examples.len() - written
-    );
-    let started = std::time::Instant::now();
-    let model = Analyzer::train(&[], 0).map_err(|e| anyhow::anyhow!(e))?;
-    let bytes = model.to_bytes();
-    std::fs::write(out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
-    println!("wrote {} ({} KiB) in {:.1} s", out.display(), bytes.len() / 1024, started.elapsed().as_secs_f64());
-    Ok(())
+use crate::tools::training;
+#[derive(Subcommand)]
+pub enum ModelCommand {
+    /// Train the built-in model from the project's corpus and write it to a file (the committed
+    /// one is crates/jetson-analysis/data/model.bin), or with --product train that product's own
+    /// model from the corpus and what its people corrected.
+    Train {
+        #[arg(long, required_unless_present = "product", conflicts_with = "product")]
+        out: Option<PathBuf>,
+        #[arg(long)]
+        product: Option<String>,
+        #[arg(long)]
+        org: Option<String>,
+    },
+    /// Train the embedding tier's head on the corpus's sentence embeddings and write it to a file
+    /// (the committed one is crates/jetson-analysis/data/embedding_head.bin).
+    TrainHead {
+        #[arg(long)]
+        out: PathBuf,
+        /// The embedding model's directory (config.json, tokenizer.json, model.safetensors).
+        #[arg(long, env = "JETSON_EMBEDDINGS_DIR")]
+        embeddings: PathBuf,
+    },
+    /// Train the harmful-content screener's model on the Davidson et al. tweets (CSV with `class`
+    /// and `tweet`) and write it to a file (the committed one is
+    /// crates/jetson-privacy/data/screen_model.bin).
+    TrainScreen {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Write a product's model (usable with `eval --model`) and, with --examples, what it learned
+    /// from (JSON lines).
+    Export {
+        #[arg(long)]
+        product: String,
+        #[arg(long)]
+        org: Option<String>,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        examples: Option<PathBuf>,
+    },
+    /// Forget what a product learned: its model and its examples. It goes back to the built-in
+    /// model and keeps its thresholds.
+    Reset {
+        #[arg(long)]
+        product: String,
+        #[arg(long)]
+        org: Option<String>,
+    },
 }
 
-pub fn train_head(embeddings: &Path, out: &Path) -> anyhow::Result<()> {
-    let model = crate::embeddings::Embeddings::load(embeddings)?;
-    let started = std::time::Instant::now();
-    let bytes = head_bytes(&model)?;
-    std::fs::write(out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
-    println!("wrote {} ({} KiB) in {:.1} s", out.display(), bytes.len() / 1024, started.elapsed().as_secs_f64());
-    Ok(())
-}
-
-/// The embedding head trained on the corpus (the built-in model's examples) as embedded by `model`.
-pub fn head_bytes(model: &crate::embeddings::Embeddings) -> anyhow::Result<Vec<u8>> {
-    let examples = corpus::examples().map_err(|e| anyhow::anyhow!("the corpus does not parse: {e}"))?;
-    eprintln!("embedding {} corpus examples …", examples.len());
-    let texts: Vec<String> = examples.iter().map(|e| e.text.clone()).collect();
-    let vectors = model.embed_all("embedding", &texts)?;
-    let labelled: Vec<_> = examples.iter().map(|e| e.category).zip(vectors).collect();
-    let head = jetson_analysis::embedding_head::EmbeddingHead::train(&labelled).map_err(anyhow::Error::msg)?;
-    Ok(head.to_bytes())
+pub async fn run(s: Settings, command: ModelCommand) -> anyhow::Result<()> {
+    match command {
+        ModelCommand::Train { out: Some(out), .. } => training::train_builtin(&out),
+        ModelCommand::Train { out: None, product, org } => {
+            let state = open(s).await?;
+            let org = org_or_only(&state, org.as_deref()).await?;
+            train_product(&state, org, product.as_deref().unwrap_or_default()).await
+        }
+        ModelCommand::TrainHead { out, embeddings } => training::train_head(&embeddings, &out),
+        ModelCommand::TrainScreen { data, out } => crate::tools::screen_eval::train(&data, &out),
+        ModelCommand::Export { product, org, out, examples } => {
+            let state = open(s).await?;
+            let org = org_or_only(&state, org.as_deref()).await?;
+            export(&state, org, &product, &out, examples.as_deref()).await
+        }
+        ModelCommand::Reset { product, org } => {
+            let state = open(s).await?;
+            let org = org_or_only(&state, org.as_deref()).await?;
+            reset(&state, org, &product).await
+        }
+    }
 }
 
 pub async fn train_product(state: &AppState, org: OrgId, name: &str) -> anyhow::Result<()> {
@@ -123,40 +167,5 @@ pub async fn product_analyzer(state: &AppState, org: OrgId, name: &str) -> anyho
             eprintln!("`{name}` has no model of its own yet: using the built-in model");
             Ok(Analyzer::builtin())
         }
-    }
-}
-
-pub fn file_analyzer(path: &Path) -> anyhow::Result<Analyzer> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let classifier = Classifier::from_bytes(&bytes).with_context(|| path.display().to_string())?;
-    Ok(Analyzer::with_classifier(classifier))
-}
-
-#[cfg(test)]
-mod tests {
-    /// Like the lexical model's test in jetson-analysis, for the embedding head: the committed
-    /// file is what `jetson model train-head` writes. Runs where the model is installed. The
-    /// embeddings' float sums depend on the CPU's vector instructions (AVX-512 or not), so the
-    /// head is compared value by value within a tolerance, not byte for byte.
-    #[cfg(feature = "embeddings")]
-    #[test]
-    fn the_committed_embedding_head_is_what_training_produces() {
-        let Some(dir) = crate::embeddings::test_model_dir() else { return };
-        let model = crate::embeddings::Embeddings::load(&dir).unwrap();
-        let trained = super::head_bytes(&model).unwrap();
-        let committed = jetson_analysis::BUILTIN_EMBEDDING_HEAD;
-        let floats = |b: &[u8]| -> Vec<f32> {
-            b[20..].chunks_exact(4).map(|c| f32::from_le_bytes(c.try_into().unwrap())).collect()
-        };
-        let temperature = |b: &[u8]| f64::from_le_bytes(b[12..20].try_into().unwrap());
-        let same_shape = trained.len() == committed.len() && trained[..12] == committed[..12];
-        let largest_difference =
-            floats(&trained).iter().zip(floats(committed)).map(|(a, b)| (a - b).abs()).fold(0f32, f32::max);
-        assert!(
-            same_shape && largest_difference < 1e-4 && (temperature(&trained) - temperature(committed)).abs() < 0.05,
-            "largest difference {largest_difference}; retrain it: cargo run --release --features embeddings -- \
-             model train-head --embeddings {} --out crates/jetson-analysis/data/embedding_head.bin",
-            dir.display()
-        );
     }
 }

@@ -5,13 +5,16 @@
 //! A page that vanishes (Help Scout answers 404 for a page link) restarts the listing from the
 //! newest conversation stored; re-reading a few is harmless because storing is idempotent.
 
-use anyhow::Context;
+use anyhow::{Context, bail};
+use chrono::{DateTime, Utc};
 use jetson_connectors::helpscout::Error as HsError;
 use jetson_connectors::helpscout::client::ConversationQuery;
-use jetson_store::helpscout as store;
+use jetson_domain::OrgId;
 use jetson_store::jobs::Claimed;
 use jetson_store::sync_runs::{self, Counts, SyncRun};
+use jetson_store::{helpscout as store, products};
 
+use crate::progress::Progress;
 use crate::queue::helpscout_sync::Payload;
 use crate::services::helpscout::{client, connection, ingest};
 use crate::state::AppState;
@@ -120,4 +123,48 @@ async fn store_page(
         tx.commit().await?;
     }
     Ok((next, watermark))
+}
+
+/// Imports the product's mailbox history now, in this process, with a progress bar (`jetson
+/// helpscout sync`, the benchmark). An import of this product that was interrupted (a crash,
+/// Ctrl-C) is continued from where it stopped instead of starting over. Analysing what it stored
+/// is the caller's next step.
+pub async fn import_now(
+    state: &AppState,
+    org: OrgId,
+    product: &str,
+    since: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+) -> anyhow::Result<sync_runs::SyncRun> {
+    crate::services::helpscout::connection(state, org).await?;
+    let p = products::find_by_name(&state.db, org, product)
+        .await?
+        .with_context(|| format!("no product named `{product}`"))?;
+    let Some(mailbox) = store::mailbox_for_product(&state.db, org, p.id).await? else {
+        bail!(
+            "no Help Scout mailbox feeds `{product}`; link one with `jetson helpscout link --mailbox NAME --product {product}`"
+        )
+    };
+    let (id, created) = crate::services::helpscout::imports::running_or_new(state, org, mailbox, since, until).await?;
+    let run = sync_runs::get(&state.db, org, id).await?.context("the import vanished")?;
+    if !created {
+        eprintln!("continuing the interrupted import started {} ({} read so far)", run.started_at, run.done);
+    }
+    let mut bar = Progress::new("importing", run.total.unwrap_or(0) as u64);
+    let mut total_known = run.total.is_some();
+    let mut on_page = |r: &sync_runs::SyncRun| {
+        if !total_known && let Some(t) = r.total {
+            bar.set_total(t as u64);
+            total_known = true;
+        }
+        bar.set(r.done as u64);
+    };
+    let result = import(state, &run, &mut on_page).await;
+    bar.finish();
+    if let Err(e) = result {
+        sync_runs::note_error(&state.db, id, &format!("{e:#}")).await?;
+        store::record_error(&state.db, org, &format!("history import: {e:#}")).await?;
+        return Err(e.context("the import stopped; run the same command again to continue"));
+    }
+    sync_runs::get(&state.db, org, id).await?.context("the import vanished")
 }

@@ -69,7 +69,7 @@ async fn binary_junk_is_refused_with_a_clear_message_and_stores_nothing() {
 
 /// Writes `n` demo-like conversations as Help Scout JSON lines (the benchmark's generator).
 fn write_conversations(path: &std::path::Path, n: usize) {
-    std::fs::write(path, jetson::bench::synthetic_conversations(n).unwrap()).unwrap();
+    std::fs::write(path, jetson::tools::bench::synthetic_conversations(n).unwrap()).unwrap();
 }
 
 async fn counts(db_url: &str) -> (i64, i64, i64, i64) {

@@ -7,7 +7,7 @@ use crate::helpers::spawn_app;
 async fn the_demo_answer_key_scores_category_accuracy_and_grouping_f1() {
     let app = spawn_app().await;
     let key = app.load_demo().await;
-    let s = jetson::demo::score(&app.state, app.org, &key).await.unwrap();
+    let s = jetson::tools::demo::score(&app.state, app.org, &key).await.unwrap();
     println!("demo: {} conversations, {} need review", s.conversations, s.needs_review);
     println!("category accuracy: {:.3}", s.category_accuracy);
     println!("pairwise precision {:.3} recall {:.3} F1 {:.3}", s.pairwise.precision, s.pairwise.recall, s.pairwise.f1);

@@ -110,7 +110,7 @@ async fn each_report_is_stored_and_matched_with_its_own_embedding() {
     let app = spawn_app_with(|s| s.embeddings_dir = Some(dir)).await;
     // A strict review threshold holds many conversations back, between others of the same batch:
     // their reports are not matched and must not shift the vectors of those that are.
-    let dataset = jetson::demo::parse(jetson::demo::DATASET).unwrap();
+    let dataset = jetson::tools::demo::parse(jetson::tools::demo::DATASET).unwrap();
     let mut tx = app.state.db.begin().await.unwrap();
     let mut ids = Vec::new();
     for p in &dataset.products {

@@ -79,10 +79,10 @@ impl TestApp {
     }
 
     /// Imports the bundled demo data into this app's organisation and analyses it.
-    pub async fn load_demo(&self) -> Vec<jetson::demo::DemoConversation> {
-        let dataset = jetson::demo::parse(jetson::demo::DATASET).unwrap();
-        let convs = jetson::demo::generate(&dataset, chrono::Utc::now());
-        jetson::demo::load(&self.state, self.org, &convs, &mut |_, _| {}).await.unwrap();
+    pub async fn load_demo(&self) -> Vec<jetson::tools::demo::DemoConversation> {
+        let dataset = jetson::tools::demo::parse(jetson::tools::demo::DATASET).unwrap();
+        let convs = jetson::tools::demo::generate(&dataset, chrono::Utc::now());
+        jetson::tools::demo::load(&self.state, self.org, &convs, &mut |_, _| {}).await.unwrap();
         self.run_jobs().await;
         convs
     }

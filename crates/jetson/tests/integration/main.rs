@@ -15,6 +15,7 @@ mod fake_smtp;
 mod github;
 mod helpers;
 mod helpscout;
+mod layering;
 mod learning;
 mod mail;
 mod members;

@@ -18,16 +18,16 @@ async fn reports_per_conversation(app: &TestApp) -> BTreeMap<String, usize> {
 /// is what a single worker produces.
 #[tokio::test]
 async fn two_workers_on_one_queue_never_run_the_same_job() {
-    let dataset = jetson::demo::parse(jetson::demo::DATASET).unwrap();
-    let convs = jetson::demo::generate(&dataset, chrono::Utc::now());
+    let dataset = jetson::tools::demo::parse(jetson::tools::demo::DATASET).unwrap();
+    let convs = jetson::tools::demo::generate(&dataset, chrono::Utc::now());
 
     let single = spawn_app().await;
-    jetson::demo::load(&single.state, single.org, &convs, &mut |_, _| {}).await.unwrap();
+    jetson::tools::demo::load(&single.state, single.org, &convs, &mut |_, _| {}).await.unwrap();
     single.run_jobs().await;
     let expected = reports_per_conversation(&single).await;
 
     let app = spawn_app().await;
-    jetson::demo::load(&app.state, app.org, &convs, &mut |_, _| {}).await.unwrap();
+    jetson::tools::demo::load(&app.state, app.org, &convs, &mut |_, _| {}).await.unwrap();
     assert!(jetson_store::jobs::pending(&app.state.db).await.unwrap() >= 2, "the jobs wait in the queue");
     let (a, b) = (app.state.clone(), app.state.clone());
     let (ra, rb) = tokio::join!(

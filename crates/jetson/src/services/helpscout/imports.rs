@@ -5,7 +5,7 @@ use anyhow::Context;
 use chrono::{DateTime, NaiveDate, Utc};
 use jetson_domain::OrgId;
 use jetson_store::helpscout as store;
-use jetson_store::sync_runs;
+use jetson_store::{products, sync_runs};
 
 use crate::queue::helpscout_sync;
 use crate::state::AppState;
@@ -82,4 +82,29 @@ async fn queue(state: &AppState, id: uuid::Uuid) -> anyhow::Result<()> {
     helpscout_sync::enqueue(&mut tx, id).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Links a mailbox (by name or id) to a product, creating the product if needed; returns their
+/// names.
+pub async fn link_mailbox(
+    state: &AppState,
+    org: OrgId,
+    mailbox: &str,
+    product: &str,
+) -> anyhow::Result<(String, String)> {
+    let boxes = store::mailboxes(&state.db, org).await?;
+    let m = boxes
+        .iter()
+        .find(|m| m.name == mailbox || m.mailbox_id.to_string() == mailbox)
+        .with_context(|| format!("no mailbox `{mailbox}`; known: {}", names(&boxes)))?;
+    let name = jetson_domain::ProductName::parse(product).map_err(|e| anyhow::anyhow!(e.0))?;
+    let mut tx = state.db.begin().await?;
+    let p = products::get_or_create(&mut tx, org, &name).await?;
+    store::link_mailbox(&mut tx, org, m.mailbox_id, Some(p.id)).await?;
+    tx.commit().await?;
+    Ok((m.name.clone(), p.name))
+}
+
+fn names(boxes: &[store::Mailbox]) -> String {
+    boxes.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", ")
 }

@@ -27,7 +27,7 @@ pub struct Labelled {
 }
 
 pub fn read(path: &Path, text_col: &str, label_col: &str, flagged_values: &[String]) -> anyhow::Result<Vec<Labelled>> {
-    let rows = crate::eval::read_rows(path, None)?;
+    let rows = crate::tools::eval::read_rows(path, None)?;
     let mut out = Vec::with_capacity(rows.len());
     for (n, row) in rows.iter().enumerate() {
         let (Some(text), Some(label)) = (row.get(text_col), row.get(label_col)) else {
@@ -206,7 +206,7 @@ mod tests {
         }
         let out = tempfile::NamedTempFile::new().unwrap();
         super::train(&data, out.path()).unwrap();
-        let committed = include_bytes!("../../jetson-privacy/data/screen_model.bin");
+        let committed = include_bytes!("../../../jetson-privacy/data/screen_model.bin");
         assert!(std::fs::read(out.path()).unwrap() == committed, "retrain with `jetson model train-screen`");
     }
 

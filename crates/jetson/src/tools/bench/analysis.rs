@@ -13,8 +13,8 @@ use crate::progress::Progress;
 
 /// The demo's conversations as the analyser sees them: (subject, cleaned customer messages).
 pub(crate) fn demo_texts() -> anyhow::Result<Vec<(String, Vec<String>)>> {
-    let dataset = crate::demo::parse(crate::demo::DATASET).map_err(anyhow::Error::msg)?;
-    Ok(crate::demo::generate(&dataset, Utc::now())
+    let dataset = crate::tools::demo::parse(crate::tools::demo::DATASET).map_err(anyhow::Error::msg)?;
+    Ok(crate::tools::demo::generate(&dataset, Utc::now())
         .into_iter()
         .map(|d| {
             let c = d.conversation;

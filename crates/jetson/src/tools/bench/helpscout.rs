@@ -135,17 +135,18 @@ pub async fn run(n: usize) -> anyhow::Result<()> {
         })
         .collect();
     let fake = serve(conversations).await?;
-    let dir = crate::cli::tempfile_dir()?;
+    let dir = crate::tools::tempfile_dir()?;
     let mut settings = Settings::for_data_dir(&dir);
     settings.helpscout = jetson_connectors::helpscout::Endpoints::for_api(&fake.base);
-    let state = crate::cli::open(settings).await?;
+    let state = crate::startup::open(settings).await?;
     let org = crate::services::accounts::ensure_org(&state, "Bench").await?;
 
     let started = Instant::now();
     let app = jetson_connectors::helpscout::Credentials { client_id: "bench".into(), client_secret: "bench".into() };
     crate::services::helpscout::connect::with_client_credentials(&state, org, &app).await?;
-    crate::cli::helpscout::link(&state, org, "Bench", "Bench").await?;
-    let run = crate::cli::helpscout::sync(&state, org, "Bench", None, None).await?;
+    crate::services::helpscout::imports::link_mailbox(&state, org, "Bench", "Bench").await?;
+    let run = crate::jobs::helpscout_sync::import_now(&state, org, "Bench", None, None).await?;
+    crate::startup::analyse_pending(&state).await?;
     let secs = started.elapsed().as_secs_f64();
     let stored = jetson_store::conversations::count(&state.db, org).await?;
     anyhow::ensure!(stored as usize == n && run.done as usize == n, "expected {n} conversations, stored {stored}");

@@ -17,7 +17,10 @@ use jetson_store::products;
 
 use crate::state::AppState;
 
-pub const DATASET: &str = include_str!("../demo/dataset.txt");
+pub const DEMO_ORG: &str = "Demo Company";
+pub const DEMO_ADMIN: &str = "admin@demo.jetson.local";
+
+pub const DATASET: &str = include_str!("../../demo/dataset.txt");
 
 /// Imports the demo conversations into `org` (one product each) and returns how many were new.
 pub async fn load(

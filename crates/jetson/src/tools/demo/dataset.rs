@@ -73,7 +73,7 @@ pub fn parse(text: &str) -> Result<Dataset, String> {
 mod tests {
     #[test]
     fn the_bundled_dataset_parses_and_every_problem_has_phrases() {
-        let d = super::parse(crate::demo::DATASET).unwrap();
+        let d = super::parse(crate::tools::demo::DATASET).unwrap();
         assert_eq!(d.products.len(), 2);
         for p in &d.products {
             assert!(p.no_action.len() >= 20);

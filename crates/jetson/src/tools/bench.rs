@@ -18,9 +18,9 @@ use crate::services::import::{self, Format};
 /// `n` conversations as Help Scout JSON lines: the demo generator's phrasing for one product,
 /// repeated with fresh ids and customer addresses each round.
 pub fn synthetic_conversations(n: usize) -> anyhow::Result<String> {
-    let dataset = crate::demo::parse(crate::demo::DATASET).map_err(anyhow::Error::msg)?;
+    let dataset = crate::tools::demo::parse(crate::tools::demo::DATASET).map_err(anyhow::Error::msg)?;
     let one_round: Vec<_> =
-        crate::demo::generate(&dataset, Utc::now()).into_iter().filter(|c| c.product == "Ledgerly").collect();
+        crate::tools::demo::generate(&dataset, Utc::now()).into_iter().filter(|c| c.product == "Ledgerly").collect();
     let mut lines = String::new();
     for (i, c) in one_round.iter().cycle().take(n).enumerate() {
         let round = i / one_round.len();
@@ -38,8 +38,8 @@ pub fn synthetic_conversations(n: usize) -> anyhow::Result<String> {
 pub async fn ingest(n: usize) -> anyhow::Result<()> {
     anyhow::ensure!(n > 0, "--conversations must be at least 1");
     let lines = synthetic_conversations(n)?;
-    let dir = crate::cli::tempfile_dir()?;
-    let state = crate::cli::open(Settings::for_data_dir(&dir)).await?;
+    let dir = crate::tools::tempfile_dir()?;
+    let state = crate::startup::open(Settings::for_data_dir(&dir)).await?;
     let org = crate::services::accounts::ensure_org(&state, "Bench").await?;
     let mut tx = state.db.begin().await?;
     let product = products::get_or_create(&mut tx, org, &ProductName::parse("Bench")?).await?;
@@ -52,7 +52,7 @@ pub async fn ingest(n: usize) -> anyhow::Result<()> {
     import::write(&state, org, product.id, &parsed.conversations, &mut |done, _| bar.set(done as u64)).await?;
     bar.finish();
     let imported = started.elapsed().as_secs_f64();
-    crate::cli::analyse_pending(&state).await?;
+    crate::startup::analyse_pending(&state).await?;
     let secs = started.elapsed().as_secs_f64();
     let analysed = jetson_store::conversations::count(&state.db, org).await?;
     anyhow::ensure!(analysed as usize == n, "expected {n} conversations, found {analysed}");

@@ -1,0 +1,65 @@
+//! `jetson bench …`: the speed benchmarks (their code is in `tools::bench`).
+
+use clap::Subcommand;
+
+use crate::tools::bench;
+
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// Hold a steady rate of mixed API requests against a running Jetson and report latency
+    /// percentiles and errors (raise its JETSON_RATE_LIMIT above the rate first).
+    Load {
+        /// The running Jetson, e.g. http://127.0.0.1:8080
+        #[arg(long)]
+        url: String,
+        /// An API token with write scope (`jetson demo` prints one).
+        #[arg(long, env = "JETSON_LOAD_TOKEN")]
+        token: String,
+        #[arg(long, default_value_t = 200)]
+        rate: u32,
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+    },
+    /// Import and analyse N synthetic conversations on a fresh SQLite database.
+    Ingest {
+        #[arg(long, default_value_t = 20_000)]
+        conversations: usize,
+    },
+    /// Analyse N conversations on one thread (classification, splitting, priority, explanation).
+    Classify {
+        #[arg(long, default_value_t = 50_000)]
+        conversations: usize,
+    },
+    /// Match new reports against an index of N work items.
+    Match {
+        #[arg(long, default_value_t = 100_000)]
+        items: usize,
+        #[arg(long, default_value_t = 1_000)]
+        queries: usize,
+    },
+    /// Sensitive-data detection and harmful-content screening on N megabytes of support text, on
+    /// one thread.
+    Privacy {
+        #[arg(long, default_value_t = 100)]
+        megabytes: usize,
+    },
+    /// Import and analyse N conversations from a fake Help Scout (50 ms per request, 400
+    /// requests a minute, pages of 25).
+    Helpscout {
+        #[arg(long, default_value_t = 5_000)]
+        conversations: usize,
+    },
+}
+
+pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
+    match command {
+        BenchCommand::Ingest { conversations } => bench::ingest(conversations).await,
+        BenchCommand::Load { url, token, rate, seconds } => {
+            bench::load::run(bench::load::Options { url, token, rate, seconds }).await
+        }
+        BenchCommand::Privacy { megabytes } => bench::privacy::run(megabytes),
+        BenchCommand::Classify { conversations } => bench::analysis::classify(conversations),
+        BenchCommand::Match { items, queries } => bench::analysis::matching(items, queries),
+        BenchCommand::Helpscout { conversations } => bench::helpscout::run(conversations).await,
+    }
+}

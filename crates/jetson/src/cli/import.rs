@@ -1,0 +1,53 @@
+//! `jetson import`: a Help Scout JSON or CSV file into a product, then analysed.
+
+use anyhow::{Context, bail};
+use jetson_domain::ProductName;
+use jetson_store::products;
+
+use super::org_or_only;
+use crate::progress::Progress;
+use crate::startup::analyse_pending;
+use crate::state::AppState;
+
+pub async fn run(state: AppState, product: &str, org: Option<&str>, file: &std::path::Path) -> anyhow::Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let content = String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "{} is not UTF-8 text (invalid byte at offset {})",
+            file.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })?;
+    let org = org_or_only(&state, org).await?;
+    let name = ProductName::parse(product).map_err(|e| anyhow::anyhow!(e.0))?;
+    let mut tx = state.db.begin().await?;
+    let product = products::get_or_create(&mut tx, org, &name).await?;
+    tx.commit().await?;
+
+    let format = crate::services::import::Format::detect(file, &content);
+    let parsed = crate::services::import::parse(format, &content);
+    for e in parsed.errors.iter().take(50) {
+        eprintln!("skipped: {e}");
+    }
+    if parsed.errors.len() > 50 {
+        eprintln!("skipped: … and {} more", parsed.errors.len() - 50);
+    }
+    let mut bar = Progress::new("importing", parsed.conversations.len() as u64);
+    let summary = crate::services::import::write(&state, org, product.id, &parsed.conversations, &mut |done, _| {
+        bar.set(done as u64)
+    })
+    .await?;
+    bar.finish();
+    analyse_pending(&state).await?;
+    println!(
+        "imported {} new, {} changed, {} unchanged conversation(s); skipped {} bad record(s)",
+        summary.inserted,
+        summary.changed,
+        summary.unchanged,
+        parsed.errors.len()
+    );
+    if parsed.conversations.is_empty() && !parsed.errors.is_empty() {
+        bail!("nothing in {} could be imported", file.display());
+    }
+    Ok(())
+}
