@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 use crate::ParseError;
 
 macro_rules! text_enum {
-    ($name:ident { $($variant:ident => $text:literal),* $(,)? }) => {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident => $text:literal),* $(,)? }) => {
+        $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),* }
@@ -55,6 +56,21 @@ text_enum!(WorkItemStatus {
 });
 text_enum!(Role { Owner => "owner", Admin => "admin", Member => "member", Viewer => "viewer" });
 text_enum!(Author { Customer => "customer", Agent => "agent", Note => "note" });
+text_enum!(
+    /// Who decided a conversation's category or a report's work item: a person (a correction, which
+    /// the model then learns from) or the model.
+    Decider { Human => "human", Model => "model" });
+text_enum!(
+    /// A GitHub issue's state, as GitHub names it.
+    IssueState { Open => "open", Closed => "closed" });
+text_enum!(
+    /// Where a work item stands in the GitHub approval queue: waiting for a person to create its
+    /// issue, or dismissed (automatic creation leaves it alone).
+    Approval { Waiting => "waiting", Dismissed => "dismissed" });
+text_enum!(
+    /// A conversation held out of analysis after screening: held (waiting for a person), released
+    /// into analysis, or kept out for good.
+    HoldState { Held => "held", Released => "released", KeptOut => "kept_out" });
 
 impl Category {
     /// Bugs and feature requests become work; everything else is support traffic.
@@ -105,6 +121,18 @@ mod tests {
         }
         for s in WorkItemStatus::ALL {
             assert_eq!(WorkItemStatus::try_from(s.as_str().to_string()).unwrap(), *s);
+        }
+        for d in Decider::ALL {
+            assert_eq!(Decider::parse(d.as_str()).unwrap(), *d);
+        }
+        for i in IssueState::ALL {
+            assert_eq!(IssueState::parse(i.as_str()).unwrap(), *i);
+        }
+        for a in Approval::ALL {
+            assert_eq!(Approval::parse(a.as_str()).unwrap(), *a);
+        }
+        for h in HoldState::ALL {
+            assert_eq!(HoldState::parse(h.as_str()).unwrap(), *h);
         }
     }
 

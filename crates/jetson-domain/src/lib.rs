@@ -8,7 +8,7 @@ pub mod ids;
 pub mod permissions;
 pub mod values;
 
-pub use enums::{Author, Category, Priority, Role, WorkItemStatus};
+pub use enums::{Approval, Author, Category, Decider, HoldState, IssueState, Priority, Role, WorkItemStatus};
 pub use ids::*;
 pub use permissions::{Permission, ProductAccess, Scope};
 pub use values::{Email, ProductName};

@@ -5,7 +5,9 @@
 //! that it is analysed again.
 
 use chrono::{DateTime, Utc};
-use jetson_domain::{Author, Category, ConversationId, CustomerId, MessageId, OrgId, Priority, ProductId, UserId};
+use jetson_domain::{
+    Author, Category, ConversationId, CustomerId, Decider, MessageId, OrgId, Priority, ProductId, UserId,
+};
 use serde::{Deserialize, Serialize};
 use sqlx::types::Json;
 
@@ -240,8 +242,7 @@ pub struct Analysis {
     pub confidence: f64,
     pub priority: Priority,
     pub needs_review: bool,
-    /// `model` or `human`.
-    pub source: &'static str,
+    pub source: Decider,
     pub explanation: Explanation,
 }
 
@@ -258,7 +259,7 @@ pub async fn set_analysis_many(tx: &mut Tx, org: OrgId, analyses: &[(Conversatio
                 .bind(a.confidence)
                 .bind(a.priority.as_str())
                 .bind(a.needs_review)
-                .bind(a.source)
+                .bind(a.source.as_str())
                 .bind(Json(&a.explanation))
                 .bind(now)
                 .bind(id.as_uuid())
@@ -426,7 +427,7 @@ pub async fn for_analysis_many(tx: &mut Tx, ids: &[ConversationId]) -> Result<Ve
         })?;
         for (id, org, product, customer, company, subject, category, source, held) in rows {
             let human_category = match (source.as_deref(), category) {
-                (Some("human"), Some(c)) => Some(Category::parse(&c)?),
+                (Some(s), Some(c)) if s == Decider::Human.as_str() => Some(Category::parse(&c)?),
                 _ => None,
             };
             let found = ForAnalysis {
@@ -465,13 +466,14 @@ pub async fn for_analysis_many(tx: &mut Tx, ids: &[ConversationId]) -> Result<Ve
 
 /// Records a person's category for the conversation; analysis keeps it from now on.
 pub async fn set_human_category(tx: &mut Tx, org: OrgId, id: ConversationId, category: Category) -> Result<()> {
-    let sql = "UPDATE conversations SET category = $1, category_source = 'human', needs_review = FALSE,
+    let sql = "UPDATE conversations SET category = $1, category_source = $4, needs_review = FALSE,
                confidence = 1.0 WHERE org_id = $2 AND id = $3";
     let done = on_tx!(tx, |c| {
         sqlx::query(sql)
             .bind(category.as_str())
             .bind(org.as_uuid())
             .bind(id.as_uuid())
+            .bind(Decider::Human.as_str())
             .execute(c)
             .await
             .map(|r| r.rows_affected())

@@ -4,7 +4,7 @@
 //! encrypted; this module never sees them in the clear.
 
 use chrono::{DateTime, Utc};
-use jetson_domain::{OrgId, ProductId, WorkItemId};
+use jetson_domain::{Approval, IssueState, OrgId, ProductId, WorkItemId, WorkItemStatus};
 
 use crate::db::{on_pool, on_tx};
 use crate::{Db, Result, StoreError, Tx};
@@ -271,19 +271,19 @@ pub async fn set_polled(db: &Db, org: OrgId, repo: &str, etag: Option<&str>) -> 
     Ok(())
 }
 
-/// A work item's side of its GitHub issue.
-#[derive(Debug, Clone, Default, sqlx::FromRow)]
+/// A work item's side of its GitHub issue: the item's status and count, and its `issue_links`
+/// row (every field `None` when it has none).
+#[derive(Debug, Clone)]
 pub struct IssueLink {
-    #[sqlx(try_from = "uuid::Uuid")]
     pub id: WorkItemId,
-    #[sqlx(try_from = "uuid::Uuid")]
     pub product_id: ProductId,
-    pub status: String,
+    pub status: WorkItemStatus,
     pub customer_count: i64,
     pub github_repo: Option<String>,
     pub github_number: Option<i64>,
     pub github_url: Option<String>,
-    pub github_state: Option<String>,
+    pub github_state: Option<IssueState>,
+    /// `created`, `auto` or `linked`.
     pub github_linked_by: Option<String>,
     pub github_created_at: Option<DateTime<Utc>>,
     pub github_pending_at: Option<DateTime<Utc>>,
@@ -292,51 +292,124 @@ pub struct IssueLink {
     pub github_commented_at: Option<DateTime<Utc>>,
     pub shipped_release: Option<String>,
     pub shipped_at: Option<DateTime<Utc>>,
-    pub approval: Option<String>,
+    pub approval: Option<Approval>,
 }
 
-const LINK: &str =
-    "SELECT id, product_id, status, customer_count, github_repo, github_number, github_url, github_state,
-    github_linked_by, github_created_at, github_pending_at, github_closing_commit, github_told_customers,
-    github_commented_at, shipped_release, shipped_at, approval FROM work_items ";
+/// The row as read; the states are parsed into [`IssueLink`]'s types (an unknown one is an error).
+#[derive(sqlx::FromRow)]
+struct LinkRow {
+    #[sqlx(try_from = "uuid::Uuid")]
+    id: WorkItemId,
+    #[sqlx(try_from = "uuid::Uuid")]
+    product_id: ProductId,
+    #[sqlx(try_from = "String")]
+    status: WorkItemStatus,
+    customer_count: i64,
+    repo: Option<String>,
+    number: Option<i64>,
+    url: Option<String>,
+    state: Option<String>,
+    linked_by: Option<String>,
+    created_at: Option<DateTime<Utc>>,
+    pending_at: Option<DateTime<Utc>>,
+    closing_commit: Option<String>,
+    told_customers: Option<i64>,
+    commented_at: Option<DateTime<Utc>>,
+    shipped_release: Option<String>,
+    shipped_at: Option<DateTime<Utc>>,
+    approval: Option<String>,
+}
+
+impl TryFrom<LinkRow> for IssueLink {
+    type Error = StoreError;
+
+    fn try_from(r: LinkRow) -> Result<IssueLink> {
+        let parse_err = |e: jetson_domain::ParseError| StoreError::Invalid(e.0);
+        Ok(IssueLink {
+            id: r.id,
+            product_id: r.product_id,
+            status: r.status,
+            customer_count: r.customer_count,
+            github_repo: r.repo,
+            github_number: r.number,
+            github_url: r.url,
+            github_state: r.state.as_deref().map(IssueState::parse).transpose().map_err(parse_err)?,
+            github_linked_by: r.linked_by,
+            github_created_at: r.created_at,
+            github_pending_at: r.pending_at,
+            github_closing_commit: r.closing_commit,
+            github_told_customers: r.told_customers,
+            github_commented_at: r.commented_at,
+            shipped_release: r.shipped_release,
+            shipped_at: r.shipped_at,
+            approval: r.approval.as_deref().map(Approval::parse).transpose().map_err(parse_err)?,
+        })
+    }
+}
+
+fn links(rows: Vec<LinkRow>) -> Result<Vec<IssueLink>> {
+    rows.into_iter().map(IssueLink::try_from).collect()
+}
+
+const LINK: &str = "SELECT w.id, w.product_id, w.status, w.customer_count, l.repo, l.number, l.url, l.state,
+    l.linked_by, l.created_at, l.pending_at, l.closing_commit, l.told_customers, l.commented_at, l.shipped_release,
+    l.shipped_at, l.approval
+    FROM work_items w LEFT JOIN issue_links l ON l.work_item_id = w.id ";
 
 pub async fn issue_link(db: &Db, org: OrgId, item: WorkItemId) -> Result<IssueLink> {
-    let sql = sqlx::AssertSqlSafe(format!("{LINK} WHERE org_id = $1 AND id = $2"));
-    Ok(on_pool!(db, |p| sqlx::query_as(sql).bind(org.as_uuid()).bind(item.as_uuid()).fetch_one(p).await)?)
+    let sql = sqlx::AssertSqlSafe(format!("{LINK} WHERE w.org_id = $1 AND w.id = $2"));
+    let row: LinkRow =
+        on_pool!(db, |p| sqlx::query_as(sql).bind(org.as_uuid()).bind(item.as_uuid()).fetch_one(p).await)?;
+    row.try_into()
 }
 
 pub async fn issue_link_in_tx(tx: &mut Tx, org: OrgId, item: WorkItemId) -> Result<IssueLink> {
-    let sql = sqlx::AssertSqlSafe(format!("{LINK} WHERE org_id = $1 AND id = $2"));
-    Ok(on_tx!(tx, |c| sqlx::query_as(sql).bind(org.as_uuid()).bind(item.as_uuid()).fetch_one(c).await)?)
+    let sql = sqlx::AssertSqlSafe(format!("{LINK} WHERE w.org_id = $1 AND w.id = $2"));
+    let row: LinkRow = on_tx!(tx, |c| sqlx::query_as(sql).bind(org.as_uuid()).bind(item.as_uuid()).fetch_one(c).await)?;
+    row.try_into()
 }
 
 /// The work items linked to an issue (normally one).
 pub async fn items_for_issue(db: &Db, org: OrgId, repo: &str, number: i64) -> Result<Vec<IssueLink>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "{LINK} WHERE org_id = $1 AND lower(github_repo) = lower($2) AND github_number = $3 AND merged_into IS NULL"
+        "{LINK} WHERE w.org_id = $1 AND lower(l.repo) = lower($2) AND l.number = $3 AND w.merged_into IS NULL"
     ));
-    Ok(on_pool!(db, |p| sqlx::query_as(sql).bind(org.as_uuid()).bind(repo).bind(number).fetch_all(p).await)?)
+    links(on_pool!(db, |p| sqlx::query_as(sql).bind(org.as_uuid()).bind(repo).bind(number).fetch_all(p).await)?)
 }
 
 /// Every live work item linked to an issue in `repo`.
 pub async fn linked_items(db: &Db, org: OrgId, repo: &str) -> Result<Vec<IssueLink>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "{LINK} WHERE org_id = $1 AND lower(github_repo) = lower($2) AND github_number IS NOT NULL
-           AND merged_into IS NULL ORDER BY id"
+        "{LINK} WHERE w.org_id = $1 AND lower(l.repo) = lower($2) AND l.number IS NOT NULL
+           AND w.merged_into IS NULL ORDER BY w.id"
     ));
-    Ok(on_pool!(db, |p| sqlx::query_as(sql).bind(org.as_uuid()).bind(repo).fetch_all(p).await)?)
+    links(on_pool!(db, |p| sqlx::query_as(sql).bind(org.as_uuid()).bind(repo).fetch_all(p).await)?)
+}
+
+/// Writes to a work item's link, creating its row when it has none: `INSERT … SELECT $1, $2, …
+/// WHERE the item is the organisation's … ON CONFLICT DO UPDATE`. `$1` is the item, `$2` the
+/// organisation; `columns` and `values` the new row's, `update` the conflict's `SET`.
+fn upsert(columns: &str, values: &str, update: &str) -> sqlx::AssertSqlSafe<String> {
+    sqlx::AssertSqlSafe(format!(
+        "INSERT INTO issue_links (work_item_id, org_id, {columns}) SELECT $1, $2, {values}
+         WHERE EXISTS (SELECT 1 FROM work_items WHERE id = $1 AND org_id = $2)
+         ON CONFLICT (work_item_id) DO UPDATE SET {update}"
+    ))
 }
 
 /// Claims the right to create an issue for an item: false when it already has one or another
 /// attempt is in flight. An attempt older than `stale` is taken over (its answer never came).
 pub async fn claim_creation(db: &Db, org: OrgId, item: WorkItemId, stale: DateTime<Utc>) -> Result<bool> {
-    let sql = "UPDATE work_items SET github_pending_at = $1
-               WHERE org_id = $2 AND id = $3 AND github_number IS NULL
-                 AND (github_pending_at IS NULL OR github_pending_at < $4)";
+    let sql = upsert(
+        "pending_at",
+        "$3",
+        "pending_at = excluded.pending_at
+         WHERE issue_links.number IS NULL AND (issue_links.pending_at IS NULL OR issue_links.pending_at < $4)",
+    );
     let n = on_pool!(db, |p| sqlx::query(sql)
-        .bind(crate::now())
-        .bind(org.as_uuid())
         .bind(item.as_uuid())
+        .bind(org.as_uuid())
+        .bind(crate::now())
         .bind(stale)
         .execute(p)
         .await
@@ -344,14 +417,42 @@ pub async fn claim_creation(db: &Db, org: OrgId, item: WorkItemId, stale: DateTi
     Ok(n == 1)
 }
 
+/// Sets the link's columns named in `set` (binding `$3`, `$4`, … in order) where the item has a
+/// link and `when` (SQL, or empty) holds; returns how many rows changed (0 or 1).
+async fn update(tx: &mut Tx, org: OrgId, item: WorkItemId, set: &str, when: &str, binds: &[Bind<'_>]) -> Result<u64> {
+    let when = if when.is_empty() { String::new() } else { format!(" AND ({when})") };
+    let sql =
+        sqlx::AssertSqlSafe(format!("UPDATE issue_links SET {set} WHERE work_item_id = $1 AND org_id = $2{when}"));
+    Ok(on_tx!(tx, |c| {
+        let mut q = sqlx::query(sql).bind(item.as_uuid()).bind(org.as_uuid());
+        for b in binds {
+            q = match b {
+                Bind::Text(t) => q.bind(*t),
+                Bind::Int(i) => q.bind(*i),
+                Bind::Time(t) => q.bind(*t),
+            };
+        }
+        q.execute(c).await.map(|r| r.rows_affected())
+    })?)
+}
+
+/// [`update`] in a transaction of its own.
+async fn update_alone(db: &Db, org: OrgId, item: WorkItemId, set: &str, when: &str, binds: &[Bind<'_>]) -> Result<u64> {
+    let mut tx = db.begin().await?;
+    let n = update(&mut tx, org, item, set, when, binds).await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// A value for [`update`]: the link's columns are text, numbers and times.
+enum Bind<'a> {
+    Text(Option<&'a str>),
+    Int(Option<i64>),
+    Time(Option<DateTime<Utc>>),
+}
+
 pub async fn release_claim(db: &Db, org: OrgId, item: WorkItemId) -> Result<()> {
-    let sql = "UPDATE work_items SET github_pending_at = NULL WHERE org_id = $1 AND id = $2";
-    on_pool!(db, |p| sqlx::query(sql)
-        .bind(org.as_uuid())
-        .bind(item.as_uuid())
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
+    update_alone(db, org, item, "pending_at = NULL", "", &[]).await?;
     Ok(())
 }
 
@@ -359,29 +460,33 @@ pub struct Linked<'a> {
     pub repo: &'a str,
     pub number: i64,
     pub url: &'a str,
-    pub state: &'a str,
+    pub state: IssueState,
     /// `created`, `auto` or `linked`.
     pub by: &'a str,
     /// How many customers the issue was told about when linked.
     pub customers: i64,
 }
 
+/// Links the item to an issue, starting its link afresh (a release it shipped in stays).
 pub async fn set_issue(db: &Db, org: OrgId, item: WorkItemId, l: Linked<'_>) -> Result<()> {
     let created = (l.by != "linked").then(crate::now);
-    let sql = "UPDATE work_items SET github_repo = $1, github_number = $2, github_url = $3, github_state = $4,
-                 github_linked_by = $5, github_created_at = $6, github_pending_at = NULL, github_told_customers = $7,
-                 github_commented_at = NULL, github_closing_commit = NULL, approval = NULL
-               WHERE org_id = $8 AND id = $9";
+    let sql = upsert(
+        "repo, number, url, state, linked_by, created_at, told_customers",
+        "$3, $4, $5, $6, $7, $8, $9",
+        "repo = excluded.repo, number = excluded.number, url = excluded.url, state = excluded.state,
+         linked_by = excluded.linked_by, created_at = excluded.created_at, pending_at = NULL,
+         told_customers = excluded.told_customers, commented_at = NULL, closing_commit = NULL, approval = NULL",
+    );
     let n = on_pool!(db, |p| sqlx::query(sql)
+        .bind(item.as_uuid())
+        .bind(org.as_uuid())
         .bind(l.repo)
         .bind(l.number)
         .bind(l.url)
-        .bind(l.state)
+        .bind(l.state.as_str())
         .bind(l.by)
         .bind(created)
         .bind(l.customers)
-        .bind(org.as_uuid())
-        .bind(item.as_uuid())
         .execute(p)
         .await
         .map(|r| r.rows_affected()))?;
@@ -396,99 +501,55 @@ pub async fn update_issue(
     repo: &str,
     number: i64,
     url: &str,
-    state: &str,
+    state: IssueState,
 ) -> Result<()> {
-    let sql = "UPDATE work_items SET github_repo = $1, github_number = $2, github_url = $3, github_state = $4
-               WHERE org_id = $5 AND id = $6";
-    on_tx!(tx, |c| sqlx::query(sql)
-        .bind(repo)
-        .bind(number)
-        .bind(url)
-        .bind(state)
-        .bind(org.as_uuid())
-        .bind(item.as_uuid())
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let binds =
+        [Bind::Text(Some(repo)), Bind::Int(Some(number)), Bind::Text(Some(url)), Bind::Text(Some(state.as_str()))];
+    update(tx, org, item, "repo = $3, number = $4, url = $5, state = $6", "", &binds).await?;
     Ok(())
 }
 
 /// The issue is gone (deleted on GitHub, or unlinked by a person): the item keeps its history
 /// of reports but no longer points anywhere.
 pub async fn unlink_issue(tx: &mut Tx, org: OrgId, item: WorkItemId) -> Result<()> {
-    let sql = "UPDATE work_items SET github_repo = NULL, github_number = NULL, github_url = NULL, github_state = NULL,
-                 github_linked_by = NULL, github_pending_at = NULL, github_closing_commit = NULL
-               WHERE org_id = $1 AND id = $2";
-    on_tx!(tx, |c| sqlx::query(sql)
-        .bind(org.as_uuid())
-        .bind(item.as_uuid())
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let set = "repo = NULL, number = NULL, url = NULL, state = NULL, linked_by = NULL, pending_at = NULL,
+               closing_commit = NULL";
+    update(tx, org, item, set, "", &[]).await?;
     Ok(())
 }
 
 pub async fn set_closing_commit(db: &Db, org: OrgId, item: WorkItemId, sha: Option<&str>) -> Result<()> {
-    let sql = "UPDATE work_items SET github_closing_commit = $1 WHERE org_id = $2 AND id = $3";
-    on_pool!(db, |p| sqlx::query(sql)
-        .bind(sha)
-        .bind(org.as_uuid())
-        .bind(item.as_uuid())
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
+    update_alone(db, org, item, "closing_commit = $3", "", &[Bind::Text(sha)]).await?;
     Ok(())
 }
 
 /// Marks the fix shipped in a release, once: the first release that contains it wins.
 pub async fn set_shipped(db: &Db, org: OrgId, item: WorkItemId, release: &str, at: DateTime<Utc>) -> Result<bool> {
-    let sql = "UPDATE work_items SET shipped_release = $1, shipped_at = $2
-               WHERE org_id = $3 AND id = $4 AND shipped_release IS NULL";
-    let n = on_pool!(db, |p| sqlx::query(sql)
-        .bind(release)
-        .bind(at)
-        .bind(org.as_uuid())
-        .bind(item.as_uuid())
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let binds = [Bind::Text(Some(release)), Bind::Time(Some(at))];
+    let n =
+        update_alone(db, org, item, "shipped_release = $3, shipped_at = $4", "shipped_release IS NULL", &binds).await?;
     Ok(n == 1)
 }
 
 /// A reopened issue's fix has not shipped after all.
 pub async fn clear_shipped(tx: &mut Tx, org: OrgId, item: WorkItemId) -> Result<()> {
-    let sql = "UPDATE work_items SET shipped_release = NULL, shipped_at = NULL, github_closing_commit = NULL
-               WHERE org_id = $1 AND id = $2";
-    on_tx!(tx, |c| sqlx::query(sql)
-        .bind(org.as_uuid())
-        .bind(item.as_uuid())
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    update(tx, org, item, "shipped_release = NULL, shipped_at = NULL, closing_commit = NULL", "", &[]).await?;
     Ok(())
 }
 
 pub async fn set_commented(db: &Db, org: OrgId, item: WorkItemId, customers: i64) -> Result<()> {
-    let sql =
-        "UPDATE work_items SET github_told_customers = $1, github_commented_at = $2 WHERE org_id = $3 AND id = $4";
-    on_pool!(db, |p| sqlx::query(sql)
-        .bind(customers)
-        .bind(crate::now())
-        .bind(org.as_uuid())
-        .bind(item.as_uuid())
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let binds = [Bind::Int(Some(customers)), Bind::Time(Some(crate::now()))];
+    update_alone(db, org, item, "told_customers = $3, commented_at = $4", "", &binds).await?;
     Ok(())
 }
 
-/// `waiting` (in the approval queue), `dismissed`, or none.
-pub async fn set_approval(db: &Db, org: OrgId, item: WorkItemId, approval: Option<&str>) -> Result<()> {
-    let sql = "UPDATE work_items SET approval = $1 WHERE org_id = $2 AND id = $3";
+/// Puts the item in the approval queue, dismisses it, or (`None`) neither.
+pub async fn set_approval(db: &Db, org: OrgId, item: WorkItemId, approval: Option<Approval>) -> Result<()> {
+    let sql = upsert("approval", "$3", "approval = excluded.approval");
     on_pool!(db, |p| sqlx::query(sql)
-        .bind(approval)
-        .bind(org.as_uuid())
         .bind(item.as_uuid())
+        .bind(org.as_uuid())
+        .bind(approval.map(|a| a.as_str()))
         .execute(p)
         .await
         .map(|r| r.rows_affected()))?;
@@ -497,8 +558,7 @@ pub async fn set_approval(db: &Db, org: OrgId, item: WorkItemId, approval: Optio
 
 /// Issues Jetson created in `repo` since `since` (the hourly brake counts these).
 pub async fn created_since(db: &Db, org: OrgId, repo: &str, since: DateTime<Utc>) -> Result<i64> {
-    let sql = "SELECT COUNT(*) FROM work_items WHERE org_id = $1 AND lower(github_repo) = lower($2)
-                 AND github_created_at >= $3";
+    let sql = "SELECT COUNT(*) FROM issue_links WHERE org_id = $1 AND lower(repo) = lower($2) AND created_at >= $3";
     Ok(on_pool!(db, |p| sqlx::query_scalar(sql).bind(org.as_uuid()).bind(repo).bind(since).fetch_one(p).await)?)
 }
 

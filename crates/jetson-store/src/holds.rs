@@ -3,7 +3,7 @@
 //! makes the hold permanent. Threats and self-harm are escalated: admins see those first.
 
 use chrono::{DateTime, Utc};
-use jetson_domain::{ConversationId, OrgId, UserId};
+use jetson_domain::{ConversationId, HoldState, OrgId, UserId};
 use serde::{Deserialize, Serialize};
 use sqlx::types::Json;
 
@@ -24,10 +24,10 @@ pub enum Decision {
 }
 
 impl Decision {
-    fn state(&self) -> &'static str {
+    fn state(&self) -> HoldState {
         match self {
-            Decision::Release => "released",
-            Decision::KeepOut => "kept_out",
+            Decision::Release => HoldState::Released,
+            Decision::KeepOut => HoldState::KeptOut,
         }
     }
 }
@@ -88,7 +88,7 @@ pub async fn decide(tx: &mut Tx, org: OrgId, id: ConversationId, decision: Decis
     let sql = "UPDATE conversations SET hold = $1, hold_reviewed_by = $2, hold_reviewed_at = $3
                WHERE org_id = $4 AND id = $5 AND hold = 'held'";
     let n = on_tx!(tx, |c| sqlx::query(sql)
-        .bind(decision.state())
+        .bind(decision.state().as_str())
         .bind(by.as_uuid())
         .bind(crate::now())
         .bind(org.as_uuid())

@@ -95,37 +95,17 @@ pub async fn unmerge(tx: &mut Tx, org: OrgId, source: WorkItemId) -> Result<Work
     Ok(target)
 }
 
-/// A work item's GitHub issue and what followed from it, column by column.
-const ISSUE_COLUMNS: &[&str] = &[
-    "github_repo",
-    "github_number",
-    "github_url",
-    "github_state",
-    "github_linked_by",
-    "github_created_at",
-    "github_pending_at",
-    "github_closing_commit",
-    "github_told_customers",
-    "github_commented_at",
-    "shipped_release",
-    "shipped_at",
-    "approval",
-];
-
-/// Moves the issue columns from one work item to another (of the same organisation: the callers
-/// checked), leaving the first with none.
+/// Moves the issue link from one work item to another (of the same organisation: the callers
+/// checked) as a whole, leaving the first with none; what the second held (an approval, say) goes.
 async fn move_issue(tx: &mut Tx, from: WorkItemId, to: WorkItemId) -> Result<()> {
-    let copy: Vec<String> =
-        ISSUE_COLUMNS.iter().map(|c| format!("{c} = (SELECT {c} FROM work_items WHERE id = $1)")).collect();
-    let copy = sqlx::AssertSqlSafe(format!("UPDATE work_items SET {} WHERE id = $2", copy.join(", ")));
-    on_tx!(tx, |c| sqlx::query(copy)
-        .bind(from.as_uuid())
+    let clear = "DELETE FROM issue_links WHERE work_item_id = $1";
+    on_tx!(tx, |c| sqlx::query(clear).bind(to.as_uuid()).execute(c).await.map(|r| r.rows_affected()))?;
+    let moved = "UPDATE issue_links SET work_item_id = $1 WHERE work_item_id = $2";
+    on_tx!(tx, |c| sqlx::query(moved)
         .bind(to.as_uuid())
+        .bind(from.as_uuid())
         .execute(c)
         .await
         .map(|r| r.rows_affected()))?;
-    let clear: Vec<String> = ISSUE_COLUMNS.iter().map(|c| format!("{c} = NULL")).collect();
-    let clear = sqlx::AssertSqlSafe(format!("UPDATE work_items SET {} WHERE id = $1", clear.join(", ")));
-    on_tx!(tx, |c| sqlx::query(clear).bind(from.as_uuid()).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }

@@ -33,6 +33,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0009_two_factor"),
     migration!("0010_product_access"),
     migration!("0011_merge_issue_link"),
+    migration!("0012_issue_links"),
 ];
 
 impl Db {

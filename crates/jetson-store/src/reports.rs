@@ -1,7 +1,7 @@
 //! Reports: one issue raised in one conversation, attached to one work item.
 
 use chrono::{DateTime, Utc};
-use jetson_domain::{Category, ConversationId, CustomerId, OrgId, ProductId, ReportId, WorkItemId};
+use jetson_domain::{Category, ConversationId, CustomerId, Decider, OrgId, ProductId, ReportId, WorkItemId};
 
 use crate::db::{on_pool, on_tx};
 use crate::{Db, Result, StoreError, Tx, batch};
@@ -53,7 +53,7 @@ pub async fn insert_many(tx: &mut Tx, reports: &[(ReportId, NewReport<'_>)]) -> 
                     .bind(r.match_text)
                     .bind(r.similarity)
                     .bind(r.matched_report_id.map(|x| x.as_uuid()))
-                    .bind("model")
+                    .bind(Decider::Model.as_str())
                     .bind(now)
                     .bind(r.embedding);
             }
@@ -123,7 +123,8 @@ pub struct Report {
     pub category: Category,
     pub excerpt: String,
     pub similarity: Option<f64>,
-    pub source: String,
+    #[sqlx(try_from = "String")]
+    pub source: Decider,
     pub created_at: DateTime<Utc>,
     pub match_text: String,
     /// The nearest earlier report this one was matched to, when it still exists: the explanation.
@@ -181,11 +182,12 @@ pub async fn move_to(tx: &mut Tx, org: OrgId, report: ReportId, to: WorkItemId) 
     if target.product_id.as_uuid() != product || target.merged_into.is_some() {
         return Err(StoreError::Conflict("a report can only move to an unmerged item of the same product".into()));
     }
-    let sql = "UPDATE reports SET work_item_id = $1, source = 'human' WHERE org_id = $2 AND id = $3";
+    let sql = "UPDATE reports SET work_item_id = $1, source = $4 WHERE org_id = $2 AND id = $3";
     on_tx!(tx, |c| sqlx::query(sql)
         .bind(to.as_uuid())
         .bind(org.as_uuid())
         .bind(report.as_uuid())
+        .bind(Decider::Human.as_str())
         .execute(c)
         .await
         .map(|r| r.rows_affected()))?;

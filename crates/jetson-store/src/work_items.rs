@@ -265,10 +265,12 @@ pub async fn confidence(db: &Db, org: OrgId, id: WorkItemId) -> Result<f64> {
 pub async fn awaiting_approval(db: &Db, org: OrgId) -> Result<Vec<WorkItem>> {
     let sql = concat!(
         select_work_items!(),
-        "WHERE w.org_id = $1 AND w.approval = 'waiting' AND w.merged_into IS NULL AND w.github_number IS NULL
+        "JOIN issue_links l ON l.work_item_id = w.id
+         WHERE w.org_id = $1 AND l.approval = $2 AND w.merged_into IS NULL AND l.number IS NULL
          ORDER BY w.customer_count DESC, w.id DESC"
     );
-    Ok(on_pool!(db, |p| sqlx::query_as(sql).bind(org.as_uuid()).fetch_all(p).await)?)
+    let waiting = jetson_domain::Approval::Waiting.as_str();
+    Ok(on_pool!(db, |p| sqlx::query_as(sql).bind(org.as_uuid()).bind(waiting).fetch_all(p).await)?)
 }
 
 /// Removes items that automatic analysis created and that no longer have any report.
@@ -277,7 +279,8 @@ pub async fn delete_empty(tx: &mut Tx, ids: &[WorkItemId]) -> Result<u64> {
     for chunk in ids.chunks(batch::CHUNK * 5) {
         let sql = sqlx::AssertSqlSafe(format!(
             "DELETE FROM work_items WHERE id IN ({}) AND report_count = 0 AND status = 'open'
-             AND github_number IS NULL AND github_pending_at IS NULL
+             AND NOT EXISTS (SELECT 1 FROM issue_links l WHERE l.work_item_id = work_items.id
+                 AND (l.number IS NOT NULL OR l.pending_at IS NOT NULL))
              AND NOT EXISTS (SELECT 1 FROM merges m WHERE m.source_id = work_items.id OR m.target_id = work_items.id)
              AND NOT EXISTS (SELECT 1 FROM work_items o WHERE o.merged_into = work_items.id)",
             batch::list(1, chunk.len())

@@ -261,7 +261,7 @@ async fn a_merge_carries_the_issue_into_an_item_without_one_and_the_undo_carries
             repo: "acme/ledgerly",
             number,
             url: "https://github.com/acme/ledgerly/issues/n",
-            state: "open",
+            state: jetson_domain::IssueState::Open,
             by: "created",
             customers: 2,
         };
@@ -689,7 +689,7 @@ async fn a_github_link_is_claimed_once_deliveries_are_seen_once_and_shipping_is_
             repo: "acme/ledgerly",
             number: 12,
             url: "https://github.com/acme/ledgerly/issues/12",
-            state: "open",
+            state: jetson_domain::IssueState::Open,
             by: "created",
             customers: 3,
         };

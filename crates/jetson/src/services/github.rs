@@ -89,3 +89,11 @@ pub fn repo_name(text: &str) -> anyhow::Result<RepoName> {
 pub fn marker(item: jetson_domain::WorkItemId) -> String {
     format!("<!-- jetson:work-item:{item} -->")
 }
+
+/// An issue's state as Jetson keeps it: GitHub has two, and an issue without one is open.
+pub fn state_of(issue: &jetson_connectors::github::types::Issue) -> jetson_domain::IssueState {
+    match issue.state.as_deref() {
+        Some("closed") => jetson_domain::IssueState::Closed,
+        _ => jetson_domain::IssueState::Open,
+    }
+}

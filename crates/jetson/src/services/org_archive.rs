@@ -41,6 +41,7 @@ const TABLES: &[(&str, &str, &str)] = &[
     ("conversations", "org_id = $1", "id"),
     ("messages", "org_id = $1", "id"),
     ("work_items", "org_id = $1", "id"),
+    ("issue_links", "org_id = $1", "work_item_id"),
     ("reports", "org_id = $1", "id"),
     ("merges", "org_id = $1", "id"),
     ("product_examples", "org_id = $1", "id"),
@@ -212,6 +213,7 @@ pub async fn import(state: &AppState, from: &Path) -> anyhow::Result<(String, Ve
     let mut written = Vec::new();
     // People who already have an account here keep it: their memberships point at it.
     let mut user_ids: HashMap<uuid::Uuid, uuid::Uuid> = HashMap::new();
+    let mut legacy_links = Vec::new();
     for &(table, _, _) in TABLES {
         let text = files
             .get(&format!("tables/{table}.jsonl"))
@@ -254,13 +256,64 @@ pub async fn import(state: &AppState, from: &Path) -> anyhow::Result<(String, Ve
                     continue;
                 }
             }
+            if table == "work_items"
+                && let Some(link) = legacy_issue_link(&mut row)
+            {
+                legacy_links.push(link);
+            }
             archive::insert(&mut tx, table, &row).await.with_context(at)?;
             n += 1;
+        }
+        if table == "issue_links" {
+            for link in legacy_links.drain(..) {
+                archive::insert(&mut tx, table, &link).await.context("a work item's GitHub issue")?;
+                n += 1;
+            }
         }
         written.push((table, n));
     }
     tx.commit().await?;
     Ok((name, written))
+}
+
+/// Archives made before migration 0012 keep a work item's GitHub issue in columns of its own row
+/// (old name, `issue_links` name).
+const LEGACY_ISSUE_COLUMNS: &[(&str, &str)] = &[
+    ("github_repo", "repo"),
+    ("github_number", "number"),
+    ("github_url", "url"),
+    ("github_state", "state"),
+    ("github_linked_by", "linked_by"),
+    ("github_created_at", "created_at"),
+    ("github_pending_at", "pending_at"),
+    ("github_closing_commit", "closing_commit"),
+    ("github_told_customers", "told_customers"),
+    ("github_commented_at", "commented_at"),
+    ("shipped_release", "shipped_release"),
+    ("shipped_at", "shipped_at"),
+    ("approval", "approval"),
+];
+
+/// Takes an old archive's issue columns out of a `work_items` row; its `issue_links` row when any
+/// of them holds a value.
+fn legacy_issue_link(row: &mut Vec<(String, Cell)>) -> Option<Vec<(String, Cell)>> {
+    let mut link = Vec::new();
+    row.retain(|(column, cell)| match LEGACY_ISSUE_COLUMNS.iter().find(|(old, _)| old == column) {
+        Some((_, new)) => {
+            if !matches!(cell, Cell::Null) {
+                link.push((new.to_string(), cell.clone()));
+            }
+            false
+        }
+        None => true,
+    });
+    if link.is_empty() {
+        return None;
+    }
+    let get = |name: &str| row.iter().find(|(c, _)| c == name).map(|(_, v)| v.clone());
+    link.insert(0, ("work_item_id".to_string(), get("id")?));
+    link.insert(1, ("org_id".to_string(), get("org_id")?));
+    Some(link)
 }
 
 /// The archive's files by path. Refuses archives over a sane size and entries that are not
@@ -286,4 +339,36 @@ fn read_archive(path: &Path) -> anyhow::Result<HashMap<String, Vec<u8>>> {
         files.insert(name, data);
     }
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_old_archives_issue_columns_become_the_items_issue_link() {
+        let (id, org) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+        let mut row = vec![
+            ("id".to_string(), Cell::Uuid(id)),
+            ("org_id".to_string(), Cell::Uuid(org)),
+            ("title".to_string(), Cell::Text("Export fails".into())),
+            ("github_repo".to_string(), Cell::Text("acme/widgets".into())),
+            ("github_number".to_string(), Cell::Int(7)),
+            ("approval".to_string(), Cell::Null),
+        ];
+        let link = legacy_issue_link(&mut row).expect("a link");
+        assert_eq!(row.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>(), ["id", "org_id", "title"]);
+        assert_eq!(
+            link,
+            vec![
+                ("work_item_id".to_string(), Cell::Uuid(id)),
+                ("org_id".to_string(), Cell::Uuid(org)),
+                ("repo".to_string(), Cell::Text("acme/widgets".into())),
+                ("number".to_string(), Cell::Int(7)),
+            ]
+        );
+        let mut plain = vec![("id".to_string(), Cell::Uuid(id)), ("github_repo".to_string(), Cell::Null)];
+        assert_eq!(legacy_issue_link(&mut plain), None, "no issue, no link; the old column still goes");
+        assert_eq!(plain.len(), 1);
+    }
 }

@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use anyhow::Context;
-use jetson_domain::{ConversationId, JobId, OrgId, Priority, ProductId, ReportId, WorkItemId};
+use jetson_domain::{ConversationId, Decider, JobId, OrgId, Priority, ProductId, ReportId, WorkItemId};
 use jetson_store::conversations::{self, Analysis, Explanation, ForAnalysis};
 use jetson_store::{Tx, dialect, products, reports, work_items};
 
@@ -126,7 +126,7 @@ async fn analyze_product(
     let mut raised: HashMap<WorkItemId, Priority> = HashMap::new();
     let mut touched: Vec<WorkItemId> = emptied.clone();
     for ((c, a), &needs_review) in convs.iter().zip(&results).zip(&needs_review) {
-        let source = if c.human_category.is_some() { "human" } else { "model" };
+        let source = if c.human_category.is_some() { Decider::Human } else { Decider::Model };
         let explanation = Explanation { features: a.explanation.clone() };
         let analysis = Analysis {
             category: a.category,

@@ -264,7 +264,7 @@ async fn an_issue_is_created_from_the_edited_draft_once() {
     let body = issue["body"].as_str().unwrap();
     assert!(body.contains(&format!("/items/{item}")) && body.contains(&format!("jetson:work-item:{item}")));
     let link = s.link(item).await;
-    assert_eq!((link.github_number, link.github_state.as_deref()), (Some(1), Some("open")));
+    assert_eq!((link.github_number, link.github_state), (Some(1), Some(jetson_domain::IssueState::Open)));
     let page = s.page(&format!("/items/{item}")).await;
     assert!(page.contains(&format!("{REPO}#1")));
 

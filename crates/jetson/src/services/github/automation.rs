@@ -10,7 +10,7 @@
 
 use chrono::{Duration, Utc};
 use jetson_connectors::github::Client;
-use jetson_domain::{OrgId, WorkItemStatus};
+use jetson_domain::{Approval, IssueState, OrgId, WorkItemStatus};
 use jetson_store::github::{self as store, RepoLink};
 use jetson_store::work_items;
 
@@ -34,7 +34,7 @@ pub async fn auto_create(state: &AppState, org: OrgId, repo: &RepoLink, out: &mu
         let link = store::issue_link(&state.db, org, item.id).await?;
         if link.github_number.is_some()
             || link.github_pending_at.is_some()
-            || link.approval.as_deref() == Some("dismissed")
+            || link.approval == Some(Approval::Dismissed)
         {
             continue;
         }
@@ -49,12 +49,12 @@ pub async fn auto_create(state: &AppState, org: OrgId, repo: &RepoLink, out: &mu
                 }
                 Err(e) => {
                     tracing::warn!(item = %item.id, error = %format!("{e:#}"), "github.auto_create.failed");
-                    store::set_approval(&state.db, org, item.id, Some("waiting")).await?;
+                    store::set_approval(&state.db, org, item.id, Some(Approval::Waiting)).await?;
                     out.queued += 1;
                 }
             }
         } else if link.approval.is_none() {
-            store::set_approval(&state.db, org, item.id, Some("waiting")).await?;
+            store::set_approval(&state.db, org, item.id, Some(Approval::Waiting)).await?;
             out.queued += 1;
         }
     }
@@ -83,7 +83,7 @@ pub async fn comment_counts(
     for link in store::linked_items(&state.db, org, &repo.repo).await? {
         let told = link.github_told_customers.unwrap_or(0);
         let recent = link.github_commented_at.is_some_and(|t| t > day_ago);
-        if link.customer_count <= told || recent || link.github_state.as_deref() != Some("open") {
+        if link.customer_count <= told || recent || link.github_state != Some(IssueState::Open) {
             continue;
         }
         let (Some(number), Some(r)) = (link.github_number, link.github_repo.as_deref()) else { continue };
@@ -106,7 +106,7 @@ pub async fn check_shipped(
     let waiting: Vec<_> = store::linked_items(&state.db, org, &repo.repo)
         .await?
         .into_iter()
-        .filter(|l| l.status == WorkItemStatus::Resolved.as_str() && l.github_state.as_deref() == Some("closed"))
+        .filter(|l| l.status == WorkItemStatus::Resolved && l.github_state == Some(IssueState::Closed))
         .filter(|l| l.shipped_release.is_none())
         .collect();
     if waiting.is_empty() {

@@ -213,7 +213,7 @@ mod tests {
             category: Category::Bug,
             excerpt: text.into(),
             similarity: None,
-            source: "auto".into(),
+            source: jetson_domain::Decider::Model,
             created_at: chrono::Utc::now(),
             match_text: text.into(),
             matched_subject: None,

@@ -7,7 +7,7 @@ use chrono::{Duration, Utc};
 use jetson_analysis::matcher::MatchIndex;
 use jetson_connectors::github::types::{Issue, NewIssue};
 use jetson_connectors::github::{Client, Error};
-use jetson_domain::{OrgId, WorkItemId, WorkItemStatus};
+use jetson_domain::{IssueState, OrgId, WorkItemId, WorkItemStatus};
 use jetson_store::github::{self as store, Linked, RepoLink};
 use jetson_store::github_issues::{self, RepoIssue};
 use jetson_store::{reports, work_items};
@@ -129,7 +129,7 @@ async fn save_link(
         repo,
         number: issue.number as i64,
         url: &issue.html_url,
-        state: issue.state.as_deref().unwrap_or("open"),
+        state: super::state_of(issue),
         by,
         customers,
     };
@@ -189,11 +189,11 @@ pub async fn suggestions(state: &AppState, org: OrgId, item: WorkItemId) -> anyh
 
 /// What a status set in Jetson means for the linked issue: resolved closes it as completed,
 /// deferred as not planned, open or in progress reopens it.
-pub fn issue_state_for(status: WorkItemStatus) -> (&'static str, Option<&'static str>) {
+pub fn issue_state_for(status: WorkItemStatus) -> (IssueState, Option<&'static str>) {
     match status {
-        WorkItemStatus::Resolved => ("closed", Some("completed")),
-        WorkItemStatus::Deferred => ("closed", Some("not_planned")),
-        WorkItemStatus::Open | WorkItemStatus::InProgress => ("open", None),
+        WorkItemStatus::Resolved => (IssueState::Closed, Some("completed")),
+        WorkItemStatus::Deferred => (IssueState::Closed, Some("not_planned")),
+        WorkItemStatus::Open | WorkItemStatus::InProgress => (IssueState::Open, None),
     }
 }
 
@@ -202,28 +202,18 @@ pub fn issue_state_for(status: WorkItemStatus) -> (&'static str, Option<&'static
 pub async fn push_status(state: &AppState, org: OrgId, item: WorkItemId) -> anyhow::Result<()> {
     let link = store::issue_link(&state.db, org, item).await?;
     let (Some(repo), Some(number)) = (link.github_repo.as_deref(), link.github_number) else { return Ok(()) };
-    let status = WorkItemStatus::parse(&link.status).map_err(|e| anyhow::anyhow!(e.0))?;
-    let (want, reason) = issue_state_for(status);
+    let (want, reason) = issue_state_for(link.status);
     // A closed issue is patched again: resolved and deferred close it for different reasons.
-    if want == "open" && link.github_state.as_deref() == Some("open") {
+    if want == IssueState::Open && link.github_state == Some(IssueState::Open) {
         return Ok(());
     }
     let conn = connection(state, org).await?;
     let gh = client(state, &conn)?;
-    let result = gh.set_issue_state(&repo_name(repo)?, number as u64, want, reason).await;
+    let result = gh.set_issue_state(&repo_name(repo)?, number as u64, want.as_str(), reason).await;
     let outcome = match result {
         Ok(issue) => {
             let mut tx = state.db.begin().await?;
-            store::update_issue(
-                &mut tx,
-                org,
-                item,
-                repo,
-                number,
-                &issue.html_url,
-                issue.state.as_deref().unwrap_or(want),
-            )
-            .await?;
+            store::update_issue(&mut tx, org, item, repo, number, &issue.html_url, super::state_of(&issue)).await?;
             tx.commit().await?;
             Ok(())
         }

@@ -5,7 +5,7 @@
 
 use jetson_connectors::github::types::Issue;
 use jetson_connectors::github::webhook::IssuesEvent;
-use jetson_domain::{OrgId, WorkItemStatus};
+use jetson_domain::{IssueState, OrgId, WorkItemStatus};
 use jetson_store::github::{self as store, IssueLink};
 use jetson_store::github_issues::{self, RepoIssue};
 use jetson_store::{Tx, work_items};
@@ -36,16 +36,15 @@ pub fn repo_issue(repo: &str, i: &Issue) -> RepoIssue {
 
 /// The status an issue's state asks for, if it asks for a change. An issue closed as a duplicate
 /// is not fixed: the work goes on elsewhere, so the item is deferred like one not planned.
-fn wanted(current: &str, issue_state: &str, reason: Option<&str>) -> Option<WorkItemStatus> {
-    let current = WorkItemStatus::parse(current).ok()?;
+fn wanted(current: WorkItemStatus, issue_state: IssueState, reason: Option<&str>) -> Option<WorkItemStatus> {
     let closed = matches!(current, WorkItemStatus::Resolved | WorkItemStatus::Deferred);
     match (issue_state, reason) {
-        ("closed", Some("not_planned" | "duplicate")) if current != WorkItemStatus::Deferred => {
+        (IssueState::Closed, Some("not_planned" | "duplicate")) if current != WorkItemStatus::Deferred => {
             Some(WorkItemStatus::Deferred)
         }
-        ("closed", Some("not_planned" | "duplicate")) => None,
-        ("closed", _) if current != WorkItemStatus::Resolved => Some(WorkItemStatus::Resolved),
-        ("open", _) if closed => Some(WorkItemStatus::Open),
+        (IssueState::Closed, Some("not_planned" | "duplicate")) => None,
+        (IssueState::Closed, _) if current != WorkItemStatus::Resolved => Some(WorkItemStatus::Resolved),
+        (IssueState::Open, _) if closed => Some(WorkItemStatus::Open),
         _ => None,
     }
 }
@@ -53,9 +52,9 @@ fn wanted(current: &str, issue_state: &str, reason: Option<&str>) -> Option<Work
 /// Moves one linked item to what the issue says. Returns whether anything changed.
 async fn apply_state(tx: &mut Tx, org: OrgId, link: &IssueLink, issue: &Issue) -> anyhow::Result<bool> {
     let (Some(repo), Some(number)) = (link.github_repo.as_deref(), link.github_number) else { return Ok(false) };
-    let state = issue.state.as_deref().unwrap_or("open");
+    let state = super::state_of(issue);
     store::update_issue(tx, org, link.id, repo, number, &issue.html_url, state).await?;
-    let Some(status) = wanted(&link.status, state, issue.state_reason.as_deref()) else { return Ok(false) };
+    let Some(status) = wanted(link.status, state, issue.state_reason.as_deref()) else { return Ok(false) };
     work_items::set_status(tx, org, link.id, status).await?;
     if status == WorkItemStatus::Open {
         store::clear_shipped(tx, org, link.id).await?;
@@ -86,7 +85,7 @@ pub async fn apply_event(state: &AppState, org: OrgId, e: &IssuesEvent) -> anyho
             let changes = e.changes.clone().unwrap_or_default();
             if let (Some(new_issue), Some(new_repo)) = (changes.new_issue, changes.new_repository) {
                 for l in &items {
-                    let state = new_issue.state.as_deref().unwrap_or("open");
+                    let state = super::state_of(&new_issue);
                     let n = new_issue.number as i64;
                     store::update_issue(&mut tx, org, l.id, &new_repo.full_name, n, &new_issue.html_url, state).await?;
                     changed += 1;
@@ -119,7 +118,7 @@ pub async fn apply_polled(state: &AppState, org: OrgId, repo: &str, issues: &[Is
     let linked = store::linked_items(&state.db, org, repo).await?;
     for i in issues {
         for l in linked.iter().filter(|l| l.github_number == Some(i.number as i64)) {
-            if l.github_state.as_deref() == i.state.as_deref() {
+            if l.github_state == Some(super::state_of(i)) {
                 continue;
             }
             let mut tx = state.db.begin().await?;
@@ -138,17 +137,24 @@ mod tests {
 
     #[test]
     fn issue_states_map_to_statuses_and_repeat_nothing() {
-        assert_eq!(wanted("open", "closed", Some("completed")), Some(WorkItemStatus::Resolved));
+        assert_eq!(wanted(WorkItemStatus::Open, IssueState::Closed, Some("completed")), Some(WorkItemStatus::Resolved));
         assert_eq!(
-            wanted("in_progress", "closed", None),
+            wanted(WorkItemStatus::InProgress, IssueState::Closed, None),
             Some(WorkItemStatus::Resolved),
             "older payloads have no reason"
         );
-        assert_eq!(wanted("open", "closed", Some("not_planned")), Some(WorkItemStatus::Deferred));
-        assert_eq!(wanted("open", "closed", Some("duplicate")), Some(WorkItemStatus::Deferred));
-        assert_eq!(wanted("resolved", "open", Some("reopened")), Some(WorkItemStatus::Open));
-        assert_eq!(wanted("deferred", "open", None), Some(WorkItemStatus::Open));
-        assert_eq!(wanted("resolved", "closed", Some("completed")), None);
-        assert_eq!(wanted("in_progress", "open", None), None, "an open issue leaves work in progress alone");
+        assert_eq!(
+            wanted(WorkItemStatus::Open, IssueState::Closed, Some("not_planned")),
+            Some(WorkItemStatus::Deferred)
+        );
+        assert_eq!(wanted(WorkItemStatus::Open, IssueState::Closed, Some("duplicate")), Some(WorkItemStatus::Deferred));
+        assert_eq!(wanted(WorkItemStatus::Resolved, IssueState::Open, Some("reopened")), Some(WorkItemStatus::Open));
+        assert_eq!(wanted(WorkItemStatus::Deferred, IssueState::Open, None), Some(WorkItemStatus::Open));
+        assert_eq!(wanted(WorkItemStatus::Resolved, IssueState::Closed, Some("completed")), None);
+        assert_eq!(
+            wanted(WorkItemStatus::InProgress, IssueState::Open, None),
+            None,
+            "an open issue leaves work in progress alone"
+        );
     }
 }

@@ -65,7 +65,7 @@ impl From<&Report> for ReportView {
             category: r.category.as_str(),
             excerpt: r.excerpt.clone(),
             similarity: r.similarity,
-            moved_by_person: r.source == "human",
+            moved_by_person: r.source == jetson_domain::Decider::Human,
         }
     }
 }

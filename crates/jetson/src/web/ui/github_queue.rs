@@ -39,6 +39,6 @@ pub async fn dismiss(
     super::require_write(&user)?;
     let id: WorkItemId = id.parse().map_err(|_| UiError::bad_request("That is not a work item id."))?;
     need_to_know::work_item(&state, &user, id).await?;
-    store::set_approval(&state.db, user.org_id, id, Some("dismissed")).await?;
+    store::set_approval(&state.db, user.org_id, id, Some(jetson_domain::Approval::Dismissed)).await?;
     Ok(Redirect::to("/github/queue").into_response())
 }
