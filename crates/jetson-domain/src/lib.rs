@@ -5,11 +5,13 @@
 
 pub mod enums;
 pub mod ids;
+pub mod inbox;
 pub mod permissions;
 pub mod values;
 
 pub use enums::{Approval, Author, Category, Decider, HoldState, IssueState, Priority, Role, WorkItemStatus};
 pub use ids::*;
+pub use inbox::{InboxMinimum, in_inbox};
 pub use permissions::{Permission, ProductAccess, Scope};
 pub use values::{Email, ProductName};
 

@@ -1,7 +1,7 @@
 //! Products: what Help Scout calls a mailbox. Each holds its own thresholds.
 
 use chrono::{DateTime, Utc};
-use jetson_domain::{OrgId, ProductId, ProductName};
+use jetson_domain::{InboxMinimum, OrgId, ProductId, ProductName};
 
 use crate::db::{on_pool, on_tx};
 use crate::{Db, Result, Tx};
@@ -14,7 +14,8 @@ pub struct Product {
     pub org_id: OrgId,
     pub name: String,
     /// The inbox shows open work items with at least this many distinct customers.
-    pub inbox_min_customers: i64,
+    #[sqlx(try_from = "i64")]
+    pub inbox_min_customers: InboxMinimum,
     /// Below this classification confidence a conversation waits for review instead of creating work.
     pub review_threshold: f64,
     /// The similarity above which a report joins an existing work item.
@@ -88,6 +89,19 @@ pub async fn set_thresholds(tx: &mut Tx, org: OrgId, id: ProductId, review: f64,
             .await
             .map(|r| r.rows_affected())
     })?;
+    Ok(())
+}
+
+/// How many distinct customers put an item of the product in the inbox.
+pub async fn set_inbox_minimum(tx: &mut Tx, org: OrgId, id: ProductId, minimum: InboxMinimum) -> Result<()> {
+    let sql = "UPDATE products SET inbox_min_customers = $1 WHERE org_id = $2 AND id = $3";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(minimum.get())
+        .bind(org.as_uuid())
+        .bind(id.as_uuid())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 

@@ -156,8 +156,8 @@ pub async fn list(db: &Db, org: OrgId, f: &Filter, before: Option<WorkItemId>, l
     })?)
 }
 
-/// The inbox: open items with at least their product's minimum of distinct customers, or a single
-/// report of urgent priority; most customers first.
+/// The inbox: open items that [`jetson_domain::in_inbox`] admits (at least their product's minimum of
+/// distinct customers, or urgent), most customers first. The condition restates that rule in SQL.
 /// `visible_to` as in [`Filter`].
 pub async fn inbox(
     db: &Db,
@@ -170,7 +170,7 @@ pub async fn inbox(
         select_work_items!(),
         "WHERE w.org_id = $1 AND w.merged_into IS NULL AND w.status = 'open' AND w.report_count > 0
            AND ($2 IS NULL OR w.product_id = $2)
-           AND (w.customer_count >= p.inbox_min_customers OR w.priority = 'urgent') AND ",
+           AND (w.customer_count >= p.inbox_min_customers OR w.priority = $5) AND ",
         visible_to!("$4"),
         " ORDER BY w.customer_count DESC, w.report_count DESC, w.id DESC LIMIT $3"
     );
@@ -180,6 +180,7 @@ pub async fn inbox(
             .bind(product.map(|x| x.as_uuid()))
             .bind(limit)
             .bind(visible_to.map(|x| x.as_uuid()))
+            .bind(jetson_domain::Priority::Urgent.as_str())
             .fetch_all(p)
             .await
     })?)

@@ -221,3 +221,51 @@ async fn a_products_own_priority_words_thresholds_model_download_and_reset_work_
         assert!(actions.contains(&action), "{action} in {actions:?}");
     }
 }
+
+#[tokio::test]
+async fn the_inbox_minimum_is_set_per_product_and_the_inbox_follows_the_rule() {
+    use jetson_domain::{InboxMinimum, WorkItemStatus, in_inbox};
+    use jetson_store::work_items::{self, Filter};
+
+    let app = spawn_app().await;
+    app.load_demo().await;
+    let product = jetson_store::products::find_by_name(&app.state.db, app.org, "Ledgerly").await.unwrap().unwrap();
+    assert_eq!(product.inbox_min_customers, InboxMinimum::DEFAULT);
+    let client = crate::pages::signed_in(&app).await;
+    let page = client.get(app.url("/settings/products")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("name=\"inbox_min_customers\""), "the setting is on the page");
+    let csrf = crate::pages::csrf_of(&page);
+    let url = app.url(&format!("/settings/products/{}", product.id));
+    let save = |minimum: &'static str| {
+        let form = [
+            ("csrf", csrf.clone()),
+            ("review_threshold", "0.5".to_string()),
+            ("match_threshold", format!("{}", product.match_threshold)),
+            ("inbox_min_customers", minimum.to_string()),
+        ];
+        client.post(&url).form(&form).send()
+    };
+    for bad in ["0", "-2", "two", "100000"] {
+        assert_eq!(save(bad).await.unwrap().status(), 400, "`{bad}` is refused");
+    }
+    let filter = Filter { product: Some(product.id), status: Some(WorkItemStatus::Open), ..Filter::default() };
+    let open = work_items::list(&app.state.db, app.org, &filter, None, 10_000).await.unwrap();
+    let mut sizes_seen = std::collections::BTreeSet::new();
+    for minimum in ["1", "3", "5"] {
+        assert_eq!(save(minimum).await.unwrap().status(), 303);
+        let saved = jetson_store::products::get(&app.state.db, app.org, product.id).await.unwrap();
+        assert_eq!(saved.inbox_min_customers.get().to_string(), minimum);
+        let inbox = work_items::inbox(&app.state.db, app.org, Some(product.id), None, 10_000).await.unwrap();
+        let mut got: Vec<_> = inbox.iter().map(|w| w.id).collect();
+        let mut want: Vec<_> = open
+            .iter()
+            .filter(|w| in_inbox(w.customer_count, w.priority, saved.inbox_min_customers))
+            .map(|w| w.id)
+            .collect();
+        got.sort();
+        want.sort();
+        assert_eq!(got, want, "the inbox query and the rule agree at a minimum of {minimum}");
+        sizes_seen.insert(got.len());
+    }
+    assert_eq!(sizes_seen.len(), 3, "each minimum gave a different inbox: {sizes_seen:?}");
+}

@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use jetson_analysis::priority::PriorityDefinition;
-use jetson_domain::{Priority, ProductId};
+use jetson_domain::{InboxMinimum, Priority, ProductId};
 use jetson_store::learning::{self, ProductModel};
 use jetson_store::products::{self, Product};
 use serde::Deserialize;
@@ -83,6 +83,9 @@ pub struct SettingsForm {
     pub csrf: String,
     pub review_threshold: String,
     pub match_threshold: String,
+    /// Kept as it is when the form leaves it out.
+    #[serde(default)]
+    pub inbox_min_customers: Option<String>,
     #[serde(flatten)]
     pub levels: std::collections::HashMap<String, String>,
 }
@@ -105,6 +108,12 @@ pub async fn save(
     };
     let review = threshold("review threshold", &f.review_threshold)?;
     let matching = threshold("match threshold", &f.match_threshold)?;
+    let inbox = match f.inbox_min_customers.as_deref().map(str::trim) {
+        Some(n) => Some(n.parse::<i64>().ok().and_then(|n| InboxMinimum::parse(n).ok()).ok_or_else(|| {
+            UiError::bad_request(format!("The inbox minimum must be a whole number from 1 to {}.", InboxMinimum::MAX))
+        })?),
+        None => None,
+    };
     let mut definitions = Vec::new();
     for level in LEVELS {
         let get = |k: &str| f.levels.get(&format!("{k}_{}", level.as_str())).map(|s| s.trim().to_string());
@@ -128,11 +137,14 @@ pub async fn save(
         Some(serde_json::to_string(&definitions).map_err(anyhow::Error::from)?)
     };
     let mut tx = state.db.begin().await?;
-    products::get_in_tx(&mut tx, user.org_id, id).await?;
+    let product = products::get_in_tx(&mut tx, user.org_id, id).await?;
+    let inbox = inbox.unwrap_or(product.inbox_min_customers);
     products::set_thresholds(&mut tx, user.org_id, id, review, matching).await?;
+    products::set_inbox_minimum(&mut tx, user.org_id, id, inbox).await?;
     products::set_priority_definitions(&mut tx, user.org_id, id, json.as_deref()).await?;
     let detail = format!(
-        "review threshold {review}, match threshold {matching}, {} priority level(s) defined",
+        "review threshold {review}, match threshold {matching}, inbox from {} customer(s), {} priority level(s) defined",
+        inbox.get(),
         definitions.len()
     );
     user.actor().record(&mut tx, user.org_id, "settings.product", &format!("product:{id}"), &detail).await?;
