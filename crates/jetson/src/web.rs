@@ -5,6 +5,7 @@
 pub mod api;
 pub mod caller;
 pub mod error;
+pub mod guards;
 pub mod page;
 pub mod rate_limit;
 pub mod router;

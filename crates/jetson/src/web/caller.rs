@@ -61,15 +61,6 @@ impl UiUser {
     pub fn actor(&self) -> crate::services::actions::Actor<'_> {
         crate::services::actions::Actor { user_id: self.user_id, email: &self.email }
     }
-
-    /// Checks the CSRF token a form sent back.
-    pub fn check_csrf(&self, sent: &str) -> Result<(), crate::web::page::UiError> {
-        if secret::equal(&self.csrf_token, sent) {
-            Ok(())
-        } else {
-            Err(crate::web::page::UiError::forbidden("The form expired. Go back, reload the page and try again."))
-        }
-    }
 }
 
 /// The live session a request carries, if any: for pages anyone may open (an invitation) that
@@ -87,6 +78,10 @@ impl FromRequestParts<AppState> for UiUser {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        // Several extractors of one request need the person (`Allowed`, `CsrfForm`): look once.
+        if let Some(user) = parts.extensions.get::<UiUser>() {
+            return Ok(user.clone());
+        }
         let to_login = || Redirect::to("/login").into_response();
         let session = session_of(state, &parts.headers).await.map_err(|e| {
             tracing::error!(error = %format!("{e:#}"), "session lookup failed");
@@ -113,7 +108,7 @@ impl FromRequestParts<AppState> for UiUser {
             tracing::error!(error = %e, "product access lookup failed");
             (axum::http::StatusCode::SERVICE_UNAVAILABLE, "Jetson cannot reach its database right now.").into_response()
         })?;
-        Ok(UiUser {
+        let user = UiUser {
             escalations,
             alerts,
             products,
@@ -124,7 +119,9 @@ impl FromRequestParts<AppState> for UiUser {
             name: s.name,
             role: s.role,
             csrf_token: s.csrf_token,
-        })
+        };
+        parts.extensions.insert(user.clone());
+        Ok(user)
     }
 }
 

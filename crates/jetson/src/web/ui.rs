@@ -39,6 +39,7 @@ pub mod view;
 
 use jetson_domain::Permission;
 
+pub use crate::web::guards::require;
 pub use crate::web::page::{UiError, render};
 
 /// What every page's frame needs: who is signed in, their CSRF token, and the current section.
@@ -75,28 +76,4 @@ impl Layout {
 #[derive(serde::Deserialize)]
 pub struct CsrfOnly {
     pub csrf: String,
-}
-
-/// Refuses with 403, saying who may, unless the user's role has `permission` (the role table is
-/// `jetson_domain::permissions::TABLE`).
-pub fn require(user: &crate::web::caller::UiUser, permission: Permission) -> Result<(), UiError> {
-    if user.role.may(permission) {
-        return Ok(());
-    }
-    Err(UiError::forbidden(match permission {
-        Permission::Write => "Your role can look but not change things.",
-        Permission::RevealOriginals => "Only owners and admins may see original messages.",
-        Permission::DecideHeld => "Only owners and admins review held conversations.",
-        _ => "Only owners and admins can do this: integrations, settings and the audit trail are theirs.",
-    }))
-}
-
-/// Integrations and settings are for owners and admins.
-pub fn require_admin(user: &crate::web::caller::UiUser) -> Result<(), UiError> {
-    require(user, Permission::Administer)
-}
-
-/// Only people who may write can change things through the UI.
-pub fn require_write(user: &crate::web::caller::UiUser) -> Result<(), UiError> {
-    require(user, Permission::Write)
 }

@@ -4,18 +4,16 @@
 //! itself recorded.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use jetson_domain::Permission;
 use jetson_store::audit::{self, Event};
 use serde::Deserialize;
 
-use super::{Layout, UiError, render, require};
+use super::{Layout, UiError, render};
 use crate::services::actions::Actor;
 use crate::state::AppState;
-use crate::web::caller::UiUser;
+use crate::web::guards::{Allowed, CsrfForm, ReadAudit};
 
 const PAGE: i64 = 100;
 /// The kinds offered in the filter, as prefixes of the dotted action names.
@@ -53,8 +51,11 @@ pub struct Filter {
     before: Option<i64>,
 }
 
-pub async fn page(State(state): State<AppState>, user: UiUser, Query(f): Query<Filter>) -> Result<Response, UiError> {
-    require(&user, Permission::ReadAudit)?;
+pub async fn page(
+    State(state): State<AppState>,
+    Allowed { user, .. }: Allowed<ReadAudit>,
+    Query(f): Query<Filter>,
+) -> Result<Response, UiError> {
     let kind = KINDS.iter().find(|(k, _)| *k == f.kind).map(|(k, _)| *k);
     let events = audit::page(&state.db, user.org_id, kind, f.before, PAGE).await?;
     let older = (events.len() as i64 == PAGE).then(|| events.last().map(|e| e.seq)).flatten();
@@ -73,30 +74,26 @@ pub async fn page(State(state): State<AppState>, user: UiUser, Query(f): Query<F
 /// Marks every alert seen (the count beside Audit in the navigation goes).
 pub async fn alerts_seen(
     State(state): State<AppState>,
-    user: UiUser,
-    axum::Form(f): axum::Form<super::CsrfOnly>,
+    Allowed { user, .. }: Allowed<ReadAudit>,
+    _: CsrfForm<super::CsrfOnly>,
 ) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
-    require(&user, Permission::ReadAudit)?;
     let mut tx = state.db.begin().await?;
     jetson_store::security_alerts::mark_all_seen(&mut tx, user.org_id).await?;
     tx.commit().await?;
     Ok(axum::response::Redirect::to("/settings/audit").into_response())
 }
 
+/// The chosen format (the CSRF token is the extractor's).
 #[derive(Deserialize)]
 pub struct ExportForm {
-    csrf: String,
     format: String,
 }
 
 pub async fn export(
     State(state): State<AppState>,
-    user: UiUser,
-    Form(f): Form<ExportForm>,
+    Allowed { user, .. }: Allowed<ReadAudit>,
+    CsrfForm(f): CsrfForm<ExportForm>,
 ) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
-    require(&user, Permission::ReadAudit)?;
     let csv = match f.format.as_str() {
         "csv" => true,
         "jsonl" => false,

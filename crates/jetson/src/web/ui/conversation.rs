@@ -5,7 +5,6 @@
 //! reveals anything.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use jetson_domain::{ConversationId, Permission};
@@ -18,6 +17,7 @@ use crate::services::import::MESSAGE_BODY;
 use crate::services::need_to_know;
 use crate::state::AppState;
 use crate::web::caller::UiUser;
+use crate::web::guards::{Allowed, CsrfForm, RevealOriginals};
 
 pub struct ShownMessage {
     pub author: &'static str,
@@ -63,12 +63,10 @@ pub async fn handler(State(state): State<AppState>, user: UiUser, Path(id): Path
 /// Shows the original messages to an owner or admin, and records that they were seen.
 pub async fn reveal(
     State(state): State<AppState>,
-    user: UiUser,
+    Allowed { user, .. }: Allowed<RevealOriginals>,
     Path(id): Path<String>,
-    Form(f): Form<CsrfOnly>,
+    CsrfForm(_f): CsrfForm<CsrfOnly>,
 ) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
-    super::require(&user, Permission::RevealOriginals)?;
     let id = parse_id(&id)?;
     need_to_know::conversation(&state, &user, id).await?;
     let actor = user.actor();

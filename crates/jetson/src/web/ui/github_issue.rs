@@ -2,7 +2,6 @@
 //! before the issue is created, linking an existing issue instead, and unlinking.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use jetson_domain::{OrgId, WorkItemId};
@@ -16,7 +15,7 @@ use crate::services::github::draft::Draft;
 use crate::services::github::issues;
 use crate::services::need_to_know;
 use crate::state::AppState;
-use crate::web::caller::UiUser;
+use crate::web::guards::{Allowed, CsrfForm, Write};
 
 /// What the item page shows about GitHub.
 pub struct Card {
@@ -54,8 +53,11 @@ struct DraftPage {
 }
 
 /// `GET /items/{id}/github/new`: the proposed issue, editable.
-pub async fn new(State(state): State<AppState>, user: UiUser, Path(id): Path<String>) -> Result<Response, UiError> {
-    super::require_write(&user)?;
+pub async fn new(
+    State(state): State<AppState>,
+    Allowed { user, .. }: Allowed<Write>,
+    Path(id): Path<String>,
+) -> Result<Response, UiError> {
     let id = item_id(&id)?;
     let item = need_to_know::work_item(&state, &user, id).await?;
     if store::issue_link(&state.db, user.org_id, id).await?.github_number.is_some() {
@@ -81,12 +83,10 @@ pub struct CreateForm {
 /// `POST /items/{id}/github`: creates the issue as the person edited it.
 pub async fn create(
     State(state): State<AppState>,
-    user: UiUser,
+    Allowed { user, .. }: Allowed<Write>,
     Path(id): Path<String>,
-    Form(f): Form<CreateForm>,
+    CsrfForm(f): CsrfForm<CreateForm>,
 ) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
-    super::require_write(&user)?;
     let id = item_id(&id)?;
     need_to_know::work_item(&state, &user, id).await?;
     let labels: Vec<String> = f.labels.split(',').map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect();
@@ -133,12 +133,10 @@ pub struct LinkForm {
 /// `POST /items/{id}/github/link`: links an existing issue instead of creating one.
 pub async fn link(
     State(state): State<AppState>,
-    user: UiUser,
+    Allowed { user, .. }: Allowed<Write>,
     Path(id): Path<String>,
-    Form(f): Form<LinkForm>,
+    CsrfForm(f): CsrfForm<LinkForm>,
 ) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
-    super::require_write(&user)?;
     let id = item_id(&id)?;
     let number: u64 = f
         .number
@@ -158,12 +156,10 @@ pub async fn link(
 
 pub async fn unlink(
     State(state): State<AppState>,
-    user: UiUser,
+    Allowed { user, .. }: Allowed<Write>,
     Path(id): Path<String>,
-    Form(f): Form<CsrfOnly>,
+    CsrfForm(_f): CsrfForm<CsrfOnly>,
 ) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
-    super::require_write(&user)?;
     let id = item_id(&id)?;
     need_to_know::work_item(&state, &user, id).await?;
     issues::unlink(&state, user.org_id, id).await?;

@@ -3,17 +3,16 @@
 //! issue, or dismisses the item so that it is not proposed again.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use jetson_domain::WorkItemId;
 use jetson_store::github as store;
 use jetson_store::work_items::{self, WorkItem};
 
 use super::{CsrfOnly, Layout, UiError, render};
-use crate::services::need_to_know::{self, SeesProducts};
+use crate::services::need_to_know::SeesProducts;
 use crate::state::AppState;
 use crate::web::caller::UiUser;
+use crate::web::guards::{Allowed, CsrfForm, Visible, Write};
 
 #[derive(Template)]
 #[template(path = "github_queue.html")]
@@ -31,14 +30,10 @@ pub async fn page(State(state): State<AppState>, user: UiUser) -> Result<Respons
 
 pub async fn dismiss(
     State(state): State<AppState>,
-    user: UiUser,
-    Path(id): Path<String>,
-    Form(f): Form<CsrfOnly>,
+    Allowed { user, .. }: Allowed<Write>,
+    Visible(item): Visible<WorkItem>,
+    _: CsrfForm<CsrfOnly>,
 ) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
-    super::require_write(&user)?;
-    let id: WorkItemId = id.parse().map_err(|_| UiError::bad_request("That is not a work item id."))?;
-    need_to_know::work_item(&state, &user, id).await?;
-    store::set_approval(&state.db, user.org_id, id, Some(jetson_domain::Approval::Dismissed)).await?;
+    store::set_approval(&state.db, user.org_id, item.id, Some(jetson_domain::Approval::Dismissed)).await?;
     Ok(Redirect::to("/github/queue").into_response())
 }

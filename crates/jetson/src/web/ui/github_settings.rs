@@ -3,7 +3,6 @@
 //! training labels), and importing labelled issues as training examples.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use jetson_domain::ProductId;
@@ -16,6 +15,7 @@ use crate::services::github::connect::{self, Credentials};
 use crate::services::github::{draft, training};
 use crate::state::AppState;
 use crate::web::caller::UiUser;
+use crate::web::guards::{Administer, Allowed, CsrfForm};
 
 #[derive(Template)]
 #[template(path = "github_settings.html")]
@@ -66,7 +66,7 @@ pub async fn page(
     error: Option<String>,
     notice: Option<String>,
 ) -> Result<Response, UiError> {
-    super::require_admin(user)?;
+    super::require(user, jetson_domain::Permission::Administer)?;
     let connection = store::connection(&state.db, user.org_id).await?;
     let page = GithubPage {
         layout: Layout::new(user, "settings"),
@@ -100,11 +100,9 @@ pub struct ConnectForm {
 
 pub async fn connect(
     State(state): State<AppState>,
-    user: UiUser,
-    Form(f): Form<ConnectForm>,
+    Allowed { user, .. }: Allowed<Administer>,
+    CsrfForm(f): CsrfForm<ConnectForm>,
 ) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
-    super::require_admin(&user)?;
     let creds = match f.mode.as_str() {
         "token" => Ok(Credentials::Token(f.token)),
         "app" => match (f.app_id.trim().parse::<u64>(), f.installation_id.trim().parse::<u64>()) {
@@ -129,9 +127,11 @@ pub async fn connect(
     }
 }
 
-pub async fn check(State(state): State<AppState>, user: UiUser, Form(f): Form<CsrfOnly>) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
-    super::require_admin(&user)?;
+pub async fn check(
+    State(state): State<AppState>,
+    Allowed { user, .. }: Allowed<Administer>,
+    CsrfForm(_f): CsrfForm<CsrfOnly>,
+) -> Result<Response, UiError> {
     match connect::check(&state, user.org_id).await {
         Ok(()) => Ok(back("checked")),
         Err(e) => page(&state, &user, Some(format!("The check failed: {e:#}")), None).await,
@@ -140,11 +140,9 @@ pub async fn check(State(state): State<AppState>, user: UiUser, Form(f): Form<Cs
 
 pub async fn disconnect(
     State(state): State<AppState>,
-    user: UiUser,
-    Form(f): Form<CsrfOnly>,
+    Allowed { user, .. }: Allowed<Administer>,
+    CsrfForm(_f): CsrfForm<CsrfOnly>,
 ) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
-    super::require_admin(&user)?;
     connect::disconnect(&state, user.org_id).await?;
     user.actor().record_alone(&state, user.org_id, "integration.disconnect", "github", "").await?;
     Ok(back("disconnected"))
@@ -162,12 +160,10 @@ pub struct RepoForm {
 
 pub async fn link_repo(
     State(state): State<AppState>,
-    user: UiUser,
+    Allowed { user, .. }: Allowed<Administer>,
     Path(id): Path<String>,
-    Form(f): Form<RepoForm>,
+    CsrfForm(f): CsrfForm<RepoForm>,
 ) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
-    super::require_admin(&user)?;
     let product = product_id(&id)?;
     let target = format!("product:{product}");
     if f.repo.trim().is_empty() {
@@ -205,12 +201,10 @@ pub struct RulesForm {
 
 pub async fn save_rules(
     State(state): State<AppState>,
-    user: UiUser,
+    Allowed { user, .. }: Allowed<Administer>,
     Path(id): Path<String>,
-    Form(f): Form<RulesForm>,
+    CsrfForm(f): CsrfForm<RulesForm>,
 ) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
-    super::require_admin(&user)?;
     let product = product_id(&id)?;
     let checked = (|| -> Result<(i64, f64, i64), String> {
         draft::parse_label_map(&f.label_map)?;
@@ -248,12 +242,10 @@ pub async fn save_rules(
 
 pub async fn import_training(
     State(state): State<AppState>,
-    user: UiUser,
+    Allowed { user, .. }: Allowed<Administer>,
     Path(id): Path<String>,
-    Form(f): Form<CsrfOnly>,
+    CsrfForm(_f): CsrfForm<CsrfOnly>,
 ) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
-    super::require_admin(&user)?;
     let product = product_id(&id)?;
     store::repo_for_product(&state.db, user.org_id, product)
         .await?

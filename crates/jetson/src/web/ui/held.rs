@@ -3,16 +3,15 @@
 //! self-harm are escalated and listed first. Every decision is recorded in the audit trail.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use jetson_domain::{ConversationId, Permission};
+use jetson_domain::ConversationId;
 use jetson_store::holds::{self, Decision, Held};
 
 use super::{CsrfOnly, Layout, UiError, render};
 use crate::services::actions::Actor;
 use crate::state::AppState;
-use crate::web::caller::UiUser;
+use crate::web::guards::{Allowed, CsrfForm, DecideHeld, Id};
 
 #[derive(Template)]
 #[template(path = "held.html")]
@@ -22,40 +21,38 @@ struct HeldPage {
     others: Vec<Held>,
 }
 
-pub async fn page(State(state): State<AppState>, user: UiUser) -> Result<Response, UiError> {
-    super::require(&user, Permission::DecideHeld)?;
+pub async fn page(
+    State(state): State<AppState>,
+    Allowed { user, .. }: Allowed<DecideHeld>,
+) -> Result<Response, UiError> {
     let (escalated, others) = holds::waiting(&state.db, user.org_id, 500).await?.into_iter().partition(|h| h.escalated);
     Ok(render(&HeldPage { layout: Layout::new(&user, "held"), escalated, others }))
 }
 
 pub async fn release(
     state: State<AppState>,
-    user: UiUser,
-    id: Path<String>,
-    f: Form<CsrfOnly>,
+    allowed: Allowed<DecideHeld>,
+    id: Id<ConversationId>,
+    _: CsrfForm<CsrfOnly>,
 ) -> Result<Response, UiError> {
-    decide(state, user, id, f, Decision::Release).await
+    decide(state, allowed, id, Decision::Release).await
 }
 
 pub async fn keep_out(
     state: State<AppState>,
-    user: UiUser,
-    id: Path<String>,
-    f: Form<CsrfOnly>,
+    allowed: Allowed<DecideHeld>,
+    id: Id<ConversationId>,
+    _: CsrfForm<CsrfOnly>,
 ) -> Result<Response, UiError> {
-    decide(state, user, id, f, Decision::KeepOut).await
+    decide(state, allowed, id, Decision::KeepOut).await
 }
 
 async fn decide(
     State(state): State<AppState>,
-    user: UiUser,
-    Path(id): Path<String>,
-    Form(f): Form<CsrfOnly>,
+    Allowed { user, .. }: Allowed<DecideHeld>,
+    Id(id): Id<ConversationId>,
     decision: Decision,
 ) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
-    super::require(&user, Permission::DecideHeld)?;
-    let id: ConversationId = id.parse().map_err(|_| UiError::bad_request("That is not a conversation id."))?;
     let actor = Actor { user_id: user.user_id, email: &user.email };
     if !crate::services::actions::decide_hold(&state, user.org_id, id, decision, actor).await? {
         return Err(UiError::bad_request(

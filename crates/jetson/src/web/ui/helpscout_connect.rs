@@ -1,7 +1,6 @@
 //! Connecting Help Scout (OAuth redirect and callback, or client credentials), re-registering the
 //! webhook, and disconnecting.
 
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use jetson_connectors::helpscout::Credentials;
@@ -11,7 +10,7 @@ use super::integrations::page;
 use super::{CsrfOnly, UiError};
 use crate::services::helpscout::connect;
 use crate::state::AppState;
-use crate::web::caller::UiUser;
+use crate::web::guards::{Administer, Allowed, CsrfForm};
 
 #[derive(Deserialize)]
 pub struct ConnectForm {
@@ -25,11 +24,9 @@ pub struct ConnectForm {
 
 pub async fn connect(
     State(state): State<AppState>,
-    user: UiUser,
-    Form(f): Form<ConnectForm>,
+    Allowed { user, .. }: Allowed<Administer>,
+    CsrfForm(f): CsrfForm<ConnectForm>,
 ) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
-    super::require_admin(&user)?;
     let typed = (!f.client_id.trim().is_empty() && !f.client_secret.trim().is_empty()).then(|| Credentials {
         client_id: f.client_id.trim().to_string(),
         client_secret: f.client_secret.trim().to_string(),
@@ -67,10 +64,9 @@ pub struct Callback {
 /// Help Scout sends the person back here after consent (or refusal).
 pub async fn callback(
     State(state): State<AppState>,
-    user: UiUser,
+    Allowed { user, .. }: Allowed<Administer>,
     Query(q): Query<Callback>,
 ) -> Result<Response, UiError> {
-    super::require_admin(&user)?;
     let result = match (q.code, q.state, q.error) {
         (_, _, Some(e)) => Err(anyhow::anyhow!("Help Scout said: {e}")),
         (Some(code), Some(returned), None) => connect::finish_oauth(&state, user.org_id, &code, &returned).await,
@@ -87,11 +83,9 @@ pub async fn callback(
 
 pub async fn disconnect(
     State(state): State<AppState>,
-    user: UiUser,
-    Form(f): Form<CsrfOnly>,
+    Allowed { user, .. }: Allowed<Administer>,
+    CsrfForm(_f): CsrfForm<CsrfOnly>,
 ) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
-    super::require_admin(&user)?;
     let warning = connect::disconnect(&state, user.org_id).await?;
     user.actor().record_alone(&state, user.org_id, "integration.disconnect", "helpscout", "").await?;
     match warning {
@@ -102,11 +96,9 @@ pub async fn disconnect(
 
 pub async fn webhook(
     State(state): State<AppState>,
-    user: UiUser,
-    Form(f): Form<CsrfOnly>,
+    Allowed { user, .. }: Allowed<Administer>,
+    CsrfForm(_f): CsrfForm<CsrfOnly>,
 ) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
-    super::require_admin(&user)?;
     match connect::register_webhook(&state, user.org_id).await {
         Ok(()) => {
             user.actor().record_alone(&state, user.org_id, "integration.webhook", "helpscout", "registered").await?;

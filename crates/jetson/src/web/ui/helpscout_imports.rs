@@ -2,7 +2,6 @@
 //! the database, so the view survives a reload), stop and resume it.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use jetson_store::helpscout as store;
@@ -14,7 +13,7 @@ use super::integrations::page;
 use super::{Layout, UiError, render};
 use crate::services::helpscout::imports;
 use crate::state::AppState;
-use crate::web::caller::UiUser;
+use crate::web::guards::{Administer, Allowed, CsrfForm};
 
 #[derive(Deserialize)]
 pub struct StartForm {
@@ -26,9 +25,11 @@ pub struct StartForm {
     pub until: String,
 }
 
-pub async fn start(State(state): State<AppState>, user: UiUser, Form(f): Form<StartForm>) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
-    super::require_admin(&user)?;
+pub async fn start(
+    State(state): State<AppState>,
+    Allowed { user, .. }: Allowed<Administer>,
+    CsrfForm(f): CsrfForm<StartForm>,
+) -> Result<Response, UiError> {
     let bound = |s: &str, end| imports::day(s, end).map_err(|e| UiError::bad_request(e.to_string()));
     let (since, until) = (bound(&f.since, false)?, bound(&f.until, true)?);
     if let (Some(s), Some(u)) = (since, until)
@@ -82,10 +83,9 @@ impl ProgressPage {
 
 pub async fn view(
     State(state): State<AppState>,
-    user: UiUser,
+    Allowed { user, .. }: Allowed<Administer>,
     Path(id): Path<uuid::Uuid>,
 ) -> Result<Response, UiError> {
-    super::require_admin(&user)?;
     let run = sync_runs::get(&state.db, user.org_id, id).await?.ok_or(jetson_store::StoreError::NotFound)?;
     let mailbox = store::mailboxes(&state.db, user.org_id)
         .await?
@@ -97,24 +97,20 @@ pub async fn view(
 
 pub async fn stop(
     State(state): State<AppState>,
-    user: UiUser,
+    Allowed { user, .. }: Allowed<Administer>,
     Path(id): Path<uuid::Uuid>,
-    Form(f): Form<CsrfOnly>,
+    CsrfForm(_f): CsrfForm<CsrfOnly>,
 ) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
-    super::require_admin(&user)?;
     imports::stop(&state, user.org_id, id).await?;
     Ok(Redirect::to(&format!("/settings/integrations/helpscout/imports/{id}")).into_response())
 }
 
 pub async fn resume(
     State(state): State<AppState>,
-    user: UiUser,
+    Allowed { user, .. }: Allowed<Administer>,
     Path(id): Path<uuid::Uuid>,
-    Form(f): Form<CsrfOnly>,
+    CsrfForm(_f): CsrfForm<CsrfOnly>,
 ) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
-    super::require_admin(&user)?;
     imports::resume(&state, user.org_id, id).await?;
     Ok(Redirect::to(&format!("/settings/integrations/helpscout/imports/{id}")).into_response())
 }

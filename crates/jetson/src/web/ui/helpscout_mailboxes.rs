@@ -1,6 +1,5 @@
 //! Choosing which product each Help Scout mailbox feeds, and refreshing the mailbox list.
 
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use jetson_domain::{ProductId, ProductName};
@@ -11,7 +10,7 @@ use super::CsrfOnly;
 use super::UiError;
 use super::integrations::page;
 use crate::state::AppState;
-use crate::web::caller::UiUser;
+use crate::web::guards::{Administer, Allowed, CsrfForm};
 
 #[derive(Deserialize)]
 pub struct LinkForm {
@@ -22,12 +21,10 @@ pub struct LinkForm {
 
 pub async fn link(
     State(state): State<AppState>,
-    user: UiUser,
+    Allowed { user, .. }: Allowed<Administer>,
     Path(mailbox): Path<i64>,
-    Form(f): Form<LinkForm>,
+    CsrfForm(f): CsrfForm<LinkForm>,
 ) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
-    super::require_admin(&user)?;
     let org = user.org_id;
     let Some(m) = store::mailboxes(&state.db, org).await?.into_iter().find(|m| m.mailbox_id == mailbox) else {
         return Err(UiError::bad_request("That mailbox is not in the list; refresh it."));
@@ -56,11 +53,9 @@ pub async fn link(
 
 pub async fn refresh(
     State(state): State<AppState>,
-    user: UiUser,
-    Form(f): Form<CsrfOnly>,
+    Allowed { user, .. }: Allowed<Administer>,
+    CsrfForm(_f): CsrfForm<CsrfOnly>,
 ) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
-    super::require_admin(&user)?;
     match crate::services::helpscout::connect::refresh_mailboxes(&state, user.org_id).await {
         Ok(_) => Ok(Redirect::to("/settings/integrations?notice=mailboxes").into_response()),
         Err(e) => page(&state, &user, Some(format!("The mailboxes could not be listed: {e:#}")), None).await,

@@ -76,7 +76,7 @@ pub async fn page(
     error: Option<String>,
     notice: Option<String>,
 ) -> Result<Response, UiError> {
-    super::require_admin(user)?;
+    super::require(user, jetson_domain::Permission::Administer)?;
     let org = user.org_id;
     let connection = store::connection(&state.db, org).await?;
     let pending_consent = connection.as_ref().is_some_and(|c| c.connected_at.is_none() && c.oauth_state_hash.is_some());

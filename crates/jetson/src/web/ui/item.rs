@@ -1,7 +1,7 @@
 //! One work item: what it is, who reported it, and what a person can do to it.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::Response;
 use jetson_domain::{ReportId, WorkItemId};
 use jetson_store::reports::{self, Report};
@@ -12,6 +12,7 @@ use super::{Layout, UiError, render};
 use crate::services::need_to_know::{self, SeesProducts};
 use crate::state::AppState;
 use crate::web::caller::UiUser;
+use crate::web::guards::Id;
 
 #[derive(Template)]
 #[template(path = "item.html")]
@@ -48,10 +49,9 @@ impl ItemPage {
 pub async fn handler(
     State(state): State<AppState>,
     user: UiUser,
-    Path(id): Path<String>,
+    Id(id): Id<WorkItemId>,
     Query(params): Query<Params>,
 ) -> Result<Response, UiError> {
-    let id: WorkItemId = id.parse().map_err(|_| UiError::bad_request("That is not a work item id."))?;
     let item = need_to_know::work_item(&state, &user, id).await?;
     let merged_into = match item.merged_into {
         Some(t) => need_to_know::work_item(&state, &user, t.into()).await.ok(),

@@ -1,6 +1,5 @@
 //! Merging a work item into another, and undoing it.
 
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use jetson_domain::WorkItemId;
@@ -9,7 +8,7 @@ use serde::Deserialize;
 use super::UiError;
 use crate::services::need_to_know;
 use crate::state::AppState;
-use crate::web::caller::UiUser;
+use crate::web::guards::{Allowed, CsrfForm, Write};
 
 #[derive(Deserialize)]
 pub struct MergeForm {
@@ -28,12 +27,10 @@ fn item_id(s: &str) -> Result<WorkItemId, UiError> {
 
 pub async fn merge(
     State(state): State<AppState>,
-    user: UiUser,
+    Allowed { user, .. }: Allowed<Write>,
     Path(id): Path<String>,
-    Form(f): Form<MergeForm>,
+    CsrfForm(f): CsrfForm<MergeForm>,
 ) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
-    super::require_write(&user)?;
     let (source, target) = (item_id(&id)?, item_id(&f.into)?);
     need_to_know::work_item(&state, &user, source).await?;
     need_to_know::work_item(&state, &user, target).await?;
@@ -43,12 +40,10 @@ pub async fn merge(
 
 pub async fn unmerge(
     State(state): State<AppState>,
-    user: UiUser,
+    Allowed { user, .. }: Allowed<Write>,
     Path(id): Path<String>,
-    Form(f): Form<UnmergeForm>,
+    CsrfForm(_f): CsrfForm<UnmergeForm>,
 ) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
-    super::require_write(&user)?;
     let source = item_id(&id)?;
     need_to_know::work_item(&state, &user, source).await?;
     crate::services::actions::unmerge(&state, user.org_id, source).await?;

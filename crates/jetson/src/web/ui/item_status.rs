@@ -1,15 +1,14 @@
 //! Changing a work item's status from its page.
 
-use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use jetson_domain::{WorkItemId, WorkItemStatus};
+use jetson_domain::WorkItemStatus;
 use serde::Deserialize;
 
 use super::UiError;
-use crate::services::need_to_know;
 use crate::state::AppState;
-use crate::web::caller::UiUser;
+use crate::web::guards::{Allowed, CsrfForm, Visible, Write};
+use jetson_store::work_items::WorkItem;
 
 #[derive(Deserialize)]
 pub struct StatusForm {
@@ -22,15 +21,12 @@ pub struct StatusForm {
 
 pub async fn handler(
     State(state): State<AppState>,
-    user: UiUser,
-    Path(id): Path<String>,
-    Form(f): Form<StatusForm>,
+    Allowed { user, .. }: Allowed<Write>,
+    Visible(item): Visible<WorkItem>,
+    CsrfForm(f): CsrfForm<StatusForm>,
 ) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
-    super::require_write(&user)?;
-    let id: WorkItemId = id.parse().map_err(|_| UiError::bad_request("That is not a work item id."))?;
     let status = WorkItemStatus::parse(&f.status).map_err(|e| UiError::bad_request(e.0))?;
-    need_to_know::work_item(&state, &user, id).await?;
+    let id = item.id;
     crate::services::actions::set_status(&state, user.org_id, id, status).await?;
     if f.return_to.as_deref() == Some("board") {
         return Ok(Redirect::to("/board").into_response());

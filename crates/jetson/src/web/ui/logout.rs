@@ -1,6 +1,5 @@
 //! Signing out: the session is deleted on the server, not just forgotten by the browser.
 
-use axum::Form;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
@@ -12,6 +11,7 @@ use crate::secret;
 use crate::state::AppState;
 use crate::web::UiUser;
 use crate::web::caller::SESSION_COOKIE;
+use crate::web::guards::CsrfForm;
 
 #[derive(Deserialize)]
 pub struct LogoutForm {
@@ -20,11 +20,10 @@ pub struct LogoutForm {
 
 pub async fn handler(
     State(state): State<AppState>,
-    user: UiUser,
+    _user: UiUser,
     jar: CookieJar,
-    Form(form): Form<LogoutForm>,
+    CsrfForm(_form): CsrfForm<LogoutForm>,
 ) -> Result<Response, super::UiError> {
-    user.check_csrf(&form.csrf)?;
     if let Some(c) = jar.get(SESSION_COOKIE) {
         sessions::delete(&state.db, &secret::hash(c.value())).await?;
     }

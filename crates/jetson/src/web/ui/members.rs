@@ -5,7 +5,6 @@
 //! and admins only.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use jetson_domain::{LinkId, Permission, ProductId, Role, UserId};
@@ -17,6 +16,7 @@ use super::{CsrfOnly, Layout, UiError, render, require};
 use crate::services::members;
 use crate::state::AppState;
 use crate::web::caller::UiUser;
+use crate::web::guards::{Allowed, CsrfForm, Id, ManageMembers};
 
 #[derive(Template)]
 #[template(path = "members.html")]
@@ -104,12 +104,6 @@ pub async fn page(State(state): State<AppState>, user: UiUser) -> Result<Respons
     page_with(&state, &user, None).await
 }
 
-/// Every change here: the form's own, by someone who manages members.
-fn allowed(user: &UiUser, csrf: &str) -> Result<(), UiError> {
-    user.check_csrf(csrf)?;
-    require(user, Permission::ManageMembers)
-}
-
 fn parse_role(role: &str) -> Result<Role, UiError> {
     Role::parse(role).map_err(|e| UiError::bad_request(e.0))
 }
@@ -125,10 +119,9 @@ pub struct InviteForm {
 
 pub async fn invite(
     State(state): State<AppState>,
-    user: UiUser,
-    Form(f): Form<InviteForm>,
+    Allowed { user, .. }: Allowed<ManageMembers>,
+    CsrfForm(f): CsrfForm<InviteForm>,
 ) -> Result<Response, UiError> {
-    allowed(&user, &f.csrf)?;
     let role = parse_role(&f.role)?;
     let note: String = f.note.trim().chars().take(120).collect();
     let token = members::invite(&state, user.org_id, user.actor(), user.role, role, &note).await?;
@@ -143,12 +136,10 @@ pub async fn invite(
 
 pub async fn withdraw(
     State(state): State<AppState>,
-    user: UiUser,
-    Path(id): Path<String>,
-    Form(f): Form<CsrfOnly>,
+    Allowed { user, .. }: Allowed<ManageMembers>,
+    Id(id): Id<LinkId>,
+    CsrfForm(_f): CsrfForm<CsrfOnly>,
 ) -> Result<Response, UiError> {
-    allowed(&user, &f.csrf)?;
-    let id: LinkId = id.parse().map_err(|_| UiError::bad_request("That is not an invitation id."))?;
     if !members::withdraw_invite(&state, user.org_id, user.actor(), id).await? {
         return Err(UiError::not_found("There is no such open invitation."));
     }
@@ -167,11 +158,10 @@ pub struct RoleForm {
 
 pub async fn set_role(
     State(state): State<AppState>,
-    user: UiUser,
+    Allowed { user, .. }: Allowed<ManageMembers>,
     Path(id): Path<String>,
-    Form(f): Form<RoleForm>,
+    CsrfForm(f): CsrfForm<RoleForm>,
 ) -> Result<Response, UiError> {
-    allowed(&user, &f.csrf)?;
     let (member, role) = (parse_user(&id)?, parse_role(&f.role)?);
     members::set_role(&state, user.org_id, user.actor(), user.role, member, role).await?;
     Ok(Redirect::to("/settings/members").into_response())
@@ -179,22 +169,20 @@ pub async fn set_role(
 
 pub async fn remove(
     State(state): State<AppState>,
-    user: UiUser,
+    Allowed { user, .. }: Allowed<ManageMembers>,
     Path(id): Path<String>,
-    Form(f): Form<CsrfOnly>,
+    CsrfForm(_f): CsrfForm<CsrfOnly>,
 ) -> Result<Response, UiError> {
-    allowed(&user, &f.csrf)?;
     members::remove(&state, user.org_id, user.actor(), user.role, parse_user(&id)?).await?;
     Ok(Redirect::to("/settings/members").into_response())
 }
 
 pub async fn reset_link(
     State(state): State<AppState>,
-    user: UiUser,
+    Allowed { user, .. }: Allowed<ManageMembers>,
     Path(id): Path<String>,
-    Form(f): Form<CsrfOnly>,
+    CsrfForm(_f): CsrfForm<CsrfOnly>,
 ) -> Result<Response, UiError> {
-    allowed(&user, &f.csrf)?;
     let member = parse_user(&id)?;
     let token = members::reset_link(&state, user.org_id, user.actor(), user.role, member).await?;
     let email = users::get(&state.db, member).await?.email;
@@ -209,12 +197,11 @@ pub async fn reset_link(
 /// `access=all|only` and a `product=ID` per ticked product.
 pub async fn set_products(
     State(state): State<AppState>,
-    user: UiUser,
+    Allowed { user, .. }: Allowed<ManageMembers>,
     Path(id): Path<String>,
-    Form(fields): Form<Vec<(String, String)>>,
+    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, UiError> {
     let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or_default();
-    allowed(&user, field("csrf"))?;
     let member = parse_user(&id)?;
     let products = match field("access") {
         "all" => None,

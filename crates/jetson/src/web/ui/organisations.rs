@@ -3,7 +3,6 @@
 //! owner). Leaving is audited.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use jetson_domain::{OrgId, Role};
@@ -13,6 +12,7 @@ use super::{CsrfOnly, Layout, UiError, render};
 use crate::services::actions::Actor;
 use crate::state::AppState;
 use crate::web::caller::UiUser;
+use crate::web::guards::CsrfForm;
 
 #[derive(Template)]
 #[template(path = "organisations.html")]
@@ -39,9 +39,8 @@ pub async fn switch(
     State(state): State<AppState>,
     user: UiUser,
     Path(id): Path<String>,
-    Form(f): Form<CsrfOnly>,
+    CsrfForm(_f): CsrfForm<CsrfOnly>,
 ) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
     let org = parse_org(&id)?;
     if users::role_in(&state.db, org, user.user_id).await?.is_none() {
         return Err(UiError::not_found("You do not belong to that organisation."));
@@ -56,9 +55,8 @@ pub async fn leave(
     State(state): State<AppState>,
     user: UiUser,
     Path(id): Path<String>,
-    Form(f): Form<CsrfOnly>,
+    CsrfForm(_f): CsrfForm<CsrfOnly>,
 ) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
     let org = parse_org(&id)?;
     let Some(role) = users::role_in(&state.db, org, user.user_id).await? else {
         return Err(UiError::not_found("You do not belong to that organisation."));

@@ -3,7 +3,6 @@
 //! audited.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
 use axum::response::Response;
 use jetson_store::{sessions, users};
@@ -14,6 +13,7 @@ use crate::services::actions::Actor;
 use crate::services::auth::password;
 use crate::state::AppState;
 use crate::web::UiUser;
+use crate::web::guards::CsrfForm;
 
 #[derive(Template)]
 #[template(path = "password.html")]
@@ -44,9 +44,8 @@ pub struct ChangeForm {
 pub async fn change(
     State(state): State<AppState>,
     user: UiUser,
-    Form(f): Form<ChangeForm>,
+    CsrfForm(f): CsrfForm<ChangeForm>,
 ) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
     let stored = users::get(&state.db, user.user_id).await?;
     let refuse = |why: &str| Ok(with_status(page_with(&user, Some(why.to_string()), None)));
     if !password::verify(f.current, stored.password_hash).await {

@@ -3,7 +3,6 @@
 //! run deleted. Owners and admins only; every change is audited.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use jetson_privacy::{Kind, Operator};
@@ -14,7 +13,7 @@ use serde::Deserialize;
 use super::{Layout, UiError, render};
 use crate::services::operators::Operators;
 use crate::state::AppState;
-use crate::web::caller::UiUser;
+use crate::web::guards::{Administer, Allowed, CsrfForm};
 
 #[derive(Template)]
 #[template(path = "privacy_settings.html")]
@@ -33,8 +32,11 @@ pub struct Params {
     pub notice: Option<String>,
 }
 
-pub async fn page(State(state): State<AppState>, user: UiUser, Query(p): Query<Params>) -> Result<Response, UiError> {
-    super::require_admin(&user)?;
+pub async fn page(
+    State(state): State<AppState>,
+    Allowed { user, .. }: Allowed<Administer>,
+    Query(p): Query<Params>,
+) -> Result<Response, UiError> {
     let policy = retention::policy(&state.db, user.org_id).await?;
     let reports = retention::reports(&state.db, user.org_id, 20).await?;
     let chosen = Operators::from_rows(&jetson_store::operators::get(&state.db, user.org_id).await?);
@@ -56,11 +58,9 @@ pub struct RetentionForm {
 
 pub async fn save(
     State(state): State<AppState>,
-    user: UiUser,
-    Form(f): Form<RetentionForm>,
+    Allowed { user, .. }: Allowed<Administer>,
+    CsrfForm(f): CsrfForm<RetentionForm>,
 ) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
-    super::require_admin(&user)?;
     let days = |field: &str, value: &str| -> Result<Option<i64>, UiError> {
         let value = value.trim();
         if value.is_empty() {
@@ -85,11 +85,9 @@ pub async fn save(
 /// One field per kind, named by its label, holding an operator's name; plus the CSRF token.
 pub async fn save_operators(
     State(state): State<AppState>,
-    user: UiUser,
-    Form(f): Form<std::collections::HashMap<String, String>>,
+    Allowed { user, .. }: Allowed<Administer>,
+    CsrfForm(f): CsrfForm<std::collections::HashMap<String, String>>,
 ) -> Result<Response, UiError> {
-    user.check_csrf(f.get("csrf").map_or("", String::as_str))?;
-    super::require_admin(&user)?;
     let mut choices = Vec::new();
     for kind in Kind::ALL {
         let Some(value) = f.get(kind.label()) else { continue };
@@ -119,11 +117,9 @@ pub struct TwoFactorForm {
 /// burst of them; audited.
 pub async fn save_two_factor(
     State(state): State<AppState>,
-    user: UiUser,
-    Form(f): Form<TwoFactorForm>,
+    Allowed { user, .. }: Allowed<Administer>,
+    CsrfForm(f): CsrfForm<TwoFactorForm>,
 ) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
-    super::require_admin(&user)?;
     let policy = SecurityPolicy {
         require_two_factor: f.required.as_deref() == Some("true"),
         pause_on_burst: f.pause_on_burst.as_deref() == Some("true"),

@@ -2,8 +2,7 @@
 //! learned from its people (with export and reset).
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use jetson_analysis::priority::PriorityDefinition;
@@ -15,7 +14,7 @@ use serde::Deserialize;
 use super::CsrfOnly;
 use super::{Layout, UiError, render};
 use crate::state::AppState;
-use crate::web::caller::UiUser;
+use crate::web::guards::{Administer, Allowed, CsrfForm, Id};
 
 /// Levels a product can define, most severe first.
 const LEVELS: [Priority; 4] = [Priority::Urgent, Priority::High, Priority::Medium, Priority::Low];
@@ -45,8 +44,11 @@ pub struct Params {
     pub notice: Option<String>,
 }
 
-pub async fn page(State(state): State<AppState>, user: UiUser, Query(p): Query<Params>) -> Result<Response, UiError> {
-    super::require_admin(&user)?;
+pub async fn page(
+    State(state): State<AppState>,
+    Allowed { user, .. }: Allowed<Administer>,
+    Query(p): Query<Params>,
+) -> Result<Response, UiError> {
     let mut list = Vec::new();
     for product in products::list(&state.db, user.org_id).await? {
         let own = crate::models::priority_definitions(&product);
@@ -92,13 +94,10 @@ pub struct SettingsForm {
 
 pub async fn save(
     State(state): State<AppState>,
-    user: UiUser,
-    Path(id): Path<String>,
-    Form(f): Form<SettingsForm>,
+    Allowed { user, .. }: Allowed<Administer>,
+    Id(id): Id<ProductId>,
+    CsrfForm(f): CsrfForm<SettingsForm>,
 ) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
-    super::require_admin(&user)?;
-    let id: ProductId = id.parse().map_err(|_| UiError::bad_request("That is not a product."))?;
     let threshold = |name: &str, v: &str| -> Result<f64, UiError> {
         v.trim()
             .parse::<f64>()
@@ -154,13 +153,10 @@ pub async fn save(
 
 pub async fn reset_learning(
     State(state): State<AppState>,
-    user: UiUser,
-    Path(id): Path<String>,
-    Form(f): Form<CsrfOnly>,
+    Allowed { user, .. }: Allowed<Administer>,
+    Id(id): Id<ProductId>,
+    CsrfForm(_f): CsrfForm<CsrfOnly>,
 ) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
-    super::require_admin(&user)?;
-    let id: ProductId = id.parse().map_err(|_| UiError::bad_request("That is not a product."))?;
     let mut tx = state.db.begin().await?;
     products::get_in_tx(&mut tx, user.org_id, id).await?;
     learning::reset(&mut tx, user.org_id, id).await?;
@@ -172,11 +168,9 @@ pub async fn reset_learning(
 /// The product's model file (the built-in one when it has none), for `jetson eval --model`.
 pub async fn download_model(
     State(state): State<AppState>,
-    user: UiUser,
-    Path(id): Path<String>,
+    Allowed { user, .. }: Allowed<Administer>,
+    Id(id): Id<ProductId>,
 ) -> Result<Response, UiError> {
-    super::require_admin(&user)?;
-    let id: ProductId = id.parse().map_err(|_| UiError::bad_request("That is not a product."))?;
     let product = products::get(&state.db, user.org_id, id).await?;
     let bytes = match learning::model(&state.db, user.org_id, id).await? {
         Some(m) => m.model,

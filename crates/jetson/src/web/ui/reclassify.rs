@@ -1,15 +1,14 @@
 //! Reclassifying a conversation from its page or the messages list; its work items follow.
 
-use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use jetson_domain::{Category, ConversationId};
+use jetson_domain::Category;
 use serde::Deserialize;
 
 use super::UiError;
-use crate::services::need_to_know;
 use crate::state::AppState;
-use crate::web::caller::UiUser;
+use crate::web::guards::{Allowed, CsrfForm, Visible, Write};
+use jetson_store::conversations::Conversation;
 
 #[derive(Deserialize)]
 pub struct ReclassifyForm {
@@ -21,15 +20,12 @@ pub struct ReclassifyForm {
 
 pub async fn handler(
     State(state): State<AppState>,
-    user: UiUser,
-    Path(id): Path<String>,
-    Form(f): Form<ReclassifyForm>,
+    Allowed { user, .. }: Allowed<Write>,
+    Visible(conversation): Visible<Conversation>,
+    CsrfForm(f): CsrfForm<ReclassifyForm>,
 ) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
-    super::require_write(&user)?;
-    let id: ConversationId = id.parse().map_err(|_| UiError::bad_request("That is not a conversation id."))?;
     let category = Category::parse(&f.category).map_err(|e| UiError::bad_request(e.0))?;
-    need_to_know::conversation(&state, &user, id).await?;
+    let id = conversation.id;
     crate::services::actions::reclassify(&state, user.org_id, id, category).await?;
     // Only local paths, so the form cannot be used to redirect elsewhere.
     let back =

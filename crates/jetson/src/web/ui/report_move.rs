@@ -1,6 +1,5 @@
 //! Moving one report to another work item.
 
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use jetson_domain::{ReportId, WorkItemId};
@@ -9,7 +8,7 @@ use serde::Deserialize;
 use super::UiError;
 use crate::services::need_to_know;
 use crate::state::AppState;
-use crate::web::caller::UiUser;
+use crate::web::guards::{Allowed, CsrfForm, Write};
 
 #[derive(Deserialize)]
 pub struct MoveForm {
@@ -22,12 +21,10 @@ pub struct MoveForm {
 
 pub async fn handler(
     State(state): State<AppState>,
-    user: UiUser,
+    Allowed { user, .. }: Allowed<Write>,
     Path(id): Path<String>,
-    Form(f): Form<MoveForm>,
+    CsrfForm(f): CsrfForm<MoveForm>,
 ) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
-    super::require_write(&user)?;
     let report: ReportId = id.parse().map_err(|_| UiError::bad_request("That is not a report id."))?;
     let to: WorkItemId = f.to.parse().map_err(|_| UiError::bad_request("Choose a work item."))?;
     need_to_know::report(&state, &user, report).await?;

@@ -3,8 +3,7 @@
 //! the session in use signs you out here.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use jetson_domain::SessionId;
 use jetson_store::sessions::{self, Listed};
@@ -13,6 +12,7 @@ use super::{CsrfOnly, Layout, UiError, render};
 use crate::services::devices::device;
 use crate::state::AppState;
 use crate::web::caller::UiUser;
+use crate::web::guards::{CsrfForm, Id};
 
 #[derive(Template)]
 #[template(path = "sessions.html")]
@@ -40,11 +40,9 @@ pub async fn page(State(state): State<AppState>, user: UiUser) -> Result<Respons
 pub async fn revoke(
     State(state): State<AppState>,
     user: UiUser,
-    Path(id): Path<String>,
-    Form(f): Form<CsrfOnly>,
+    Id(id): Id<SessionId>,
+    CsrfForm(_f): CsrfForm<CsrfOnly>,
 ) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
-    let id: SessionId = id.parse().map_err(|_| UiError::bad_request("That is not a session id."))?;
     if !sessions::revoke(&state.db, user.user_id, id).await? {
         return Err(UiError::not_found("You have no such session (it may have ended already)."));
     }
@@ -55,9 +53,8 @@ pub async fn revoke(
 pub async fn revoke_others(
     State(state): State<AppState>,
     user: UiUser,
-    Form(f): Form<CsrfOnly>,
+    CsrfForm(_f): CsrfForm<CsrfOnly>,
 ) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
     let mut tx = state.db.begin().await?;
     sessions::revoke_others(&mut tx, user.user_id, user.session_id).await?;
     tx.commit().await?;

@@ -4,8 +4,7 @@
 //! deletes it. Creating and revoking are audited.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use jetson_domain::{ApiTokenId, Scope};
 use jetson_store::tokens::{self, Listed};
@@ -15,6 +14,7 @@ use super::{CsrfOnly, Layout, UiError, render};
 use crate::services::actions::Actor;
 use crate::state::AppState;
 use crate::web::caller::UiUser;
+use crate::web::guards::{CsrfForm, Id};
 
 /// The expiries offered, in days; `None` never expires.
 const EXPIRIES: [(Option<i64>, &str); 4] =
@@ -62,9 +62,8 @@ pub struct NewTokenForm {
 pub async fn create(
     State(state): State<AppState>,
     user: UiUser,
-    Form(f): Form<NewTokenForm>,
+    CsrfForm(f): CsrfForm<NewTokenForm>,
 ) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
     let name = f.name.trim();
     if name.is_empty() || name.chars().count() > 80 {
         return Err(UiError::bad_request(
@@ -94,11 +93,9 @@ pub async fn create(
 pub async fn revoke(
     State(state): State<AppState>,
     user: UiUser,
-    Path(id): Path<String>,
-    Form(f): Form<CsrfOnly>,
+    Id(id): Id<ApiTokenId>,
+    CsrfForm(_f): CsrfForm<CsrfOnly>,
 ) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
-    let id: ApiTokenId = id.parse().map_err(|_| UiError::bad_request("That is not a token id."))?;
     let mut tx = state.db.begin().await?;
     if !tokens::revoke(&mut tx, user.org_id, user.user_id, id).await? {
         return Err(UiError::not_found("You have no such token (it may have been revoked already)."));

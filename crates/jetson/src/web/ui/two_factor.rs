@@ -4,7 +4,6 @@
 //! is sent here from every page until they have set it up, and cannot turn it off.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine;
@@ -18,6 +17,7 @@ use crate::services::auth::password;
 use crate::services::auth::two_factor::{self as factor, SetUp};
 use crate::state::AppState;
 use crate::web::UiUser;
+use crate::web::guards::CsrfForm;
 
 #[derive(Template)]
 #[template(path = "two_factor.html")]
@@ -68,8 +68,11 @@ pub async fn page(State(state): State<AppState>, user: UiUser) -> Result<Respons
     page_with(&state, &user, None, Vec::new(), None).await
 }
 
-pub async fn start(State(state): State<AppState>, user: UiUser, Form(f): Form<CsrfOnly>) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
+pub async fn start(
+    State(state): State<AppState>,
+    user: UiUser,
+    CsrfForm(_f): CsrfForm<CsrfOnly>,
+) -> Result<Response, UiError> {
     if two_factor::get(&state.db, user.user_id).await?.enabled() {
         return Err(UiError::bad_request("Two-factor is on already. Turn it off first to move to another app."));
     }
@@ -83,8 +86,11 @@ pub struct CodeForm {
     pub code: String,
 }
 
-pub async fn enable(State(state): State<AppState>, user: UiUser, Form(f): Form<CodeForm>) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
+pub async fn enable(
+    State(state): State<AppState>,
+    user: UiUser,
+    CsrfForm(f): CsrfForm<CodeForm>,
+) -> Result<Response, UiError> {
     let actor = Actor { user_id: user.user_id, email: &user.email };
     match factor::enable(&state, user.org_id, actor, &f.code).await? {
         Some(codes) => page_with(&state, &user, None, codes, None).await,
@@ -109,9 +115,8 @@ async fn check_password(state: &AppState, user: &UiUser, given: String) -> Resul
 pub async fn renew_codes(
     State(state): State<AppState>,
     user: UiUser,
-    Form(f): Form<PasswordForm>,
+    CsrfForm(f): CsrfForm<PasswordForm>,
 ) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
     if !two_factor::get(&state.db, user.user_id).await?.enabled() {
         return Err(UiError::bad_request("Two-factor is off, so there are no recovery codes."));
     }
@@ -126,9 +131,8 @@ pub async fn renew_codes(
 pub async fn disable(
     State(state): State<AppState>,
     user: UiUser,
-    Form(f): Form<PasswordForm>,
+    CsrfForm(f): CsrfForm<PasswordForm>,
 ) -> Result<Response, UiError> {
-    user.check_csrf(&f.csrf)?;
     if jetson_store::orgs::security_policy(&state.db, user.org_id).await?.require_two_factor {
         return Err(UiError::forbidden("Your organisation requires two-factor sign-in, so it stays on."));
     }
