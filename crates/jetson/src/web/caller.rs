@@ -197,6 +197,19 @@ impl ApiCaller {
     }
 }
 
+/// An API caller whose token and role may write; anyone else gets 403.
+pub struct ApiWriter(pub ApiCaller);
+
+impl FromRequestParts<AppState> for ApiWriter {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let caller = ApiCaller::from_request_parts(parts, state).await?;
+        caller.require_write()?;
+        Ok(ApiWriter(caller))
+    }
+}
+
 impl FromRequestParts<AppState> for ApiCaller {
     type Rejection = ApiError;
 

@@ -1,11 +1,12 @@
 //! `GET /api/v1/conversations/{id}`: the analysis and the redacted messages.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use jetson_domain::ConversationId;
 use jetson_store::conversations;
 use serde::Serialize;
 
+use super::extract::ApiId;
 use super::views::{ConversationView, MessageView};
 use crate::services::need_to_know;
 use crate::state::AppState;
@@ -22,9 +23,8 @@ pub struct Body {
 pub async fn handler(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<String>,
+    ApiId(id): ApiId<ConversationId>,
 ) -> Result<Json<Body>, ApiError> {
-    let id: ConversationId = id.parse().map_err(|_| ApiError::NotFound)?;
     let c = need_to_know::conversation(&state, &caller, id).await?;
     let messages = conversations::messages(&state.db, caller.org_id, id).await?;
     Ok(Json(Body {

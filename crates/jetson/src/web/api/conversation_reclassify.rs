@@ -2,16 +2,17 @@
 //! work items follow at once.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use jetson_domain::{Category, ConversationId};
 use jetson_store::conversations;
 use serde::Deserialize;
 
+use super::extract::ApiId;
 use super::extract::JsonBody;
 use super::views::ConversationView;
 use crate::services::need_to_know;
 use crate::state::AppState;
-use crate::web::caller::ApiCaller;
+use crate::web::caller::ApiWriter;
 use crate::web::error::ApiError;
 
 #[derive(Deserialize)]
@@ -22,12 +23,10 @@ pub struct Body {
 
 pub async fn handler(
     State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(id): Path<String>,
+    ApiWriter(caller): ApiWriter,
+    ApiId(id): ApiId<ConversationId>,
     JsonBody(body): JsonBody<Body>,
 ) -> Result<Json<ConversationView>, ApiError> {
-    caller.require_write()?;
-    let id: ConversationId = id.parse().map_err(|_| ApiError::NotFound)?;
     let category = Category::parse(&body.category).map_err(|e| ApiError::invalid("category", e.0))?;
     need_to_know::conversation(&state, &caller, id).await?;
     crate::services::actions::reclassify(&state, caller.org_id, id, category).await?;

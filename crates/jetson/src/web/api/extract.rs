@@ -53,3 +53,16 @@ pub fn limit(v: Option<i64>) -> Result<i64, ApiError> {
         Some(_) => Err(ApiError::invalid("limit", format!("must be between 1 and {}", super::MAX_LIMIT))),
     }
 }
+
+/// A typed id from the path: one that does not parse names nothing, so it is a 404.
+pub struct ApiId<T>(pub T);
+
+impl<S: Send + Sync, T: std::str::FromStr + Send> FromRequestParts<S> for ApiId<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let axum::extract::Path(raw) =
+            axum::extract::Path::<String>::from_request_parts(parts, state).await.map_err(|_| ApiError::NotFound)?;
+        raw.parse().map(ApiId).map_err(|_| ApiError::NotFound)
+    }
+}

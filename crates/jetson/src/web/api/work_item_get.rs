@@ -1,11 +1,12 @@
 //! `GET /api/v1/work-items/{id}`: one work item with its reports and companies.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use jetson_domain::WorkItemId;
 use jetson_store::{reports, work_items};
 use serde::Serialize;
 
+use super::extract::ApiId;
 use super::views::{ReportView, WorkItemView};
 use crate::services::need_to_know;
 use crate::state::AppState;
@@ -23,9 +24,8 @@ pub struct Body {
 pub async fn handler(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<String>,
+    ApiId(id): ApiId<WorkItemId>,
 ) -> Result<Json<Body>, ApiError> {
-    let id: WorkItemId = id.parse().map_err(|_| ApiError::NotFound)?;
     let item = need_to_know::work_item(&state, &caller, id).await?;
     let list = reports::for_work_item(&state.db, caller.org_id, id).await?;
     let companies = work_items::companies(&state.db, caller.org_id, id).await?;

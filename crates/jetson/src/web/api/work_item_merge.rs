@@ -2,16 +2,17 @@
 //! this item into the other; undo with `/unmerge`.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use jetson_domain::WorkItemId;
 use jetson_store::work_items;
 use serde::Deserialize;
 
+use super::extract::ApiId;
 use super::extract::JsonBody;
 use super::views::WorkItemView;
 use crate::services::need_to_know;
 use crate::state::AppState;
-use crate::web::caller::ApiCaller;
+use crate::web::caller::ApiWriter;
 use crate::web::error::ApiError;
 
 #[derive(Deserialize)]
@@ -22,12 +23,10 @@ pub struct Body {
 
 pub async fn handler(
     State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(id): Path<String>,
+    ApiWriter(caller): ApiWriter,
+    ApiId(source): ApiId<WorkItemId>,
     JsonBody(body): JsonBody<Body>,
 ) -> Result<Json<WorkItemView>, ApiError> {
-    caller.require_write()?;
-    let source: WorkItemId = id.parse().map_err(|_| ApiError::NotFound)?;
     let target: WorkItemId = body.into.parse().map_err(|_| ApiError::invalid("into", "is not a work item id"))?;
     need_to_know::work_item(&state, &caller, source).await?;
     need_to_know::work_item(&state, &caller, target).await?;
