@@ -217,6 +217,7 @@ async fn an_admin_defines_a_products_priorities_and_sees_what_it_learned() {
     let run = async {
         driver.set_implicit_wait_timeout(Duration::from_secs(10)).await?;
         sign_in(&driver, &app).await?;
+        let inbox_before = driver.find_all(By::Css("#inbox tbody tr")).await?.len();
         driver.find(By::LinkText("Products")).await?.click().await?;
         let ledgerly = driver.find(By::Id("product-Ledgerly")).await?;
         assert_eq!(ledgerly.find(By::ClassName("model-state")).await?.text().await?, "the built-in model");
@@ -225,14 +226,27 @@ async fn an_admin_defines_a_products_priorities_and_sees_what_it_learned() {
         let words = ledgerly.find(By::Css("input[name='words_urgent']")).await?;
         words.send_keys("invoice total, tax").await?;
         ledgerly.find(By::Css("input[name='description_urgent']")).await?.send_keys("Our customers' money").await?;
+        let minimum = ledgerly.find(By::Css("input[name='inbox_min_customers']")).await?;
+        assert_eq!(minimum.value().await?.as_deref(), Some("2"), "the default minimum is shown");
+        minimum.clear().await?;
+        minimum.send_keys("5").await?;
         ledgerly.find(By::ClassName("save-product")).await?.click().await?;
         let notice = driver.find(By::Id("products-notice")).await?.text().await?;
         assert!(notice.starts_with("Saved"), "{notice}");
         let saved = driver.find(By::Css("#product-Ledgerly input[name='words_urgent']")).await?;
         assert_eq!(saved.value().await?.as_deref(), Some("invoice total, tax"));
+        let minimum = driver.find(By::Css("#product-Ledgerly input[name='inbox_min_customers']")).await?;
+        assert_eq!(minimum.value().await?.as_deref(), Some("5"));
+        minimum.scroll_into_view().await?;
         driver.screenshot(&screenshot_path("products.png")).await?;
         driver.find(By::Css("#product-Ledgerly .learning")).await?.scroll_into_view().await?;
         driver.screenshot(&screenshot_path("products-learning.png")).await?;
+        driver.goto(app.url("/")).await?;
+        let inbox_after = driver.find_all(By::Css("#inbox tbody tr")).await?.len();
+        assert!(
+            inbox_after < inbox_before,
+            "Ledgerly's smaller problems left the inbox: {inbox_before} → {inbox_after}"
+        );
         WebDriverResult::Ok(())
     };
     let result = run.await;
