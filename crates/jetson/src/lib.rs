@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod csv_safe;
 pub mod embeddings;
 pub mod jobs;
 pub mod mail;

@@ -126,7 +126,7 @@ fn csv_of(tables: &[(&str, Rows)], table: &str, columns: &[&str]) -> anyhow::Res
     for row in rows {
         let cells = columns.iter().map(|c| {
             row.iter().find(|(n, _)| n == c).map_or(String::new(), |(_, v)| match to_json(v) {
-                Value::String(s) => s,
+                Value::String(s) => crate::csv_safe::cell(&s).into_owned(),
                 Value::Null => String::new(),
                 other => other.to_string(),
             })

@@ -69,3 +69,31 @@ impl IntoResponse for UiError {
         (self.0, render(&page)).into_response()
     }
 }
+
+/// `path` when it is a path on this site (`/messages?review=1`): it starts with one `/`, and holds
+/// no backslash or control character. Browsers read `//host` and `/\host` as another site.
+pub fn local_path(path: &str) -> Option<&str> {
+    let local = path.starts_with('/')
+        && !path[1..].starts_with(['/', '\\'])
+        && !path.contains('\\')
+        && !path.chars().any(char::is_control)
+        && path.len() <= 2048;
+    local.then_some(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn only_paths_of_this_site_are_local() {
+        for ok in ["/", "/messages?review=1", "/conversations/01a2#thread"] {
+            assert_eq!(local_path(ok), Some(ok));
+        }
+        for bad in
+            ["//evil.example", "/\\evil.example", "/a\\b", "https://evil.example", "evil", "", "/a\nb", "/a\u{7}"]
+        {
+            assert_eq!(local_path(bad), None, "{bad:?}");
+        }
+    }
+}

@@ -137,6 +137,8 @@ pub fn build(state: AppState) -> Router {
         .layer(header("x-frame-options", "DENY"))
         .layer(header("x-content-type-options", "nosniff"))
         .layer(header("referrer-policy", "same-origin"))
+        // Pages and API answers hold an organisation's data: no cache keeps them (assets set their own).
+        .layer(header("cache-control", "no-store"))
         .with_state(state)
 }
 

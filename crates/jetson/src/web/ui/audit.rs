@@ -117,11 +117,19 @@ fn to_jsonl(events: &[Event]) -> anyhow::Result<String> {
     Ok(out)
 }
 
-/// The same fields as the JSON lines, one column each, with a header row.
+/// The same fields as the JSON lines, one column each, with a header row. Text that a spreadsheet
+/// would run as a formula gets a leading `'` (`csv_safe`); the JSON lines hold every value exactly,
+/// for checking the chain's hashes.
 fn to_csv(events: &[Event]) -> anyhow::Result<String> {
+    use crate::csv_safe::cell;
     let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["seq", "at", "actor_user_id", "actor", "action", "target", "detail", "prev_hash", "hash"])?;
     for e in events {
-        w.serialize(e)?;
+        let at = e.at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+        let user = e.actor_user_id.map(|u| u.to_string()).unwrap_or_default();
+        let (seq, actor, action) = (e.seq.to_string(), cell(&e.actor), cell(&e.action));
+        let (target, detail) = (cell(&e.target), cell(&e.detail));
+        w.write_record([&*seq, &at, &user, &actor, &action, &target, &detail, &e.prev_hash, &e.hash])?;
     }
     Ok(String::from_utf8(w.into_inner()?)?)
 }

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use super::UiError;
 use crate::state::AppState;
 use crate::web::guards::{Allowed, CsrfForm, Visible, Write};
+use crate::web::page::local_path;
 use jetson_store::conversations::Conversation;
 
 #[derive(Deserialize)]
@@ -27,8 +28,12 @@ pub async fn handler(
     let category = Category::parse(&f.category).map_err(|e| UiError::bad_request(e.0))?;
     let id = conversation.id;
     crate::services::actions::reclassify(&state, user.org_id, id, category).await?;
-    // Only local paths, so the form cannot be used to redirect elsewhere.
-    let back =
-        f.back.filter(|b| b.starts_with('/') && !b.starts_with("//")).unwrap_or_else(|| format!("/conversations/{id}"));
+    // Only a path of this site, so the form cannot be used to redirect elsewhere.
+    let back = match f.back.as_deref() {
+        None => format!("/conversations/{id}"),
+        Some(b) => local_path(b)
+            .ok_or_else(|| UiError::bad_request("That return address is not a page of this site."))?
+            .to_string(),
+    };
     Ok(Redirect::to(&back).into_response())
 }
