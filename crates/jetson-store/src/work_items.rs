@@ -199,7 +199,15 @@ pub async fn set_status(tx: &mut Tx, org: OrgId, id: WorkItemId, status: WorkIte
             .fetch_optional(c)
             .await
     })?;
-    let product = product.ok_or(StoreError::NotFound)?;
+    let Some(product) = product else {
+        // Not found, or merged into another item: say which, so the change is made there.
+        return Err(match get_in_tx(tx, org, id).await?.merged_into {
+            Some(target) => StoreError::Conflict(format!(
+                "this work item was merged into {target}; change the status of that item (or undo the merge)"
+            )),
+            None => StoreError::NotFound,
+        });
+    };
     crate::products::bump_match_version(tx, product.into()).await?;
     Ok(())
 }

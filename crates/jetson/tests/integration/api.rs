@@ -109,6 +109,10 @@ async fn status_merge_unmerge_and_move_work_through_the_api() {
         app.post_api(&format!("/api/v1/work-items/{a}/merge"), json!({"into": b})).await.json().await.unwrap();
     assert_eq!(merged["reports"], before_a["reports"].as_i64().unwrap() + before_b["reports"].as_i64().unwrap());
     assert_eq!(app.post_api(&format!("/api/v1/work-items/{a}/merge"), json!({"into": b})).await.status(), 409);
+    let on_merged = app.post_api(&format!("/api/v1/work-items/{a}/status"), json!({"status": "resolved"})).await;
+    assert_eq!(on_merged.status(), 409, "the item is still there (GET answers it), merged");
+    let error: Value = on_merged.json().await.unwrap();
+    assert!(error["error"]["message"].as_str().unwrap().contains(b), "names the item it was merged into: {error}");
 
     let undone: Value = app.post_api(&format!("/api/v1/work-items/{a}/unmerge"), json!({})).await.json().await.unwrap();
     assert_eq!(undone["reports"], before_a["reports"]);
