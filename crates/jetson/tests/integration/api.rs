@@ -244,6 +244,29 @@ async fn reclassifying_a_conversation_moves_its_work_and_conversations_show_reda
 }
 
 #[tokio::test]
+async fn every_documented_limit_has_the_bounds_the_server_enforces() {
+    use jetson::web::api::{DEFAULT_LIMIT, MAX_LIMIT};
+    let app = spawn_app().await;
+    let doc: Value = serde_json::from_str(jetson::web::api::openapi::DOCUMENT).unwrap();
+    let mut seen = 0;
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for op in ops.as_object().unwrap().values() {
+            for p in op["parameters"].as_array().into_iter().flatten().filter(|p| p["name"] == "limit") {
+                let schema = &p["schema"];
+                assert_eq!((&schema["minimum"], &schema["maximum"]), (&json!(1), &json!(MAX_LIMIT)), "{path}");
+                assert_eq!(schema["default"], json!(DEFAULT_LIMIT), "{path}");
+                seen += 1;
+                for (limit, status) in [(0, 422), (1, 200), (MAX_LIMIT, 200), (MAX_LIMIT + 1, 422)] {
+                    let res = app.get_api(&format!("{path}?limit={limit}")).await;
+                    assert_eq!(res.status(), status, "{path}?limit={limit}");
+                }
+            }
+        }
+    }
+    assert!(seen >= 2, "the list operations document their limit");
+}
+
+#[tokio::test]
 async fn the_openapi_document_and_the_router_list_the_same_operations() {
     let app = spawn_app().await;
     let doc: Value = app.api.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
