@@ -72,8 +72,6 @@ impl Layout {
     }
 }
 
-/// A form that carries nothing but its CSRF token (a button).
+/// A form that carries nothing but its CSRF token (a button); `CsrfForm` checks the token.
 #[derive(serde::Deserialize)]
-pub struct CsrfOnly {
-    pub csrf: String,
-}
+pub struct CsrfOnly {}

@@ -73,7 +73,6 @@ pub async fn new(
 
 #[derive(Deserialize)]
 pub struct CreateForm {
-    pub csrf: String,
     pub title: String,
     pub body: String,
     #[serde(default)]
@@ -126,7 +125,6 @@ pub async fn create(
 
 #[derive(Deserialize)]
 pub struct LinkForm {
-    pub csrf: String,
     pub number: String,
 }
 

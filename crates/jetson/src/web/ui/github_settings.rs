@@ -86,7 +86,6 @@ fn back(notice: &str) -> Response {
 
 #[derive(Deserialize)]
 pub struct ConnectForm {
-    pub csrf: String,
     pub mode: String,
     #[serde(default)]
     pub token: String,
@@ -154,7 +153,6 @@ fn product_id(id: &str) -> Result<ProductId, UiError> {
 
 #[derive(Deserialize)]
 pub struct RepoForm {
-    pub csrf: String,
     pub repo: String,
 }
 
@@ -187,7 +185,6 @@ pub async fn link_repo(
 
 #[derive(Deserialize)]
 pub struct RulesForm {
-    pub csrf: String,
     pub label_map: String,
     pub training_map: String,
     #[serde(default)]

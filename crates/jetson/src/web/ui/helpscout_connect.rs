@@ -14,7 +14,6 @@ use crate::web::guards::{Administer, Allowed, CsrfForm};
 
 #[derive(Deserialize)]
 pub struct ConnectForm {
-    pub csrf: String,
     pub mode: String,
     #[serde(default)]
     pub client_id: String,

@@ -17,7 +17,6 @@ use crate::web::guards::{Administer, Allowed, CsrfForm};
 
 #[derive(Deserialize)]
 pub struct StartForm {
-    pub csrf: String,
     pub mailbox: i64,
     #[serde(default)]
     pub since: String,

@@ -14,7 +14,6 @@ use crate::web::guards::{Administer, Allowed, CsrfForm};
 
 #[derive(Deserialize)]
 pub struct LinkForm {
-    pub csrf: String,
     /// A product id, `new` (a product named after the mailbox) or `none`.
     pub product: String,
 }

@@ -12,13 +12,7 @@ use crate::web::guards::{Allowed, CsrfForm, Write};
 
 #[derive(Deserialize)]
 pub struct MergeForm {
-    pub csrf: String,
     pub into: String,
-}
-
-#[derive(Deserialize)]
-pub struct UnmergeForm {
-    pub csrf: String,
 }
 
 fn item_id(s: &str) -> Result<WorkItemId, UiError> {
@@ -42,7 +36,7 @@ pub async fn unmerge(
     State(state): State<AppState>,
     Allowed { user, .. }: Allowed<Write>,
     Path(id): Path<String>,
-    CsrfForm(_f): CsrfForm<UnmergeForm>,
+    _: CsrfForm<super::CsrfOnly>,
 ) -> Result<Response, UiError> {
     let source = item_id(&id)?;
     need_to_know::work_item(&state, &user, source).await?;

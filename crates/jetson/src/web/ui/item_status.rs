@@ -12,7 +12,6 @@ use jetson_store::work_items::WorkItem;
 
 #[derive(Deserialize)]
 pub struct StatusForm {
-    pub csrf: String,
     pub status: String,
     /// `board` when the change came from the board.
     #[serde(default)]

@@ -5,7 +5,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::Cookie;
 use jetson_store::sessions;
-use serde::Deserialize;
 
 use crate::secret;
 use crate::state::AppState;
@@ -13,16 +12,11 @@ use crate::web::UiUser;
 use crate::web::caller::SESSION_COOKIE;
 use crate::web::guards::CsrfForm;
 
-#[derive(Deserialize)]
-pub struct LogoutForm {
-    pub csrf: String,
-}
-
 pub async fn handler(
     State(state): State<AppState>,
     _user: UiUser,
     jar: CookieJar,
-    CsrfForm(_form): CsrfForm<LogoutForm>,
+    _: CsrfForm<super::CsrfOnly>,
 ) -> Result<Response, super::UiError> {
     if let Some(c) = jar.get(SESSION_COOKIE) {
         sessions::delete(&state.db, &secret::hash(c.value())).await?;

@@ -110,7 +110,6 @@ fn parse_role(role: &str) -> Result<Role, UiError> {
 
 #[derive(Deserialize)]
 pub struct InviteForm {
-    pub csrf: String,
     pub role: String,
     /// Who it is for (an email address, a name), to recognise the invitation in the list.
     #[serde(default)]
@@ -152,7 +151,6 @@ fn parse_user(id: &str) -> Result<UserId, UiError> {
 
 #[derive(Deserialize)]
 pub struct RoleForm {
-    pub csrf: String,
     pub role: String,
 }
 

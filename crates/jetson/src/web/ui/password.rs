@@ -35,7 +35,6 @@ pub async fn page(user: UiUser) -> Response {
 
 #[derive(Deserialize)]
 pub struct ChangeForm {
-    pub csrf: String,
     pub current: String,
     pub new: String,
     pub confirm: String,

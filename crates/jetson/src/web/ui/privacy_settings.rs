@@ -50,7 +50,6 @@ pub async fn page(
 /// Each field: a number of days, or empty to keep for good.
 #[derive(Deserialize)]
 pub struct RetentionForm {
-    pub csrf: String,
     pub raw_body_days: String,
     pub conversation_days: String,
     pub audit_days: String,
@@ -106,7 +105,6 @@ pub async fn save_operators(
 
 #[derive(Deserialize)]
 pub struct TwoFactorForm {
-    pub csrf: String,
     /// Present (`true`) when the box is ticked.
     pub required: Option<String>,
     /// Present (`true`) when the box is ticked.

@@ -82,7 +82,6 @@ pub async fn page(
 /// The settings form: thresholds, then per level `description_<level>` and `words_<level>`.
 #[derive(Deserialize)]
 pub struct SettingsForm {
-    pub csrf: String,
     pub review_threshold: String,
     pub match_threshold: String,
     /// Kept as it is when the form leaves it out.

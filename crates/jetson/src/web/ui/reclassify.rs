@@ -13,7 +13,6 @@ use jetson_store::conversations::Conversation;
 
 #[derive(Deserialize)]
 pub struct ReclassifyForm {
-    pub csrf: String,
     pub category: String,
     /// Where to go afterwards (a path on this site).
     pub back: Option<String>,

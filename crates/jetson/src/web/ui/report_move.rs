@@ -12,7 +12,6 @@ use crate::web::guards::{Allowed, CsrfForm, Write};
 
 #[derive(Deserialize)]
 pub struct MoveForm {
-    pub csrf: String,
     pub to: String,
     /// Set by the "Undo move" button: the report goes back, and the page shows where it is.
     #[serde(default)]

@@ -52,7 +52,6 @@ pub async fn page(State(state): State<AppState>, user: UiUser) -> Result<Respons
 
 #[derive(Deserialize)]
 pub struct NewTokenForm {
-    pub csrf: String,
     pub name: String,
     pub scope: String,
     /// Days, or `never`.

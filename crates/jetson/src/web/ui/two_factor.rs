@@ -82,7 +82,6 @@ pub async fn start(
 
 #[derive(Deserialize)]
 pub struct CodeForm {
-    pub csrf: String,
     pub code: String,
 }
 
@@ -104,7 +103,6 @@ pub async fn enable(
 
 #[derive(Deserialize)]
 pub struct PasswordForm {
-    pub csrf: String,
     pub password: String,
 }
 
