@@ -151,14 +151,15 @@ fn header(name: &'static str, value: &'static str) -> SetResponseHeaderLayer<Hea
 }
 
 /// A second line of CSRF defence beside the form token: a browser's cross-site POST carries an
-/// `Origin` that is not ours.
+/// `Origin` that is not ours. `Origin: null` (a sandboxed frame, a `data:` page) is not ours
+/// either: it is how a forged sign-in form would post.
 async fn same_origin_posts(req: Request, next: Next) -> Response {
     if req.method() == Method::POST {
         let origin = req.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok());
         let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok());
         if let (Some(origin), Some(host)) = (origin, host) {
             let origin_host = origin.split("://").nth(1).unwrap_or(origin);
-            if origin != "null" && origin_host != host {
+            if origin == "null" || origin_host != host {
                 return (StatusCode::FORBIDDEN, "Cross-site form submissions are refused.").into_response();
             }
         }

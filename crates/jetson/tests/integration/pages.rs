@@ -85,6 +85,14 @@ async fn a_status_change_needs_the_forms_csrf_token() {
         .await
         .unwrap();
     assert_eq!(cross_site.status(), 403);
+    let opaque = client
+        .post(app.url(&format!("/items/{}/status", item.id)))
+        .header("origin", "null")
+        .form(&[("csrf", csrf_of(&page).as_str()), ("status", "resolved")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(opaque.status(), 403, "an opaque origin is not ours");
     let res = client
         .post(app.url(&format!("/items/{}/status", item.id)))
         .form(&[("csrf", csrf_of(&page).as_str()), ("status", "resolved")])

@@ -273,3 +273,14 @@ async fn a_reclassification_only_returns_to_a_page_of_this_site() {
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], "/messages?review=1");
 }
+
+#[tokio::test]
+async fn a_sign_in_posted_from_an_opaque_origin_is_refused() {
+    let app = spawn_app().await;
+    let form = [("email", app.admin_email.clone()), ("password", app.admin_password.clone())];
+    let forged = browser().post(app.url("/login")).header("origin", "null").form(&form).send().await.unwrap();
+    assert_eq!(forged.status(), 403, "a forged sign-in form posts with Origin: null");
+    assert!(forged.headers().get("set-cookie").is_none(), "no session was made");
+    let ours = browser().post(app.url("/login")).header("origin", app.url("")).form(&form).send().await.unwrap();
+    assert_eq!(ours.status(), 303, "the sign-in page's own form still signs in");
+}
