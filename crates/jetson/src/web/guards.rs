@@ -25,7 +25,7 @@ use crate::web::page::UiError;
 
 /// Refuses with 403, saying who may, unless the user's role has `permission` (the role table is
 /// `jetson_domain::permissions::TABLE`).
-pub fn require(user: &UiUser, permission: Permission) -> Result<(), UiError> {
+fn require(user: &UiUser, permission: Permission) -> Result<(), UiError> {
     if user.role.may(permission) {
         return Ok(());
     }

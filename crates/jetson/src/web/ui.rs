@@ -39,7 +39,6 @@ pub mod view;
 
 use jetson_domain::Permission;
 
-pub use crate::web::guards::require;
 pub use crate::web::page::{UiError, render};
 
 /// What every page's frame needs: who is signed in, their CSRF token, and the current section.

@@ -54,19 +54,19 @@ fn notice_text(code: &str) -> &'static str {
 
 pub async fn handler(
     State(state): State<AppState>,
-    user: UiUser,
+    Allowed { user, .. }: Allowed<Administer>,
     Query(p): Query<Params>,
 ) -> Result<Response, UiError> {
     page(&state, &user, None, p.notice.as_deref().map(notice_text).map(str::to_string)).await
 }
 
+/// The page, for handlers that took `Allowed<Administer>`.
 pub async fn page(
     state: &AppState,
     user: &UiUser,
     error: Option<String>,
     notice: Option<String>,
 ) -> Result<Response, UiError> {
-    super::require(user, jetson_domain::Permission::Administer)?;
     let connection = store::connection(&state.db, user.org_id).await?;
     let page = GithubPage {
         layout: Layout::new(user, "settings"),

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use super::{Layout, UiError, render};
 use crate::state::AppState;
 use crate::web::caller::UiUser;
+use crate::web::guards::{Administer, Allowed};
 
 #[derive(Template)]
 #[template(path = "integrations.html")]
@@ -51,7 +52,7 @@ pub struct Params {
 
 pub async fn handler(
     State(state): State<AppState>,
-    user: UiUser,
+    Allowed { user, .. }: Allowed<Administer>,
     Query(p): Query<Params>,
 ) -> Result<Response, UiError> {
     page(&state, &user, None, p.notice.as_deref().map(notice_text)).await
@@ -70,13 +71,13 @@ fn notice_text(code: &str) -> String {
     .to_string()
 }
 
+/// The page, for handlers that took `Allowed<Administer>`.
 pub async fn page(
     state: &AppState,
     user: &UiUser,
     error: Option<String>,
     notice: Option<String>,
 ) -> Result<Response, UiError> {
-    super::require(user, jetson_domain::Permission::Administer)?;
     let org = user.org_id;
     let connection = store::connection(&state.db, org).await?;
     let pending_consent = connection.as_ref().is_some_and(|c| c.connected_at.is_none() && c.oauth_state_hash.is_some());

@@ -7,12 +7,12 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use jetson_domain::{LinkId, Permission, ProductId, Role, UserId};
+use jetson_domain::{LinkId, ProductId, Role, UserId};
 use jetson_store::one_time_links::{self, Link};
 use jetson_store::users::{self, Member};
 use serde::Deserialize;
 
-use super::{CsrfOnly, Layout, UiError, render, require};
+use super::{CsrfOnly, Layout, UiError, render};
 use crate::services::members;
 use crate::state::AppState;
 use crate::web::caller::UiUser;
@@ -83,8 +83,8 @@ impl MadeLink {
     }
 }
 
+/// The page, for handlers that took `Allowed<ManageMembers>`.
 async fn page_with(state: &AppState, user: &UiUser, link: Option<MadeLink>) -> Result<Response, UiError> {
-    require(user, Permission::ManageMembers)?;
     let roles = Role::ALL.iter().copied().filter(|r| *r != Role::Owner || user.role == Role::Owner).collect();
     Ok(render(&MembersPage {
         layout: Layout::new(user, "members"),
@@ -100,7 +100,10 @@ async fn page_with(state: &AppState, user: &UiUser, link: Option<MadeLink>) -> R
     }))
 }
 
-pub async fn page(State(state): State<AppState>, user: UiUser) -> Result<Response, UiError> {
+pub async fn page(
+    State(state): State<AppState>,
+    Allowed { user, .. }: Allowed<ManageMembers>,
+) -> Result<Response, UiError> {
     page_with(&state, &user, None).await
 }
 
