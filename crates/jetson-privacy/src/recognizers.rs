@@ -65,6 +65,19 @@ pub(super) fn push_first_groups(re: &Regex, text: &str, kind: Kind, out: &mut Ve
     }
 }
 
+/// Jetson's own placeholders, plain (`[EMAIL]`) or carrying a hash or a sealed value (`[EMAIL:…]`).
+static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"\[(?:EMAIL|CARD|IBAN|PHONE|SSN|IP|ADDRESS|NAME|SECRET|AGE|DOB|CHILD|HEALTH|ID)(?::[A-Za-z0-9._\-+/=]*)?\]")
+});
+
+/// The byte ranges of placeholders an earlier redaction left.
+pub fn placeholders(text: &str) -> Vec<(usize, usize)> {
+    if !text.contains('[') {
+        return Vec::new();
+    }
+    PLACEHOLDER.find_iter(text).map(|m| (m.start(), m.end())).collect()
+}
+
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)(?-u:\b)[a-z0-9._%+\-]+@[a-z0-9.\-]+\.[a-z]{2,}(?-u:\b)"));
 static CARD: LazyLock<Regex> = LazyLock::new(|| re(r"(?-u:\b)(?:\d[ \-]?){11,18}\d(?-u:\b)"));
 /// Grouped IBANs in capitals (`DE89 3704 …`), or written solid in any case (`gb42nawi…`).

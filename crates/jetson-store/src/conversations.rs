@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use jetson_domain::{
     Author, Category, ConversationId, CustomerId, Decider, MessageId, OrgId, Priority, ProductId, UserId,
 };
+use jetson_privacy::RedactedText;
 use serde::{Deserialize, Serialize};
 use sqlx::types::Json;
 
@@ -20,7 +21,10 @@ pub struct NewConversation {
     pub org_id: OrgId,
     pub product_id: ProductId,
     pub external_id: String,
-    pub subject: String,
+    /// The subject line as analysis, titles and outbound calls may read it.
+    pub subject: RedactedText,
+    /// The original subject, card numbers masked, sealed under the instance key.
+    pub subject_sealed: String,
     pub customer_id: CustomerId,
     pub status: String,
     /// The source's tags (Help Scout's), as given.
@@ -37,7 +41,7 @@ pub struct NewMessage {
     pub author_name: String,
     pub body_html: String,
     /// Plain text with quotes and signatures removed and sensitive data redacted: what analysis reads.
-    pub analysis_text: String,
+    pub analysis_text: RedactedText,
     pub created_at: DateTime<Utc>,
 }
 
@@ -115,8 +119,8 @@ pub async fn upsert_many(tx: &mut Tx, convs: &[NewConversation]) -> Result<Vec<U
     for chunk in fresh.chunks(batch::CHUNK) {
         let sql = sqlx::AssertSqlSafe(format!(
             "INSERT INTO conversations (id, org_id, product_id, external_id, subject, customer_id, status, content_hash,
-             created_at, updated_at, tags) VALUES {}",
-            batch::values(chunk.len(), 11)
+             created_at, updated_at, tags, subject_sealed) VALUES {}",
+            batch::values(chunk.len(), 12)
         ));
         on_tx!(tx, |conn| {
             let mut q = sqlx::query(sql);
@@ -126,13 +130,14 @@ pub async fn upsert_many(tx: &mut Tx, convs: &[NewConversation]) -> Result<Vec<U
                     .bind(c.org_id.as_uuid())
                     .bind(c.product_id.as_uuid())
                     .bind(&c.external_id)
-                    .bind(&c.subject)
+                    .bind(c.subject.as_str())
                     .bind(c.customer_id.as_uuid())
                     .bind(&c.status)
                     .bind(&c.content_hash)
                     .bind(c.created_at)
                     .bind(c.updated_at)
-                    .bind(Json(&c.tags));
+                    .bind(Json(&c.tags))
+                    .bind(&c.subject_sealed);
             }
             q.execute(conn).await.map(|r| r.rows_affected())
         })?;
@@ -162,7 +167,7 @@ pub async fn upsert_many(tx: &mut Tx, convs: &[NewConversation]) -> Result<Vec<U
                     .bind(m.author.as_str())
                     .bind(&m.author_name)
                     .bind(&m.body_html)
-                    .bind(&m.analysis_text)
+                    .bind(m.analysis_text.as_str())
                     .bind(m.created_at);
             }
             q.execute(conn).await.map(|r| r.rows_affected())
@@ -173,16 +178,17 @@ pub async fn upsert_many(tx: &mut Tx, convs: &[NewConversation]) -> Result<Vec<U
 
 async fn update_one(tx: &mut Tx, id: uuid::Uuid, c: &NewConversation) -> Result<()> {
     let sql = "UPDATE conversations SET subject = $1, customer_id = $2, status = $3, content_hash = $4,
-               updated_at = $5, tags = $6 WHERE id = $7";
+               updated_at = $5, tags = $6, subject_sealed = $8 WHERE id = $7";
     on_tx!(tx, |conn| {
         sqlx::query(sql)
-            .bind(&c.subject)
+            .bind(c.subject.as_str())
             .bind(c.customer_id.as_uuid())
             .bind(&c.status)
             .bind(&c.content_hash)
             .bind(c.updated_at)
             .bind(Json(&c.tags))
             .bind(id)
+            .bind(&c.subject_sealed)
             .execute(conn)
             .await
             .map(|r| r.rows_affected())
@@ -381,6 +387,15 @@ pub struct Message {
     pub created_at: DateTime<Utc>,
 }
 
+/// The sealed original subject; None for a conversation stored before subjects were sealed and
+/// not yet re-redacted.
+pub async fn sealed_subject(db: &Db, org: OrgId, id: ConversationId) -> Result<Option<String>> {
+    let sql = "SELECT subject_sealed FROM conversations WHERE org_id = $1 AND id = $2";
+    let row: Option<(Option<String>,)> =
+        on_pool!(db, |p| sqlx::query_as(sql).bind(org.as_uuid()).bind(id.as_uuid()).fetch_optional(p).await)?;
+    Ok(row.and_then(|(s,)| s))
+}
+
 pub async fn messages(db: &Db, org: OrgId, id: ConversationId) -> Result<Vec<Message>> {
     let sql = "SELECT id, author, author_name, body_html, analysis_text, created_at FROM messages
                WHERE org_id = $1 AND conversation_id = $2 ORDER BY position";
@@ -395,11 +410,11 @@ pub struct ForAnalysis {
     pub customer_id: CustomerId,
     /// The customer's company (by email domain), if any.
     pub company: Option<String>,
-    pub subject: String,
+    pub subject: RedactedText,
     /// A human's category, which the pipeline keeps instead of its own.
     pub human_category: Option<Category>,
     /// The customer's messages, oldest first: (sent at, redacted analysis text).
-    pub customer_messages: Vec<(DateTime<Utc>, String)>,
+    pub customer_messages: Vec<(DateTime<Utc>, RedactedText)>,
     /// Held out of analysis (harmful content, see `holds`): its earlier reports are removed and
     /// it gets no new ones.
     pub held: bool,
@@ -436,7 +451,7 @@ pub async fn for_analysis_many(tx: &mut Tx, ids: &[ConversationId]) -> Result<Ve
                 product_id: product.into(),
                 customer_id: customer.into(),
                 company,
-                subject,
+                subject: RedactedText::from_redacted_column(subject),
                 human_category,
                 customer_messages: Vec::new(),
                 held,
@@ -457,7 +472,7 @@ pub async fn for_analysis_many(tx: &mut Tx, ids: &[ConversationId]) -> Result<Ve
         })?;
         for (conv, at, text) in rows {
             if let Some(f) = by_id.get_mut(&conv) {
-                f.customer_messages.push((at, text));
+                f.customer_messages.push((at, RedactedText::from_redacted_column(text)));
             }
         }
     }
@@ -512,4 +527,45 @@ pub async fn categories_of(
         }
     }
     Ok(out)
+}
+
+/// A subject stored before subjects were redacted: (id, organisation, subject as stored, the
+/// customer's name).
+pub struct UnsealedSubject {
+    pub id: ConversationId,
+    pub org_id: OrgId,
+    pub subject: String,
+    pub customer_name: String,
+}
+
+/// Up to `limit` conversations whose subject has no sealed original yet, after `after` (id order).
+pub async fn unsealed_subjects(tx: &mut Tx, after: Option<ConversationId>, limit: i64) -> Result<Vec<UnsealedSubject>> {
+    let sql =
+        "SELECT c.id, c.org_id, c.subject, cu.name FROM conversations c JOIN customers cu ON cu.id = c.customer_id
+               WHERE c.subject_sealed IS NULL AND ($1 IS NULL OR c.id > $1) ORDER BY c.id LIMIT $2";
+    let rows: Vec<(uuid::Uuid, uuid::Uuid, String, String)> =
+        on_tx!(tx, |c| sqlx::query_as(sql).bind(after.map(|a| a.as_uuid())).bind(limit).fetch_all(c).await)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, org, subject, customer_name)| UnsealedSubject {
+            id: id.into(),
+            org_id: org.into(),
+            subject,
+            customer_name,
+        })
+        .collect())
+}
+
+pub async fn set_subject(tx: &mut Tx, id: ConversationId, subject: &RedactedText, sealed: &str) -> Result<()> {
+    let sql = "UPDATE conversations SET subject = $1, subject_sealed = $2 WHERE id = $3";
+    on_tx!(tx, |c| {
+        sqlx::query(sql)
+            .bind(subject.as_str())
+            .bind(sealed)
+            .bind(id.as_uuid())
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(())
 }

@@ -34,6 +34,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0010_product_access"),
     migration!("0011_merge_issue_link"),
     migration!("0012_issue_links"),
+    migration!("0013_sealed_subjects"),
 ];
 
 impl Db {

@@ -56,8 +56,12 @@ pub async fn orgs_with_policies(db: &Db) -> Result<Vec<OrgId>> {
 }
 
 /// Empties the original bodies of messages sent before `before` (their redacted text stays for
-/// analysis). Returns how many.
+/// analysis), and the original subjects of conversations last active before then. Returns how
+/// many bodies.
 pub async fn drop_raw_bodies(tx: &mut Tx, org: OrgId, before: DateTime<Utc>) -> Result<u64> {
+    let subjects = "UPDATE conversations SET subject_sealed = '' WHERE org_id = $1 AND updated_at < $2
+                    AND subject_sealed <> ''";
+    on_tx!(tx, |c| sqlx::query(subjects).bind(org.as_uuid()).bind(before).execute(c).await.map(|r| r.rows_affected()))?;
     let sql = "UPDATE messages SET body_html = '' WHERE org_id = $1 AND created_at < $2 AND body_html <> ''";
     Ok(on_tx!(tx, |c| sqlx::query(sql).bind(org.as_uuid()).bind(before).execute(c).await.map(|r| r.rows_affected()))?)
 }

@@ -1,16 +1,65 @@
-//! Failed sign-ins counted per key (an account's or a client address's hash) in a fixed window,
-//! shared by every Jetson process through the database. Too many failures lock the key for a
-//! while. Times are milliseconds since the epoch, passed in so that tests can move the clock.
+//! Sign-in attempts counted per key (an account's or a client address's hash) in a fixed window,
+//! shared by every Jetson process through the database. An attempt is reserved before its
+//! password is checked, in one statement, so that parallel attempts cannot all be checked before
+//! any is counted; the attempt that reaches the limit locks the key for a while. Times are
+//! milliseconds since the epoch, passed in so that tests can move the clock.
 
 use crate::db::on_pool;
 use crate::{Db, Result};
 
-/// How many failures lock a key, within what window, and for how long.
+/// How many attempts a key may make within what window, and how long it is locked after.
 #[derive(Debug, Clone, Copy)]
 pub struct Limit {
     pub failures: i64,
     pub window_ms: i64,
     pub lock_ms: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reservation {
+    /// Check the password. `locks`: this attempt reached the limit, so the key is locked now
+    /// unless it succeeds (and a success clears the key).
+    Allowed { locks: bool },
+    /// Too many attempts: refused without checking, for this many more milliseconds.
+    Locked { retry_after_ms: i64 },
+}
+
+/// Counts one attempt at `key` and says whether it may be checked.
+pub async fn reserve(db: &Db, key: &str, limit: Limit, now_ms: i64) -> Result<Reservation> {
+    // Every expression reads the row as it was: `locked` is a lock still running, `fresh` a
+    // window (or lock) that has ended, so counting starts again. Attempts during a lock are
+    // still counted, which keeps them above the limit and so refused.
+    let sql = "INSERT INTO sign_in_throttle (key, window_started_ms, failures, locked_until_ms)
+               VALUES ($1, $2, 1, CASE WHEN 1 >= $4 THEN $2 + $5 ELSE 0 END)
+               ON CONFLICT (key) DO UPDATE SET
+                 failures = CASE
+                   WHEN sign_in_throttle.locked_until_ms > $2 THEN sign_in_throttle.failures + 1
+                   WHEN sign_in_throttle.locked_until_ms > 0 OR $2 - sign_in_throttle.window_started_ms >= $3 THEN 1
+                   ELSE sign_in_throttle.failures + 1 END,
+                 window_started_ms = CASE
+                   WHEN sign_in_throttle.locked_until_ms > $2 THEN sign_in_throttle.window_started_ms
+                   WHEN sign_in_throttle.locked_until_ms > 0 OR $2 - sign_in_throttle.window_started_ms >= $3 THEN $2
+                   ELSE sign_in_throttle.window_started_ms END,
+                 locked_until_ms = CASE
+                   WHEN sign_in_throttle.locked_until_ms > $2 THEN sign_in_throttle.locked_until_ms
+                   WHEN sign_in_throttle.locked_until_ms > 0 OR $2 - sign_in_throttle.window_started_ms >= $3
+                     THEN CASE WHEN 1 >= $4 THEN $2 + $5 ELSE 0 END
+                   WHEN sign_in_throttle.failures + 1 >= $4 THEN $2 + $5
+                   ELSE 0 END
+               RETURNING failures, locked_until_ms";
+    let (attempt, locked_until): (i64, i64) = on_pool!(db, |p| sqlx::query_as(sql)
+        .bind(key)
+        .bind(now_ms)
+        .bind(limit.window_ms)
+        .bind(limit.failures)
+        .bind(limit.lock_ms)
+        .fetch_one(p)
+        .await)?;
+    Ok(if attempt > limit.failures {
+        Reservation::Locked { retry_after_ms: (locked_until - now_ms).max(1) }
+    } else {
+        Reservation::Allowed { locks: attempt == limit.failures }
+    })
 }
 
 /// Milliseconds until `key` is unlocked; 0 when it is not locked.
@@ -20,34 +69,7 @@ pub async fn locked_for(db: &Db, key: &str, now_ms: i64) -> Result<i64> {
     Ok(until.map_or(0, |u| (u - now_ms).max(0)))
 }
 
-/// Counts one failure; returns the milliseconds the key is now locked for (0: not locked).
-pub async fn record_failure(db: &Db, key: &str, limit: Limit, now_ms: i64) -> Result<i64> {
-    let count = "INSERT INTO sign_in_throttle (key, window_started_ms, failures, locked_until_ms)
-                 VALUES ($1, $2, 1, 0)
-                 ON CONFLICT (key) DO UPDATE SET
-                   failures = CASE WHEN $2 - sign_in_throttle.window_started_ms >= $3 THEN 1
-                                   ELSE sign_in_throttle.failures + 1 END,
-                   window_started_ms = CASE WHEN $2 - sign_in_throttle.window_started_ms >= $3 THEN $2
-                                            ELSE sign_in_throttle.window_started_ms END
-                 RETURNING failures";
-    let failures: i64 =
-        on_pool!(db, |p| sqlx::query_scalar(count).bind(key).bind(now_ms).bind(limit.window_ms).fetch_one(p).await)?;
-    if failures < limit.failures {
-        return Ok(0);
-    }
-    // Locked: the count starts again after the lock.
-    let lock = "UPDATE sign_in_throttle SET locked_until_ms = $2, failures = 0, window_started_ms = $3 WHERE key = $1";
-    on_pool!(db, |p| sqlx::query(lock)
-        .bind(key)
-        .bind(now_ms + limit.lock_ms)
-        .bind(now_ms)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
-    Ok(limit.lock_ms)
-}
-
-/// Forgets a key's failures (after a successful sign-in).
+/// Forgets a key's attempts (after a successful sign-in).
 pub async fn clear(db: &Db, key: &str) -> Result<()> {
     let sql = "DELETE FROM sign_in_throttle WHERE key = $1";
     on_pool!(db, |p| sqlx::query(sql).bind(key).execute(p).await.map(|r| r.rows_affected()))?;

@@ -30,6 +30,42 @@ pub fn with_database(url: &str, name: &str) -> String {
     out
 }
 
+/// Every `table.column` holding text (JSON included) in which `needle` appears, in any row: for
+/// tests that promise a value is stored nowhere in plain text.
+pub async fn columns_containing(db: &Db, needle: &str) -> Result<Vec<String>> {
+    let columns: Vec<(String, String)> = match db {
+        Db::Sqlite(p) => {
+            let sql = "SELECT m.name, c.name FROM sqlite_master m JOIN pragma_table_info(m.name) c
+                       WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'";
+            sqlx::query_as(sql).fetch_all(p).await?
+        }
+        Db::Postgres(p) => {
+            let sql = "SELECT table_name::text, column_name::text FROM information_schema.columns
+                       WHERE table_schema = 'public' AND data_type IN ('text', 'character varying', 'json', 'jsonb')";
+            sqlx::query_as(sql).fetch_all(p).await?
+        }
+    };
+    let pattern = format!("%{}%", needle.replace('%', "\\%").replace('_', "\\_"));
+    let mut found = Vec::new();
+    for (table, column) in columns {
+        let hits: i64 = match db {
+            Db::Sqlite(p) => {
+                let sql =
+                    format!("SELECT COUNT(*) FROM \"{table}\" WHERE CAST(\"{column}\" AS TEXT) LIKE $1 ESCAPE '\\'");
+                sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(&pattern).fetch_one(p).await?
+            }
+            Db::Postgres(p) => {
+                let sql = format!("SELECT COUNT(*) FROM \"{table}\" WHERE \"{column}\"::text ILIKE $1 ESCAPE '\\'");
+                sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(&pattern).fetch_one(p).await?
+            }
+        };
+        if hits > 0 {
+            found.push(format!("{table}.{column}"));
+        }
+    }
+    Ok(found)
+}
+
 /// A migrated SQLite database in a new temporary directory (kept alive by the returned guard).
 pub async fn fresh_sqlite() -> Result<(Db, tempfile_guard::TempDir)> {
     let dir = tempfile_guard::TempDir::new()?;

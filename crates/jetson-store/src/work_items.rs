@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use jetson_domain::{Category, OrgId, Priority, ProductId, UserId, WorkItemId, WorkItemStatus};
+use jetson_privacy::RedactedText;
 
 use crate::db::{on_pool, on_tx};
 use crate::{Db, Result, StoreError, Tx, batch};
@@ -65,23 +66,23 @@ macro_rules! filter_work_items {
     };
 }
 
-pub struct NewWorkItem<'a> {
+pub struct NewWorkItem {
     pub org_id: OrgId,
     pub product_id: ProductId,
     pub category: Category,
-    pub title: &'a str,
-    pub description: &'a str,
+    pub title: RedactedText,
+    pub description: RedactedText,
     pub priority: Priority,
 }
 
-pub async fn create(tx: &mut Tx, w: NewWorkItem<'_>) -> Result<WorkItemId> {
+pub async fn create(tx: &mut Tx, w: NewWorkItem) -> Result<WorkItemId> {
     let id = WorkItemId::new();
     create_many(tx, &[(id, w)]).await?;
     Ok(id)
 }
 
 /// Creates work items (with ids chosen by the caller) in a few statements.
-pub async fn create_many(tx: &mut Tx, items: &[(WorkItemId, NewWorkItem<'_>)]) -> Result<()> {
+pub async fn create_many(tx: &mut Tx, items: &[(WorkItemId, NewWorkItem)]) -> Result<()> {
     let now = crate::now();
     for chunk in items.chunks(batch::CHUNK) {
         let sql = sqlx::AssertSqlSafe(format!(
@@ -97,8 +98,8 @@ pub async fn create_many(tx: &mut Tx, items: &[(WorkItemId, NewWorkItem<'_>)]) -
                     .bind(w.org_id.as_uuid())
                     .bind(w.product_id.as_uuid())
                     .bind(w.category.as_str())
-                    .bind(w.title)
-                    .bind(w.description)
+                    .bind(w.title.as_str())
+                    .bind(w.description.as_str())
                     .bind(w.priority.as_str())
                     .bind("open")
                     .bind(now)
@@ -309,4 +310,32 @@ pub async fn delete_empty(tx: &mut Tx, ids: &[WorkItemId]) -> Result<u64> {
 pub async fn merged_sources(db: &Db, org: OrgId, id: WorkItemId) -> Result<Vec<WorkItem>> {
     let sql = concat!(select_work_items!(), "WHERE w.org_id = $1 AND w.merged_into = $2 ORDER BY w.id");
     Ok(on_pool!(db, |p| sqlx::query_as(sql).bind(org.as_uuid()).bind(id.as_uuid()).fetch_all(p).await)?)
+}
+
+/// Up to `limit` work items after `after` (id order): (id, organisation, title, description),
+/// for re-redaction.
+pub async fn page_text(
+    tx: &mut Tx,
+    after: Option<WorkItemId>,
+    limit: i64,
+) -> Result<Vec<(WorkItemId, OrgId, String, String)>> {
+    let sql =
+        "SELECT id, org_id, title, description FROM work_items WHERE ($1 IS NULL OR id > $1) ORDER BY id LIMIT $2";
+    let rows: Vec<(uuid::Uuid, uuid::Uuid, String, String)> =
+        on_tx!(tx, |c| sqlx::query_as(sql).bind(after.map(|a| a.as_uuid())).bind(limit).fetch_all(c).await)?;
+    Ok(rows.into_iter().map(|(id, org, t, d)| (id.into(), org.into(), t, d)).collect())
+}
+
+pub async fn set_text(tx: &mut Tx, id: WorkItemId, title: &RedactedText, description: &RedactedText) -> Result<()> {
+    let sql = "UPDATE work_items SET title = $1, description = $2 WHERE id = $3";
+    on_tx!(tx, |c| {
+        sqlx::query(sql)
+            .bind(title.as_str())
+            .bind(description.as_str())
+            .bind(id.as_uuid())
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(())
 }

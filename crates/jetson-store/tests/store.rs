@@ -43,13 +43,18 @@ async fn world(db: &Db, org_name: &str) -> World {
     World { org: org.id, product, customer }
 }
 
+fn redacted(text: &str) -> jetson_privacy::RedactedText {
+    jetson_privacy::Redactor.redact(text, &jetson_privacy::Known::default()).text
+}
+
 fn conversation(w: &World, external: &str, body: &str) -> NewConversation {
     let now = now();
     NewConversation {
         org_id: w.org,
         product_id: w.product.id,
         external_id: external.into(),
-        subject: "Export".into(),
+        subject: redacted("Export"),
+        subject_sealed: "v1.sealed".into(),
         customer_id: w.customer,
         status: "active".into(),
         tags: vec!["billing".into()],
@@ -61,7 +66,7 @@ fn conversation(w: &World, external: &str, body: &str) -> NewConversation {
             author: Author::Customer,
             author_name: "Ann".into(),
             body_html: format!("<p>{body}</p>"),
-            analysis_text: body.into(),
+            analysis_text: redacted(body),
             created_at: now,
         }],
     }
@@ -75,8 +80,8 @@ async fn item(db: &Db, w: &World, title: &str) -> jetson_domain::WorkItemId {
             org_id: w.org,
             product_id: w.product.id,
             category: Category::Bug,
-            title,
-            description: "d",
+            title: redacted(title),
+            description: redacted("d"),
             priority: Priority::Medium,
         },
     )
@@ -549,24 +554,45 @@ async fn a_rate_budget_is_shared_spent_with_headroom_and_honours_retry_after() {
 }
 
 #[tokio::test]
-async fn failed_sign_ins_lock_a_key_for_a_while_and_a_window_forgets_old_ones() {
+async fn sign_in_attempts_are_reserved_a_key_locks_at_its_limit_and_a_window_forgets_old_ones() {
     on_each_db(|db| async move {
-        use jetson_store::sign_in_throttle::{Limit, clear, locked_for, record_failure};
+        use jetson_store::sign_in_throttle::{Limit, Reservation, clear, locked_for, reserve};
         let limit = Limit { failures: 3, window_ms: 60_000, lock_ms: 300_000 };
+        let allowed = Reservation::Allowed { locks: false };
         let t0 = 5_000_000;
-        assert_eq!(record_failure(&db, "k", limit, t0).await.unwrap(), 0);
-        assert_eq!(record_failure(&db, "k", limit, t0 + 1_000).await.unwrap(), 0);
-        // A failure outside the window starts the count again.
-        assert_eq!(record_failure(&db, "k", limit, t0 + 61_000).await.unwrap(), 0);
-        assert_eq!(record_failure(&db, "k", limit, t0 + 62_000).await.unwrap(), 0);
-        assert_eq!(record_failure(&db, "k", limit, t0 + 63_000).await.unwrap(), 300_000, "the third in a window locks");
+        assert_eq!(reserve(&db, "k", limit, t0).await.unwrap(), allowed);
+        assert_eq!(reserve(&db, "k", limit, t0 + 1_000).await.unwrap(), allowed);
+        // An attempt outside the window starts the count again.
+        assert_eq!(reserve(&db, "k", limit, t0 + 61_000).await.unwrap(), allowed);
+        assert_eq!(reserve(&db, "k", limit, t0 + 62_000).await.unwrap(), allowed);
+        assert_eq!(
+            reserve(&db, "k", limit, t0 + 63_000).await.unwrap(),
+            Reservation::Allowed { locks: true },
+            "the third in a window is checked, and locks the key unless it succeeds"
+        );
+        assert_eq!(
+            reserve(&db, "k", limit, t0 + 64_000).await.unwrap(),
+            Reservation::Locked { retry_after_ms: 299_000 }
+        );
         assert_eq!(locked_for(&db, "k", t0 + 64_000).await.unwrap(), 299_000);
         assert_eq!(locked_for(&db, "other", t0 + 64_000).await.unwrap(), 0, "keys do not share");
         assert_eq!(locked_for(&db, "k", t0 + 363_000).await.unwrap(), 0, "the lock ends");
-        record_failure(&db, "k", limit, t0 + 400_000).await.unwrap();
+        assert_eq!(reserve(&db, "k", limit, t0 + 363_000).await.unwrap(), allowed, "and counting starts again");
+        reserve(&db, "k", limit, t0 + 363_500).await.unwrap();
         clear(&db, "k").await.unwrap();
-        assert_eq!(record_failure(&db, "k", limit, t0 + 401_000).await.unwrap(), 0);
-        assert_eq!(record_failure(&db, "k", limit, t0 + 402_000).await.unwrap(), 0, "cleared: the count began again");
+        assert_eq!(reserve(&db, "k", limit, t0 + 401_000).await.unwrap(), allowed);
+        assert_eq!(reserve(&db, "k", limit, t0 + 402_000).await.unwrap(), allowed, "cleared: the count began again");
+
+        // Many at once: exactly the limit are let through.
+        let at = t0 + 1_000_000;
+        let mut tries = tokio::task::JoinSet::new();
+        for _ in 0..40 {
+            let db = db.clone();
+            tries.spawn(async move { reserve(&db, "burst", limit, at).await.unwrap() });
+        }
+        let outcomes = tries.join_all().await;
+        let let_through = outcomes.iter().filter(|o| matches!(o, Reservation::Allowed { .. })).count();
+        assert_eq!(let_through, 3);
     })
     .await;
 }

@@ -21,4 +21,5 @@ pub mod need_to_know;
 pub mod operators;
 pub mod org_archive;
 pub mod pipeline;
+pub mod redaction;
 pub mod retention;

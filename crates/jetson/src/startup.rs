@@ -37,6 +37,17 @@ impl Application {
             if sealed > 0 {
                 tracing::info!(sealed, "sealed message bodies stored before bodies were encrypted");
             }
+            // Subjects and titles stored before they were redacted, likewise.
+            if let Some(r) =
+                crate::services::redaction::once_at_start(&state).await.context("redacting stored subjects")?
+            {
+                tracing::info!(
+                    subjects_sealed = r.subjects_sealed,
+                    subjects_changed = r.subjects_changed,
+                    work_items_changed = r.work_items_changed,
+                    "re-redacted subjects and work-item titles stored before they were redacted"
+                );
+            }
         }
         Ok(Application { listener, state })
     }

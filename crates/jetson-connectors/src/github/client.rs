@@ -9,6 +9,7 @@
 //! - never repeats a create whose outcome is unknown (a timeout or 5xx after the request went
 //!   out): it answers [`Error::Uncertain`], so the caller looks for the issue before trying again.
 
+use jetson_privacy::RedactedText;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -276,9 +277,9 @@ impl Client {
         parse(&a.body)
     }
 
-    pub async fn comment(&self, repo: &RepoName, number: u64, text: &str) -> Result<Comment, Error> {
+    pub async fn comment(&self, repo: &RepoName, number: u64, text: &RedactedText) -> Result<Comment, Error> {
         let url = self.url(&format!("/repos/{repo}/issues/{number}/comments"));
-        let a = self.send(Method::POST, &url, Some(&json!({ "body": text })), None, Kind::Create).await?;
+        let a = self.send(Method::POST, &url, Some(&json!({ "body": text.as_str() })), None, Kind::Create).await?;
         parse(&a.body)
     }
 

@@ -2,6 +2,7 @@
 //! fields that some objects or older payloads leave out are optional.
 
 use chrono::{DateTime, Utc};
+use jetson_privacy::RedactedText;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -188,10 +189,10 @@ impl ApiError {
     }
 }
 
-/// What Jetson sends to create an issue.
+/// What Jetson sends to create an issue: redacted text only (see [`RedactedText`]).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct NewIssue {
-    pub title: String,
-    pub body: String,
+    pub title: RedactedText,
+    pub body: RedactedText,
     pub labels: Vec<String>,
 }

@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::services::import::MESSAGE_BODY;
+use crate::services::import::{MESSAGE_BODY, SUBJECT};
 use crate::state::AppState;
 
 /// What forgetting removed, counted by kind.
@@ -94,6 +94,12 @@ pub async fn export_customer(state: &AppState, org: OrgId, email: &Email, actor:
     let mut out = Vec::new();
     for (id, _) in &stored {
         let c = conversations::get(&state.db, org, *id).await?;
+        let original_subject = match conversations::sealed_subject(&state.db, org, *id).await? {
+            Some(s) if s.starts_with("v1.") => {
+                sealer.open(SUBJECT, &s).unwrap_or_else(|_| "(cannot be decrypted)".into())
+            }
+            _ => c.subject.clone(),
+        };
         let messages: Vec<Value> = conversations::messages(&state.db, org, *id)
             .await?
             .into_iter()
@@ -113,7 +119,8 @@ pub async fn export_customer(state: &AppState, org: OrgId, email: &Email, actor:
             .map(|r| json!({ "work_item": r.work_item_id.to_string(), "category": r.category.as_str(), "excerpt": r.excerpt }))
             .collect();
         out.push(json!({
-            "id": c.id.to_string(), "product": c.product_name, "external_id": c.external_id, "subject": c.subject,
+            "id": c.id.to_string(), "product": c.product_name, "external_id": c.external_id, "subject": original_subject,
+            "redacted_subject": c.subject,
             "status": c.status, "created_at": c.created_at, "category": c.category, "priority": c.priority,
             "hold": c.hold, "messages": messages, "reports": reports,
         }));

@@ -12,12 +12,13 @@ use anyhow::Context;
 use jetson_store::sealed_columns::{self, SealedColumn};
 
 use crate::sealed::Sealer;
-use crate::services::import::MESSAGE_BODY;
+use crate::services::import::{MESSAGE_BODY, SUBJECT};
 use crate::state::AppState;
 
 /// Every column holding sealed values, with what its values are sealed for.
 const SEALED: &[(SealedColumn, &str)] = &[
     (col("messages", "id", "body_html"), MESSAGE_BODY),
+    (col("conversations", "id", "subject_sealed"), SUBJECT),
     (col("helpscout_connections", "org_id", "client_secret_enc"), crate::services::helpscout::purpose::CLIENT_SECRET),
     (col("helpscout_connections", "org_id", "access_token_enc"), crate::services::helpscout::purpose::ACCESS_TOKEN),
     (col("helpscout_connections", "org_id", "refresh_token_enc"), crate::services::helpscout::purpose::REFRESH_TOKEN),

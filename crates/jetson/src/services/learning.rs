@@ -32,7 +32,7 @@ pub async fn conversation_reclassified(
 /// The shape the analyser classifies: the subject line, then the customer's (redacted) words.
 pub(crate) fn training_text(c: &conversations::ForAnalysis) -> String {
     let body: Vec<&str> = c.customer_messages.iter().map(|(_, t)| t.as_str()).collect();
-    format!("{}\n{}", jetson_analysis::clean_subject(&c.subject), body.join("\n\n"))
+    format!("{}\n{}", jetson_analysis::clean_subject(c.subject.as_str()), body.join("\n\n"))
 }
 
 /// Called before the move: the report belongs with `to`'s problem and not with the one it leaves.

@@ -20,7 +20,7 @@ use jetson_store::archive::{self, Cell, ColumnType};
 use jetson_store::{orgs, users};
 use serde_json::{Value, json};
 
-use crate::services::import::MESSAGE_BODY;
+use crate::services::import::{MESSAGE_BODY, SUBJECT};
 use crate::state::AppState;
 
 const FORMAT: &str = "jetson-organization-archive";
@@ -72,13 +72,16 @@ pub async fn export(state: &AppState, org: OrgId, out: &Path) -> anyhow::Result<
                 }
             }
         }
-        if table == "messages" {
+        // Originals are sealed under this instance's key: the archive carries them opened.
+        if let Some((sealed_column, purpose)) = sealed_original(table) {
             for row in &mut rows {
                 for (column, cell) in row.iter_mut() {
-                    if let (true, Cell::Text(body)) = (column == "body_html", &*cell)
-                        && body.starts_with("v1.")
+                    if let (true, Cell::Text(value)) = (column == sealed_column, &*cell)
+                        && value.starts_with("v1.")
                     {
-                        *cell = Cell::Text(sealer.open(MESSAGE_BODY, body).context("a message body does not open")?);
+                        *cell = Cell::Text(
+                            sealer.open(purpose, value).with_context(|| format!("{table}.{column} does not open"))?,
+                        );
                     }
                 }
             }
@@ -235,8 +238,11 @@ pub async fn import(state: &AppState, from: &Path) -> anyhow::Result<(String, Ve
             for (column, value) in &object {
                 let mut cell = from_json(table, column, value).with_context(at)?;
                 match (table, column.as_str(), &cell) {
-                    ("messages", "body_html", Cell::Text(body)) if !body.is_empty() => {
-                        cell = Cell::Text(sealer.seal(MESSAGE_BODY, &jetson_privacy::mask_cards(body)));
+                    (_, column, Cell::Text(value))
+                        if !value.is_empty() && sealed_original(table).is_some_and(|(c, _)| c == column) =>
+                    {
+                        let purpose = sealed_original(table).map(|(_, p)| p).unwrap_or_default();
+                        cell = Cell::Text(sealer.seal(purpose, &jetson_privacy::mask_cards(value)));
                     }
                     ("memberships" | "membership_products", "user_id", Cell::Uuid(u)) => {
                         cell = Cell::Uuid(*user_ids.get(u).unwrap_or(u))
@@ -273,7 +279,18 @@ pub async fn import(state: &AppState, from: &Path) -> anyhow::Result<(String, Ve
         written.push((table, n));
     }
     tx.commit().await?;
+    // An archive made before subjects were redacted carries them as they came.
+    crate::services::redaction::redact_stored(state).await.context("redacting the archive's subjects")?;
     Ok((name, written))
+}
+
+/// The column of a table that holds an original sealed under the instance key, and its purpose.
+fn sealed_original(table: &str) -> Option<(&'static str, &'static str)> {
+    match table {
+        "messages" => Some(("body_html", MESSAGE_BODY)),
+        "conversations" => Some(("subject_sealed", SUBJECT)),
+        _ => None,
+    }
 }
 
 /// Archives made before migration 0012 keep a work item's GitHub issue in columns of its own row

@@ -17,7 +17,10 @@ use jetson_analysis::Analyzer;
 
 use crate::embeddings::Embeddings;
 use crate::matchers::{Index, load_index};
+use crate::services::import::Protect;
+use crate::services::operators::Operators;
 use crate::state::AppState;
+use jetson_privacy::Known;
 
 /// The job this batch belongs to, completed in the batch's transaction.
 pub struct JobRef<'a> {
@@ -98,13 +101,15 @@ async fn analyze_product(
         .iter()
         .map(|c| c.customer_messages.iter().map(|(at, text)| (at.timestamp_millis(), text.as_str())).collect())
         .collect();
-    let conv_vectors = embed(tier, convs.iter().zip(&messages).map(|(c, m)| Analyzer::classified_text(&c.subject, m)))?;
+    let conv_vectors =
+        embed(tier, convs.iter().zip(&messages).map(|(c, m)| Analyzer::classified_text(c.subject.as_str(), m)))?;
     let results: Vec<jetson_analysis::Analysis> = convs
         .iter()
         .zip(&messages)
         .enumerate()
         .map(|(i, (c, m))| {
-            analyzer.analyze_embedded(&c.subject, m, c.human_category, conv_vectors.as_ref().map(|v| v[i].as_slice()))
+            let vector = conv_vectors.as_ref().map(|v| v[i].as_slice());
+            analyzer.analyze_embedded(c.subject.as_str(), m, c.human_category, vector)
         })
         .collect();
     let needs_review: Vec<bool> = convs
@@ -120,8 +125,13 @@ async fn analyze_product(
     let report_bytes: Vec<Vec<u8>> = report_vectors.iter().map(|v| crate::embeddings::to_bytes(v)).collect();
     let mut next_vector = 0;
 
+    // A title or description is cut from redacted text, and goes through the organisation's
+    // policy once more on its way to the work item: the type says so, and a cut cannot join
+    // two halves of something into a value the first pass did not see.
+    let operators = Operators::from_rows(&jetson_store::operators::get_in_tx(tx, org).await?);
+    let protect = Protect { sealer: state.sealer()?, org, operators: &operators };
     let mut analyses: Vec<(ConversationId, Analysis)> = Vec::with_capacity(convs.len());
-    let mut new_items: Vec<(WorkItemId, work_items::NewWorkItem<'_>)> = Vec::new();
+    let mut new_items: Vec<(WorkItemId, work_items::NewWorkItem)> = Vec::new();
     let mut new_reports: Vec<(ReportId, reports::NewReport<'_>)> = Vec::new();
     let mut raised: HashMap<WorkItemId, Priority> = HashMap::new();
     let mut touched: Vec<WorkItemId> = emptied.clone();
@@ -161,8 +171,8 @@ async fn analyze_product(
                         org_id: org,
                         product_id,
                         category: r.category,
-                        title: &r.title,
-                        description: &r.excerpt,
+                        title: protect.redact(&r.title, &Known::default()),
+                        description: protect.redact(&r.excerpt, &Known::default()),
                         priority: r.priority,
                     };
                     new_items.push((id, new));

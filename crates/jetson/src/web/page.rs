@@ -3,8 +3,13 @@
 //! [`crate::web::error::ApiError`].)
 
 use askama::Template;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+
+use crate::services::auth::password::Busy;
+
+/// What a 503 asks a client to wait, in seconds: a password-hashing slot frees in well under that.
+pub const BUSY_RETRY_AFTER_S: &str = "5";
 
 pub fn render(page: &impl Template) -> Response {
     match page.render() {
@@ -35,6 +40,9 @@ impl UiError {
 
 impl From<anyhow::Error> for UiError {
     fn from(e: anyhow::Error) -> Self {
+        if let Some(busy) = e.downcast_ref::<Busy>() {
+            return (*busy).into();
+        }
         match e.downcast_ref::<jetson_store::StoreError>() {
             Some(jetson_store::StoreError::NotFound) => {
                 UiError(StatusCode::NOT_FOUND, "That page does not exist.".into())
@@ -47,6 +55,15 @@ impl From<anyhow::Error> for UiError {
                 UiError(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong. The error was logged.".into())
             }
         }
+    }
+}
+
+impl From<Busy> for UiError {
+    fn from(_: Busy) -> Self {
+        UiError(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The server is busy checking passwords. Try again in a few seconds.".into(),
+        )
     }
 }
 
@@ -66,7 +83,11 @@ struct ErrorPage<'a> {
 impl IntoResponse for UiError {
     fn into_response(self) -> Response {
         let page = ErrorPage { status: self.0.as_u16(), message: &self.1 };
-        (self.0, render(&page)).into_response()
+        let mut response = (self.0, render(&page)).into_response();
+        if self.0 == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static(BUSY_RETRY_AFTER_S));
+        }
+        response
     }
 }
 

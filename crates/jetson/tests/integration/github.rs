@@ -576,3 +576,43 @@ async fn faults_mid_sync_are_waited_out_and_a_dead_github_is_reported_without_lo
     assert_eq!(s.link(item).await.github_number, Some(1), "the link is kept");
     assert!(s.page("/settings/integrations/github").await.contains("server error 502"));
 }
+
+#[tokio::test]
+async fn sensitive_text_never_reaches_github_from_a_subject_or_from_what_a_person_typed() {
+    let s = setup().await;
+    s.connect().await;
+    let subject = "Refund for Jane Doe card 4111 1111 1111 1111 jane.doe@example.com IBAN GB82 WEST 1234 5698 7654 32";
+    let body = "The refund page fails with an error when I click Refund, every time.";
+    let convs = [conversation("c1", "ann@alpha.io", subject, body), conversation("c2", "bob@beta.io", subject, body)];
+    s.app.import("Widgets", &convs).await;
+    let product = jetson_store::products::list(&s.app.state.db, s.app.org).await.unwrap()[0].id;
+    let res = s.post(&format!("/settings/integrations/github/repos/{product}"), &[("repo", REPO)]).await;
+    assert_eq!(res.status(), 303);
+    let items = work_items::list(&s.app.state.db, s.app.org, &Filter::default(), None, 10).await.unwrap();
+    let item = items.iter().max_by_key(|w| w.customer_count).unwrap().id;
+    // A person pastes a customer's details into the draft's title and body.
+    let html = s.page(&format!("/items/{item}/github/new")).await;
+    let typed =
+        format!("{}\n\nCall Jane on +44 20 7946 0958 or mail jane.doe@example.com", html_field(&html, "draft-body"));
+    let res = s
+        .post(&format!("/items/{item}/github"), &[("title", "Refund fails for jane.doe@example.com"), ("body", &typed)])
+        .await;
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    let sent: Vec<String> = s
+        .fake
+        .server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.method.as_str() == "POST")
+        .map(|r| String::from_utf8_lossy(&r.body).into_owned())
+        .collect();
+    assert!(sent.iter().any(|b| b.contains("[EMAIL]")), "the issue was sent, redacted: {sent:?}");
+    for value in ["Jane Doe", "4111 1111", "jane.doe@example.com", "7946 0958", "GB82 WEST"] {
+        assert!(sent.iter().all(|b| !b.contains(value)), "`{value}` was sent to GitHub: {sent:?}");
+    }
+    let issue = s.fake.world().issues[&1].clone();
+    let sent_body = issue["body"].as_str().unwrap();
+    assert!(sent_body.contains(&format!("/items/{item}")), "Jetson's own link is kept whole: {sent_body}");
+}

@@ -400,3 +400,80 @@ async fn wrong_credentials_are_explained_and_nothing_is_stored() {
     assert!(format!("{err:#}").contains("Bad client credentials"), "{err:#}");
     assert!(store::connection(&app.state.db, app.org).await.unwrap().is_none());
 }
+
+/// The values of the issue's probe, one of each kind, and what would show each in plain text.
+const SENSITIVE_SUBJECT: &str = "Refund for Jane Doe card 4111 1111 1111 1111 jane.doe@example.com call +44 20 7946 0958 IBAN GB82 WEST 1234 5698 7654 32";
+const PLAIN: [&str; 6] =
+    ["Jane Doe", "4111 1111 1111", "4111111111111111", "jane.doe@example.com", "7946 0958", "GB82 WEST"];
+
+#[tokio::test]
+async fn sensitive_subjects_by_file_sync_and_webhook_reach_no_column_page_or_api_in_plain_text() {
+    let s = setup().await;
+    s.connect().await;
+    s.link(1).await;
+    // By file.
+    let csv = format!(
+        "id,subject,customer_email,customer_name,created_at,body\n\
+         f1,{SENSITIVE_SUBJECT},sam@shop.example,Sam Carter,2026-10-01T10:00:00Z,The invoice export fails with an error.\n"
+    );
+    let parsed = jetson::services::import::parse(jetson::services::import::Format::Csv, &csv);
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    s.app.import("Files", &parsed.conversations).await;
+    // By Help Scout sync.
+    let mut synced = conversation(201, 1, 3, "ann@acme.example", "The invoice export fails with an error.");
+    synced["subject"] = json!(SENSITIVE_SUBJECT);
+    synced["preview"] = json!(SENSITIVE_SUBJECT);
+    synced["tags"] = json!([{"id": 2, "tag": "jane.doe@example.com"}]);
+    s.fake.world.lock().unwrap().conversations.insert(201, synced);
+    s.start_import().await;
+    s.app.run_jobs().await;
+    // By webhook.
+    let mut pushed = conversation(202, 1, 4, "bo@acme.example", "Invoice export fails again with an error.");
+    pushed["subject"] = json!(SENSITIVE_SUBJECT);
+    s.fake.world.lock().unwrap().conversations.insert(202, pushed);
+    s.deliver_signed("convo.created", &json!({"id": 202, "subject": SENSITIVE_SUBJECT}).to_string()).await;
+    s.app.run_jobs().await;
+    assert_eq!(s.stored().await, 3);
+
+    let db = &s.app.state.db;
+    for value in PLAIN {
+        let found = jetson_store::testing::columns_containing(db, value).await.unwrap();
+        assert!(found.is_empty(), "`{value}` is stored in plain text in {found:?}");
+    }
+
+    // Pages and the API.
+    let all =
+        conversations::list(db, s.app.org, &conversations::Filter { limit: 10, ..Default::default() }).await.unwrap();
+    assert!(all.iter().all(|c| c.subject.contains("[CARD]") && c.subject.contains("[EMAIL]")), "subjects redacted");
+    let items = jetson_store::work_items::list(db, s.app.org, &Default::default(), None, 50).await.unwrap();
+    assert!(!items.is_empty());
+    let mut paths = vec!["/messages".to_string(), "/items".to_string(), "/".to_string()];
+    paths.extend(all.iter().map(|c| format!("/conversations/{}", c.id)));
+    paths.extend(items.iter().map(|i| format!("/items/{}", i.id)));
+    for path in &paths {
+        let html = s.client.get(s.app.url(path)).send().await.unwrap().text().await.unwrap();
+        for value in PLAIN {
+            assert!(!html.contains(value), "`{value}` is shown on {path}");
+        }
+    }
+    let mut api = vec!["/api/v1/conversations".to_string(), "/api/v1/work-items".to_string()];
+    api.extend(all.iter().map(|c| format!("/api/v1/conversations/{}", c.id)));
+    api.extend(items.iter().map(|i| format!("/api/v1/work-items/{}", i.id)));
+    for path in &api {
+        let res = s.app.get_api(path).await;
+        assert_eq!(res.status(), 200, "{path}");
+        let body = res.text().await.unwrap();
+        for value in PLAIN {
+            assert!(!body.contains(value), "`{value}` is in {path}");
+        }
+    }
+
+    // The original is kept sealed and shown on an audited reveal.
+    let id = all[0].id;
+    let html = s.client.get(s.app.url(&format!("/conversations/{id}"))).send().await.unwrap().text().await.unwrap();
+    let res = s.client.post(s.app.url(&format!("/conversations/{id}/reveal"))).form(&[("csrf", csrf_of(&html))]);
+    let revealed = res.send().await.unwrap().text().await.unwrap();
+    assert!(revealed.contains("id=\"original-subject\"") && revealed.contains("jane.doe@example.com"));
+    assert!(revealed.contains("**** **** **** 1111"), "cards stay masked even in the original");
+    assert_eq!(jetson_store::audit::list(db, s.app.org, Some("message.reveal"), 5).await.unwrap().len(), 1);
+}

@@ -547,3 +547,36 @@ async fn an_organisation_exported_from_one_jetson_is_imported_whole_by_another_w
     assert!(jetson_store::orgs::find_by_name(&fresh.state.db, "Acme").await.unwrap().is_none(), "nothing of it");
     assert_eq!(conversations::count_for_org(&fresh.state.db, org).await.unwrap(), 0);
 }
+
+#[tokio::test]
+async fn subjects_and_titles_stored_before_redaction_are_re_redacted_and_counted() {
+    let app = spawn_app().await;
+    app.import("Widgets", &[conversation("c1", "pat@example.com", "Export fails", CARD_BODY)]).await;
+    // As an earlier version left them: the subject in the clear with no sealed original, and a
+    // title made from it.
+    let raw = "Refund for pat@example.com card 4111 1111 1111 1111";
+    for edit in [
+        format!("UPDATE conversations SET subject = '{raw}', subject_sealed = NULL"),
+        format!("UPDATE work_items SET title = '{raw}'"),
+    ] {
+        let edit = sqlx::AssertSqlSafe(edit);
+        match &app.state.db {
+            jetson_store::Db::Sqlite(p) => sqlx::query(edit).execute(p).await.map(|_| ()),
+            jetson_store::Db::Postgres(p) => sqlx::query(edit).execute(p).await.map(|_| ()),
+        }
+        .unwrap();
+    }
+    let report = jetson::services::redaction::redact_stored(&app.state).await.unwrap();
+    assert_eq!((report.subjects_sealed, report.subjects_changed, report.work_items_changed), (1, 1, 1));
+    // (The customer's own address stays where it belongs: on the customer.)
+    let found = jetson_store::testing::columns_containing(&app.state.db, "4111 1111").await.unwrap();
+    assert!(found.is_empty(), "the card is still in {found:?}");
+    let id = only_conversation(&app).await;
+    let c = conversations::get(&app.state.db, app.org, id).await.unwrap();
+    assert_eq!(c.subject, "Refund for [EMAIL] card [CARD]");
+    let sealed = conversations::sealed_subject(&app.state.db, app.org, id).await.unwrap().unwrap();
+    let original = app.state.sealer().unwrap().open(jetson::services::import::SUBJECT, &sealed).unwrap();
+    assert_eq!(original, "Refund for pat@example.com card **** **** **** 1111");
+    let again = jetson::services::redaction::redact_stored(&app.state).await.unwrap();
+    assert_eq!(again, Default::default(), "a second run finds nothing to do");
+}

@@ -284,3 +284,51 @@ async fn a_sign_in_posted_from_an_opaque_origin_is_refused() {
     let ours = browser().post(app.url("/login")).header("origin", app.url("")).form(&form).send().await.unwrap();
     assert_eq!(ours.status(), 303, "the sign-in page's own form still signs in");
 }
+
+/// Fires `n` sign-ins at once; `attempt(i)` gives the i-th one's email, password and address.
+async fn sign_ins_at_once(
+    app: &crate::helpers::TestApp,
+    n: usize,
+    attempt: impl Fn(usize) -> (String, String, String),
+) -> Vec<u16> {
+    let mut all = tokio::task::JoinSet::new();
+    for i in 0..n {
+        let (email, password, address) = attempt(i);
+        let request = browser()
+            .post(app.url("/login"))
+            .header("x-forwarded-for", address)
+            .form(&[("email", email), ("password", password)]);
+        all.spawn(async move { request.send().await.unwrap().status().as_u16() });
+    }
+    all.join_all().await
+}
+
+#[tokio::test]
+async fn three_hundred_wrong_passwords_at_once_check_at_most_five_and_the_right_one_after_is_refused() {
+    let app = spawn_app_with(|s| s.behind_proxy = true).await;
+    // Each from its own address, so that only the account's limit stands in the way.
+    let statuses = sign_ins_at_once(&app, 300, |i| {
+        (app.admin_email.clone(), format!("wrong {i}"), format!("10.0.{}.{}", i / 250, i % 250))
+    })
+    .await;
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert!(checked <= 5, "{checked} passwords were checked");
+    assert_eq!(checked + refused, 300, "every other attempt was refused unchecked: {statuses:?}");
+    let failed = jetson_store::audit::list(&app.state.db, app.org, Some("auth.sign_in_failed"), 500).await.unwrap();
+    assert!(failed.len() <= 5, "{} failures were checked and recorded", failed.len());
+    let right = sign_ins_at_once(&app, 1, |_| (app.admin_email.clone(), app.admin_password.clone(), "10.9.9.9".into()));
+    assert_eq!(right.await, vec![429], "the account is locked");
+}
+
+#[tokio::test]
+async fn sixty_sign_ins_at_once_from_one_address_check_at_most_twenty() {
+    let app = spawn_app_with(|s| s.behind_proxy = true).await;
+    let statuses =
+        sign_ins_at_once(&app, 60, |i| (format!("person{i}@test.example"), "wrong".into(), "10.1.1.1".into())).await;
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    assert!(checked <= 20, "{checked} passwords were checked");
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 60 - checked, "{statuses:?}");
+    let right = sign_ins_at_once(&app, 1, |_| (app.admin_email.clone(), app.admin_password.clone(), "10.1.1.1".into()));
+    assert_eq!(right.await, vec![429], "the address is locked");
+}

@@ -9,7 +9,7 @@
 use std::net::IpAddr;
 
 use jetson_domain::{Email, OrgId};
-use jetson_store::sign_in_throttle::{self, Limit};
+use jetson_store::sign_in_throttle::{self, Limit, Reservation};
 use jetson_store::{sessions, two_factor, users};
 
 use super::password;
@@ -34,6 +34,28 @@ pub enum Outcome {
     Refused,
     /// Too many failures: try again after this many seconds.
     Locked { retry_after_s: i64 },
+    /// Every password-hashing slot stayed taken: try again in a moment.
+    Busy,
+}
+
+enum Reserved {
+    Allowed { account_locks: bool },
+    Locked { retry_after_s: i64 },
+}
+
+/// Counts this attempt against every key before anything is checked (see
+/// [`sign_in_throttle::reserve`]); refused when any key is over its limit.
+async fn reserve(state: &AppState, keys: &[(String, Limit)], now_ms: i64) -> anyhow::Result<Reserved> {
+    let mut account_locks = false;
+    for (i, (key, limit)) in keys.iter().enumerate() {
+        match sign_in_throttle::reserve(&state.db, key, *limit, now_ms).await? {
+            Reservation::Allowed { locks } => account_locks |= i == 0 && locks,
+            Reservation::Locked { retry_after_ms } => {
+                return Ok(Reserved::Locked { retry_after_s: (retry_after_ms + 999) / 1000 });
+            }
+        }
+    }
+    Ok(Reserved::Allowed { account_locks })
 }
 
 fn account_key(email: &str) -> String {
@@ -64,37 +86,30 @@ pub async fn sign_in(
     let keys: Vec<(String, Limit)> = std::iter::once((account_key(email), PER_ACCOUNT))
         .chain(address.map(|a| (address_key(a), PER_ADDRESS)))
         .collect();
-    let mut locked_ms = 0;
-    for (key, _) in &keys {
-        locked_ms = locked_ms.max(sign_in_throttle::locked_for(&state.db, key, now_ms).await?);
-    }
-    if locked_ms > 0 {
-        return Ok(Outcome::Locked { retry_after_s: (locked_ms + 999) / 1000 });
-    }
+    let account_locks = match reserve(state, &keys, now_ms).await? {
+        Reserved::Allowed { account_locks } => account_locks,
+        Reserved::Locked { retry_after_s } => return Ok(Outcome::Locked { retry_after_s }),
+    };
     let user = match Email::parse(email) {
         Ok(email) => users::find_by_email(&state.db, &email).await?,
         Err(_) => None,
     };
     let stored = user.as_ref().map_or_else(|| password::dummy_hash().to_string(), |u| u.password_hash.clone());
-    let ok = password::verify(given_password, stored).await;
+    let ok = match password::verify(given_password, stored).await {
+        Ok(ok) => ok,
+        Err(password::Busy) => return Ok(Outcome::Busy),
+    };
     let org = match &user {
         Some(u) => users::memberships(&state.db, u.id).await?.into_iter().next().map(|(org, _)| org),
         None => None,
     };
     let (Some(user), Some(org), true) = (&user, org, ok) else {
-        let mut account_locked_ms = 0;
-        for (key, limit) in &keys {
-            let locked = sign_in_throttle::record_failure(&state.db, key, *limit, now_ms).await?;
-            if key == &keys[0].0 {
-                account_locked_ms = locked;
-            }
-        }
         if let (Some(user), Some(org)) = (&user, org) {
             let mut tx = state.db.begin().await?;
             actor(user).record(&mut tx, org, "auth.sign_in_failed", &target(user), "wrong password").await?;
             tx.commit().await?;
-            if account_locked_ms > 0 {
-                crate::services::alerts::account_locked(state, org, user.id, &user.email, account_locked_ms / 60_000)
+            if account_locks {
+                crate::services::alerts::account_locked(state, org, user.id, &user.email, PER_ACCOUNT.lock_ms / 60_000)
                     .await?;
             }
         }
@@ -141,24 +156,24 @@ pub async fn second_factor(
     };
     let user = users::get(&state.db, challenge.user_id).await?;
     let now_ms = jetson_store::now().timestamp_millis();
-    // Locked meanwhile (wrong codes or passwords elsewhere): this sign-in is over.
-    if sign_in_throttle::locked_for(&state.db, &account_key(&user.email), now_ms).await? > 0 {
-        return Ok(SecondFactorOutcome::Expired);
-    }
+    // Each code counts against the account (and address) before it is checked, like a password;
+    // locked meanwhile (wrong codes or passwords elsewhere): this sign-in is over.
+    let keys: Vec<(String, Limit)> = std::iter::once((account_key(&user.email), PER_ACCOUNT))
+        .chain(address.map(|a| (address_key(a), PER_ADDRESS)))
+        .collect();
+    let account_locks = match reserve(state, &keys, now_ms).await? {
+        Reserved::Allowed { account_locks } => account_locks,
+        Reserved::Locked { .. } => return Ok(SecondFactorOutcome::Expired),
+    };
     let factor = if challenge.attempts >= CHALLENGE_ATTEMPTS {
         None
     } else {
         super::two_factor::check(state, user.id, typed).await?
     };
     let Some(factor) = factor else {
-        let locked =
-            sign_in_throttle::record_failure(&state.db, &account_key(&user.email), PER_ACCOUNT, now_ms).await?;
-        if locked > 0 {
-            crate::services::alerts::account_locked(state, challenge.org_id, user.id, &user.email, locked / 60_000)
-                .await?;
-        }
-        if let Some(a) = address {
-            sign_in_throttle::record_failure(&state.db, &address_key(a), PER_ADDRESS, now_ms).await?;
+        if account_locks {
+            let minutes = PER_ACCOUNT.lock_ms / 60_000;
+            crate::services::alerts::account_locked(state, challenge.org_id, user.id, &user.email, minutes).await?;
         }
         let attempts = two_factor::challenge_failed(&state.db, &hash).await?;
         let mut tx = state.db.begin().await?;

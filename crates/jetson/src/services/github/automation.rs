@@ -88,7 +88,8 @@ pub async fn comment_counts(
         }
         let (Some(number), Some(r)) = (link.github_number, link.github_repo.as_deref()) else { continue };
         let w = work_items::get(&state.db, org, link.id).await?;
-        let text = count_comment(link.customer_count - told, link.customer_count, w.company_count);
+        let counts = count_comment(link.customer_count - told, link.customer_count, w.company_count);
+        let text = jetson_privacy::Redactor.redact(&counts, &jetson_privacy::Known::default()).text;
         gh.comment(&repo_name(r)?, number as u64, &text).await?;
         store::set_commented(&state.db, org, link.id, link.customer_count).await?;
         out.commented += 1;

@@ -34,14 +34,7 @@ pub fn parse_label_map(json: &str) -> Result<BTreeMap<String, Vec<String>>, Stri
     })
 }
 
-pub fn draft(
-    item: &WorkItem,
-    reports: &[Report],
-    companies: usize,
-    label_map: &str,
-    instructions: &str,
-    link: &str,
-) -> Draft {
+pub fn draft(item: &WorkItem, reports: &[Report], companies: usize, label_map: &str, instructions: &str) -> Draft {
     let map = parse_label_map(label_map).unwrap_or_default();
     let mut labels: Vec<String> = [item.category.as_str(), item.priority.as_str()]
         .iter()
@@ -104,7 +97,6 @@ pub fn draft(
     for f in footer {
         body.push_str(&format!("{f}\n\n"));
     }
-    body.push_str(&format!("[Open the work item in Jetson]({link})\n"));
     Draft { title: shorten(&title, 250), body, labels }
 }
 
@@ -222,27 +214,26 @@ mod tests {
     }
 
     #[test]
-    fn the_draft_carries_counts_steps_excerpts_labels_and_the_link_but_no_customer_details() {
+    fn the_draft_carries_counts_steps_excerpts_and_labels_but_no_customer_details() {
         let reports: Vec<Report> = (0..7)
             .map(|i| {
                 report(&format!("Hi [NAME]. When I click Export on ledger {i} the page fails with an error. Thanks"))
             })
             .collect();
-        let d = draft(&item(), &reports, 3, super::super::connect::DEFAULT_LABELS, "", "http://j/items/1");
+        let d = draft(&item(), &reports, 3, super::super::connect::DEFAULT_LABELS, "");
         assert_eq!(d.title, "CSV export fails");
         assert_eq!(d.labels, vec!["bug", "priority: urgent"]);
         assert!(d.body.contains("**4 distinct customers** at **3 companies**"), "{}", d.body);
         assert!(d.body.contains("Priority: **urgent**"));
         assert!(d.body.contains("## Steps and symptoms\n\n- When I click Export on ledger 0"));
         assert_eq!(d.body.matches("\n> ").count() + usize::from(d.body.starts_with("> ")), 5, "five excerpts at most");
-        assert!(d.body.contains("[Open the work item in Jetson](http://j/items/1)"));
         assert!(!d.body.contains("ann@acme.io") && !d.body.contains("Ann Example"));
     }
 
     #[test]
     fn instructions_set_a_title_prefix_labels_a_footer_and_keep_the_rest_as_notes() {
         let text = "Title prefix: [Support]\nlabels: from-support, triage\nfooter: cc @acme/support\nMention the plan.";
-        let d = draft(&item(), &[], 1, r#"{"bug": ["bug"]}"#, text, "l");
+        let d = draft(&item(), &[], 1, r#"{"bug": ["bug"]}"#, text);
         assert_eq!(d.title, "[Support] CSV export fails");
         assert_eq!(d.labels, vec!["bug", "from-support", "triage"]);
         assert!(d.body.contains("cc @acme/support"));
@@ -253,6 +244,6 @@ mod tests {
     #[test]
     fn a_broken_label_map_is_reported_when_saved_and_ignored_when_drafting() {
         assert!(parse_label_map("{not json").is_err());
-        assert!(draft(&item(), &[], 1, "{not json", "", "l").labels.is_empty());
+        assert!(draft(&item(), &[], 1, "{not json", "").labels.is_empty());
     }
 }

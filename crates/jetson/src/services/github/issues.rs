@@ -8,6 +8,7 @@ use jetson_analysis::matcher::MatchIndex;
 use jetson_connectors::github::types::{Issue, NewIssue};
 use jetson_connectors::github::{Client, Error};
 use jetson_domain::{IssueState, OrgId, WorkItemId, WorkItemStatus};
+use jetson_privacy::{Known, Redactor};
 use jetson_store::github::{self as store, Linked, RepoLink};
 use jetson_store::github_issues::{self, RepoIssue};
 use jetson_store::{reports, work_items};
@@ -37,8 +38,7 @@ pub async fn draft_for(state: &AppState, org: OrgId, item: WorkItemId) -> anyhow
     let w = work_items::get(&state.db, org, item).await?;
     let reports = reports::for_work_item(&state.db, org, item).await?;
     let companies = work_items::companies(&state.db, org, item).await?.len();
-    let link = format!("{}/items/{item}", state.settings.public_base());
-    Ok(draft::draft(&w, &reports, companies, &repo.label_map, &repo.issue_instructions, &link))
+    Ok(draft::draft(&w, &reports, companies, &repo.label_map, &repo.issue_instructions))
 }
 
 #[derive(Debug)]
@@ -78,9 +78,16 @@ pub async fn create(state: &AppState, org: OrgId, item: WorkItemId, d: &Draft, b
     if !store::claim_creation(&state.db, org, item, stale).await? {
         anyhow::bail!("an issue for this work item is being created; look again in a minute");
     }
+    // A person may have typed anything into the draft: it goes through the privacy step as it
+    // leaves. Only Jetson's own link and marker are added after it.
+    let own = format!(
+        "\n\n[Open the work item in Jetson]({}/items/{item})\n{}\n",
+        state.settings.public_base(),
+        marker(item)
+    );
     let new = NewIssue {
-        title: d.title.clone(),
-        body: format!("{}\n{}\n", d.body.trim_end(), marker(item)),
+        title: Redactor.redact(&d.title, &Known::default()).text,
+        body: Redactor.redact(d.body.trim_end(), &Known::default()).text.followed_by_own(&own),
         labels: d.labels.clone(),
     };
     let outcome = gh.create_issue(&name, &new).await;

@@ -55,7 +55,8 @@ pub async fn import(state: &AppState, org: OrgId, product: ProductId) -> anyhow:
             }
             let text = format!("{}\n\n{}", i.title, i.body.as_deref().unwrap_or(""));
             let redacted = Redactor.redact(&text, &Known::default()).text;
-            jetson_store::learning::record_category(&mut tx, org, product, *category, &redacted, "github").await?;
+            jetson_store::learning::record_category(&mut tx, org, product, *category, redacted.as_str(), "github")
+                .await?;
             *counts.entry(*category).or_insert(0) += 1;
         }
     }

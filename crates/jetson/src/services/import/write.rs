@@ -10,7 +10,7 @@
 use jetson_analysis::text::clean_for_analysis;
 use jetson_domain::{Author, OrgId, ProductId};
 use jetson_privacy::screen::{Category, Screener};
-use jetson_privacy::{Known, Redactor};
+use jetson_privacy::{Known, RedactedText, Redactor};
 use jetson_store::conversations::{self, NewConversation, NewMessage, Upserted};
 use jetson_store::holds::{self, StoredFlag};
 use jetson_store::{Tx, customers};
@@ -24,6 +24,8 @@ use crate::state::AppState;
 
 /// The sealing purpose of original message bodies.
 pub const MESSAGE_BODY: &str = "message_body";
+/// The sealing purpose of original subject lines.
+pub const SUBJECT: &str = "conversation_subject";
 
 pub const BATCH: usize = 250;
 
@@ -126,11 +128,12 @@ pub async fn write_batch(
     Ok(summary)
 }
 
-/// The strongest flag of each category over the customer's messages.
+/// The strongest flag of each category over the subject and the customer's messages.
 fn screen(c: &NewConversation) -> Vec<StoredFlag> {
     let mut best: Vec<StoredFlag> = Vec::new();
-    for m in c.messages.iter().filter(|m| m.author == Author::Customer) {
-        for f in Screener::builtin().screen(&m.analysis_text) {
+    let customer_words = c.messages.iter().filter(|m| m.author == Author::Customer).map(|m| &m.analysis_text);
+    for text in std::iter::once(&c.subject).chain(customer_words) {
+        for f in Screener::builtin().screen(text.as_str()) {
             match best.iter_mut().find(|b| b.category == f.category.as_str()) {
                 Some(b) => b.score = b.score.max(f.score),
                 None => best.push(StoredFlag { category: f.category.as_str().into(), score: f.score }),
@@ -141,15 +144,21 @@ fn screen(c: &NewConversation) -> Vec<StoredFlag> {
 }
 
 /// What privacy needs to store a conversation: the key and the organisation's operators.
-struct Protect<'a> {
-    sealer: &'a Sealer,
-    org: OrgId,
-    operators: &'a Operators,
+pub struct Protect<'a> {
+    pub sealer: &'a Sealer,
+    pub org: OrgId,
+    pub operators: &'a Operators,
 }
 
 impl Protect<'_> {
-    fn redact(&self, text: &str, known: &Known) -> String {
+    /// `text` redacted by the organisation's policy.
+    pub fn redact(&self, text: &str, known: &Known) -> RedactedText {
         Redactor.redact_with(text, known, |kind, value| self.operators.apply(self.sealer, self.org, kind, value)).text
+    }
+
+    /// A subject line: redacted for analysis, and its original (cards masked) sealed.
+    pub fn subject(&self, subject: &str, known: &Known) -> (RedactedText, String) {
+        (self.redact(subject, known), self.sealer.seal(SUBJECT, &jetson_privacy::mask_cards(subject)))
     }
 }
 
@@ -188,14 +197,17 @@ fn to_new_conversation(
             }
         })
         .collect();
+    let (subject, subject_sealed) = protect.subject(&c.subject, &known);
     NewConversation {
         org_id: protect.org,
         product_id: product,
         external_id: c.external_id.clone(),
-        subject: c.subject.clone(),
+        subject,
+        subject_sealed,
         customer_id,
         status: c.status.clone(),
-        tags: c.tags.clone(),
+        // Tags are free text an agent typed: redacted like the rest.
+        tags: c.tags.iter().map(|t| protect.redact(t, &known).into_string()).collect(),
         content_hash: hex::encode(hash.finalize()),
         created_at: c.created_at,
         updated_at: c.messages.last().map_or(c.created_at, |m| m.created_at),

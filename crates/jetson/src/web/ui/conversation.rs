@@ -13,7 +13,7 @@ use jetson_store::holds::StoredFlag;
 use jetson_store::reports::{self, Report};
 
 use super::{CsrfOnly, Layout, UiError, render};
-use crate::services::import::MESSAGE_BODY;
+use crate::services::import::{MESSAGE_BODY, SUBJECT};
 use crate::services::need_to_know;
 use crate::state::AppState;
 use crate::web::caller::UiUser;
@@ -38,6 +38,8 @@ struct ConversationPage {
     can_reveal: bool,
     /// The originals are shown (after a recorded reveal).
     revealed: bool,
+    /// The original subject line, when revealed and still kept.
+    original_subject: Option<String>,
     flags: Vec<StoredFlag>,
 }
 
@@ -97,6 +99,12 @@ async fn show(state: &AppState, user: &UiUser, id: ConversationId, revealed: boo
             }
         })
         .collect();
+    let original_subject = match sealer {
+        Some(sealer) => conversations::sealed_subject(&state.db, user.org_id, id)
+            .await?
+            .map(|s| original_of(sealer, SUBJECT, &s, "subject line")),
+        None => None,
+    };
     let reports = reports::for_conversation(&state.db, user.org_id, id).await?;
     let flags = conversation.screen_flags.as_ref().map(|f| f.0.clone()).unwrap_or_default();
     let page = ConversationPage {
@@ -107,6 +115,7 @@ async fn show(state: &AppState, user: &UiUser, id: ConversationId, revealed: boo
         can_write: user.role.can_write(),
         can_reveal: user.role.may(Permission::RevealOriginals),
         revealed,
+        original_subject,
         flags,
     };
     Ok(render(&page))
@@ -114,15 +123,17 @@ async fn show(state: &AppState, user: &UiUser, id: ConversationId, revealed: boo
 
 /// A stored body opened; bodies are sealed, and one that will not open says so instead.
 fn original(sealer: &crate::sealed::Sealer, stored: &str) -> String {
+    original_of(sealer, MESSAGE_BODY, stored, "message")
+}
+
+fn original_of(sealer: &crate::sealed::Sealer, purpose: &str, stored: &str, what: &str) -> String {
     if stored.is_empty() {
         return "(the original was deleted under the retention policy; the redacted text remains)".into();
     }
     if !stored.starts_with("v1.") {
         return stored.to_string();
     }
-    sealer
-        .open(MESSAGE_BODY, stored)
-        .unwrap_or_else(|_| "(this message cannot be decrypted with the current key)".into())
+    sealer.open(purpose, stored).unwrap_or_else(|_| format!("(this {what} cannot be decrypted with the current key)"))
 }
 
 #[cfg(test)]

@@ -65,6 +65,12 @@ pub async fn submit(
             return Ok((jar.add(cookie), Redirect::to("/login/two-factor")).into_response());
         }
         Outcome::Refused => return Ok(refuse(&form.email)),
+        Outcome::Busy => {
+            let message = "The server is busy checking passwords. Try again in a few seconds.".to_string();
+            let page = LoginPage { error: Some(message), email: form.email, signup: false };
+            let retry = [(axum::http::header::RETRY_AFTER, crate::web::page::BUSY_RETRY_AFTER_S)];
+            return Ok((axum::http::StatusCode::SERVICE_UNAVAILABLE, retry, super::render(&page)).into_response());
+        }
         Outcome::Locked { retry_after_s } => {
             let minutes = (retry_after_s + 59) / 60;
             let message = format!("Too many failed sign-ins. Try again in {minutes} minute(s).");

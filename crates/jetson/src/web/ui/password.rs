@@ -47,7 +47,7 @@ pub async fn change(
 ) -> Result<Response, UiError> {
     let stored = users::get(&state.db, user.user_id).await?;
     let refuse = |why: &str| Ok(with_status(page_with(&user, Some(why.to_string()), None)));
-    if !password::verify(f.current, stored.password_hash).await {
+    if !password::verify(f.current, stored.password_hash).await? {
         return refuse("Your current password is not that.");
     }
     if f.new != f.confirm {

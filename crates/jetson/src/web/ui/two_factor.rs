@@ -107,7 +107,7 @@ pub struct PasswordForm {
 }
 
 async fn check_password(state: &AppState, user: &UiUser, given: String) -> Result<bool, UiError> {
-    Ok(password::verify(given, users::get(&state.db, user.user_id).await?.password_hash).await)
+    Ok(password::verify(given, users::get(&state.db, user.user_id).await?.password_hash).await?)
 }
 
 pub async fn renew_codes(
