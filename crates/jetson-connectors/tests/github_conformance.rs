@@ -158,6 +158,7 @@ fn every_recorded_webhook_payload_is_accepted_as_its_event_type() {
             }
             ("issue_comment", Event::IssueComment(e)) => assert_eq!(e.action, action),
             ("label", Event::Label(e)) => assert_eq!(e.action, action),
+            ("release", Event::Release(e)) => assert_eq!(e.action, action),
             ("ping", Event::Ping(p)) => assert!(p.zen.is_some()),
             _ => panic!("{} was read as {parsed:?}", file.display()),
         }

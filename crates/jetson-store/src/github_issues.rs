@@ -28,7 +28,8 @@ pub async fn upsert_issues(tx: &mut Tx, org: OrgId, issues: &[RepoIssue]) -> Res
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
                ON CONFLICT (org_id, repo, number) DO UPDATE SET title = excluded.title, body = excluded.body,
                  state = excluded.state, labels = excluded.labels, html_url = excluded.html_url,
-                 updated_at = excluded.updated_at, closed_at = excluded.closed_at";
+                 updated_at = excluded.updated_at, closed_at = excluded.closed_at
+               WHERE excluded.updated_at >= github_issues.updated_at";
     for i in issues {
         on_tx!(tx, |c| sqlx::query(sql)
             .bind(org.as_uuid())
@@ -46,6 +47,12 @@ pub async fn upsert_issues(tx: &mut Tx, org: OrgId, issues: &[RepoIssue]) -> Res
             .map(|r| r.rows_affected()))?;
     }
     Ok(())
+}
+
+/// When GitHub last changed the issue, as far as Jetson has heard; None when Jetson has no copy.
+pub async fn updated_at(db: &Db, org: OrgId, repo: &str, number: i64) -> Result<Option<DateTime<Utc>>> {
+    let sql = "SELECT updated_at FROM github_issues WHERE org_id = $1 AND lower(repo) = lower($2) AND number = $3";
+    Ok(on_pool!(db, |p| sqlx::query_scalar(sql).bind(org.as_uuid()).bind(repo).bind(number).fetch_optional(p).await)?)
 }
 
 pub async fn delete_repo_issue(tx: &mut Tx, org: OrgId, repo: &str, number: i64) -> Result<()> {

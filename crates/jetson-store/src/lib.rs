@@ -24,6 +24,7 @@ pub mod helpscout;
 pub mod holds;
 pub mod instance_tasks;
 pub mod jobs;
+pub mod key_canary;
 pub mod learning;
 pub mod merges;
 pub mod one_time_links;

@@ -69,6 +69,16 @@ pub async fn locked_for(db: &Db, key: &str, now_ms: i64) -> Result<i64> {
     Ok(until.map_or(0, |u| (u - now_ms).max(0)))
 }
 
+/// Gives back an attempt that turned out right (a right password, or a whole sign-in from an
+/// address): it no longer counts, and a lock it brought on is lifted.
+pub async fn refund(db: &Db, key: &str, limit: Limit) -> Result<()> {
+    let sql = "UPDATE sign_in_throttle SET failures = failures - 1,
+                 locked_until_ms = CASE WHEN failures - 1 < $2 THEN 0 ELSE locked_until_ms END
+               WHERE key = $1 AND failures > 0";
+    on_pool!(db, |p| sqlx::query(sql).bind(key).bind(limit.failures).execute(p).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
 /// Forgets a key's attempts (after a successful sign-in).
 pub async fn clear(db: &Db, key: &str) -> Result<()> {
     let sql = "DELETE FROM sign_in_throttle WHERE key = $1";

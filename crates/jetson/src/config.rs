@@ -192,9 +192,34 @@ impl Settings {
             std::fs::create_dir_all(&self.data_dir)
                 .with_context(|| format!("cannot create data directory {}", self.data_dir.display()))?;
         }
+        // An empty file would be set up as a new database without a word: after a failed copy or
+        // restore, that hides the loss until someone looks for their data.
+        let database_file = sqlite_file(&self.database_url);
+        let existing = database_file.as_deref().and_then(|f| std::fs::metadata(f).ok());
+        if let (Some(file), Some(meta)) = (&database_file, &existing)
+            && meta.len() == 0
+        {
+            bail!(
+                "{} is empty (0 bytes): if you restored or copied a backup, the copy did not complete; restore it \
+                 again. To start a new database, delete the empty file.",
+                file.display()
+            );
+        }
         if self.secret_key.is_none() {
             let path = self.data_dir.join("secret.key");
-            self.secret_key = key_file(&path, own_sqlite)?;
+            // A new key only for a new database: an existing one holds values sealed with its own.
+            let may_create = own_sqlite && existing.is_none();
+            self.secret_key = key_file(&path, may_create)?;
+            if self.secret_key.is_none() && own_sqlite && existing.is_some() {
+                bail!(
+                    "{} exists but {} does not. The database's original messages and connection secrets open only \
+                     with the key they were sealed with: restore secret.key from the backup you made with the \
+                     database (or set JETSON_SECRET_KEY to it). Jetson will not make a new key for an existing \
+                     database.",
+                    self.data_dir.join("jetson.db").display(),
+                    path.display()
+                );
+            }
             self.key_file = self.secret_key.map(|_| path);
         }
         Ok(())
@@ -235,8 +260,21 @@ fn key_file(path: &Path, may_create: bool) -> anyhow::Result<Option<[u8; 32]>> {
             tracing::info!(path = %path.display(), "created a new secret key; back it up with the database");
             Ok(crate::sealed::parse_key_hex(&key))
         }
-        Err(_) => Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        // There but unreadable: say so, and never offer to make a new one, which would lose the data.
+        Err(e) => bail!(
+            "{} exists but cannot be read ({e}): give the user Jetson runs as read access to it (it should be \
+             readable by that user only). Do not replace it: the database's sealed data opens only with this key.",
+            path.display()
+        ),
     }
+}
+
+/// The file of a `sqlite://` URL (its query string dropped); None for other databases.
+fn sqlite_file(url: &str) -> Option<PathBuf> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
 }
 
 pub(crate) fn write_private(path: &Path, text: &str) -> std::io::Result<()> {

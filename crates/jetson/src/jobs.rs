@@ -4,6 +4,7 @@
 
 pub mod analyze;
 pub mod github_poll;
+pub mod github_release;
 pub mod github_status;
 pub mod github_training;
 pub mod helpscout_event;
@@ -27,6 +28,7 @@ pub async fn run(state: &AppState, job: &Claimed, worker: &str) -> anyhow::Resul
         queue::helpscout_poll::KIND => helpscout_poll::run(state, job, worker).await,
         queue::github_poll::KIND => github_poll::run(state, job, worker).await,
         queue::github_status::KIND => github_status::run(state, job, worker).await,
+        queue::github_release::KIND => github_release::run(state, job, worker).await,
         queue::github_training::KIND => github_training::run(state, job, worker).await,
         queue::model_train::KIND => model_train::run(state, job, worker).await,
         queue::retention::KIND => retention::run(state, job, worker).await,

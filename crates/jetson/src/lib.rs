@@ -13,6 +13,7 @@ pub mod mail;
 pub mod matchers;
 pub mod models;
 pub mod progress;
+pub mod protect;
 pub mod queue;
 pub mod rate_limit;
 pub mod sealed;

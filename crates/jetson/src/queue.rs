@@ -6,6 +6,7 @@
 pub mod alerts;
 pub mod analyze;
 pub mod github_poll;
+pub mod github_release;
 pub mod github_status;
 pub mod github_training;
 pub mod helpscout_event;

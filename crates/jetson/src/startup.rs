@@ -30,6 +30,7 @@ impl Application {
             settings.public_url = Some(format!("http://{}:{port}", settings.host));
         }
         let state = AppState::new(db, settings)?;
+        crate::services::keys::check_key(&state).await?;
         // Bodies stored by a version that kept them in the clear are sealed before anyone is served.
         if state.sealer().is_ok() {
             let sealed =
@@ -122,7 +123,9 @@ pub async fn open(mut settings: Settings) -> anyhow::Result<AppState> {
     settings.prepare()?;
     let db = Db::connect(&settings.database_url).await.context("connecting to the database")?;
     db.migrate().await.context("migrating the database")?;
-    AppState::new(db, settings)
+    let state = AppState::new(db, settings)?;
+    crate::services::keys::check_key(&state).await?;
+    Ok(state)
 }
 
 /// Runs every queued job now, with a progress bar over the conversations analysed.

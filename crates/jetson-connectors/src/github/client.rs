@@ -322,12 +322,12 @@ impl Client {
         }
     }
 
-    /// Registers a repository webhook for issue events, signed with `secret`.
+    /// Registers a repository webhook for issue and release events, signed with `secret`.
     pub async fn create_hook(&self, repo: &RepoName, url: &str, secret: &str) -> Result<Hook, Error> {
         let body = json!({
             "name": "web",
             "active": true,
-            "events": ["issues"],
+            "events": ["issues", "release"],
             "config": { "url": url, "content_type": "json", "secret": secret, "insecure_ssl": "0" }
         });
         let a = self

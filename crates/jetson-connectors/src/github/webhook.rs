@@ -1,10 +1,10 @@
-//! Webhook deliveries, typed by their `X-GitHub-Event` header. Jetson acts on `issues` events and
-//! answers `ping`; other events it is subscribed to by a wide hook (comments, labels) are read
+//! Webhook deliveries, typed by their `X-GitHub-Event` header. Jetson acts on `issues` and
+//! `release` events and answers `ping`; other events it is subscribed to by a wide hook (comments, labels) are read
 //! enough to be acknowledged and otherwise left alone.
 
 use serde::Deserialize;
 
-use super::types::{Issue, Label};
+use super::types::{Issue, Label, Release};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct RepoRef {
@@ -61,12 +61,21 @@ pub struct LabelEvent {
     pub repository: RepoRef,
 }
 
+/// A release published (or created, edited, deleted…): Jetson acts on `published`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ReleaseEvent {
+    pub action: String,
+    pub release: Release,
+    pub repository: RepoRef,
+}
+
 #[derive(Debug, Clone)]
 pub enum Event {
     Ping(Ping),
     Issues(Box<IssuesEvent>),
     IssueComment(Box<IssueCommentEvent>),
     Label(LabelEvent),
+    Release(Box<ReleaseEvent>),
     /// An event Jetson does not subscribe to; acknowledged and ignored.
     Other(String),
 }
@@ -81,6 +90,7 @@ impl Event {
             "issues" => Event::Issues(Box::new(serde_json::from_slice(body).map_err(bad)?)),
             "issue_comment" => Event::IssueComment(Box::new(serde_json::from_slice(body).map_err(bad)?)),
             "label" => Event::Label(serde_json::from_slice(body).map_err(bad)?),
+            "release" => Event::Release(Box::new(serde_json::from_slice(body).map_err(bad)?)),
             other => Event::Other(other.to_string()),
         })
     }
@@ -91,6 +101,7 @@ impl Event {
             Event::Issues(e) => Some(&e.repository.full_name),
             Event::IssueComment(e) => Some(&e.repository.full_name),
             Event::Label(e) => Some(&e.repository.full_name),
+            Event::Release(e) => Some(&e.repository.full_name),
             Event::Ping(_) | Event::Other(_) => None,
         }
     }

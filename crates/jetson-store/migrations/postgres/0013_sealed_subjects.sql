@@ -3,3 +3,10 @@
 -- the instance key (NULL for rows stored before this migration until the start-up task
 -- re-redacts them, see `services::redaction`).
 ALTER TABLE conversations ADD COLUMN subject_sealed TEXT;
+
+-- One value sealed under the instance key when the database first met it: at start-up Jetson
+-- opens it, so a wrong or replaced key is refused before anything is served.
+CREATE TABLE key_canary (
+    id UUID PRIMARY KEY,
+    sealed TEXT NOT NULL
+);

@@ -43,6 +43,12 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 100)]
         megabytes: usize,
     },
+    /// Memory under N failed sign-ins at once, each a full password check: resident memory
+    /// before, at its peak and once settled.
+    SignIn {
+        #[arg(long, default_value_t = 300)]
+        attempts: usize,
+    },
     /// Import and analyse N conversations from a fake Help Scout (50 ms per request, 400
     /// requests a minute, pages of 25).
     Helpscout {
@@ -61,5 +67,6 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Classify { conversations } => bench::analysis::classify(conversations),
         BenchCommand::Match { items, queries } => bench::analysis::matching(items, queries),
         BenchCommand::Helpscout { conversations } => bench::helpscout::run(conversations).await,
+        BenchCommand::SignIn { attempts } => bench::sign_in::run(attempts).await,
     }
 }

@@ -5,7 +5,6 @@
 //! whatever happens; its error is shown in the health view.
 
 use chrono::Duration;
-use jetson_connectors::github::Conditional;
 use jetson_domain::OrgId;
 use jetson_store::github as store;
 use jetson_store::jobs::Claimed;
@@ -15,9 +14,6 @@ use crate::queue::github_poll::{EVERY_MS, schedule};
 use crate::services::github::automation::{self, Outcome};
 use crate::services::github::{client, connection, repo_name, sync};
 use crate::state::AppState;
-
-/// The first read of a repository takes this many pages (100 issues each) at most.
-const FIRST_READ_PAGES: usize = 20;
 
 pub async fn run(state: &AppState, job: &Claimed, worker: &str) -> anyhow::Result<()> {
     let p: OrgPayload = serde_json::from_value(job.payload.clone())?;
@@ -43,12 +39,9 @@ pub async fn poll(state: &AppState, org: OrgId) -> anyhow::Result<Outcome> {
             // Clocks differ: overlap the previous poll by a minute (re-reading is harmless).
             let stop_before = repo.polled_at.map(|t| t - Duration::minutes(1));
             let etag = repo.issues_etag.as_deref().filter(|_| repo.polled_at.is_some());
-            match gh.list_issues(&name, "all", None, etag, stop_before, FIRST_READ_PAGES).await? {
-                Conditional::NotModified => store::set_polled(&state.db, org, &repo.repo, None).await?,
-                Conditional::Fresh { value, etag } => {
-                    sync::apply_polled(state, org, &repo.repo, &value).await?;
-                    store::set_polled(&state.db, org, &repo.repo, etag.as_deref()).await?;
-                }
+            match sync::read_repo(state, org, &gh, &repo.repo, etag, stop_before).await? {
+                None => store::set_polled(&state.db, org, &repo.repo, None).await?,
+                Some(etag) => store::set_polled(&state.db, org, &repo.repo, etag.as_deref()).await?,
             }
             if let Some(id) = repo.webhook_id {
                 let now = match gh.hook(&name, id as u64).await? {

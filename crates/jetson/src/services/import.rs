@@ -11,7 +11,8 @@ mod write;
 use chrono::{DateTime, Utc};
 use jetson_domain::{Author, Email};
 
-pub use write::{MESSAGE_BODY, Progress, Protect, SUBJECT, Summary, write, write_batch};
+pub use crate::protect::SUBJECT;
+pub use write::{MESSAGE_BODY, Progress, Summary, write, write_batch};
 
 /// A conversation as read from any source, before it is stored.
 #[derive(Debug, Clone, PartialEq)]

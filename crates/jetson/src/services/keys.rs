@@ -15,8 +15,13 @@ use crate::sealed::Sealer;
 use crate::services::import::{MESSAGE_BODY, SUBJECT};
 use crate::state::AppState;
 
+/// The sealing purpose of the key canary.
+pub const KEY_CANARY: &str = "key_canary";
+const CANARY_TEXT: &str = "Jetson's instance key opens this database";
+
 /// Every column holding sealed values, with what its values are sealed for.
 const SEALED: &[(SealedColumn, &str)] = &[
+    (col("key_canary", "id", "sealed"), KEY_CANARY),
     (col("messages", "id", "body_html"), MESSAGE_BODY),
     (col("conversations", "id", "subject_sealed"), SUBJECT),
     (col("helpscout_connections", "org_id", "client_secret_enc"), crate::services::helpscout::purpose::CLIENT_SECRET),
@@ -88,7 +93,8 @@ pub async fn seal_legacy_bodies(state: &AppState) -> anyhow::Result<usize> {
         return Ok(0);
     }
     let sealer = state.sealer()?;
-    let (column, purpose) = SEALED[0];
+    let (column, purpose) = SEALED[1];
+    debug_assert_eq!(purpose, MESSAGE_BODY);
     let mut tx = state.db.begin().await?;
     let mut after = None;
     let mut sealed = 0;
@@ -105,6 +111,38 @@ pub async fn seal_legacy_bodies(state: &AppState) -> anyhow::Result<usize> {
     jetson_store::instance_tasks::mark_done(&mut tx, TASK).await?;
     tx.commit().await?;
     Ok(sealed)
+}
+
+/// At start-up: the key must open this database's sealed data. The canary says so at once; a
+/// database from before the canary is checked on the first sealed value found, and then given
+/// one. Without a key there is nothing to check (commands that need one refuse to start).
+pub async fn check_key(state: &AppState) -> anyhow::Result<()> {
+    let Ok(sealer) = state.sealer() else { return Ok(()) };
+    let wrong_key = || {
+        let source = match &state.settings.key_file {
+            Some(path) => format!("the key in {}", path.display()),
+            None => "JETSON_SECRET_KEY".to_string(),
+        };
+        anyhow::anyhow!(
+            "{source} does not open this database's sealed data (original messages, connection secrets): it is \
+             not the key the database was used with. Restore that key from your backup (the database and its key \
+             are backed up together), or point Jetson at a new data directory; nothing was changed"
+        )
+    };
+    if let Some(canary) = jetson_store::key_canary::get(&state.db).await? {
+        return sealer.open(KEY_CANARY, &canary).map(|_| ()).map_err(|_| wrong_key());
+    }
+    let mut tx = state.db.begin().await?;
+    for &(column, purpose) in &SEALED[1..] {
+        let page = sealed_columns::page(&mut tx, column, None, 1, false).await?;
+        if let Some((_, value)) = page.first().filter(|(_, v)| v.starts_with("v1.")) {
+            sealer.open(purpose, value).map_err(|_| wrong_key())?;
+            break;
+        }
+    }
+    tx.commit().await?;
+    jetson_store::key_canary::put(&state.db, &sealer.seal(KEY_CANARY, CANARY_TEXT)).await?;
+    Ok(())
 }
 
 /// Where the instance key is kept, so that rotation can replace it.

@@ -17,8 +17,7 @@ use jetson_analysis::Analyzer;
 
 use crate::embeddings::Embeddings;
 use crate::matchers::{Index, load_index};
-use crate::services::import::Protect;
-use crate::services::operators::Operators;
+use crate::protect::{Operators, Protect};
 use crate::state::AppState;
 use jetson_privacy::Known;
 

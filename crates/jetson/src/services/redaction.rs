@@ -9,8 +9,7 @@ use jetson_domain::{ConversationId, OrgId, WorkItemId};
 use jetson_privacy::Known;
 use jetson_store::{conversations, work_items};
 
-use crate::services::import::Protect;
-use crate::services::operators::Operators;
+use crate::protect::{Operators, Protect};
 use crate::state::AppState;
 
 const PAGE: i64 = 500;

@@ -240,7 +240,7 @@ async fn keys_rotate_replaces_the_key_file_and_the_new_key_opens_everything() {
     let rotate = in_data_dir().args(["keys", "rotate"]).output().unwrap();
     let out = String::from_utf8_lossy(&rotate.stdout);
     assert!(rotate.status.success(), "{}", String::from_utf8_lossy(&rotate.stderr));
-    assert!(out.contains("re-encrypted 1 value(s)"), "{out}");
+    assert!(out.contains("re-encrypted 3 value(s)"), "the key canary, the body and the subject: {out}");
     let second_key = std::fs::read_to_string(&key_file).unwrap();
     assert_ne!(first_key, second_key);
     assert!(!data.join("secret.key.new").exists());
@@ -248,11 +248,11 @@ async fn keys_rotate_replaces_the_key_file_and_the_new_key_opens_everything() {
     let again = in_data_dir().args(["keys", "rotate"]).output().unwrap();
     assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
 
-    // A wrong key changes nothing and says so.
+    // A wrong key changes nothing and says so (the start-up check of the key catches it).
     std::fs::write(&key_file, "11".repeat(32)).unwrap();
     let wrong = in_data_dir().args(["keys", "rotate"]).output().unwrap();
     let err = String::from_utf8_lossy(&wrong.stderr);
-    assert!(!wrong.status.success() && err.contains("does not open with the current key"), "{err}");
+    assert!(!wrong.status.success() && err.contains("does not open this database's sealed data"), "{err}");
     assert!(err.contains("nothing was changed"), "{err}");
     assert_eq!(std::fs::read_to_string(&key_file).unwrap(), "11".repeat(32));
 }
@@ -380,4 +380,61 @@ async fn an_admin_creates_an_organisation_its_owner_and_a_token_from_the_command
     let (ok, _, err) =
         run(&["token", "create", "--org", "Acme Support", "--email", "ops@acme.example", "--scope", "root"]);
     assert!(!ok && err.contains("not a token scope"), "{err}");
+}
+
+#[tokio::test]
+async fn a_database_is_never_opened_with_a_missing_wrong_or_unreadable_key_nor_an_empty_file_taken_for_new() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("export.csv");
+    std::fs::write(
+        &csv,
+        "id,subject,customer_email,customer_name,created_at,body\n\
+         1,PDF export,ann@acme.io,Ann,2026-11-01 10:00:00,The PDF export is blank.\n",
+    )
+    .unwrap();
+    let data = dir.path().join("data");
+    let import = || jetson_in(&data).args(["import", "--product", "Ledgerly"]).arg(&csv).output().unwrap();
+    let first = import();
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let key_file = data.join("secret.key");
+    let key = std::fs::read_to_string(&key_file).unwrap();
+
+    // Missing: refused, naming the file and what to do; no new key is made.
+    std::fs::remove_file(&key_file).unwrap();
+    let missing = import();
+    let why = String::from_utf8_lossy(&missing.stderr);
+    assert!(!missing.status.success());
+    assert!(why.contains("secret.key does not") && why.contains("restore secret.key from the backup"), "{why}");
+    assert!(!key_file.exists(), "no key was invented");
+
+    // Unreadable (a directory stands in for a file root could not read): said as such.
+    std::fs::create_dir(&key_file).unwrap();
+    let unreadable = import();
+    let why = String::from_utf8_lossy(&unreadable.stderr);
+    assert!(!unreadable.status.success());
+    assert!(why.contains("exists but cannot be read") && !why.contains("openssl"), "{why}");
+    std::fs::remove_dir(&key_file).unwrap();
+
+    // Another key: the canary does not open, and nothing is changed.
+    std::fs::write(&key_file, "ab".repeat(32)).unwrap();
+    let wrong = import();
+    let why = String::from_utf8_lossy(&wrong.stderr);
+    assert!(!wrong.status.success());
+    assert!(why.contains("does not open this database's sealed data"), "{why}");
+
+    // The right key again: all is well.
+    std::fs::remove_file(&key_file).unwrap();
+    std::fs::write(&key_file, &key).unwrap();
+    let again = import();
+    assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
+
+    // An empty database file is not quietly set up as a new database.
+    let empty = dir.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    std::fs::write(empty.join("jetson.db"), "").unwrap();
+    let out = jetson_in(&empty).args(["import", "--product", "Ledgerly"]).arg(&csv).output().unwrap();
+    let why = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(why.contains("is empty (0 bytes)"), "{why}");
+    assert_eq!(std::fs::metadata(empty.join("jetson.db")).unwrap().len(), 0, "left as it was");
 }

@@ -181,13 +181,18 @@ fn html_field(html: &str, id: &str) -> String {
 }
 
 fn issue_event(action: &str, repo: &str, number: u64, state: &str, reason: Option<&str>) -> Value {
+    issue_event_at(action, repo, number, state, reason, "2026-11-20T10:00:00Z")
+}
+
+/// An `issues` delivery carrying the issue as it was at `updated_at`.
+fn issue_event_at(action: &str, repo: &str, number: u64, state: &str, reason: Option<&str>, updated_at: &str) -> Value {
     json!({
         "action": action,
         "issue": {
             "id": 5000 + number, "number": number, "title": "CSV export fails", "body": "b", "state": state,
             "state_reason": reason, "html_url": format!("https://github.com/{repo}/issues/{number}"), "labels": [],
-            "created_at": "2026-11-01T10:00:00Z", "updated_at": "2026-11-20T10:00:00Z",
-            "closed_at": if state == "closed" { json!("2026-11-20T10:00:00Z") } else { Value::Null }
+            "created_at": "2026-11-01T10:00:00Z", "updated_at": updated_at,
+            "closed_at": if state == "closed" { json!(updated_at) } else { Value::Null }
         },
         "repository": {"id": 1000, "full_name": repo}
     })
@@ -239,7 +244,9 @@ async fn linking_a_repository_registers_its_webhook_and_reads_its_issues() {
         s.webhook_url().await.replace(&s.app.address, &s.app.state.settings.public_base())
     );
     assert_eq!(hooks[0]["config"]["secret"], s.secret().await);
-    assert_eq!(hooks[0]["events"], json!(["issues"]));
+    assert_eq!(hooks[0]["events"], json!(["issues", "release"]));
+    // Read at once, not at the next poll (which may be minutes away).
+    assert_eq!(jetson_store::github_issues::count_issues(&s.app.state.db, s.app.org, REPO).await.unwrap(), 1);
     s.poll().await;
     assert_eq!(jetson_store::github_issues::count_issues(&s.app.state.db, s.app.org, REPO).await.unwrap(), 1);
     let repo = &store::repos(&s.app.state.db, s.app.org).await.unwrap()[0];
@@ -615,4 +622,56 @@ async fn sensitive_text_never_reaches_github_from_a_subject_or_from_what_a_perso
     let issue = s.fake.world().issues[&1].clone();
     let sent_body = issue["body"].as_str().unwrap();
     assert!(sent_body.contains(&format!("/items/{item}")), "Jetson's own link is kept whole: {sent_body}");
+}
+
+#[tokio::test]
+async fn a_late_delivery_of_an_older_event_does_not_rewind_the_issue() {
+    let s = setup().await;
+    let item = s.item().await;
+    assert_eq!(s.create_issue(item, "Export fails").await.status(), 303);
+    let closed = issue_event_at("closed", REPO, 1, "closed", Some("completed"), "2026-11-20T10:00:06Z");
+    assert_eq!(s.deliver("late-1", "issues", &closed, None).await.status(), 200);
+    assert_eq!(s.status(item).await, "resolved");
+    // GitHub delivers the `opened` of six seconds earlier only now.
+    let opened = issue_event_at("opened", REPO, 1, "open", None, "2026-11-20T10:00:00Z");
+    assert_eq!(s.deliver("late-2", "issues", &opened, None).await.status(), 200);
+    assert_eq!(s.status(item).await, "resolved", "an older event does not reopen the item");
+    assert_eq!(s.link(item).await.github_state, Some(jetson_domain::IssueState::Closed));
+    // A newer one still applies.
+    let reopened = issue_event_at("reopened", REPO, 1, "open", Some("reopened"), "2026-11-21T08:00:00Z");
+    assert_eq!(s.deliver("late-3", "issues", &reopened, None).await.status(), 200);
+    assert_eq!(s.status(item).await, "open");
+}
+
+#[tokio::test]
+async fn a_published_release_ships_the_fix_without_waiting_for_the_poll() {
+    let s = setup().await;
+    let item = s.item().await;
+    assert_eq!(s.create_issue(item, "Export fails").await.status(), 303);
+    {
+        let mut w = s.fake.world();
+        w.set_state(1, "closed", Some("completed"));
+        w.closing.insert(1, "abc123".into());
+    }
+    s.poll().await;
+    assert_eq!(s.status(item).await, "resolved");
+    s.fake.world().releases.push((
+        "v1.1".into(),
+        "Version 1.1".into(),
+        "2026-11-24T09:00:00Z".into(),
+        vec!["abc123".into()],
+    ));
+    let release = json!({
+        "action": "published",
+        "release": {"id": 77, "tag_name": "v1.1", "name": "Version 1.1", "draft": false, "prerelease": false,
+                    "published_at": "2026-11-24T09:00:00Z"},
+        "repository": {"id": 1000, "full_name": REPO}
+    });
+    assert_eq!(s.deliver("rel-1", "release", &release, None).await.status(), 200);
+    assert_eq!(s.deliver("rel-2", "release", &release, None).await.status(), 200, "a redelivery under a new id");
+    assert_eq!(jetson_store::jobs::pending(&s.app.state.db).await.unwrap(), 1, "one check per release");
+    s.app.run_jobs().await;
+    assert_eq!(s.link(item).await.shipped_release.as_deref(), Some("Version 1.1"));
+    let elsewhere = json!({"action": "published", "release": release["release"], "repository": {"id": 2, "full_name": "someone/else"}});
+    assert_eq!(s.deliver("rel-3", "release", &elsewhere, None).await.status(), 202);
 }

@@ -6,8 +6,19 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Modules that import nothing above themselves: configuration, caches and small helpers.
-const FOUNDATION: &[&str] =
-    &["config", "csv_safe", "embeddings", "mail", "matchers", "models", "progress", "rate_limit", "sealed", "secret"];
+const FOUNDATION: &[&str] = &[
+    "config",
+    "csv_safe",
+    "embeddings",
+    "mail",
+    "matchers",
+    "models",
+    "progress",
+    "protect",
+    "rate_limit",
+    "sealed",
+    "secret",
+];
 
 /// Lowest first. A layer may import itself and every layer before it; `cli` may import all.
 const LAYERS: &[&str] = &["foundation", "state", "queue", "services", "jobs", "web", "startup", "tools", "cli"];

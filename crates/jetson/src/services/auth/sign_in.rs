@@ -58,6 +58,14 @@ async fn reserve(state: &AppState, keys: &[(String, Limit)], now_ms: i64) -> any
     Ok(Reserved::Allowed { account_locks })
 }
 
+/// Gives back the attempt [`reserve`] counted against each key.
+async fn refund(state: &AppState, keys: &[(String, Limit)]) -> anyhow::Result<()> {
+    for (key, limit) in keys {
+        sign_in_throttle::refund(&state.db, key, *limit).await?;
+    }
+    Ok(())
+}
+
 fn account_key(email: &str) -> String {
     format!("account:{}", secret::hash(&email.trim().to_lowercase()))
 }
@@ -117,6 +125,9 @@ pub async fn sign_in(
     };
     // With two-factor on, the account's failures are forgiven only once the code is right too:
     // otherwise someone with the password could guess codes forever, a few per sign-in.
+    // The password was right: this attempt does not count against the address, nor (until the
+    // second factor decides) against the account.
+    refund(state, &keys).await?;
     if jetson_store::two_factor::get(&state.db, user.id).await?.enabled() {
         let token = secret::generate("");
         let expires = chrono::Utc::now() + chrono::Duration::minutes(CHALLENGE_MINUTES);
@@ -125,7 +136,7 @@ pub async fn sign_in(
         tx.commit().await?;
         return Ok(Outcome::SecondFactor(token));
     }
-    sign_in_throttle::clear(&state.db, &keys[0].0).await?;
+    sign_in_throttle::clear(&state.db, &account_key(email)).await?;
     let token = open_session(state, user, org, user_agent, address, "password").await?;
     Ok(Outcome::SignedIn(token))
 }
@@ -195,6 +206,7 @@ pub async fn second_factor(
             format!("password and recovery code ({left} left)")
         }
     };
+    refund(state, &keys[1..]).await?;
     sign_in_throttle::clear(&state.db, &account_key(&user.email)).await?;
     let mut tx = state.db.begin().await?;
     two_factor::delete_challenge(&mut tx, &hash).await?;

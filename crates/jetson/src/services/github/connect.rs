@@ -119,6 +119,18 @@ pub async fn link_repo(state: &AppState, org: OrgId, product: ProductId, repo: &
             ))
         }
     };
+    // Read now: a poll that ran a moment ago will not come round for minutes, and "link
+    // instead" needs the repository's issues from the start.
+    let warning = match super::sync::read_repo(state, org, &gh, &found.full_name, None, None).await {
+        Ok(etag) => {
+            store::set_polled(&state.db, org, &found.full_name, etag.flatten().as_deref()).await?;
+            warning
+        }
+        Err(e) => {
+            let why = format!("its issues could not be read yet ({e:#}); the next poll tries again");
+            Some(warning.map_or(why.clone(), |w| format!("{w}; {why}")))
+        }
+    };
     crate::queue::github_poll::schedule(state, org, 0).await?;
     Ok(warning)
 }

@@ -3,8 +3,10 @@
 //! deferred; reopened → open (and not shipped after all); transferred → follow it; deleted →
 //! unlink. Edits and labels refresh Jetson's copy of the issue (used for matching).
 
+use chrono::{DateTime, Utc};
 use jetson_connectors::github::types::Issue;
-use jetson_connectors::github::webhook::IssuesEvent;
+use jetson_connectors::github::webhook::{IssuesEvent, ReleaseEvent};
+use jetson_connectors::github::{Client, Conditional};
 use jetson_domain::{IssueState, OrgId, WorkItemStatus};
 use jetson_store::github::{self as store, IssueLink};
 use jetson_store::github_issues::{self, RepoIssue};
@@ -18,7 +20,15 @@ pub enum Applied {
     UnknownRepository,
     /// How many work items changed.
     Items(usize),
+    /// Older than what Jetson already knows of the issue (GitHub does not promise delivery
+    /// order): applying it would rewind the issue, so nothing changed.
+    Stale,
+    /// A published release: checking what it ships is queued.
+    ReleaseQueued,
 }
+
+/// The first read of a repository takes this many pages (100 issues each) at most.
+pub const FIRST_READ_PAGES: usize = 20;
 
 pub fn repo_issue(repo: &str, i: &Issue) -> RepoIssue {
     RepoIssue {
@@ -69,6 +79,13 @@ pub async fn apply_event(state: &AppState, org: OrgId, e: &IssuesEvent) -> anyho
         return Ok(Applied::UnknownRepository);
     }
     let number = e.issue.number as i64;
+    // `deleted` and `transferred` end the issue here whatever came before; anything else carries
+    // the issue as it was when the event happened, which a later event may already have passed.
+    if !matches!(e.action.as_str(), "deleted" | "transferred")
+        && github_issues::updated_at(&state.db, org, repo, number).await?.is_some_and(|seen| e.issue.updated_at < seen)
+    {
+        return Ok(Applied::Stale);
+    }
     let items = store::items_for_issue(&state.db, org, repo, number).await?;
     let mut tx = state.db.begin().await?;
     let mut changed = 0;
@@ -105,6 +122,42 @@ pub async fn apply_event(state: &AppState, org: OrgId, e: &IssuesEvent) -> anyho
     }
     tx.commit().await?;
     Ok(Applied::Items(changed))
+}
+
+/// A `release` webhook delivery: a published release of a linked repository queues the check of
+/// what it ships.
+pub async fn apply_release(state: &AppState, org: OrgId, e: &ReleaseEvent) -> anyhow::Result<Applied> {
+    let repo = &e.repository.full_name;
+    if store::repos_named(&state.db, org, repo).await?.is_empty() {
+        return Ok(Applied::UnknownRepository);
+    }
+    if e.action != "published" || e.release.draft {
+        return Ok(Applied::Items(0));
+    }
+    let mut tx = state.db.begin().await?;
+    crate::queue::github_release::enqueue(&mut tx, org, repo, e.release.id).await?;
+    tx.commit().await?;
+    Ok(Applied::ReleaseQueued)
+}
+
+/// Reads a repository's issues (those changed since `since`, all on a first read) and applies
+/// them; returns the new ETag when the repository changed, or None when it did not.
+pub async fn read_repo(
+    state: &AppState,
+    org: OrgId,
+    gh: &Client,
+    repo: &str,
+    etag: Option<&str>,
+    since: Option<DateTime<Utc>>,
+) -> anyhow::Result<Option<Option<String>>> {
+    let name = super::repo_name(repo)?;
+    match gh.list_issues(&name, "all", None, etag, since, FIRST_READ_PAGES).await? {
+        Conditional::NotModified => Ok(None),
+        Conditional::Fresh { value, etag } => {
+            apply_polled(state, org, repo, &value).await?;
+            Ok(Some(etag))
+        }
+    }
 }
 
 /// Issues read by the poll: keep Jetson's copy, and apply a state that changed on GitHub since

@@ -9,23 +9,21 @@
 
 use jetson_analysis::text::clean_for_analysis;
 use jetson_domain::{Author, OrgId, ProductId};
+use jetson_privacy::Known;
 use jetson_privacy::screen::{Category, Screener};
-use jetson_privacy::{Known, RedactedText, Redactor};
 use jetson_store::conversations::{self, NewConversation, NewMessage, Upserted};
 use jetson_store::holds::{self, StoredFlag};
 use jetson_store::{Tx, customers};
 use sha2::{Digest, Sha256};
 
 use super::Imported;
+use crate::protect::{Operators, Protect};
 use crate::queue::analyze;
 use crate::sealed::Sealer;
-use crate::services::operators::Operators;
 use crate::state::AppState;
 
 /// The sealing purpose of original message bodies.
 pub const MESSAGE_BODY: &str = "message_body";
-/// The sealing purpose of original subject lines.
-pub const SUBJECT: &str = "conversation_subject";
 
 pub const BATCH: usize = 250;
 
@@ -141,25 +139,6 @@ fn screen(c: &NewConversation) -> Vec<StoredFlag> {
         }
     }
     best
-}
-
-/// What privacy needs to store a conversation: the key and the organisation's operators.
-pub struct Protect<'a> {
-    pub sealer: &'a Sealer,
-    pub org: OrgId,
-    pub operators: &'a Operators,
-}
-
-impl Protect<'_> {
-    /// `text` redacted by the organisation's policy.
-    pub fn redact(&self, text: &str, known: &Known) -> RedactedText {
-        Redactor.redact_with(text, known, |kind, value| self.operators.apply(self.sealer, self.org, kind, value)).text
-    }
-
-    /// A subject line: redacted for analysis, and its original (cards masked) sealed.
-    pub fn subject(&self, subject: &str, known: &Known) -> (RedactedText, String) {
-        (self.redact(subject, known), self.sealer.seal(SUBJECT, &jetson_privacy::mask_cards(subject)))
-    }
 }
 
 fn to_new_conversation(

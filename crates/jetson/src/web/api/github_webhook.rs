@@ -4,8 +4,9 @@
 //! connection's secret) is checked before anything else; a missing or wrong one gets 401 and
 //! changes nothing, as does an unknown connection. Each delivery id (`X-GitHub-Delivery`) is
 //! acted on once: a replay or a redelivery of a delivery already applied is acknowledged and
-//! ignored. `issues` events are applied at once (database work only); a delivery about a
-//! repository no product uses is acknowledged (202) and ignored.
+//! ignored. `issues` events are applied at once (database work only), unless GitHub delivered
+//! them after a newer one (see `sync::Applied::Stale`); a published `release` queues the check of
+//! what it ships; a delivery about a repository no product uses is acknowledged (202) and ignored.
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -55,6 +56,15 @@ pub async fn handler(
                 tracing::info!(delivery, action = %e.action, items = n, "github.webhook.applied");
                 StatusCode::OK
             }
+            Applied::Stale => {
+                tracing::info!(delivery, action = %e.action, "github.webhook.stale");
+                StatusCode::OK
+            }
+            Applied::ReleaseQueued => StatusCode::OK,
+        },
+        Event::Release(e) => match sync::apply_release(&state, conn.org_id, e).await.map_err(ApiError::Internal)? {
+            Applied::UnknownRepository => StatusCode::ACCEPTED,
+            _ => StatusCode::OK,
         },
         Event::Ping(_) | Event::IssueComment(_) | Event::Label(_) | Event::Other(_) => StatusCode::OK,
     };

@@ -11,7 +11,7 @@ use jetson_store::retention::{self, Policy, Report};
 use serde::Deserialize;
 
 use super::{Layout, UiError, render};
-use crate::services::operators::Operators;
+use crate::protect::Operators;
 use crate::state::AppState;
 use crate::web::guards::{Administer, Allowed, CsrfForm};
 
