@@ -144,6 +144,28 @@ macro_rules! select_reports {
     };
 }
 
+/// One page of a work item's reports, oldest conversation first: `limit` after skipping `offset`.
+pub async fn page_for_work_item(
+    db: &Db,
+    org: OrgId,
+    work_item: WorkItemId,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<Report>> {
+    let sql = concat!(
+        select_reports!(),
+        "WHERE r.org_id = $1 AND r.work_item_id = $2 ORDER BY c.created_at, r.ordinal, r.id LIMIT $3 OFFSET $4"
+    );
+    Ok(on_pool!(db, |p| sqlx::query_as(sql)
+        .bind(org.as_uuid())
+        .bind(work_item.as_uuid())
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(p)
+        .await)?)
+}
+
+/// Every report of a work item (for the issue draft and the like; pages use [`page_for_work_item`]).
 pub async fn for_work_item(db: &Db, org: OrgId, work_item: WorkItemId) -> Result<Vec<Report>> {
     let sql =
         concat!(select_reports!(), "WHERE r.org_id = $1 AND r.work_item_id = $2 ORDER BY c.created_at, r.ordinal");

@@ -52,24 +52,68 @@ pub async fn create(tx: &mut Tx, t: NewToken<'_>) -> Result<ApiTokenId> {
     Ok(id)
 }
 
-/// The token with this hash if it has not expired and its owner is still a member; records its use.
-pub async fn authenticate(db: &Db, token_hash: &str) -> Result<Option<TokenInfo>> {
-    let sql = "SELECT t.id, t.org_id, t.user_id, t.scope, m.role
-               FROM api_tokens t JOIN memberships m ON m.user_id = t.user_id AND m.org_id = t.org_id
-               WHERE t.token_hash = $1 AND (t.expires_at IS NULL OR t.expires_at > $2)";
-    let now = crate::now();
-    let found: Option<TokenInfo> =
-        on_pool!(db, |p| sqlx::query_as(sql).bind(token_hash).bind(now).fetch_optional(p).await)?;
-    if let Some(t) = &found {
-        let touch = "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2";
-        on_pool!(db, |p| sqlx::query(touch)
-            .bind(now)
-            .bind(t.id.as_uuid())
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))?;
+/// What a presented token turned out to be.
+#[derive(Debug, Clone)]
+pub enum Authenticated {
+    Valid(TokenInfo),
+    /// Past its expiry date.
+    Expired,
+    /// Revoked by its owner.
+    Revoked,
+    /// The organisation requires two-factor and the token's owner has not set it up.
+    TwoFactorRequired,
+    /// No such token, or its owner is no longer a member.
+    Unknown,
+}
+
+impl Authenticated {
+    /// The token, when it may be used.
+    pub fn valid(self) -> Option<TokenInfo> {
+        match self {
+            Authenticated::Valid(t) => Some(t),
+            _ => None,
+        }
     }
-    Ok(found)
+}
+
+#[derive(sqlx::FromRow)]
+struct Presented {
+    #[sqlx(flatten)]
+    info: TokenInfo,
+    expires_at: Option<DateTime<Utc>>,
+    revoked_at: Option<DateTime<Utc>>,
+    lacks_two_factor: bool,
+}
+
+/// The token with this hash, and whether it may be used now; records the use of a valid one.
+pub async fn authenticate(db: &Db, token_hash: &str) -> Result<Authenticated> {
+    let sql = "SELECT t.id, t.org_id, t.user_id, t.scope, m.role, t.expires_at, t.revoked_at,
+                      (o.require_two_factor AND u.totp_secret_enc IS NULL) AS lacks_two_factor
+               FROM api_tokens t
+               JOIN memberships m ON m.user_id = t.user_id AND m.org_id = t.org_id
+               JOIN users u ON u.id = t.user_id
+               JOIN organizations o ON o.id = t.org_id
+               WHERE t.token_hash = $1";
+    let now = crate::now();
+    let found: Option<Presented> = on_pool!(db, |p| sqlx::query_as(sql).bind(token_hash).fetch_optional(p).await)?;
+    let Some(t) = found else { return Ok(Authenticated::Unknown) };
+    if t.revoked_at.is_some() {
+        return Ok(Authenticated::Revoked);
+    }
+    if t.expires_at.is_some_and(|at| at <= now) {
+        return Ok(Authenticated::Expired);
+    }
+    if t.lacks_two_factor {
+        return Ok(Authenticated::TwoFactorRequired);
+    }
+    let touch = "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2";
+    on_pool!(db, |p| sqlx::query(touch)
+        .bind(now)
+        .bind(t.info.id.as_uuid())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(Authenticated::Valid(t.info))
 }
 
 /// A token as its owner sees it on the API tokens page: never the token itself.
@@ -94,17 +138,20 @@ impl Listed {
 /// The user's tokens for this organisation, newest first, expired ones included (they say so).
 pub async fn list_for_user(db: &Db, org: OrgId, user: UserId) -> Result<Vec<Listed>> {
     let sql = "SELECT id, name, scope, created_at, expires_at, last_used_at FROM api_tokens
-               WHERE org_id = $1 AND user_id = $2 ORDER BY created_at DESC, id DESC";
+               WHERE org_id = $1 AND user_id = $2 AND revoked_at IS NULL ORDER BY created_at DESC, id DESC";
     Ok(on_pool!(db, |p| sqlx::query_as(sql).bind(org.as_uuid()).bind(user.as_uuid()).fetch_all(p).await)?)
 }
 
-/// Deletes one of the user's tokens in this organisation; false when there is no such token.
+/// Revokes one of the user's tokens in this organisation; false when there is no such token (or
+/// it was revoked already).
 pub async fn revoke(tx: &mut Tx, org: OrgId, user: UserId, id: ApiTokenId) -> Result<bool> {
-    let sql = "DELETE FROM api_tokens WHERE id = $1 AND org_id = $2 AND user_id = $3";
+    let sql = "UPDATE api_tokens SET revoked_at = $4 WHERE id = $1 AND org_id = $2 AND user_id = $3
+               AND revoked_at IS NULL";
     let n = on_tx!(tx, |c| sqlx::query(sql)
         .bind(id.as_uuid())
         .bind(org.as_uuid())
         .bind(user.as_uuid())
+        .bind(crate::now())
         .execute(c)
         .await
         .map(|r| r.rows_affected()))?;

@@ -472,8 +472,8 @@ async fn sessions_and_tokens_are_found_by_hash_and_expire() {
         let listed = sessions::list_for_user(&db, user.id).await.unwrap();
         assert_eq!(listed.len(), 1, "only live sessions are listed");
         assert!(listed[0].user_agent.contains("Chrome"));
-        assert_eq!(tokens::authenticate(&db, "tok").await.unwrap().unwrap().org_id, w.org);
-        assert!(tokens::authenticate(&db, "gone").await.unwrap().is_none());
+        assert_eq!(tokens::authenticate(&db, "tok").await.unwrap().valid().unwrap().org_id, w.org);
+        assert!(tokens::authenticate(&db, "gone").await.unwrap().valid().is_none());
         sessions::delete(&db, "live").await.unwrap();
         assert!(sessions::find_live(&db, "live").await.unwrap().is_none());
     })

@@ -29,6 +29,8 @@ const KNOWN_VARS: &[&str] = &[
     "JETSON_GITHUB_API_URL",
     "JETSON_REQUIRE_EMBEDDINGS",
     "JETSON_RATE_LIMIT",
+    "JETSON_MAX_CONNECTIONS",
+    "JETSON_HEADER_TIMEOUT",
     "JETSON_BEHIND_PROXY",
     "JETSON_ALLOW_SIGNUP",
     "JETSON_ALERT_WEBHOOK",
@@ -71,6 +73,11 @@ pub struct Settings {
     pub embeddings_dir: Option<PathBuf>,
     /// Requests a minute per API token or client address (`JETSON_RATE_LIMIT`; 0: no limit).
     pub rate_limit_per_minute: u32,
+    /// Open connections served at once (`JETSON_MAX_CONNECTIONS`); more wait to be accepted.
+    pub max_connections: usize,
+    /// How long a client may take to send a request's headers, and how long a kept-alive
+    /// connection may sit idle (`JETSON_HEADER_TIMEOUT`, in seconds).
+    pub header_timeout: std::time::Duration,
     /// Served through a reverse proxy that appends the client's address to `X-Forwarded-For`
     /// (`JETSON_BEHIND_PROXY`): throttling and rate limits then go by that address.
     pub behind_proxy: bool,
@@ -106,6 +113,8 @@ impl Settings {
             github_timeout: std::time::Duration::from_secs(30),
             embeddings_dir: None,
             rate_limit_per_minute: 600,
+            max_connections: 1024,
+            header_timeout: std::time::Duration::from_secs(15),
             behind_proxy: false,
             allow_signup: false,
             alert_webhook: None,
@@ -178,6 +187,21 @@ impl Settings {
             s.rate_limit_per_minute = limit
                 .parse()
                 .with_context(|| format!("JETSON_RATE_LIMIT=`{limit}` is not a number of requests a minute"))?;
+        }
+        if let Ok(n) = std::env::var("JETSON_MAX_CONNECTIONS") {
+            s.max_connections = n
+                .parse()
+                .ok()
+                .filter(|n| *n > 0)
+                .with_context(|| format!("JETSON_MAX_CONNECTIONS=`{n}` is not a positive number of connections"))?;
+        }
+        if let Ok(secs) = std::env::var("JETSON_HEADER_TIMEOUT") {
+            let secs: u64 = secs
+                .parse()
+                .ok()
+                .filter(|s| *s > 0)
+                .with_context(|| format!("JETSON_HEADER_TIMEOUT=`{secs}` is not a positive number of seconds"))?;
+            s.header_timeout = std::time::Duration::from_secs(secs);
         }
         Ok(s)
     }

@@ -11,6 +11,8 @@ use crate::config::Settings;
 use crate::progress::Progress;
 use crate::state::AppState;
 
+mod serve;
+
 pub struct Application {
     listener: TcpListener,
     state: AppState,
@@ -86,14 +88,15 @@ impl Application {
             tracing::warn!(error = %format!("{e:#}"), "could not schedule retention");
         }
         let app = crate::web::router::build(self.state.clone());
-        // The peer's address reaches handlers (sign-in throttling, rate limits).
-        let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-        let served = axum::serve(self.listener, app)
-            .with_graceful_shutdown(async move {
-                shutdown.await;
-                let _ = stop_tx.send(true);
-            })
-            .await;
+        let limits = serve::Limits {
+            header_timeout: self.state.settings.header_timeout,
+            max_connections: self.state.settings.max_connections,
+        };
+        let served = serve::serve(self.listener, app, limits, async move {
+            shutdown.await;
+            let _ = stop_tx.send(true);
+        })
+        .await;
         if let Some(w) = worker {
             let _ = w.await;
         }

@@ -10,3 +10,7 @@ CREATE TABLE key_canary (
     id UUID PRIMARY KEY,
     sealed TEXT NOT NULL
 );
+
+-- A revoked token is kept (without its use) so that its holder is told it was revoked, not
+-- that it never existed.
+ALTER TABLE api_tokens ADD COLUMN revoked_at TIMESTAMPTZ;

@@ -24,6 +24,9 @@ pub enum BenchCommand {
     Ingest {
         #[arg(long, default_value_t = 20_000)]
         conversations: usize,
+        /// Read them as one JSON array (a Help Scout export) rather than one object per line.
+        #[arg(long)]
+        array: bool,
     },
     /// Analyse N conversations on one thread (classification, splitting, priority, explanation).
     Classify {
@@ -59,7 +62,7 @@ pub enum BenchCommand {
 
 pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
-        BenchCommand::Ingest { conversations } => bench::ingest(conversations).await,
+        BenchCommand::Ingest { conversations, array } => bench::ingest(conversations, array).await,
         BenchCommand::Load { url, token, rate, seconds } => {
             bench::load::run(bench::load::Options { url, token, rate, seconds }).await
         }

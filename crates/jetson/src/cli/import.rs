@@ -20,18 +20,27 @@ pub async fn run(state: AppState, product: &str, org: Option<&str>, file: &std::
     })?;
     let org = org_or_only(&state, org).await?;
     let name = ProductName::parse(product).map_err(|e| anyhow::anyhow!(e.0))?;
-    let mut tx = state.db.begin().await?;
-    let product = products::get_or_create(&mut tx, org, &name).await?;
-    tx.commit().await?;
 
     let format = crate::services::import::Format::detect(file, &content);
-    let parsed = crate::services::import::parse(format, &content);
+    let mut reading = Progress::new("reading", 0);
+    let parsed = crate::services::import::parse_with_progress(format, &content, &mut |done, total| {
+        reading.set_total(total as u64);
+        reading.set(done as u64);
+    });
+    reading.finish();
     for e in parsed.errors.iter().take(50) {
         eprintln!("skipped: {e}");
     }
     if parsed.errors.len() > 50 {
         eprintln!("skipped: … and {} more", parsed.errors.len() - 50);
     }
+    // Only now: a file with nothing to import leaves no empty product behind.
+    if parsed.conversations.is_empty() {
+        bail!("nothing in {} could be imported ({} bad record(s))", file.display(), parsed.errors.len());
+    }
+    let mut tx = state.db.begin().await?;
+    let product = products::get_or_create(&mut tx, org, &name).await?;
+    tx.commit().await?;
     let mut bar = Progress::new("importing", parsed.conversations.len() as u64);
     let summary = crate::services::import::write(&state, org, product.id, &parsed.conversations, &mut |done, _| {
         bar.set(done as u64)
@@ -46,8 +55,5 @@ pub async fn run(state: AppState, product: &str, org: Option<&str>, file: &std::
         summary.unchanged,
         parsed.errors.len()
     );
-    if parsed.conversations.is_empty() && !parsed.errors.is_empty() {
-        bail!("nothing in {} could be imported", file.display());
-    }
     Ok(())
 }

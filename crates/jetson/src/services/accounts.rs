@@ -58,6 +58,18 @@ pub async fn create_token(
     by: Option<Actor<'_>>,
 ) -> anyhow::Result<(ApiTokenId, String)> {
     anyhow::ensure!(days.is_none_or(|d| (1..=3650).contains(&d)), "a token expires after 1 to 3650 days");
+    // The page offers only scopes the role allows; the command line and anything else are held
+    // to the same.
+    let role =
+        users::role_in(&state.db, org, user).await?.context("that person is not a member of this organisation")?;
+    let widest = Scope::widest_for(role);
+    anyhow::ensure!(
+        scope <= widest,
+        "a {} may hold tokens of at most `{}` scope, not `{}`",
+        role.as_str(),
+        widest.as_str(),
+        scope.as_str()
+    );
     let token = secret::generate("jt_");
     let mut tx = state.db.begin().await?;
     let id = tokens::create(

@@ -79,8 +79,14 @@ impl Format {
 }
 
 pub fn parse(format: Format, content: &str) -> Parsed {
+    parse_with_progress(format, content, &mut |_, _| {})
+}
+
+/// [`parse`], calling `progress(records read, records)` as it goes (JSON records; a CSV is read
+/// in one go).
+pub fn parse_with_progress(format: Format, content: &str, progress: &mut dyn FnMut(usize, usize)) -> Parsed {
     match format {
-        Format::HelpScoutJson => helpscout::parse(content),
+        Format::HelpScoutJson => helpscout::parse(content, progress),
         Format::Csv => csv_file::parse(content),
     }
 }

@@ -85,9 +85,8 @@ async fn org_operators<'a>(
     tx: &mut jetson_store::Tx,
     org: OrgId,
 ) -> anyhow::Result<&'a Operators> {
-    if !cache.contains_key(&org) {
-        let rows = jetson_store::operators::get_in_tx(tx, org).await?;
-        cache.insert(org, Operators::from_rows(&rows));
+    if let std::collections::hash_map::Entry::Vacant(slot) = cache.entry(org) {
+        slot.insert(Operators::from_rows(&jetson_store::operators::get_in_tx(tx, org).await?));
     }
     Ok(&cache[&org])
 }

@@ -35,10 +35,14 @@ pub fn synthetic_conversations(n: usize) -> anyhow::Result<String> {
     Ok(lines)
 }
 
-/// Times parsing, storing and analysing `n` synthetic conversations on a fresh SQLite database.
-pub async fn ingest(n: usize) -> anyhow::Result<()> {
+/// Times parsing, storing and analysing `n` synthetic conversations on a fresh SQLite database,
+/// given as JSON lines or (with `array`) as one JSON array, the shape of a Help Scout export.
+pub async fn ingest(n: usize, array: bool) -> anyhow::Result<()> {
     anyhow::ensure!(n > 0, "--conversations must be at least 1");
-    let lines = synthetic_conversations(n)?;
+    let mut lines = synthetic_conversations(n)?;
+    if array {
+        lines = format!("[\n{}\n]\n", lines.trim_end().replace('\n', ",\n"));
+    }
     let dir = crate::tools::tempfile_dir()?;
     let state = crate::startup::open(Settings::for_data_dir(&dir)).await?;
     let org = crate::services::accounts::ensure_org(&state, "Bench").await?;
@@ -47,8 +51,11 @@ pub async fn ingest(n: usize) -> anyhow::Result<()> {
     tx.commit().await?;
 
     let started = Instant::now();
-    let parsed = import::parse(Format::HelpScoutJson, &lines);
+    let mut reading = Progress::new("reading", n as u64);
+    let parsed = import::parse_with_progress(Format::HelpScoutJson, &lines, &mut |done, _| reading.set(done as u64));
+    reading.finish();
     anyhow::ensure!(parsed.errors.is_empty(), "generated data did not parse: {}", parsed.errors[0]);
+    let read = started.elapsed().as_secs_f64();
     let mut bar = Progress::new("importing", n as u64);
     import::write(&state, org, product.id, &parsed.conversations, &mut |done, _| bar.set(done as u64)).await?;
     bar.finish();
@@ -59,7 +66,7 @@ pub async fn ingest(n: usize) -> anyhow::Result<()> {
     anyhow::ensure!(analysed as usize == n, "expected {n} conversations, found {analysed}");
     state.db.close().await;
     let _ = std::fs::remove_dir_all(&dir);
-    eprintln!("parse+store: {imported:.2} s, analysis: {:.2} s", secs - imported);
+    eprintln!("parse: {read:.2} s, parse+store: {imported:.2} s, analysis: {:.2} s", secs - imported);
     println!("ingest: {n} conversations in {secs:.2} s ({:.0} conversations/s)", n as f64 / secs);
     Ok(())
 }

@@ -216,8 +216,13 @@ impl FromRequestParts<AppState> for ApiCaller {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let header = parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|h| h.to_str().ok());
         let token = bearer(header).ok_or(ApiError::Unauthorized)?;
-        let found = tokens::authenticate(&state.db, &secret::hash(token)).await?;
-        let t = found.ok_or(ApiError::Unauthorized)?;
+        let t = match tokens::authenticate(&state.db, &secret::hash(token)).await? {
+            tokens::Authenticated::Valid(t) => t,
+            tokens::Authenticated::Expired => return Err(ApiError::TokenExpired),
+            tokens::Authenticated::Revoked => return Err(ApiError::TokenRevoked),
+            tokens::Authenticated::TwoFactorRequired => return Err(ApiError::TwoFactorRequired),
+            tokens::Authenticated::Unknown => return Err(ApiError::Unauthorized),
+        };
         // What an admin-scoped token changes is audited (reads are not: they are the read scope's).
         if t.scope == Scope::Admin && parts.method != axum::http::Method::GET {
             let owner = jetson_store::users::get(&state.db, t.user_id).await?;

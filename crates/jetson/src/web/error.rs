@@ -6,7 +6,10 @@
 //!
 //! | code               | status | when                                          |
 //! |--------------------|--------|-----------------------------------------------|
-//! | `unauthorized`     | 401    | no or invalid credentials, or a bad webhook signature |
+//! | `unauthorized`     | 401    | no or unknown credentials, or a bad webhook signature |
+//! | `token_expired`    | 401    | the API token is past its expiry date         |
+//! | `token_revoked`    | 401    | the API token was revoked                     |
+//! | `two_factor_required` | 403 | the organisation requires two-factor and the token's owner has not set it up |
 //! | `forbidden`        | 403    | valid credentials, not allowed to do this     |
 //! | `not_found`        | 404    | no such object in the caller's organisation   |
 //! | `conflict`         | 409    | the change contradicts the current state      |
@@ -27,6 +30,14 @@ pub enum ApiError {
     Unauthorized,
     #[error("missing or wrong signature")]
     BadSignature,
+    #[error("this API token has expired: make a new one under Account → API tokens")]
+    TokenExpired,
+    #[error("this API token was revoked: make a new one under Account → API tokens")]
+    TokenRevoked,
+    #[error(
+        "this organisation requires two-factor sign-in: its owner must set it up (Account → Two-factor) before their tokens work"
+    )]
+    TwoFactorRequired,
     #[error("your role does not allow this")]
     Forbidden,
     #[error("not found")]
@@ -52,6 +63,9 @@ impl ApiError {
     pub fn code(&self) -> &'static str {
         match self {
             ApiError::Unauthorized | ApiError::BadSignature => "unauthorized",
+            ApiError::TokenExpired => "token_expired",
+            ApiError::TokenRevoked => "token_revoked",
+            ApiError::TwoFactorRequired => "two_factor_required",
             ApiError::Forbidden => "forbidden",
             ApiError::NotFound => "not_found",
             ApiError::Conflict(_) => "conflict",
@@ -64,7 +78,10 @@ impl ApiError {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::Unauthorized | ApiError::BadSignature => StatusCode::UNAUTHORIZED,
+            ApiError::Unauthorized | ApiError::BadSignature | ApiError::TokenExpired | ApiError::TokenRevoked => {
+                StatusCode::UNAUTHORIZED
+            }
+            ApiError::TwoFactorRequired => StatusCode::FORBIDDEN,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,

@@ -1,7 +1,8 @@
 //! One's own account: API tokens, password change, and the role table walked through the product.
 
+use crate::helpers::WithLoginCsrf;
 use jetson_domain::permissions::{COLUMNS, TABLE};
-use jetson_domain::{Email, Permission, Role};
+use jetson_domain::{Email, Permission, Role, Scope};
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, conversation, spawn_app};
@@ -25,7 +26,13 @@ async fn person(app: &TestApp, role: Role) -> (reqwest::Client, String, String) 
 async fn sign_in(app: &TestApp, email: &str, password: &str) -> Option<reqwest::Client> {
     let client =
         reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let res = client.post(app.url("/login")).form(&[("email", email), ("password", password)]).send().await.unwrap();
+    let res = client
+        .post(app.url("/login"))
+        .with_login_csrf()
+        .form(&[("email", email), ("password", password)])
+        .send()
+        .await
+        .unwrap();
     (res.status() == 303).then_some(client)
 }
 
@@ -67,9 +74,9 @@ async fn a_token_is_shown_once_stored_hashed_used_within_its_scope_and_revoked()
     assert!(again.contains("nightly export") && again.contains("<td>Read</td>"), "{again}");
     assert!(again.contains("<span class=\"muted\">never</span>"), "not used yet");
     let db = &app.state.db;
-    assert!(jetson_store::tokens::authenticate(db, &token).await.unwrap().is_none(), "not stored as itself");
+    assert!(jetson_store::tokens::authenticate(db, &token).await.unwrap().valid().is_none(), "not stored as itself");
     let hashed = jetson::secret::hash(&token);
-    assert_eq!(jetson_store::tokens::authenticate(db, &hashed).await.unwrap().unwrap().role, Role::Member);
+    assert_eq!(jetson_store::tokens::authenticate(db, &hashed).await.unwrap().valid().unwrap().role, Role::Member);
 
     // It reads, cannot write, and its use shows on the page.
     let api = reqwest::Client::new();
@@ -109,6 +116,8 @@ async fn a_token_is_shown_once_stored_hashed_used_within_its_scope_and_revoked()
     assert_eq!(res.headers()["location"], "/account/tokens");
     let res = api.get(app.url("/api/v1/work-items")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(res.status(), 401);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "token_revoked", "told it was revoked, not that it never was");
 
     let events = jetson_store::audit::list(&app.state.db, app.org, Some("token."), 10).await.unwrap();
     let events: Vec<_> = events.iter().filter(|e| e.actor == "member@people.example").collect();
@@ -198,4 +207,53 @@ async fn every_role_gets_what_the_table_says() {
             }
         }
     }
+}
+
+#[tokio::test]
+async fn an_expired_an_unknown_and_a_two_factor_less_token_each_get_their_own_answer_and_scopes_follow_roles() {
+    let app = spawn_app().await;
+    let code_of = |res: reqwest::Response| async move {
+        let status = res.status().as_u16();
+        let body: serde_json::Value = res.json().await.unwrap();
+        (status, body["error"]["code"].as_str().unwrap_or_default().to_string())
+    };
+    let call = |token: String| {
+        let request = app.api.get(app.url("/api/v1/work-items")).bearer_auth(token);
+        async move { request.send().await.unwrap() }
+    };
+    assert_eq!(code_of(call("jt_nothing".into()).await).await, (401, "unauthorized".into()));
+
+    let admin = Email::parse(&app.admin_email).unwrap();
+    let owner = jetson_store::users::find_by_email(&app.state.db, &admin).await.unwrap().unwrap().id;
+    let (id, token) =
+        jetson::services::accounts::create_token(&app.state, app.org, owner, "soon", Scope::Read, Some(1), None)
+            .await
+            .unwrap();
+    assert_eq!(call(token.clone()).await.status(), 200);
+    let past = chrono::Utc::now() - chrono::Duration::days(1);
+    let expire = "UPDATE api_tokens SET expires_at = $1 WHERE id = $2";
+    match &app.state.db {
+        jetson_store::Db::Sqlite(p) => sqlx::query(expire).bind(past).bind(id.as_uuid()).execute(p).await.map(|_| ()),
+        jetson_store::Db::Postgres(p) => sqlx::query(expire).bind(past).bind(id.as_uuid()).execute(p).await.map(|_| ()),
+    }
+    .unwrap();
+    assert_eq!(code_of(call(token).await).await, (401, "token_expired".into()));
+
+    // Two-factor required: a token of someone who has not set it up stops working.
+    let member = app.token_for("member@people.example", Role::Member, "write").await;
+    assert_eq!(call(member.clone()).await.status(), 200);
+    let policy = jetson_store::orgs::SecurityPolicy { require_two_factor: true, pause_on_burst: false };
+    let mut tx = app.state.db.begin().await.unwrap();
+    jetson_store::orgs::set_security_policy(&mut tx, app.org, policy).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(code_of(call(member).await).await, (403, "two_factor_required".into()));
+
+    // No token wider than the role allows, from any door.
+    let viewer = Email::parse("viewer@people.example").unwrap();
+    let (viewer, _) =
+        jetson::services::accounts::create_user(&app.state, app.org, &viewer, "V", Role::Viewer).await.unwrap();
+    let wide =
+        jetson::services::accounts::create_token(&app.state, app.org, viewer, "x", Scope::Write, None, None).await;
+    let why = format!("{:#}", wide.unwrap_err());
+    assert!(why.contains("a viewer may hold tokens of at most `read` scope"), "{why}");
 }

@@ -1,6 +1,7 @@
 //! Unusual activity: a sign-in from a new device, an account locked by failed sign-ins, a burst of
 //! reveals; shown to owners and admins and posted to the alert webhook.
 
+use crate::helpers::WithLoginCsrf;
 use serde_json::Value;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -16,7 +17,7 @@ async fn sign_in_with(app: &TestApp, agent: &str, password: &str) -> (reqwest::C
         .build()
         .unwrap();
     let form = [("email", app.admin_email.as_str()), ("password", password)];
-    let status = client.post(app.url("/login")).form(&form).send().await.unwrap().status().as_u16();
+    let status = client.post(app.url("/login")).with_login_csrf().form(&form).send().await.unwrap().status().as_u16();
     (client, status)
 }
 
@@ -100,7 +101,7 @@ async fn a_member_neither_sees_alerts_nor_raises_device_alerts_for_others() {
     let client =
         reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let form = [("email", "mo@test.example"), ("password", password.as_str())];
-    client.post(app.url("/login")).form(&form).send().await.unwrap();
+    client.post(app.url("/login")).with_login_csrf().form(&form).send().await.unwrap();
     assert_eq!(client.get(app.url("/settings/audit")).send().await.unwrap().status(), 403);
     assert!(alerts(&app).await.is_empty(), "each person's first device is only recorded");
 }
@@ -143,6 +144,7 @@ async fn an_organisation_that_pauses_on_bursts_stops_that_persons_reveals_and_ex
     let ada =
         reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
     ada.post(app.url("/login"))
+        .with_login_csrf()
         .form(&[("email", "ada@test.example"), ("password", password.as_str())])
         .send()
         .await

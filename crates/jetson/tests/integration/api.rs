@@ -399,3 +399,54 @@ async fn what_an_admin_scoped_token_changes_is_audited_and_its_reads_are_not() {
     assert_eq!(used[0].actor, "boss@test.example");
     assert_eq!(used[0].detail, format!("POST {status}"));
 }
+
+#[tokio::test]
+async fn a_work_items_reports_come_a_page_at_a_time_in_the_api_and_on_its_page() {
+    let app = spawn_app().await;
+    let convs: Vec<_> = (0..120)
+        .map(|i| {
+            conversation(
+                &format!("c{i}"),
+                &format!("person{i}@customer{i}.example"),
+                "CSV export fails",
+                "The CSV export fails with an error every time I click Export on the ledger page.",
+            )
+        })
+        .collect();
+    app.import("Ledgerly", &convs).await;
+    let items: Value = app.get_api("/api/v1/work-items").await.json().await.unwrap();
+    let top = items["items"].as_array().unwrap().iter().max_by_key(|i| i["reports"].as_i64()).unwrap().clone();
+    let (id, total) = (top["id"].as_str().unwrap().to_string(), top["reports"].as_i64().unwrap());
+    assert!(total > 100, "one item gathers the reports: {total}");
+
+    let mut seen = std::collections::HashSet::new();
+    let mut offset = Some(0);
+    let mut pages = 0;
+    while let Some(at) = offset {
+        let page: Value = app
+            .get_api(&format!("/api/v1/work-items/{id}?report_limit=50&report_offset={at}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let list = page["report_list"].as_array().unwrap();
+        assert!(list.len() <= 50);
+        seen.extend(list.iter().map(|r| r["id"].as_str().unwrap().to_string()));
+        offset = page["reports_next_offset"].as_i64();
+        pages += 1;
+    }
+    assert_eq!((seen.len() as i64, pages), (total, (total + 49) / 50), "every report once, in pages");
+    let first: Value = app.get_api(&format!("/api/v1/work-items/{id}")).await.json().await.unwrap();
+    assert_eq!(first["report_list"].as_array().unwrap().len(), 50, "50 by default");
+    let bad = app.get_api(&format!("/api/v1/work-items/{id}?report_limit=500")).await;
+    assert_eq!(bad.status(), 422);
+
+    let client = crate::pages::signed_in(&app).await;
+    let html = client.get(app.url(&format!("/items/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains(&format!("Reports ({total})")) && html.contains("id=\"reports-next\""));
+    assert_eq!(html.matches("<blockquote>").count(), 50);
+    let last = (total + 49) / 50;
+    let html = client.get(app.url(&format!("/items/{id}?page={last}"))).send().await.unwrap().text().await.unwrap();
+    assert_eq!(html.matches("<blockquote>").count() as i64, total - (last - 1) * 50);
+    assert!(html.contains("id=\"reports-prev\"") && !html.contains("id=\"reports-next\""));
+}

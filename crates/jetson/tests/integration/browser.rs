@@ -1,6 +1,7 @@
 //! The UI in a real browser: Debian's Chromium driven through chromedriver. Skips with a message
 //! when chromedriver is not installed (CI installs it). Screenshots go to `screenshots/`.
 
+use crate::helpers::WithLoginCsrf;
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -537,7 +538,7 @@ async fn an_admin_reads_the_audit_trail_and_filters_it_after_a_failed_sign_in() 
     // A sign-in from another device earlier, so that the browser's is a new device: an alert.
     let phone = reqwest::Client::builder().user_agent("Mozilla/5.0 (iPhone) Safari/604.1").build().unwrap();
     let form = [("email", app.admin_email.as_str()), ("password", app.admin_password.as_str())];
-    phone.post(app.url("/login")).form(&form).send().await.unwrap();
+    phone.post(app.url("/login")).with_login_csrf().form(&form).send().await.unwrap();
     let (_driver_process, port) = start_driver(&path);
     let driver = browser(port).await;
     let run = async {
@@ -581,7 +582,7 @@ async fn a_person_signs_out_another_session_from_the_sessions_page() {
         .build()
         .unwrap();
     let form = [("email", app.admin_email.clone()), ("password", app.admin_password.clone())];
-    assert_eq!(other.post(app.url("/login")).form(&form).send().await.unwrap().status(), 303);
+    assert_eq!(other.post(app.url("/login")).with_login_csrf().form(&form).send().await.unwrap().status(), 303);
     let (_driver_process, port) = start_driver(&path);
     let driver = browser(port).await;
     let run = async {
@@ -653,7 +654,7 @@ async fn a_person_makes_an_api_token_uses_it_revokes_it_and_changes_their_passwo
     result.expect("the tokens and password walk-through");
     let form = [("email", app.admin_email.as_str()), ("password", strong)];
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    assert_eq!(client.post(app.url("/login")).form(&form).send().await.unwrap().status(), 303);
+    assert_eq!(client.post(app.url("/login")).with_login_csrf().form(&form).send().await.unwrap().status(), 303);
 }
 
 #[tokio::test]

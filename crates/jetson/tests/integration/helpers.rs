@@ -107,19 +107,31 @@ impl TestApp {
         assert!(jetson_store::jobs::failed(&self.state.db).await.unwrap().is_empty(), "no job may fail");
     }
 
-    /// A token for a new user with `role` and `scope` in this organisation.
+    /// A token for a new user with `role` and `scope` in this organisation. A scope wider than the
+    /// role allows is what a person keeps after being demoted: the token is made while they may
+    /// hold it, then their role is lowered.
     pub async fn token_for(&self, email: &str, role: Role, scope: &str) -> String {
+        let scope = Scope::parse(scope).unwrap();
+        let made_as = if scope > Scope::widest_for(role) { Role::Owner } else { role };
         let (user, _) = jetson::services::accounts::create_user(
             &self.state,
             self.org,
             &Email::parse(email).unwrap(),
             "Someone",
-            role,
+            made_as,
         )
         .await
         .unwrap();
-        let scope = Scope::parse(scope).unwrap();
-        jetson::services::accounts::create_token(&self.state, self.org, user, "t", scope, None, None).await.unwrap().1
+        let token = jetson::services::accounts::create_token(&self.state, self.org, user, "t", scope, None, None)
+            .await
+            .unwrap()
+            .1;
+        if made_as != role {
+            let mut tx = self.state.db.begin().await.unwrap();
+            jetson_store::users::add_membership(&mut tx, self.org, user, role).await.unwrap();
+            tx.commit().await.unwrap();
+        }
+        token
     }
 }
 
@@ -141,5 +153,18 @@ pub fn conversation(id: &str, email: &str, subject: &str, body: &str) -> jetson:
             body: body.into(),
             created_at: at,
         }],
+    }
+}
+
+/// The sign-in form's CSRF token, as a browser that loaded the form sends it: the cookie and the
+/// same value in a header. For tests that post `/login` without loading the page first.
+pub trait WithLoginCsrf {
+    fn with_login_csrf(self) -> Self;
+}
+
+impl WithLoginCsrf for reqwest::RequestBuilder {
+    fn with_login_csrf(self) -> Self {
+        const TOKEN: &str = "a-test-sign-in-form-token-of-enough-length";
+        self.header("cookie", format!("{}={TOKEN}", jetson::web::ui::login::FORM_COOKIE)).header("x-csrf-token", TOKEN)
     }
 }

@@ -2,6 +2,7 @@
 //! kind of fault), webhooks (signatures, duplicates, disorder, deletion, moves), polling, OAuth and
 //! disconnecting.
 
+use crate::helpers::WithLoginCsrf;
 use jetson_connectors::helpscout::signature;
 use jetson_store::{conversations, helpscout as store, jobs, sync_runs};
 use serde_json::json;
@@ -36,6 +37,7 @@ async fn setup() -> Setup {
     let client = browser();
     let res = client
         .post(app.url("/login"))
+        .with_login_csrf()
         .form(&[("email", app.admin_email.as_str()), ("password", app.admin_password.as_str())])
         .send()
         .await

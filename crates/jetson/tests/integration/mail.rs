@@ -2,6 +2,7 @@
 //! asked for by the person who forgot, and security alerts to owners and admins. A dead server
 //! leaves the link to hand over; no server at all leaves the product as it was.
 
+use crate::helpers::WithLoginCsrf;
 use jetson::mail::SmtpSettings;
 use jetson_domain::{Email, Role};
 
@@ -24,7 +25,9 @@ fn path_of(link: &str) -> String {
 }
 
 async fn post_form(client: &reqwest::Client, app: &TestApp, path: &str, form: &[(&str, &str)]) -> (u16, String) {
-    let res = client.post(app.url(path)).form(form).send().await.unwrap();
+    let request = client.post(app.url(path));
+    let request = if path == "/login" { request.with_login_csrf() } else { request };
+    let res = request.form(form).send().await.unwrap();
     (res.status().as_u16(), res.text().await.unwrap())
 }
 

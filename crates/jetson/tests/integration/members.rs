@@ -1,6 +1,7 @@
 //! Settings → Members: invitations by one-time link (someone new, someone with an account),
 //! roles (owners only by owners, never the last one), removal, and password-reset links.
 
+use crate::helpers::WithLoginCsrf;
 use jetson_domain::{Email, Role};
 
 use crate::helpers::{TestApp, spawn_app};
@@ -23,7 +24,13 @@ async fn members_page(app: &TestApp, client: &reqwest::Client) -> String {
 
 async fn sign_in(app: &TestApp, email: &str, password: &str) -> Option<reqwest::Client> {
     let client = browser();
-    let res = client.post(app.url("/login")).form(&[("email", email), ("password", password)]).send().await.unwrap();
+    let res = client
+        .post(app.url("/login"))
+        .with_login_csrf()
+        .form(&[("email", email), ("password", password)])
+        .send()
+        .await
+        .unwrap();
     (res.status() == 303).then_some(client)
 }
 

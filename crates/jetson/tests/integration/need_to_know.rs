@@ -2,6 +2,7 @@
 //! route the router lists and every page that lists or shows work: not in lists, not in product
 //! menus, and 404 for their objects, exactly as for another organisation's.
 
+use crate::helpers::WithLoginCsrf;
 use jetson_domain::{Email, ProductId, Role, UserId};
 use serde_json::{Value, json};
 
@@ -182,7 +183,11 @@ async fn a_limited_member_sees_only_their_products_on_every_page_and_admins_set_
 
     let vic =
         reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let res = vic.post(app.url("/login")).form(&[("email", "vic@test.example"), ("password", &password)]).send();
+    let res = vic
+        .post(app.url("/login"))
+        .with_login_csrf()
+        .form(&[("email", "vic@test.example"), ("password", &password)])
+        .send();
     assert_eq!(res.await.unwrap().status(), 303);
     let get = |path: String| {
         let vic = vic.clone();

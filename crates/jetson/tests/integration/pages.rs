@@ -1,3 +1,4 @@
+use crate::helpers::WithLoginCsrf;
 use crate::helpers::{TestApp, conversation, spawn_app};
 
 /// A browser-like client: keeps cookies, does not follow redirects (so tests can see them).
@@ -9,6 +10,7 @@ pub async fn signed_in(app: &TestApp) -> reqwest::Client {
     let client = browser();
     let res = client
         .post(app.url("/login"))
+        .with_login_csrf()
         .form(&[("email", app.admin_email.as_str()), ("password", app.admin_password.as_str())])
         .send()
         .await
@@ -30,8 +32,13 @@ async fn pages_redirect_to_login_and_a_wrong_password_is_refused_like_an_unknown
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], "/login");
     for (email, password) in [(app.admin_email.as_str(), "wrong"), ("nobody@test.example", "wrong")] {
-        let res =
-            client.post(app.url("/login")).form(&[("email", email), ("password", password)]).send().await.unwrap();
+        let res = client
+            .post(app.url("/login"))
+            .with_login_csrf()
+            .form(&[("email", email), ("password", password)])
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 401);
         assert!(res.text().await.unwrap().contains("Wrong email or password."));
     }

@@ -1,6 +1,7 @@
 //! Privacy end to end: what is stored, what a page shows, who may see originals, and what
 //! happens to harmful content.
 
+use crate::helpers::WithLoginCsrf;
 use jetson::services::import::MESSAGE_BODY;
 use jetson_domain::Role;
 use jetson_store::{audit, conversations, holds, reports};
@@ -82,6 +83,7 @@ async fn a_member_cannot_reveal_originals() {
         reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
     client
         .post(app.url("/login"))
+        .with_login_csrf()
         .form(&[("email", "member@test.example"), ("password", password.as_str())])
         .send()
         .await

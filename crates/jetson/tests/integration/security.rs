@@ -1,5 +1,6 @@
 //! Sign-in throttling and request rate limits.
 
+use crate::helpers::WithLoginCsrf;
 use crate::helpers::{spawn_app, spawn_app_with};
 
 fn browser() -> reqwest::Client {
@@ -11,7 +12,8 @@ async fn five_wrong_passwords_lock_an_account_and_an_unknown_address_alike_and_t
     let app = spawn_app().await;
     let client = browser();
     let post = |email: String, password: String| {
-        let request = client.post(app.url("/login")).form(&[("email", email), ("password", password)]);
+        let request =
+            client.post(app.url("/login")).with_login_csrf().form(&[("email", email), ("password", password)]);
         async move { request.send().await.unwrap() }
     };
     let admin = app.admin_email.clone();
@@ -39,6 +41,7 @@ async fn a_successful_sign_in_is_audited_and_forgets_earlier_failures() {
     for password in ["wrong", "wrong", "wrong", "wrong", app.admin_password.as_str()] {
         client
             .post(app.url("/login"))
+            .with_login_csrf()
             .form(&[("email", &app.admin_email), ("password", &password.to_string())])
             .send()
             .await
@@ -51,6 +54,7 @@ async fn a_successful_sign_in_is_audited_and_forgets_earlier_failures() {
     for _ in 0..4 {
         let res = client
             .post(app.url("/login"))
+            .with_login_csrf()
             .form(&[("email", &app.admin_email), ("password", &"wrong".to_string())])
             .send()
             .await
@@ -139,6 +143,7 @@ async fn admins_browse_and_export_the_audit_trail_members_cannot_and_a_changed_e
     let other = browser();
     other
         .post(app.url("/login"))
+        .with_login_csrf()
         .form(&[("email", "member@test.example"), ("password", &password)])
         .send()
         .await
@@ -167,7 +172,7 @@ async fn people_see_their_sessions_by_device_and_revoke_one_or_all_others() {
             .build()
             .unwrap();
         let form = [("email", app.admin_email.clone()), ("password", app.admin_password.clone())];
-        let request = client.post(app.url("/login")).form(&form);
+        let request = client.post(app.url("/login")).with_login_csrf().form(&form);
         async move {
             assert_eq!(request.send().await.unwrap().status(), 303);
             client
@@ -278,10 +283,18 @@ async fn a_reclassification_only_returns_to_a_page_of_this_site() {
 async fn a_sign_in_posted_from_an_opaque_origin_is_refused() {
     let app = spawn_app().await;
     let form = [("email", app.admin_email.clone()), ("password", app.admin_password.clone())];
-    let forged = browser().post(app.url("/login")).header("origin", "null").form(&form).send().await.unwrap();
+    let forged =
+        browser().post(app.url("/login")).with_login_csrf().header("origin", "null").form(&form).send().await.unwrap();
     assert_eq!(forged.status(), 403, "a forged sign-in form posts with Origin: null");
     assert!(forged.headers().get("set-cookie").is_none(), "no session was made");
-    let ours = browser().post(app.url("/login")).header("origin", app.url("")).form(&form).send().await.unwrap();
+    let ours = browser()
+        .post(app.url("/login"))
+        .with_login_csrf()
+        .header("origin", app.url(""))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ours.status(), 303, "the sign-in page's own form still signs in");
 }
 
@@ -296,6 +309,7 @@ async fn sign_ins_at_once(
         let (email, password, address) = attempt(i);
         let request = browser()
             .post(app.url("/login"))
+            .with_login_csrf()
             .header("x-forwarded-for", address)
             .form(&[("email", email), ("password", password)]);
         all.spawn(async move { request.send().await.unwrap().status().as_u16() });
@@ -331,4 +345,74 @@ async fn sixty_sign_ins_at_once_from_one_address_check_at_most_twenty() {
     assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 60 - checked, "{statuses:?}");
     let right = sign_ins_at_once(&app, 1, |_| (app.admin_email.clone(), app.admin_password.clone(), "10.1.1.1".into()));
     assert_eq!(right.await, vec![429], "the address is locked");
+}
+
+#[tokio::test]
+async fn the_sign_in_form_carries_its_own_token_and_a_post_without_it_is_refused() {
+    let app = spawn_app().await;
+    let credentials = [("email", app.admin_email.as_str()), ("password", app.admin_password.as_str())];
+    // From another site (which can neither read nor set our cookie): no token.
+    let forged = browser().post(app.url("/login")).form(&credentials).send().await.unwrap();
+    assert_eq!(forged.status(), 403);
+    assert!(forged.headers().get_all("set-cookie").iter().all(|c| !c.to_str().unwrap().starts_with("jetson_session")));
+    assert!(forged.text().await.unwrap().contains("This sign-in form has expired"));
+    // A token in the form that is not the one in the cookie: refused too.
+    let client = browser();
+    let html = client.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+    let token = crate::pages::csrf_of(&html);
+    let mut wrong = credentials.to_vec();
+    wrong.push(("csrf", "0123456789abcdef0123456789abcdef0123"));
+    assert_eq!(client.post(app.url("/login")).form(&wrong).send().await.unwrap().status(), 403);
+    // The page's own form: signed in.
+    let html = client.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+    let token_again = crate::pages::csrf_of(&html);
+    assert_eq!(token, token_again, "the browser keeps its form token while it lasts");
+    let mut ours = credentials.to_vec();
+    ours.push(("csrf", token.as_str()));
+    let res = client.post(app.url("/login")).form(&ours).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+}
+
+/// Opens `n` connections that start a request and never finish its headers.
+async fn slow_clients(app: &crate::helpers::TestApp, n: usize) -> Vec<tokio::net::TcpStream> {
+    use tokio::io::AsyncWriteExt;
+    let mut slow = Vec::new();
+    for _ in 0..n {
+        let mut s = tokio::net::TcpStream::connect(app.address.trim_start_matches("http://")).await.unwrap();
+        s.write_all(b"GET /healthz HTTP/1.1\r\nHost: jetson\r\nX-Slow: ").await.unwrap();
+        slow.push(s);
+    }
+    slow
+}
+
+#[tokio::test]
+async fn three_hundred_slow_clients_are_cut_off_and_healthy_requests_are_served_meanwhile() {
+    use tokio::io::AsyncReadExt;
+    let app = spawn_app_with(|s| s.header_timeout = std::time::Duration::from_secs(1)).await;
+    let slow = slow_clients(&app, 300).await;
+    for _ in 0..5 {
+        assert_eq!(reqwest::get(app.url("/healthz")).await.unwrap().status(), 200, "served while they dawdle");
+    }
+    // The server hangs up on each of them (the bound only keeps a broken build from hanging here).
+    let mut closed = 0;
+    for mut s in slow {
+        let mut buf = [0u8; 1024];
+        let read = tokio::time::timeout(std::time::Duration::from_secs(60), s.read(&mut buf)).await;
+        assert!(read.is_ok(), "a slow client was held open");
+        closed += 1;
+    }
+    assert_eq!(closed, 300);
+}
+
+#[tokio::test]
+async fn connections_over_the_cap_wait_their_turn_instead_of_being_lost() {
+    let app = spawn_app_with(|s| {
+        s.header_timeout = std::time::Duration::from_secs(1);
+        s.max_connections = 20;
+    })
+    .await;
+    let _slow = slow_clients(&app, 20).await;
+    // Every slot is taken by a slow client: the next request waits until one is cut off.
+    let res = reqwest::Client::new().get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
 }

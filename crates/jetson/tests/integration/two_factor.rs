@@ -1,6 +1,7 @@
 //! Two-factor sign-in: set-up confirmed by a code, sign-in with a code (each accepted once) or a
 //! recovery code (each once), wrong codes ending the sign-in, and an organisation requiring it.
 
+use crate::helpers::WithLoginCsrf;
 use jetson::services::auth::totp;
 
 use crate::helpers::{TestApp, spawn_app};
@@ -24,7 +25,7 @@ fn code(secret: &[u8], offset: i64) -> String {
 async fn password_step(app: &TestApp) -> reqwest::Client {
     let client = browser();
     let form = [("email", app.admin_email.as_str()), ("password", app.admin_password.as_str())];
-    let res = client.post(app.url("/login")).form(&form).send().await.unwrap();
+    let res = client.post(app.url("/login")).with_login_csrf().form(&form).send().await.unwrap();
     assert_eq!(res.headers()["location"], "/login/two-factor");
     assert_eq!(client.get(app.url("/")).send().await.unwrap().headers()["location"], "/login", "no session yet");
     client
@@ -209,5 +210,5 @@ async fn wrong_codes_across_sign_ins_lock_the_account_even_with_the_right_passwo
     let res = second_factor(&app, &client, &code(&secret, 1)).await;
     assert!(res.text().await.unwrap().contains("Sign in again"), "locked: even the right code is refused");
     let form = [("email", app.admin_email.as_str()), ("password", app.admin_password.as_str())];
-    assert_eq!(browser().post(app.url("/login")).form(&form).send().await.unwrap().status(), 429);
+    assert_eq!(browser().post(app.url("/login")).with_login_csrf().form(&form).send().await.unwrap().status(), 429);
 }

@@ -37,8 +37,25 @@ pub fn parse(content: &str) -> Parsed {
     let author_col = col("author");
     let mut order: Vec<String> = Vec::new();
     let mut by_id: HashMap<String, Imported> = HashMap::new();
+    // Lines counted from the record's byte offset, as the file has them: the reader's own count
+    // is one short on CRLF files.
+    let (mut line, mut counted_to) = (1usize, 0usize);
     for (row_no, record) in reader.records().enumerate() {
-        let line = record.as_ref().ok().and_then(|r| r.position()).map_or(row_no + 2, |p| p.line() as usize);
+        let at = match &record {
+            Ok(r) => r.position().map(|p| p.byte() as usize),
+            Err(e) => e.position().map(|p| p.byte() as usize),
+        };
+        // After a CRLF the reader's offset is that of the LF: the record starts past it.
+        let at =
+            at.map(|at| at + content.as_bytes()[at.min(content.len())..].iter().take_while(|b| **b == b'\n').count());
+        let line = match at.filter(|at| *at >= counted_to && *at <= content.len()) {
+            Some(at) => {
+                line += content.as_bytes()[counted_to..at].iter().filter(|b| **b == b'\n').count();
+                counted_to = at;
+                line
+            }
+            None => row_no + 2,
+        };
         let record = match record {
             Ok(r) => r,
             Err(e) => {
@@ -129,6 +146,21 @@ mod tests {
         assert_eq!(p.conversations[0].messages.len(), 2);
         assert_eq!(p.errors.len(), 1);
         assert_eq!((p.errors[0].line, p.errors[0].field.as_str()), (4, "customer_email"));
+    }
+
+    #[test]
+    fn lines_are_the_files_own_with_crlf_endings_too() {
+        let rows = [
+            "id,subject,customer_email,customer_name,created_at,body",
+            "1,Export,ann@acme.io,Ann,2026-01-01 10:00:00,\"It is\r\nbroken\"",
+            "2,Hi,not-an-email,Bob,2026-01-01,Hello",
+            "3,Hi,bo@acme.io,Bo,yesterday-ish,Hello",
+        ];
+        for ending in ["\n", "\r\n"] {
+            let p = parse(&rows.join(ending));
+            let lines: Vec<usize> = p.errors.iter().map(|e| e.line).collect();
+            assert_eq!(lines, vec![4, 5], "with {ending:?} endings");
+        }
     }
 
     #[test]

@@ -8,16 +8,20 @@ use serde_json::Value;
 
 use super::{Imported, ImportedMessage, Parsed, RecordError, dates};
 
-pub fn parse(content: &str) -> Parsed {
+pub fn parse(content: &str, progress: &mut dyn FnMut(usize, usize)) -> Parsed {
     let mut parsed = Parsed { conversations: Vec::new(), errors: Vec::new() };
     let records = match split_records(content) {
-        Ok(r) => r,
+        Ok((records, not_objects)) => {
+            parsed.errors = not_objects;
+            records
+        }
         Err(e) => {
             parsed.errors.push(e);
             return parsed;
         }
     };
-    for (line, text) in records {
+    let total = records.len();
+    for (n, (line, text)) in records.into_iter().enumerate() {
         let result = serde_json::from_str::<Value>(text)
             .map_err(|e| RecordError {
                 line: line + e.line().saturating_sub(1),
@@ -29,35 +33,48 @@ pub fn parse(content: &str) -> Parsed {
             Ok(c) => parsed.conversations.push(c),
             Err(e) => parsed.errors.push(e),
         }
+        if (n + 1) % 1000 == 0 || n + 1 == total {
+            progress(n + 1, total);
+        }
     }
+    parsed.errors.sort_by_key(|e| e.line);
     parsed
 }
 
 /// The top-level records with the line each starts on: the elements of a JSON array, or one
-/// object per non-empty line.
-fn split_records(content: &str) -> Result<Vec<(usize, &str)>, RecordError> {
+/// object per non-empty line. Elements of an array that are not objects or arrays (strings,
+/// numbers, `null`…) are reported, not dropped. One pass, lines counted as it goes.
+#[allow(clippy::type_complexity)]
+fn split_records(content: &str) -> Result<(Vec<(usize, &str)>, Vec<RecordError>), RecordError> {
     let trimmed = content.trim_start();
     // One (possibly pretty-printed) object is one record.
     if trimmed.starts_with('{') && serde_json::from_str::<Value>(content).is_ok_and(|v| v.is_object()) {
         let line = content.len() - trimmed.len();
-        return Ok(vec![(content[..line].matches('\n').count() + 1, trimmed)]);
+        return Ok((vec![(content[..line].matches('\n').count() + 1, trimmed)], Vec::new()));
     }
     if !trimmed.starts_with('[') {
-        return Ok(content
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-            .map(|(i, l)| (i + 1, l))
-            .collect());
+        let lines = content.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).map(|(i, l)| (i + 1, l));
+        return Ok((lines.collect(), Vec::new()));
     }
     // Walk the array tracking strings and nesting, so one malformed element stays one error.
     let base = content.len() - trimmed.len();
     let bytes = content.as_bytes();
-    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
-    let mut start: Option<usize> = None;
+    let (mut depth, mut in_string, mut escaped, mut in_scalar) = (0usize, false, false, false);
+    let mut start: Option<(usize, usize)> = None;
     let mut out = Vec::new();
-    let line_of = |pos: usize| content[..pos].bytes().filter(|b| *b == b'\n').count() + 1;
+    let mut not_objects = Vec::new();
+    let mut line = content[..base].matches('\n').count() + 1;
+    let mut not_an_object = |line: usize, what: &str| {
+        not_objects.push(RecordError {
+            line,
+            field: String::new(),
+            message: format!("{what} in the array is not a conversation object; skipped"),
+        })
+    };
     for (i, &b) in bytes.iter().enumerate().skip(base) {
+        if b == b'\n' {
+            line += 1;
+        }
         if in_string {
             match b {
                 _ if escaped => escaped = false,
@@ -68,32 +85,49 @@ fn split_records(content: &str) -> Result<Vec<(usize, &str)>, RecordError> {
             continue;
         }
         match b {
-            b'"' => in_string = true,
+            b'"' => {
+                in_string = true;
+                if depth == 1 {
+                    not_an_object(line, "a string");
+                }
+            }
             b'[' | b'{' => {
                 depth += 1;
                 if depth == 2 {
-                    start = Some(i);
+                    start = Some((i, line));
                 }
             }
             b']' | b'}' => {
                 if depth == 2
-                    && let Some(s) = start.take()
+                    && let Some((s, at)) = start.take()
                 {
-                    out.push((line_of(s), &content[s..=i]));
+                    out.push((at, &content[s..=i]));
                 }
                 depth = depth.saturating_sub(1);
+                in_scalar = false;
+            }
+            b',' => in_scalar = false,
+            _ if b.is_ascii_whitespace() => {}
+            _ if depth == 1 && !in_scalar => {
+                in_scalar = true;
+                let what = match b {
+                    b'n' => "a null",
+                    b't' | b'f' => "a true or false",
+                    _ => "a number",
+                };
+                not_an_object(line, what);
             }
             _ => {}
         }
     }
     if depth != 0 || in_string {
         return Err(RecordError {
-            line: line_of(content.len()),
+            line,
             field: String::new(),
             message: "the JSON array is not closed (truncated file?)".into(),
         });
     }
-    Ok(out)
+    Ok((out, not_objects))
 }
 
 /// `(field, what is wrong with it)`.
@@ -254,7 +288,7 @@ mod tests {
 
     #[test]
     fn a_conversation_object_becomes_ordered_messages() {
-        let p = parse(&ONE.replace('\n', " "));
+        let p = parse(&ONE.replace('\n', " "), &mut |_, _| {});
         assert!(p.errors.is_empty(), "{:?}", p.errors);
         let c = &p.conversations[0];
         assert_eq!(c.external_id, "7");
@@ -268,22 +302,37 @@ mod tests {
     #[test]
     fn arrays_and_lines_both_work_and_bad_records_name_line_and_field() {
         let array = format!("[\n{},\n{{\"id\": 8, \"createdAt\": \"nope\"}}\n]", ONE.replace('\n', " "));
-        let p = parse(&array);
+        let p = parse(&array, &mut |_, _| {});
         assert_eq!(p.conversations.len(), 1);
         assert_eq!(p.errors.len(), 1);
         assert_eq!(p.errors[0].line, 3);
         assert_eq!(p.errors[0].field, "createdAt");
-        let pretty = parse(ONE);
+        let pretty = parse(ONE, &mut |_, _| {});
         assert_eq!((pretty.conversations.len(), pretty.errors.len()), (1, 0), "a pretty-printed object is one record");
         let lines = format!("{}\nnot json\n", ONE.replace('\n', " "));
-        let p = parse(&lines);
+        let p = parse(&lines, &mut |_, _| {});
         assert_eq!((p.conversations.len(), p.errors.len()), (1, 1));
         assert_eq!(p.errors[0].line, 2);
     }
 
     #[test]
+    fn elements_that_are_not_objects_are_reported_with_their_line_and_progress_is_told() {
+        let one = ONE.replace('\n', " ");
+        let array = format!("[\n{one},\n\"a string, with a comma\",\n42,\nnull, true,\n{one}\n]");
+        let mut told = Vec::new();
+        let p = parse(&array, &mut |done, total| told.push((done, total)));
+        assert_eq!(p.conversations.len(), 2);
+        let found: Vec<(usize, &str)> = p.errors.iter().map(|e| (e.line, e.message.as_str())).collect();
+        assert_eq!(found.len(), 4, "{found:?}");
+        assert_eq!(found.iter().map(|f| f.0).collect::<Vec<_>>(), vec![3, 4, 5, 5]);
+        assert!(found[0].1.starts_with("a string in the array is not a conversation object"));
+        assert!(found[1].1.starts_with("a number") && found[2].1.starts_with("a null"));
+        assert_eq!(told.last(), Some(&(2, 2)));
+    }
+
+    #[test]
     fn a_truncated_array_is_reported() {
-        let p = parse("[{\"id\": 1");
+        let p = parse("[{\"id\": 1", &mut |_, _| {});
         assert_eq!(p.errors.len(), 1);
         assert!(p.errors[0].message.contains("not closed"));
     }

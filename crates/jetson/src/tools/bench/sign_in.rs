@@ -18,6 +18,9 @@ fn rss_bytes() -> Option<u64> {
     Some(kb * 1024)
 }
 
+/// The sign-in form's token, sent as a browser that loaded the form would.
+const FORM_TOKEN: &str = "bench-sign-in-form-token-0123456789abcdef";
+
 fn mb(bytes: u64) -> f64 {
     bytes as f64 / 1_048_576.0
 }
@@ -64,6 +67,8 @@ pub async fn run(attempts: usize) -> anyhow::Result<()> {
         let request = client
             .post(&url)
             .header("x-forwarded-for", format!("10.{}.{}.{}", i / 65_536 % 256, i / 256 % 256, i % 256))
+            .header("cookie", format!("{}={FORM_TOKEN}", crate::web::ui::login::FORM_COOKIE))
+            .header("x-csrf-token", FORM_TOKEN)
             .form(&[("email", format!("nobody{i}@bench.example")), ("password", format!("wrong password {i}"))]);
         all.spawn(async move { request.send().await.map(|r| r.status().as_u16()) });
     }
@@ -90,7 +95,12 @@ pub async fn run(attempts: usize) -> anyhow::Result<()> {
     println!("  answers: {}", statuses.iter().map(|(s, n)| format!("{s} × {n}")).collect::<Vec<_>>().join(", "));
     println!("  password-hashing slots: {}", crate::services::auth::password::slots());
     println!("  burst took {burst:.1} s");
-    println!("  resident memory: before {:.0} MB, peak {:.0} MB, settled (3 s after) {:.0} MB", mb(before), mb(peak), mb(settled));
+    println!(
+        "  resident memory: before {:.0} MB, peak {:.0} MB, settled (3 s after) {:.0} MB",
+        mb(before),
+        mb(peak),
+        mb(settled)
+    );
     let _ = stop.send(());
     server.await??;
     let _ = std::fs::remove_dir_all(&dir);

@@ -47,10 +47,15 @@ pub fn parse_opt<T, E: std::fmt::Display>(
 }
 
 pub fn limit(v: Option<i64>) -> Result<i64, ApiError> {
+    limit_of("limit", v)
+}
+
+/// A page size given as `field`: 1 to [`super::MAX_LIMIT`], [`super::DEFAULT_LIMIT`] when absent.
+pub fn limit_of(field: &str, v: Option<i64>) -> Result<i64, ApiError> {
     match v {
         None => Ok(super::DEFAULT_LIMIT),
         Some(n) if (1..=super::MAX_LIMIT).contains(&n) => Ok(n),
-        Some(_) => Err(ApiError::invalid("limit", format!("must be between 1 and {}", super::MAX_LIMIT))),
+        Some(_) => Err(ApiError::invalid(field, format!("must be between 1 and {}", super::MAX_LIMIT))),
     }
 }
 

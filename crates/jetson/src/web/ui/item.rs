@@ -22,7 +22,11 @@ struct ItemPage {
     merged_into: Option<WorkItem>,
     merged_sources: Vec<WorkItem>,
     companies: Vec<String>,
+    /// One page of the reports, oldest first.
     reports: Vec<Report>,
+    /// Which page (from 1), and how many there are.
+    page: i64,
+    pages: i64,
     /// Other items of the same product, for merge and move.
     others: Vec<WorkItem>,
     can_write: bool,
@@ -31,11 +35,15 @@ struct ItemPage {
     github: super::github_issue::Card,
 }
 
-/// After a move, `?moved=REPORT&to=ITEM`.
+/// Reports shown per page.
+const REPORTS_PER_PAGE: i64 = 50;
+
+/// `?page=N` for the reports; after a move, `?moved=REPORT&to=ITEM`.
 #[derive(Deserialize, Default)]
 pub struct Params {
     moved: Option<String>,
     to: Option<String>,
+    page: Option<String>,
 }
 
 impl ItemPage {
@@ -72,6 +80,11 @@ pub async fn handler(
         _ => None,
     };
     let github = super::github_issue::card(&state, user.org_id, &item).await?;
+    let pages = ((item.report_count + REPORTS_PER_PAGE - 1) / REPORTS_PER_PAGE).max(1);
+    let page = params.page.and_then(|p| p.parse::<i64>().ok()).unwrap_or(1).clamp(1, pages);
+    let reports =
+        reports::page_for_work_item(&state.db, user.org_id, id, (page - 1) * REPORTS_PER_PAGE, REPORTS_PER_PAGE)
+            .await?;
     let page = ItemPage {
         layout: Layout::new(&user, "items"),
         merged_sources: work_items::merged_sources(&state.db, user.org_id, id)
@@ -80,7 +93,9 @@ pub async fn handler(
             .filter(|w| user.sees(w.product_id))
             .collect(),
         companies: work_items::companies(&state.db, user.org_id, id).await?,
-        reports: reports::for_work_item(&state.db, user.org_id, id).await?,
+        reports,
+        page,
+        pages,
         item,
         merged_into,
         others,

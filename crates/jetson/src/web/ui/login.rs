@@ -1,5 +1,10 @@
 //! Signing in. Unknown accounts and wrong passwords get the same answer in the same time; too many
 //! failures get 429 with `Retry-After`.
+//!
+//! Before there is a session there is no session token to tie a form to, so the sign-in form has
+//! its own: a random value in a `SameSite=Strict` cookie and the same value in the form (or in an
+//! `X-CSRF-Token` header, for scripts). A sign-in posted without both, as a forged form on
+//! another site would be, is refused (on top of the router's same-origin check).
 
 use askama::Template;
 use axum::Form;
@@ -17,6 +22,8 @@ use crate::web::caller::SESSION_COOKIE;
 
 /// The sign-in waiting for its second factor (a random token; the database keeps its hash).
 const CHALLENGE_COOKIE: &str = "jetson_sign_in";
+/// The sign-in form's own CSRF token.
+pub const FORM_COOKIE: &str = "jetson_login_csrf";
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -26,17 +33,37 @@ struct LoginPage {
     email: String,
     /// `/signup` is open: the page offers it.
     signup: bool,
+    csrf: String,
 }
 
-pub async fn page(State(state): State<AppState>) -> Result<Response, super::UiError> {
+/// The form's token: the one the browser holds, or a new one set now.
+fn form_token(state: &AppState, jar: CookieJar) -> (CookieJar, String) {
+    if let Some(c) = jar.get(FORM_COOKIE).filter(|c| c.value().len() >= 32) {
+        let token = c.value().to_string();
+        return (jar, token);
+    }
+    let token = crate::secret::generate("");
+    let cookie = Cookie::build((FORM_COOKIE, token.clone()))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(state.settings.secure_cookies)
+        .path("/login")
+        .build();
+    (jar.add(cookie), token)
+}
+
+pub async fn page(State(state): State<AppState>, jar: CookieJar) -> Result<Response, super::UiError> {
     let signup = super::signup::open(&state).await?;
-    Ok(super::render(&LoginPage { error: None, email: String::new(), signup }))
+    let (jar, csrf) = form_token(&state, jar);
+    Ok((jar, super::render(&LoginPage { error: None, email: String::new(), signup, csrf })).into_response())
 }
 
 #[derive(Deserialize)]
 pub struct Credentials {
     pub email: String,
     pub password: String,
+    #[serde(default)]
+    pub csrf: String,
 }
 
 pub async fn submit(
@@ -46,9 +73,18 @@ pub async fn submit(
     jar: CookieJar,
     Form(form): Form<Credentials>,
 ) -> Result<Response, super::UiError> {
+    let sent = headers.get("x-csrf-token").and_then(|h| h.to_str().ok()).unwrap_or(&form.csrf);
+    let held = jar.get(FORM_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
+    if held.is_empty() || !crate::secret::equal(&held, sent) {
+        let (jar, csrf) = form_token(&state, jar);
+        let error = "This sign-in form has expired or was not sent from this site. Sign in again here.";
+        let page = LoginPage { error: Some(error.into()), email: form.email, signup: false, csrf };
+        return Ok((axum::http::StatusCode::FORBIDDEN, jar, super::render(&page)).into_response());
+    }
+    let csrf = held;
     let refuse = |email: &str| {
-        let page =
-            LoginPage { error: Some("Wrong email or password.".into()), email: email.to_string(), signup: false };
+        let error = Some("Wrong email or password.".into());
+        let page = LoginPage { error, email: email.to_string(), signup: false, csrf: csrf.clone() };
         (axum::http::StatusCode::UNAUTHORIZED, super::render(&page)).into_response()
     };
     let user_agent = headers.get(axum::http::header::USER_AGENT).and_then(|h| h.to_str().ok()).unwrap_or_default();
@@ -67,14 +103,14 @@ pub async fn submit(
         Outcome::Refused => return Ok(refuse(&form.email)),
         Outcome::Busy => {
             let message = "The server is busy checking passwords. Try again in a few seconds.".to_string();
-            let page = LoginPage { error: Some(message), email: form.email, signup: false };
+            let page = LoginPage { error: Some(message), email: form.email, signup: false, csrf: csrf.clone() };
             let retry = [(axum::http::header::RETRY_AFTER, crate::web::page::BUSY_RETRY_AFTER_S)];
             return Ok((axum::http::StatusCode::SERVICE_UNAVAILABLE, retry, super::render(&page)).into_response());
         }
         Outcome::Locked { retry_after_s } => {
             let minutes = (retry_after_s + 59) / 60;
             let message = format!("Too many failed sign-ins. Try again in {minutes} minute(s).");
-            let page = LoginPage { error: Some(message), email: form.email, signup: false };
+            let page = LoginPage { error: Some(message), email: form.email, signup: false, csrf: csrf.clone() };
             let retry = [(axum::http::header::RETRY_AFTER, retry_after_s.to_string())];
             return Ok((axum::http::StatusCode::TOO_MANY_REQUESTS, retry, super::render(&page)).into_response());
         }
@@ -116,12 +152,15 @@ pub async fn second_factor_submit(
     jar: CookieJar,
     Form(form): Form<Code>,
 ) -> Result<Response, super::UiError> {
-    let expired = || {
+    let expired = |jar: CookieJar| {
         let message = "That sign-in has expired or had too many wrong codes. Sign in again.";
-        let page = LoginPage { error: Some(message.into()), email: String::new(), signup: false };
-        (axum::http::StatusCode::UNAUTHORIZED, super::render(&page)).into_response()
+        let (jar, csrf) = form_token(&state, jar);
+        let page = LoginPage { error: Some(message.into()), email: String::new(), signup: false, csrf };
+        (axum::http::StatusCode::UNAUTHORIZED, jar, super::render(&page)).into_response()
     };
-    let Some(challenge) = jar.get(CHALLENGE_COOKIE).map(|c| c.value().to_string()) else { return Ok(expired()) };
+    let Some(challenge) = jar.get(CHALLENGE_COOKIE).map(|c| c.value().to_string()) else {
+        return Ok(expired(jar));
+    };
     Ok(match second_factor(&state, &challenge, &form.code, address.0).await? {
         SecondFactorOutcome::SignedIn(token) => signed_in(&state, jar, token),
         SecondFactorOutcome::Wrong => {
@@ -129,6 +168,6 @@ pub async fn second_factor_submit(
             let page = SecondFactorPage { error: Some(message.into()) };
             (axum::http::StatusCode::UNAUTHORIZED, super::render(&page)).into_response()
         }
-        SecondFactorOutcome::Expired => expired(),
+        SecondFactorOutcome::Expired => expired(jar),
     })
 }
