@@ -162,6 +162,11 @@ pub fn bearer(header: Option<&str>) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
+/// What the rate-limit middleware found for an API request's bearer token, so that it is looked
+/// up once.
+#[derive(Clone)]
+pub struct PresentedToken(pub tokens::Authenticated);
+
 /// A caller of the JSON API, authenticated by an API token.
 #[derive(Debug, Clone)]
 pub struct ApiCaller {
@@ -216,7 +221,12 @@ impl FromRequestParts<AppState> for ApiCaller {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let header = parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|h| h.to_str().ok());
         let token = bearer(header).ok_or(ApiError::Unauthorized)?;
-        let t = match tokens::authenticate(&state.db, &secret::hash(token)).await? {
+        // The rate-limit middleware has usually looked the token up already.
+        let found = match parts.extensions.remove::<PresentedToken>() {
+            Some(presented) => presented.0,
+            None => tokens::authenticate(&state.db, &secret::hash(token)).await?,
+        };
+        let t = match found {
             tokens::Authenticated::Valid(t) => t,
             tokens::Authenticated::Expired => return Err(ApiError::TokenExpired),
             tokens::Authenticated::Revoked => return Err(ApiError::TokenRevoked),

@@ -1,42 +1,55 @@
-//! The rate-limit middleware: the caller's API token if it sent one, else its address, is the key
-//! of a [`RateLimiter`](crate::rate_limit::RateLimiter) window. A request over the limit gets 429
-//! with `Retry-After`. Webhooks (signed by the provider, which retries) and static assets are not
-//! limited.
+//! The rate-limit middleware. An API request's bearer token is looked up here, once: a valid one
+//! is the key of its budget, and anything else (no header, a made-up or expired token) spends the
+//! client address's budget, so inventing headers buys nothing and adds no keys. What the lookup
+//! found is left in the request for [`crate::web::caller::ApiCaller`]. A request over the limit
+//! gets 429 with `Retry-After`. Webhooks (signed by the provider, which retries), static assets and
+//! `/healthz` are not limited.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use jetson_store::tokens::{self, Authenticated};
 
+use crate::rate_limit::Key;
 use crate::secret;
 use crate::state::AppState;
-use crate::web::caller::ClientAddress;
+use crate::web::caller::{ClientAddress, PresentedToken, bearer};
 use crate::web::error::ApiError;
 
-/// The middleware: the caller's API token if it sent one, else its address, is the key.
-pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn limit(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path();
     if path.starts_with("/webhooks/") || path.starts_with("/assets/") || path == "/healthz" {
         return next.run(req).await;
     }
-    let token = req.headers().get(header::AUTHORIZATION).and_then(|h| h.to_str().ok());
-    let key = match token {
-        Some(t) => format!("token:{}", secret::hash(t)),
-        None => {
-            let address = ClientAddress::of(req.headers(), req.extensions(), state.settings.behind_proxy);
-            format!("address:{}", address.0.map(|a| a.to_string()).unwrap_or_default())
-        }
+    let api = path.starts_with("/api/");
+    let address = Key::Address(ClientAddress::of(req.headers(), req.extensions(), state.settings.behind_proxy).0);
+    let header = req.headers().get(header::AUTHORIZATION).and_then(|h| h.to_str().ok());
+    let key = match bearer(header).filter(|_| api) {
+        Some(token) => match tokens::authenticate(&state.db, &secret::hash(token)).await {
+            Ok(found) => {
+                let key = match &found {
+                    Authenticated::Valid(t) => Key::Token(t.id.as_uuid()),
+                    _ => address,
+                };
+                req.extensions_mut().insert(PresentedToken(found));
+                key
+            }
+            // The database is down: the handler's own lookup will say so.
+            Err(_) => address,
+        },
+        None => address,
     };
-    match state.rate_limiter.check(&key, Instant::now()) {
+    match state.rate_limiter.check(&key) {
         Ok(()) => next.run(req).await,
-        Err(wait) => too_many(wait, path.starts_with("/api/")),
+        Err(wait) => too_many(wait, api),
     }
 }
 
 fn too_many(wait: Duration, api: bool) -> Response {
-    let seconds = wait.as_secs().max(1);
+    let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
     let retry = [(header::RETRY_AFTER, seconds.to_string())];
     if api {
         (retry, ApiError::TooManyRequests).into_response()

@@ -88,6 +88,23 @@ async fn api_calls_over_the_rate_limit_get_429_with_retry_after_per_token() {
 }
 
 #[tokio::test]
+async fn made_up_authorization_headers_share_their_address_budget_and_leave_no_keys_behind() {
+    let app = spawn_app_with(|s| s.rate_limit_per_minute = 5).await;
+    let mut statuses = Vec::new();
+    for i in 0..1000 {
+        let res = app.api.get(app.url("/api/v1/work-items")).bearer_auth(format!("jt_made_up_{i}")).send().await;
+        statuses.push(res.unwrap().status().as_u16());
+    }
+    // The address's budget of five (and whatever of it refilled meanwhile: one every 12 s).
+    let answered = statuses.iter().filter(|s| **s == 401).count();
+    assert!((5..=10).contains(&answered), "{answered} answered");
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 1000 - answered);
+    assert_eq!(app.state.rate_limiter.keys(), 1, "one key, the address, not one per header");
+    // A real token keeps its own budget.
+    assert_eq!(app.get_api("/api/v1/work-items").await.status(), 200);
+}
+
+#[tokio::test]
 async fn admins_browse_and_export_the_audit_trail_members_cannot_and_a_changed_event_shows() {
     let app = spawn_app().await;
     let client = crate::pages::signed_in(&app).await;
