@@ -1,21 +1,16 @@
 //! GitHub App authentication: a JSON Web Token signed with the app's private key (RS256) proves
 //! the app's identity for ten minutes at most; the client trades it for an installation token
-//! (one hour) and trades again before that expires.
+//! (one hour) and trades again before that expires. The token is made by `jsonwebtoken`.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
-use rsa::pkcs1::DecodeRsaPrivateKey;
-use rsa::pkcs1v15::SigningKey;
-use rsa::pkcs8::DecodePrivateKey;
-use rsa::sha2::Sha256;
-use rsa::signature::{SignatureEncoding, Signer};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde::Serialize;
 
 /// An app's id and private key, parsed once.
 #[derive(Clone)]
 pub struct AppKey {
     pub app_id: u64,
-    key: SigningKey<Sha256>,
+    key: EncodingKey,
 }
 
 impl std::fmt::Debug for AppKey {
@@ -24,55 +19,65 @@ impl std::fmt::Debug for AppKey {
     }
 }
 
+/// The claims GitHub reads: issued at, expires at, and the app's id as the issuer.
+#[derive(Serialize)]
+struct Claims {
+    iat: i64,
+    exp: i64,
+    iss: String,
+}
+
+const NOT_RSA: &str = "the private key is not an RSA key in PEM form (the .pem file GitHub gave you)";
+
 impl AppKey {
     /// The `.pem` GitHub hands out (PKCS#1, `BEGIN RSA PRIVATE KEY`), or the same key as PKCS#8.
+    /// The key is tried once here, so a bad one is refused when it is saved, not at first use.
     pub fn parse(app_id: u64, pem: &str) -> Result<AppKey, String> {
-        let pem = pem.trim();
-        let key = rsa::PrivateKey::from_pkcs1_pem(pem)
-            .or_else(|_| rsa::PrivateKey::from_pkcs8_pem(pem))
-            .map_err(|_| "the private key is not an RSA key in PEM form (the .pem file GitHub gave you)".to_string())?;
-        Ok(AppKey { app_id, key: SigningKey::<Sha256>::new(key) })
+        let key = EncodingKey::from_rsa_pem(pem.trim().as_bytes()).map_err(|_| NOT_RSA.to_string())?;
+        let app = AppKey { app_id, key };
+        app.jwt(Utc::now()).map_err(|_| NOT_RSA.to_string())?;
+        Ok(app)
     }
 
     /// A token GitHub accepts for nine minutes: issued a minute in the past (clocks drift), and
     /// under GitHub's ten-minute ceiling.
-    pub fn jwt(&self, now: DateTime<Utc>) -> String {
-        let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"RS256","typ":"JWT"}"#);
-        let claims = serde_json::json!({
-            "iat": now.timestamp() - 60,
-            "exp": now.timestamp() + 9 * 60,
-            "iss": self.app_id.to_string(),
-        });
-        let claims = URL_SAFE_NO_PAD.encode(claims.to_string());
-        let signing_input = format!("{header}.{claims}");
-        let signature = self.key.sign(signing_input.as_bytes());
-        format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature.to_bytes()))
+    pub fn jwt(&self, now: DateTime<Utc>) -> Result<String, String> {
+        let claims = Claims { iat: now.timestamp() - 60, exp: now.timestamp() + 9 * 60, iss: self.app_id.to_string() };
+        jsonwebtoken::encode(&Header::new(Algorithm::RS256), &claims, &self.key)
+            .map_err(|e| format!("the GitHub App token could not be signed: {e}"))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rsa::pkcs1v15::VerifyingKey;
-    use rsa::signature::{Keypair, Verifier};
+    use jsonwebtoken::{DecodingKey, Validation};
 
-    /// A throwaway key made for this test with `openssl genrsa 2048`.
+    /// A throwaway key made for this test with `openssl genrsa 2048`, and its public half
+    /// (`openssl rsa -pubout`).
     const TEST_KEY: &str = include_str!("../../tests/data/test_app_key.pem");
+    const TEST_PUBLIC_KEY: &str = include_str!("../../tests/data/test_app_key.pub.pem");
+
+    #[derive(serde::Deserialize)]
+    struct Read {
+        iat: i64,
+        exp: i64,
+        iss: String,
+    }
 
     #[test]
     fn the_app_token_is_an_rs256_jwt_that_verifies_with_the_apps_public_key() {
         let app = AppKey::parse(12345, TEST_KEY).unwrap();
         let now = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
-        let jwt = app.jwt(now);
-        let parts: Vec<&str> = jwt.split('.').collect();
-        assert_eq!(parts.len(), 3);
-        let claims: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
-        assert_eq!(claims["iss"], "12345");
-        assert_eq!(claims["iat"], 1_700_000_000 - 60);
-        assert_eq!(claims["exp"], 1_700_000_000 + 540);
-        let verifying: VerifyingKey<Sha256> = app.key.verifying_key();
-        let sig = rsa::pkcs1v15::Signature::try_from(URL_SAFE_NO_PAD.decode(parts[2]).unwrap().as_slice()).unwrap();
-        verifying.verify(format!("{}.{}", parts[0], parts[1]).as_bytes(), &sig).unwrap();
+        let jwt = app.jwt(now).unwrap();
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.validate_exp = false; // the token is from 2023
+        validation.set_issuer(&["12345"]);
+        let key = DecodingKey::from_rsa_pem(TEST_PUBLIC_KEY.as_bytes()).unwrap();
+        let claims = jsonwebtoken::decode::<Read>(&jwt, &key, &validation).unwrap().claims;
+        assert_eq!((claims.iss.as_str(), claims.iat, claims.exp), ("12345", 1_700_000_000 - 60, 1_700_000_000 + 540));
+        let header = jsonwebtoken::decode_header(&jwt).unwrap();
+        assert_eq!(header.alg, Algorithm::RS256);
     }
 
     #[test]

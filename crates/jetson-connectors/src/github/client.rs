@@ -366,10 +366,11 @@ impl Client {
         let mut attempt = 0;
         let minted = loop {
             attempt += 1;
+            let jwt = key.jwt(Utc::now()).map_err(Error::Unauthorized)?;
             let sent = self
                 .http
                 .post(&url)
-                .bearer_auth(key.jwt(Utc::now()))
+                .bearer_auth(jwt)
                 .header(header::ACCEPT, "application/vnd.github+json")
                 .header("X-GitHub-Api-Version", "2022-11-28")
                 .send()
