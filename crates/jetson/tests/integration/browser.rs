@@ -426,7 +426,7 @@ async fn an_admin_sees_the_escalation_first_reads_redacted_text_reveals_the_orig
         crate::helpers::conversation(
             "card",
             "pat@example.com",
-            "Charged twice",
+            "Charged twice, write to jo@home.example",
             "I was charged twice on card 4111 1111 1111 1111. Mail me at pat@example.com.",
         ),
         crate::helpers::conversation("threat", "cy@c.example", "Sync broken", "Fix the sync or I know where you live."),
@@ -476,10 +476,14 @@ async fn an_admin_sees_the_escalation_first_reads_redacted_text_reveals_the_orig
         driver.goto(app.url(&format!("/conversations/{card}"))).await?;
         let thread = driver.find(By::Id("thread")).await?.text().await?;
         assert!(thread.contains("[CARD]") && thread.contains("[EMAIL]") && !thread.contains("pat@"), "{thread}");
+        let subject = driver.find(By::Tag("h1")).await?.text().await?;
+        assert_eq!(subject, "Charged twice, write to [EMAIL]", "the subject is redacted too");
         driver.screenshot(&screenshot_path("conversation-redacted.png")).await?;
         click_to_load(&driver, driver.find(By::Id("reveal")).await?).await?;
         let thread = driver.find(By::Id("thread")).await?.text().await?;
         assert!(thread.contains("**** **** **** 1111") && thread.contains("pat@example.com"), "{thread}");
+        let original = driver.find(By::Id("original-subject")).await?.text().await?;
+        assert!(original.contains("jo@home.example"), "{original}");
         assert!(driver.find(By::Id("privacy")).await?.text().await?.contains("recorded in the audit trail"));
         driver.screenshot(&screenshot_path("conversation-revealed.png")).await?;
         WebDriverResult::Ok(())
@@ -824,4 +828,44 @@ async fn an_admin_limits_a_member_to_one_product_who_resets_a_forgotten_password
     let result = run.await;
     driver.quit().await.ok();
     result.expect("the need-to-know and forgotten-password walk-through");
+}
+
+#[tokio::test]
+async fn a_person_pages_through_the_reports_of_a_large_work_item() {
+    let Some(path) = driver_or_skip() else { return };
+    let app = spawn_app().await;
+    let convs: Vec<_> = (0..70)
+        .map(|i| {
+            crate::helpers::conversation(
+                &format!("c{i}"),
+                &format!("person{i}@customer{i}.example"),
+                "CSV export fails",
+                "The CSV export fails with an error every time I click Export on the ledger page.",
+            )
+        })
+        .collect();
+    app.import("Ledgerly", &convs).await;
+    let items = jetson_store::work_items::list(&app.state.db, app.org, &Default::default(), None, 10).await.unwrap();
+    let item = items.iter().max_by_key(|w| w.report_count).unwrap();
+    assert!(item.report_count > 50, "{}", item.report_count);
+    let (_driver_process, port) = start_driver(&path);
+    let driver = browser(port).await;
+    let run = async {
+        sign_in(&driver, &app).await?;
+        driver.goto(app.url(&format!("/items/{}", item.id))).await?;
+        assert_eq!(driver.find(By::Id("reports-page")).await?.text().await?, "Page 1 of 2, oldest first");
+        assert_eq!(driver.find_all(By::Css("#reports > li")).await?.len(), 50);
+        click_to_load(&driver, driver.find(By::Id("reports-next")).await?).await?;
+        assert_eq!(driver.find(By::Id("reports-page")).await?.text().await?, "Page 2 of 2, oldest first");
+        assert_eq!(driver.find_all(By::Css("#reports > li")).await?.len() as i64, item.report_count - 50);
+        assert!(driver.find_all(By::Id("reports-next")).await?.is_empty(), "the last page");
+        let companies = driver.find(By::Id("companies")).await?.text().await?;
+        assert!(companies.ends_with("and 58 more)"), "a long list of companies is cut short: {companies}");
+        driver.find(By::Id("reports-page")).await?.scroll_into_view().await?;
+        driver.screenshot(&screenshot_path("work-item-reports-page-2.png")).await?;
+        WebDriverResult::Ok(())
+    };
+    let result = run.await;
+    driver.quit().await.ok();
+    result.expect("paging through reports");
 }
