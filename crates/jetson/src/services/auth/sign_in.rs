@@ -66,6 +66,11 @@ async fn refund(state: &AppState, keys: &[(String, Limit)]) -> anyhow::Result<()
     Ok(())
 }
 
+/// What an attempt counts against: the account typed (first), and the client's address.
+fn throttle_keys(email: &str, address: Option<IpAddr>) -> Vec<(String, Limit)> {
+    std::iter::once((account_key(email), PER_ACCOUNT)).chain(address.map(|a| (address_key(a), PER_ADDRESS))).collect()
+}
+
 fn account_key(email: &str) -> String {
     format!("account:{}", secret::hash(&email.trim().to_lowercase()))
 }
@@ -91,9 +96,7 @@ pub async fn sign_in(
     user_agent: &str,
 ) -> anyhow::Result<Outcome> {
     let now_ms = jetson_store::now().timestamp_millis();
-    let keys: Vec<(String, Limit)> = std::iter::once((account_key(email), PER_ACCOUNT))
-        .chain(address.map(|a| (address_key(a), PER_ADDRESS)))
-        .collect();
+    let keys = throttle_keys(email, address);
     let account_locks = match reserve(state, &keys, now_ms).await? {
         Reserved::Allowed { account_locks } => account_locks,
         Reserved::Locked { retry_after_s } => return Ok(Outcome::Locked { retry_after_s }),
@@ -123,11 +126,11 @@ pub async fn sign_in(
         }
         return Ok(Outcome::Refused);
     };
-    // With two-factor on, the account's failures are forgiven only once the code is right too:
-    // otherwise someone with the password could guess codes forever, a few per sign-in.
     // The password was right: this attempt does not count against the address, nor (until the
     // second factor decides) against the account.
     refund(state, &keys).await?;
+    // With two-factor on, the account's failures are forgiven only once the code is right too:
+    // otherwise someone with the password could guess codes forever, a few per sign-in.
     if jetson_store::two_factor::get(&state.db, user.id).await?.enabled() {
         let token = secret::generate("");
         let expires = chrono::Utc::now() + chrono::Duration::minutes(CHALLENGE_MINUTES);
@@ -169,9 +172,7 @@ pub async fn second_factor(
     let now_ms = jetson_store::now().timestamp_millis();
     // Each code counts against the account (and address) before it is checked, like a password;
     // locked meanwhile (wrong codes or passwords elsewhere): this sign-in is over.
-    let keys: Vec<(String, Limit)> = std::iter::once((account_key(&user.email), PER_ACCOUNT))
-        .chain(address.map(|a| (address_key(a), PER_ADDRESS)))
-        .collect();
+    let keys = throttle_keys(&user.email, address);
     let account_locks = match reserve(state, &keys, now_ms).await? {
         Reserved::Allowed { account_locks } => account_locks,
         Reserved::Locked { .. } => return Ok(SecondFactorOutcome::Expired),
