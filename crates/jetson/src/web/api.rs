@@ -9,6 +9,7 @@ pub mod github_webhook;
 pub mod healthz;
 pub mod helpscout_webhook;
 pub mod openapi;
+pub mod readyz;
 pub mod report_move;
 pub mod views;
 pub mod work_item_get;

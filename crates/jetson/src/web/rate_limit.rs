@@ -2,8 +2,8 @@
 //! is the key of its budget, and anything else (no header, a made-up or expired token) spends the
 //! client address's budget, so inventing headers buys nothing and adds no keys. What the lookup
 //! found is left in the request for [`crate::web::caller::ApiCaller`]. A request over the limit
-//! gets 429 with `Retry-After`. Webhooks (signed by the provider, which retries), static assets and
-//! `/healthz` are not limited.
+//! gets 429 with `Retry-After`. Webhooks (signed by the provider, which retries), static assets,
+//! `/healthz` and `/readyz` are not limited.
 
 use std::time::Duration;
 
@@ -21,7 +21,7 @@ use crate::web::error::ApiError;
 
 pub async fn limit(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path();
-    if path.starts_with("/webhooks/") || path.starts_with("/assets/") || path == "/healthz" {
+    if path.starts_with("/webhooks/") || path.starts_with("/assets/") || path == "/healthz" || path == "/readyz" {
         return next.run(req).await;
     }
     let api = path.starts_with("/api/");

@@ -15,6 +15,7 @@ use crate::web::{api, ui};
 /// and that each one is routed.
 pub const API_ROUTES: &[(&str, &str)] = &[
     ("get", "/healthz"),
+    ("get", "/readyz"),
     ("get", "/api/v1/openapi.json"),
     ("get", "/api/v1/work-items"),
     ("get", "/api/v1/work-items/{id}"),
@@ -32,6 +33,7 @@ pub const API_ROUTES: &[(&str, &str)] = &[
 pub fn build(state: AppState) -> Router {
     let api = Router::new()
         .route("/healthz", get(api::healthz::handler))
+        .route("/readyz", get(api::readyz::handler))
         .route("/api/v1/openapi.json", get(api::openapi::handler))
         .route("/api/v1/work-items", get(api::work_items_list::handler))
         .route("/api/v1/work-items/{id}", get(api::work_item_get::handler))

@@ -12,6 +12,31 @@ async fn healthz_is_200_while_the_database_answers_and_503_when_it_does_not() {
 }
 
 #[tokio::test]
+async fn readyz_says_ready_or_every_reason_it_is_not() {
+    let app = spawn_app().await;
+    let ready = app.api.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+    let body: Value = ready.json().await.unwrap();
+    assert_eq!(body["status"], "ready");
+    assert_eq!(body["migrations"], jetson_store::MIGRATIONS.len());
+    // A newer Jetson migrated this database: this binary should not take traffic.
+    let newer = "INSERT INTO jetson_migrations (name, applied_at) VALUES ('9999_from_the_future', 'now')";
+    match &app.state.db {
+        jetson_store::Db::Sqlite(p) => sqlx::query(newer).execute(p).await.map(|_| ()),
+        jetson_store::Db::Postgres(p) => sqlx::query(newer).execute(p).await.map(|_| ()),
+    }
+    .unwrap();
+    let res = app.api.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(res.status(), 503);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["status"], "not_ready");
+    assert!(body["reasons"][0].as_str().unwrap().contains("9999_from_the_future"), "{body}");
+    app.state.db.close().await;
+    let body: Value = app.api.get(app.url("/readyz")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(body["reasons"], json!(["the database is unreachable"]));
+}
+
+#[tokio::test]
 async fn the_api_refuses_callers_without_a_valid_token_with_a_json_error() {
     let app = spawn_app().await;
     for auth in [None, Some("Bearer nope"), Some("Basic abc")] {
@@ -343,6 +368,7 @@ async fn every_api_route_hides_other_organisations_objects_and_refuses_writes_wi
         let (path, body) = match *route {
             // Open to all, or signed by the provider per connection (tested in their suites).
             "/healthz"
+            | "/readyz"
             | "/api/v1/openapi.json"
             | "/webhooks/helpscout/{connection}"
             | "/webhooks/github/{connection}" => {

@@ -110,6 +110,7 @@ async fn a_member_limited_to_one_product_gets_404_for_the_others_objects_on_ever
         // Each probe touches the hidden product's object; moves and merges also try both ways.
         let probes: Vec<(String, Value)> = match *route {
             "/healthz"
+            | "/readyz"
             | "/api/v1/openapi.json"
             | "/webhooks/helpscout/{connection}"
             | "/webhooks/github/{connection}" => {
