@@ -26,6 +26,8 @@ pub enum AuditCommand {
 pub enum OrgCommand {
     /// Create an organisation (then `jetson user create --org NAME …` adds its first owner).
     Create { name: String },
+    /// List the organisations on this instance: name, members, conversations, created.
+    List,
     /// Write an organisation, everything it holds, to one tar archive another Jetson can import
     /// (JSON lines per table, CSV of conversations and work items). It holds original messages.
     Export {
@@ -139,6 +141,22 @@ pub async fn audit(state: AppState, command: AuditCommand) -> anyhow::Result<()>
 
 pub async fn org(s: Settings, command: OrgCommand) -> anyhow::Result<()> {
     match command {
+        OrgCommand::List => {
+            let state = open(s).await?;
+            let orgs = jetson_store::orgs::list(&state.db).await?;
+            if orgs.is_empty() {
+                println!("no organisations yet: `jetson org create NAME`, or /signup on a new instance");
+            }
+            for o in orgs {
+                let members = jetson_store::users::members(&state.db, o.id).await?.len();
+                let conversations = jetson_store::conversations::count(&state.db, o.id).await?;
+                println!(
+                    "{}\t{members} member(s)\t{conversations} conversation(s)\tcreated {}",
+                    o.name,
+                    o.created_at.format("%Y-%m-%d")
+                );
+            }
+        }
         OrgCommand::Create { name } => {
             let name = name.trim();
             anyhow::ensure!(!name.is_empty() && name.chars().count() <= 100, "the name must be 1 to 100 characters");

@@ -49,6 +49,11 @@ async fn a_csv_with_a_bad_row_imports_the_rest_and_reimporting_changes_nothing()
     assert!(out.contains("imported 2 new, 0 changed, 0 unchanged conversation(s); skipped 1 bad record(s)"), "{out}");
     let again = jetson().args(["import", "--database", &db, "--product", "Ledgerly"]).arg(&csv).output().unwrap();
     assert!(String::from_utf8_lossy(&again.stdout).contains("imported 0 new, 0 changed, 2 unchanged"));
+    // What the import created, and where.
+    let list = jetson().args(["org", "list", "--database", &db]).output().unwrap();
+    let listed = String::from_utf8_lossy(&list.stdout);
+    assert!(list.status.success(), "{}", String::from_utf8_lossy(&list.stderr));
+    assert!(listed.lines().count() == 1 && listed.contains("\t0 member(s)\t2 conversation(s)\tcreated "), "{listed}");
 }
 
 #[tokio::test]
