@@ -32,10 +32,6 @@ impl RedactedText {
         self.0
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
     /// This text followed by `own`: words Jetson wrote itself from no customer text, such as
     /// a link to the work item or the marker it finds its issues by. Kept out of redaction because
     /// recognizers would take a host's IP address or an id's digits for personal data.
@@ -48,12 +44,6 @@ impl RedactedText {
 impl fmt::Display for RedactedText {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
-    }
-}
-
-impl AsRef<str> for RedactedText {
-    fn as_ref(&self) -> &str {
-        &self.0
     }
 }
 

@@ -33,6 +33,7 @@ pub mod orgs;
 pub mod product_access;
 pub mod products;
 pub mod rate_budgets;
+pub mod redaction;
 pub mod reports;
 pub mod retention;
 pub mod sealed_columns;

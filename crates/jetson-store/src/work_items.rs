@@ -311,31 +311,3 @@ pub async fn merged_sources(db: &Db, org: OrgId, id: WorkItemId) -> Result<Vec<W
     let sql = concat!(select_work_items!(), "WHERE w.org_id = $1 AND w.merged_into = $2 ORDER BY w.id");
     Ok(on_pool!(db, |p| sqlx::query_as(sql).bind(org.as_uuid()).bind(id.as_uuid()).fetch_all(p).await)?)
 }
-
-/// Up to `limit` work items after `after` (id order): (id, organisation, title, description),
-/// for re-redaction.
-pub async fn page_text(
-    tx: &mut Tx,
-    after: Option<WorkItemId>,
-    limit: i64,
-) -> Result<Vec<(WorkItemId, OrgId, String, String)>> {
-    let sql =
-        "SELECT id, org_id, title, description FROM work_items WHERE ($1 IS NULL OR id > $1) ORDER BY id LIMIT $2";
-    let rows: Vec<(uuid::Uuid, uuid::Uuid, String, String)> =
-        on_tx!(tx, |c| sqlx::query_as(sql).bind(after.map(|a| a.as_uuid())).bind(limit).fetch_all(c).await)?;
-    Ok(rows.into_iter().map(|(id, org, t, d)| (id.into(), org.into(), t, d)).collect())
-}
-
-pub async fn set_text(tx: &mut Tx, id: WorkItemId, title: &RedactedText, description: &RedactedText) -> Result<()> {
-    let sql = "UPDATE work_items SET title = $1, description = $2 WHERE id = $3";
-    on_tx!(tx, |c| {
-        sqlx::query(sql)
-            .bind(title.as_str())
-            .bind(description.as_str())
-            .bind(id.as_uuid())
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
-    Ok(())
-}

@@ -21,5 +21,6 @@ pub mod need_to_know;
 pub mod operators;
 pub mod org_archive;
 pub mod pipeline;
+pub mod readiness;
 pub mod redaction;
 pub mod retention;

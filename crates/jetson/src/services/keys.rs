@@ -93,8 +93,7 @@ pub async fn seal_legacy_bodies(state: &AppState) -> anyhow::Result<usize> {
         return Ok(0);
     }
     let sealer = state.sealer()?;
-    let (column, purpose) = SEALED[1];
-    debug_assert_eq!(purpose, MESSAGE_BODY);
+    let (column, purpose) = *SEALED.iter().find(|(_, p)| *p == MESSAGE_BODY).expect("bodies are sealed");
     let mut tx = state.db.begin().await?;
     let mut after = None;
     let mut sealed = 0;
@@ -129,11 +128,11 @@ pub async fn check_key(state: &AppState) -> anyhow::Result<()> {
              are backed up together), or point Jetson at a new data directory; nothing was changed"
         )
     };
-    if let Some(canary) = jetson_store::key_canary::get(&state.db).await? {
-        return sealer.open(KEY_CANARY, &canary).map(|_| ()).map_err(|_| wrong_key());
+    if let Some(opens) = opens_canary(state, sealer).await? {
+        return if opens { Ok(()) } else { Err(wrong_key()) };
     }
     let mut tx = state.db.begin().await?;
-    for &(column, purpose) in &SEALED[1..] {
+    for &(column, purpose) in SEALED.iter().filter(|(_, p)| *p != KEY_CANARY) {
         let page = sealed_columns::page(&mut tx, column, None, 1, false).await?;
         if let Some((_, value)) = page.first().filter(|(_, v)| v.starts_with("v1.")) {
             sealer.open(purpose, value).map_err(|_| wrong_key())?;
@@ -143,6 +142,12 @@ pub async fn check_key(state: &AppState) -> anyhow::Result<()> {
     tx.commit().await?;
     jetson_store::key_canary::put(&state.db, &sealer.seal(KEY_CANARY, CANARY_TEXT)).await?;
     Ok(())
+}
+
+/// Whether `sealer` opens the database's key canary; None when the database has none yet.
+pub async fn opens_canary(state: &AppState, sealer: &Sealer) -> anyhow::Result<Option<bool>> {
+    let canary = jetson_store::key_canary::get(&state.db).await?;
+    Ok(canary.map(|c| sealer.open(KEY_CANARY, &c).is_ok()))
 }
 
 /// Where the instance key is kept, so that rotation can replace it.

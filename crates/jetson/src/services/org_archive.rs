@@ -280,7 +280,9 @@ pub async fn import(state: &AppState, from: &Path) -> anyhow::Result<(String, Ve
     }
     tx.commit().await?;
     // An archive made before subjects were redacted carries them as they came.
-    crate::services::redaction::redact_stored(state).await.context("redacting the archive's subjects")?;
+    crate::services::redaction::redact_stored(state, Some(org.into()))
+        .await
+        .context("redacting the archive's subjects")?;
     Ok((name, written))
 }
 

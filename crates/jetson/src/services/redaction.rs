@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use jetson_domain::{ConversationId, OrgId, WorkItemId};
 use jetson_privacy::Known;
-use jetson_store::{conversations, work_items};
+use jetson_store::redaction as stored;
 
 use crate::protect::{Operators, Protect};
 use crate::state::AppState;
@@ -28,7 +28,7 @@ pub async fn once_at_start(state: &AppState) -> anyhow::Result<Option<Report>> {
     if jetson_store::instance_tasks::is_done(&state.db, TASK).await? {
         return Ok(None);
     }
-    let report = redact_stored(state).await?;
+    let report = redact_stored(state, None).await?;
     let mut tx = state.db.begin().await?;
     jetson_store::instance_tasks::mark_done(&mut tx, TASK).await?;
     tx.commit().await?;
@@ -36,8 +36,9 @@ pub async fn once_at_start(state: &AppState) -> anyhow::Result<Option<Report>> {
 }
 
 /// Seals and redacts every subject without a sealed original, and redacts every work item's
-/// title and description again, page by page (each page its own transaction).
-pub async fn redact_stored(state: &AppState) -> anyhow::Result<Report> {
+/// title and description again, page by page (each page its own transaction); only `org`'s
+/// when one is given.
+pub async fn redact_stored(state: &AppState, org: Option<OrgId>) -> anyhow::Result<Report> {
     let sealer = state.sealer()?;
     let mut operators: HashMap<OrgId, Operators> = HashMap::new();
     let mut report = Report::default();
@@ -45,7 +46,7 @@ pub async fn redact_stored(state: &AppState) -> anyhow::Result<Report> {
     let mut after: Option<ConversationId> = None;
     loop {
         let mut tx = state.db.begin().await?;
-        let page = conversations::unsealed_subjects(&mut tx, after, PAGE).await?;
+        let page = stored::unsealed_subjects(&mut tx, org, after, PAGE).await?;
         let Some(last) = page.last() else { break };
         after = Some(last.id);
         for c in &page {
@@ -54,7 +55,7 @@ pub async fn redact_stored(state: &AppState) -> anyhow::Result<Report> {
             let (subject, sealed) = protect.subject(&c.subject, &Known { names: vec![c.customer_name.clone()] });
             report.subjects_changed += usize::from(subject.as_str() != c.subject);
             report.subjects_sealed += 1;
-            conversations::set_subject(&mut tx, c.id, &subject, &sealed).await?;
+            stored::set_subject(&mut tx, c.id, &subject, &sealed).await?;
         }
         tx.commit().await?;
     }
@@ -62,16 +63,16 @@ pub async fn redact_stored(state: &AppState) -> anyhow::Result<Report> {
     let mut after: Option<WorkItemId> = None;
     loop {
         let mut tx = state.db.begin().await?;
-        let page = work_items::page_text(&mut tx, after, PAGE).await?;
+        let page = stored::work_item_texts(&mut tx, org, after, PAGE).await?;
         let Some(last) = page.last() else { break };
         after = Some(last.0);
-        for (id, org, title, description) in &page {
-            let ops = org_operators(&mut operators, &mut tx, *org).await?;
-            let protect = Protect { sealer, org: *org, operators: ops };
+        for (id, item_org, title, description) in &page {
+            let ops = org_operators(&mut operators, &mut tx, *item_org).await?;
+            let protect = Protect { sealer, org: *item_org, operators: ops };
             let new_title = protect.redact(title, &Known::default());
             let new_description = protect.redact(description, &Known::default());
             if new_title.as_str() != title || new_description.as_str() != description {
-                work_items::set_text(&mut tx, *id, &new_title, &new_description).await?;
+                stored::set_work_item_text(&mut tx, *id, &new_title, &new_description).await?;
                 report.work_items_changed += 1;
             }
         }

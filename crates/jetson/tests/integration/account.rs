@@ -1,12 +1,11 @@
 //! One's own account: API tokens, password change, and the role table walked through the product.
 
-use crate::helpers::WithLoginCsrf;
 use jetson_domain::permissions::{COLUMNS, TABLE};
 use jetson_domain::{Email, Permission, Role, Scope};
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, conversation, spawn_app};
-use crate::pages::csrf_of;
+use crate::pages::{csrf_of, sign_in};
 
 /// A new person with `role` in the app's organisation, signed in: their browser, email, password.
 async fn person(app: &TestApp, role: Role) -> (reqwest::Client, String, String) {
@@ -21,19 +20,6 @@ async fn person(app: &TestApp, role: Role) -> (reqwest::Client, String, String) 
     .await
     .unwrap();
     (sign_in(app, &email, &password).await.expect("signed in"), email, password)
-}
-
-async fn sign_in(app: &TestApp, email: &str, password: &str) -> Option<reqwest::Client> {
-    let client =
-        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let res = client
-        .post(app.url("/login"))
-        .with_login_csrf()
-        .form(&[("email", email), ("password", password)])
-        .send()
-        .await
-        .unwrap();
-    (res.status() == 303).then_some(client)
 }
 
 async fn page(app: &TestApp, client: &reqwest::Client, path: &str) -> String {

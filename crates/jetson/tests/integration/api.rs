@@ -429,16 +429,7 @@ async fn what_an_admin_scoped_token_changes_is_audited_and_its_reads_are_not() {
 #[tokio::test]
 async fn a_work_items_reports_come_a_page_at_a_time_in_the_api_and_on_its_page() {
     let app = spawn_app().await;
-    let convs: Vec<_> = (0..120)
-        .map(|i| {
-            conversation(
-                &format!("c{i}"),
-                &format!("person{i}@customer{i}.example"),
-                "CSV export fails",
-                "The CSV export fails with an error every time I click Export on the ledger page.",
-            )
-        })
-        .collect();
+    let convs = crate::helpers::same_problem_from(120);
     app.import("Ledgerly", &convs).await;
     let items: Value = app.get_api("/api/v1/work-items").await.json().await.unwrap();
     let top = items["items"].as_array().unwrap().iter().max_by_key(|i| i["reports"].as_i64()).unwrap().clone();

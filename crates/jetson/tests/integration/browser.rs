@@ -834,16 +834,7 @@ async fn an_admin_limits_a_member_to_one_product_who_resets_a_forgotten_password
 async fn a_person_pages_through_the_reports_of_a_large_work_item() {
     let Some(path) = driver_or_skip() else { return };
     let app = spawn_app().await;
-    let convs: Vec<_> = (0..70)
-        .map(|i| {
-            crate::helpers::conversation(
-                &format!("c{i}"),
-                &format!("person{i}@customer{i}.example"),
-                "CSV export fails",
-                "The CSV export fails with an error every time I click Export on the ledger page.",
-            )
-        })
-        .collect();
+    let convs = crate::helpers::same_problem_from(70);
     app.import("Ledgerly", &convs).await;
     let items = jetson_store::work_items::list(&app.state.db, app.org, &Default::default(), None, 10).await.unwrap();
     let item = items.iter().max_by_key(|w| w.report_count).unwrap();

@@ -118,6 +118,16 @@ impl Setup {
         .await
     }
 
+    /// [`Setup::item`] with its issue, which GitHub has closed as completed by commit `abc123`.
+    pub async fn item_fixed_by_commit(&self) -> WorkItemId {
+        let item = self.item().await;
+        assert_eq!(self.create_issue(item, "Export fails").await.status(), 303);
+        let mut w = self.fake.world();
+        w.set_state(1, "closed", Some("completed"));
+        w.closing.insert(1, "abc123".into());
+        item
+    }
+
     pub async fn link(&self, item: WorkItemId) -> store::IssueLink {
         store::issue_link(&self.app.state.db, self.app.org, item).await.unwrap()
     }
@@ -416,14 +426,8 @@ async fn the_poll_catches_a_missed_close_and_an_unchanged_repository_costs_a_304
 #[tokio::test]
 async fn a_fix_ships_when_its_closing_commit_first_appears_in_a_published_release() {
     let s = setup().await;
-    let item = s.item().await;
-    assert_eq!(s.create_issue(item, "Export fails").await.status(), 303);
-    {
-        let mut w = s.fake.world();
-        w.set_state(1, "closed", Some("completed"));
-        w.closing.insert(1, "abc123".into());
-        w.releases.push(("v1.0".into(), "".into(), "2026-11-01T10:00:00Z".into(), vec![]));
-    }
+    let item = s.item_fixed_by_commit().await;
+    s.fake.world().releases.push(("v1.0".into(), "".into(), "2026-11-01T10:00:00Z".into(), vec![]));
     s.poll().await;
     assert_eq!(s.status(item).await, "resolved");
     assert!(s.link(item).await.shipped_release.is_none(), "closed is not shipped");
@@ -646,13 +650,7 @@ async fn a_late_delivery_of_an_older_event_does_not_rewind_the_issue() {
 #[tokio::test]
 async fn a_published_release_ships_the_fix_without_waiting_for_the_poll() {
     let s = setup().await;
-    let item = s.item().await;
-    assert_eq!(s.create_issue(item, "Export fails").await.status(), 303);
-    {
-        let mut w = s.fake.world();
-        w.set_state(1, "closed", Some("completed"));
-        w.closing.insert(1, "abc123".into());
-    }
+    let item = s.item_fixed_by_commit().await;
     s.poll().await;
     assert_eq!(s.status(item).await, "resolved");
     s.fake.world().releases.push((

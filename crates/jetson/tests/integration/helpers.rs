@@ -135,6 +135,21 @@ impl TestApp {
     }
 }
 
+/// `n` customers, each at their own company, reporting the same CSV export failure: one work item
+/// with `n` reports.
+pub fn same_problem_from(n: usize) -> Vec<jetson::services::import::Imported> {
+    (0..n)
+        .map(|i| {
+            conversation(
+                &format!("c{i}"),
+                &format!("person{i}@customer{i}.example"),
+                "CSV export fails",
+                "The CSV export fails with an error every time I click Export on the ledger page.",
+            )
+        })
+        .collect()
+}
+
 /// A conversation with one customer message, for tests that need specific text.
 pub fn conversation(id: &str, email: &str, subject: &str, body: &str) -> jetson::services::import::Imported {
     let at = chrono::Utc::now() - chrono::Duration::days(1);

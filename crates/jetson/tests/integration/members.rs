@@ -1,11 +1,10 @@
 //! Settings → Members: invitations by one-time link (someone new, someone with an account),
 //! roles (owners only by owners, never the last one), removal, and password-reset links.
 
-use crate::helpers::WithLoginCsrf;
 use jetson_domain::{Email, Role};
 
 use crate::helpers::{TestApp, spawn_app};
-use crate::pages::{csrf_of, signed_in};
+use crate::pages::{csrf_of, sign_in, signed_in};
 
 fn browser() -> reqwest::Client {
     reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
@@ -20,18 +19,6 @@ fn shown_link(html: &str) -> String {
 
 async fn members_page(app: &TestApp, client: &reqwest::Client) -> String {
     client.get(app.url("/settings/members")).send().await.unwrap().text().await.unwrap()
-}
-
-async fn sign_in(app: &TestApp, email: &str, password: &str) -> Option<reqwest::Client> {
-    let client = browser();
-    let res = client
-        .post(app.url("/login"))
-        .with_login_csrf()
-        .form(&[("email", email), ("password", password)])
-        .send()
-        .await
-        .unwrap();
-    (res.status() == 303).then_some(client)
 }
 
 async fn user_id(app: &TestApp, email: &str) -> jetson_domain::UserId {

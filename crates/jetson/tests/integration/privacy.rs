@@ -568,7 +568,7 @@ async fn subjects_and_titles_stored_before_redaction_are_re_redacted_and_counted
         }
         .unwrap();
     }
-    let report = jetson::services::redaction::redact_stored(&app.state).await.unwrap();
+    let report = jetson::services::redaction::redact_stored(&app.state, None).await.unwrap();
     assert_eq!((report.subjects_sealed, report.subjects_changed, report.work_items_changed), (1, 1, 1));
     // (The customer's own address stays where it belongs: on the customer.)
     let found = jetson_store::testing::columns_containing(&app.state.db, "4111 1111").await.unwrap();
@@ -579,6 +579,6 @@ async fn subjects_and_titles_stored_before_redaction_are_re_redacted_and_counted
     let sealed = conversations::sealed_subject(&app.state.db, app.org, id).await.unwrap().unwrap();
     let original = app.state.sealer().unwrap().open(jetson::services::import::SUBJECT, &sealed).unwrap();
     assert_eq!(original, "Refund for pat@example.com card **** **** **** 1111");
-    let again = jetson::services::redaction::redact_stored(&app.state).await.unwrap();
+    let again = jetson::services::redaction::redact_stored(&app.state, None).await.unwrap();
     assert_eq!(again, Default::default(), "a second run finds nothing to do");
 }

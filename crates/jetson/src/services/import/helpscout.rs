@@ -41,11 +41,13 @@ pub fn parse(content: &str, progress: &mut dyn FnMut(usize, usize)) -> Parsed {
     parsed
 }
 
+/// Records with the line each starts on, and the array elements that were not records.
+type Split<'a> = (Vec<(usize, &'a str)>, Vec<RecordError>);
+
 /// The top-level records with the line each starts on: the elements of a JSON array, or one
 /// object per non-empty line. Elements of an array that are not objects or arrays (strings,
 /// numbers, `null`…) are reported, not dropped. One pass, lines counted as it goes.
-#[allow(clippy::type_complexity)]
-fn split_records(content: &str) -> Result<(Vec<(usize, &str)>, Vec<RecordError>), RecordError> {
+fn split_records(content: &str) -> Result<Split<'_>, RecordError> {
     let trimmed = content.trim_start();
     // One (possibly pretty-printed) object is one record.
     if trimmed.starts_with('{') && serde_json::from_str::<Value>(content).is_ok_and(|v| v.is_object()) {

@@ -24,9 +24,10 @@ struct ItemPage {
     companies: Vec<String>,
     /// One page of the reports, oldest first.
     reports: Vec<Report>,
-    /// Which page (from 1), and how many there are.
+    /// Which page (from 1), how many there are, and the number of its first report.
     page: i64,
     pages: i64,
+    first: i64,
     /// Other items of the same product, for merge and move.
     others: Vec<WorkItem>,
     can_write: bool,
@@ -82,9 +83,8 @@ pub async fn handler(
     let github = super::github_issue::card(&state, user.org_id, &item).await?;
     let pages = ((item.report_count + REPORTS_PER_PAGE - 1) / REPORTS_PER_PAGE).max(1);
     let page = params.page.and_then(|p| p.parse::<i64>().ok()).unwrap_or(1).clamp(1, pages);
-    let reports =
-        reports::page_for_work_item(&state.db, user.org_id, id, (page - 1) * REPORTS_PER_PAGE, REPORTS_PER_PAGE)
-            .await?;
+    let skip = (page - 1) * REPORTS_PER_PAGE;
+    let reports = reports::page_for_work_item(&state.db, user.org_id, id, skip, REPORTS_PER_PAGE).await?;
     let page = ItemPage {
         layout: Layout::new(&user, "items"),
         merged_sources: work_items::merged_sources(&state.db, user.org_id, id)
@@ -96,6 +96,7 @@ pub async fn handler(
         reports,
         page,
         pages,
+        first: skip + 1,
         item,
         merged_into,
         others,
