@@ -140,6 +140,11 @@ impl Db {
         Ok(on_pool!(self, |p| sqlx::query_scalar(sql).fetch_all(p).await)?)
     }
 
+    /// (open connections, idle connections) in this process's pool.
+    pub fn pool_use(&self) -> (u32, usize) {
+        on_pool!(self, |p| (p.size(), p.num_idle()))
+    }
+
     pub async fn close(&self) {
         on_pool!(self, |p| p.close().await)
     }

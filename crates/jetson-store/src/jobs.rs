@@ -118,6 +118,21 @@ pub async fn complete(tx: &mut Tx, id: JobId, worker: &str) -> Result<bool> {
     Ok(done == 1)
 }
 
+/// Hands a job this worker holds back to the queue, to run now, without counting the attempt: the
+/// worker is stopping, not the job failing. Returns false if another worker had taken it over.
+pub async fn release(db: &Db, id: JobId, worker: &str) -> Result<bool> {
+    let sql = "UPDATE jobs SET status = 'queued', attempts = attempts - 1, run_at = $1, locked_until = NULL,
+               locked_by = NULL WHERE id = $2 AND locked_by = $3 AND status = 'running'";
+    let done = on_pool!(db, |p| sqlx::query(sql)
+        .bind(now_ms())
+        .bind(id.as_uuid())
+        .bind(worker)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(done == 1)
+}
+
 /// Records a failure: back to the queue after `retry_in_ms`, or `failed` for good once the job has
 /// used its attempts.
 pub async fn fail(db: &Db, job: &Claimed, worker: &str, error: &str, retry_in_ms: i64) -> Result<()> {
@@ -164,4 +179,35 @@ pub struct JobRow {
 pub async fn failed(db: &Db) -> Result<Vec<JobRow>> {
     let sql = "SELECT kind, status, attempts, last_error FROM jobs WHERE status = 'failed' ORDER BY created_at";
     Ok(on_pool!(db, |p| sqlx::query_as(sql).fetch_all(p).await)?)
+}
+
+/// The queue of one job kind, as a metric reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KindQueue {
+    pub kind: String,
+    pub queued: i64,
+    pub running: i64,
+    /// How long the oldest job that is due has waited (0 when none is due).
+    pub oldest_due_ms: i64,
+}
+
+/// Queued and running jobs by kind (kinds with neither are absent).
+pub async fn queue_by_kind(db: &Db) -> Result<Vec<KindQueue>> {
+    let sql = "SELECT kind,
+                      SUM(CASE WHEN status = 'queued' THEN 1 ELSE 0 END),
+                      SUM(CASE WHEN status = 'running' THEN 1 ELSE 0 END),
+                      MIN(CASE WHEN status = 'queued' AND run_at <= $1 THEN run_at END)
+               FROM jobs WHERE status IN ('queued', 'running') GROUP BY kind ORDER BY kind";
+    let now = now_ms();
+    let rows: Vec<(String, i64, i64, Option<i64>)> =
+        on_pool!(db, |p| sqlx::query_as(sql).bind(now).fetch_all(p).await)?;
+    Ok(rows
+        .into_iter()
+        .map(|(kind, queued, running, oldest)| KindQueue {
+            kind,
+            queued,
+            running,
+            oldest_due_ms: oldest.map_or(0, |t| (now - t).max(0)),
+        })
+        .collect())
 }

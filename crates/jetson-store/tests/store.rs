@@ -827,3 +827,83 @@ async fn a_member_limited_to_some_products_lists_only_their_work_and_only_the_or
     })
     .await;
 }
+
+/// Managed PostgreSQL services require TLS. The test database gets a TLS front here (the proxy
+/// answers PostgreSQL's `SSLRequest`, completes the handshake with a self-signed certificate made
+/// now, and relays to the server): `sslmode=verify-full` with that certificate as root connects,
+/// and without it the connection is refused as unverifiable.
+#[tokio::test]
+async fn postgres_over_tls_connects_when_the_certificate_verifies_and_not_otherwise() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio_rustls::rustls;
+
+    let Some(url) = fresh_postgres_url().await.expect("postgres") else {
+        eprintln!("JETSON_TEST_POSTGRES_URL is not set: the TLS test did not run");
+        return;
+    };
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()]).unwrap().self_signed(&key).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root.pem");
+    std::fs::write(&root, cert.pem()).unwrap();
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![cert.der().clone()],
+            rustls::pki_types::PrivateKeyDer::try_from(key.serialize_der()).unwrap(),
+        )
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let upstream = {
+        let after_scheme = url.split_once("://").unwrap().1;
+        let host_port = after_scheme.split(['/', '?']).next().unwrap();
+        host_port.rsplit_once('@').map_or(host_port, |(_, hp)| hp).to_string()
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let handshakes = Arc::new(AtomicUsize::new(0));
+    let counted = handshakes.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut client, _)) = listener.accept().await else { return };
+            let (acceptor, upstream, counted) = (acceptor.clone(), upstream.clone(), counted.clone());
+            tokio::spawn(async move {
+                // SSLRequest: length 8, code 80877103.
+                let mut request = [0u8; 8];
+                client.read_exact(&mut request).await?;
+                if request != [0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f] {
+                    return Ok::<_, std::io::Error>(());
+                }
+                client.write_all(b"S").await?;
+                let mut tls = acceptor.accept(client).await?;
+                counted.fetch_add(1, Ordering::SeqCst);
+                let mut server = tokio::net::TcpStream::connect(upstream).await?;
+                tokio::io::copy_bidirectional(&mut tls, &mut server).await?;
+                Ok(())
+            });
+        }
+    });
+    // The same database, through the TLS front.
+    let (before_host, after_host) = {
+        let scheme_end = url.find("://").unwrap() + 3;
+        let host_start = url[scheme_end..].find('@').map_or(scheme_end, |i| scheme_end + i + 1);
+        let host_end = host_start + url[host_start..].find('/').unwrap();
+        (url[..host_start].to_string(), url[host_end..].to_string())
+    };
+    let sep = if after_host.contains('?') { '&' } else { '?' };
+    let through_tls = format!("{before_host}127.0.0.1:{port}{after_host}{sep}sslmode=verify-full");
+
+    let verified = format!("{through_tls}&sslrootcert={}", root.display());
+    let db = Db::connect(&verified).await.expect("TLS with a verified certificate connects");
+    assert!(handshakes.load(Ordering::SeqCst) > 0, "the connection went through the TLS front");
+    db.migrate().await.expect("migrations run over TLS");
+    db.close().await;
+
+    let unverified = Db::connect(&through_tls).await;
+    assert!(unverified.is_err(), "a certificate no root vouches for is refused");
+}

@@ -133,11 +133,20 @@ enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let default_level = if matches!(cli.command, Command::Serve { .. } | Command::Worker) { "info" } else { "warn" };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("JETSON_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("{default_level},sqlx=warn")));
+    let format = match crate::logs::Format::from_env() {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     // Colours only on a terminal: log files and journald get plain text.
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).with_writer(std::io::stderr).init();
+    let subscriber = crate::logs::subscriber(format, crate::logs::filter(default_level), std::io::stderr, ansi);
+    if tracing::subscriber::set_global_default(subscriber).is_err() {
+        eprintln!("warning: a log subscriber was already installed");
+    }
+    crate::telemetry::install();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {

@@ -31,6 +31,10 @@ const KNOWN_VARS: &[&str] = &[
     "JETSON_RATE_LIMIT",
     "JETSON_MAX_CONNECTIONS",
     "JETSON_HEADER_TIMEOUT",
+    "JETSON_SHUTDOWN_GRACE",
+    "JETSON_METRICS_TOKEN",
+    "JETSON_METRICS_TOKEN_FILE",
+    "JETSON_LOG_FORMAT",
     "JETSON_BEHIND_PROXY",
     "JETSON_ALLOW_SIGNUP",
     "JETSON_ALERT_WEBHOOK",
@@ -78,6 +82,12 @@ pub struct Settings {
     /// How long a client may take to send a request's headers, and how long a kept-alive
     /// connection may sit idle (`JETSON_HEADER_TIMEOUT`, in seconds).
     pub header_timeout: std::time::Duration,
+    /// How long a stop (SIGTERM, Ctrl-C) waits for open requests and the job in hand before it
+    /// cuts them off and returns the job to the queue (`JETSON_SHUTDOWN_GRACE`, in seconds).
+    pub shutdown_grace: std::time::Duration,
+    /// The bearer token `GET /metrics` asks for (`JETSON_METRICS_TOKEN(_FILE)`); without one the
+    /// endpoint does not exist.
+    pub metrics_token: Option<String>,
     /// Served through a reverse proxy that appends the client's address to `X-Forwarded-For`
     /// (`JETSON_BEHIND_PROXY`): throttling and rate limits then go by that address.
     pub behind_proxy: bool,
@@ -115,6 +125,8 @@ impl Settings {
             rate_limit_per_minute: 600,
             max_connections: 1024,
             header_timeout: std::time::Duration::from_secs(15),
+            shutdown_grace: std::time::Duration::from_secs(30),
+            metrics_token: None,
             behind_proxy: false,
             allow_signup: false,
             alert_webhook: None,
@@ -202,6 +214,15 @@ impl Settings {
                 .filter(|s| *s > 0)
                 .with_context(|| format!("JETSON_HEADER_TIMEOUT=`{secs}` is not a positive number of seconds"))?;
             s.header_timeout = std::time::Duration::from_secs(secs);
+        }
+        if let Ok(secs) = std::env::var("JETSON_SHUTDOWN_GRACE") {
+            let secs: u64 =
+                secs.parse().with_context(|| format!("JETSON_SHUTDOWN_GRACE=`{secs}` is not a number of seconds"))?;
+            s.shutdown_grace = std::time::Duration::from_secs(secs);
+        }
+        s.metrics_token = secret("JETSON_METRICS_TOKEN")?;
+        if s.metrics_token.as_ref().is_some_and(|t| t.len() < 16) {
+            bail!("JETSON_METRICS_TOKEN must be at least 16 characters; make one with `openssl rand -hex 16`");
         }
         Ok(s)
     }

@@ -65,6 +65,8 @@ pub struct Protect<'a> {
 impl Protect<'_> {
     /// `text` redacted by the organisation's policy.
     pub fn redact(&self, text: &str, known: &Known) -> RedactedText {
+        metrics::counter!(crate::telemetry::TEXTS_REDACTED).increment(1);
+        metrics::counter!(crate::telemetry::BYTES_REDACTED).increment(text.len() as u64);
         Redactor.redact_with(text, known, |kind, value| self.operators.apply(self.sealer, self.org, kind, value)).text
     }
 

@@ -22,6 +22,7 @@ impl Application {
     /// Connects and migrates the database, and binds the port (0 picks a free one).
     pub async fn build(mut settings: Settings) -> anyhow::Result<Application> {
         settings.prepare()?;
+        crate::telemetry::install();
         let db = Db::connect(&settings.database_url).await.context("connecting to the database")?;
         db.migrate().await.context("migrating the database")?;
         let listener = TcpListener::bind((settings.host, settings.port))
@@ -91,6 +92,7 @@ impl Application {
         let limits = serve::Limits {
             header_timeout: self.state.settings.header_timeout,
             max_connections: self.state.settings.max_connections,
+            shutdown_grace: self.state.settings.shutdown_grace,
         };
         let served = serve::serve(self.listener, app, limits, async move {
             shutdown.await;
@@ -131,12 +133,25 @@ pub async fn open(mut settings: Settings) -> anyhow::Result<AppState> {
     Ok(state)
 }
 
-/// Runs every queued job now, with a progress bar over the conversations analysed.
+/// Runs every queued job now, with a progress bar over the conversations analysed. Ctrl-C or
+/// SIGTERM stops it cleanly: the job in hand finishes (or goes back to the queue after the grace
+/// period), and running the same command again does the rest.
 pub async fn analyse_pending(state: &AppState) -> anyhow::Result<()> {
     let total = jetson_store::jobs::pending(&state.db).await?;
     let mut bar = Progress::new("analysing", total as u64);
-    crate::jobs::worker::drain(state, |left| bar.set((total - left).max(0) as u64)).await?;
+    let (stop, stopping) = watch::channel(false);
+    let signal = tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    });
+    let finished =
+        crate::jobs::worker::drain_until_stopped(state, |left| bar.set((total - left).max(0) as u64), stopping).await;
+    signal.abort();
     bar.finish();
+    if !finished? {
+        let left = jetson_store::jobs::pending(&state.db).await?;
+        bail!("stopped with {left} job(s) still queued; nothing is lost: run the same command again to finish them");
+    }
     let failed = jetson_store::jobs::failed(&state.db).await?;
     if !failed.is_empty() {
         bail!("{} job(s) failed; first error: {}", failed.len(), failed[0].last_error.as_deref().unwrap_or("unknown"));

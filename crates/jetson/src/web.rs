@@ -6,6 +6,7 @@ pub mod api;
 pub mod caller;
 pub mod error;
 pub mod guards;
+pub mod observe;
 pub mod page;
 pub mod rate_limit;
 pub mod router;

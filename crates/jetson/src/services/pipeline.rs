@@ -60,6 +60,7 @@ pub async fn analyze(
         );
     }
     tx.commit().await?;
+    metrics::counter!(crate::telemetry::CONVERSATIONS_ANALYSED).increment(outcome.analyzed as u64);
     // Only a committed index is the truth at its version.
     for (product, version, index) in indexes {
         state.matchers.put(product, version, index);

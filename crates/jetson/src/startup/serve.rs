@@ -28,9 +28,12 @@ use tower::{Service, ServiceExt};
 pub struct Limits {
     pub header_timeout: Duration,
     pub max_connections: usize,
+    /// How long open requests may take to finish once `shutdown` completes.
+    pub shutdown_grace: Duration,
 }
 
-/// Serves `router` until `shutdown` completes, then lets open requests finish.
+/// Serves `router` until `shutdown` completes, then stops accepting and lets open requests finish
+/// for up to the grace period.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
@@ -86,6 +89,8 @@ pub async fn serve(
     drop(listener);
     drop(stop);
     drop(all_done);
-    done.closed().await;
+    if tokio::time::timeout(limits.shutdown_grace, done.closed()).await.is_err() {
+        tracing::warn!("stopping: requests still open after the grace period are cut off");
+    }
     Ok(())
 }

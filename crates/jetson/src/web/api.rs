@@ -8,6 +8,7 @@ pub mod extract;
 pub mod github_webhook;
 pub mod healthz;
 pub mod helpscout_webhook;
+pub mod metrics;
 pub mod openapi;
 pub mod readyz;
 pub mod report_move;

@@ -1,8 +1,8 @@
 //! The one error type at the HTTP edge of the API.
 //!
-//! The rule: every error the API returns is `{"error": {"code", "message", "fields"?}}` with a
-//! stable `code` from the table below. 5xx responses say nothing about the cause; the cause is
-//! logged once, here.
+//! The rule: every error the API returns is `{"error": {"code", "message", "fields"?,
+//! "request_id"}}` with a stable `code` from the table below. 5xx responses say nothing about the
+//! cause; the cause is logged once, here, under the same request id.
 //!
 //! | code               | status | when                                          |
 //! |--------------------|--------|-----------------------------------------------|
@@ -119,6 +119,9 @@ impl IntoResponse for ApiError {
             tracing::error!(error = %format!("{cause:#}"), "request failed");
         }
         let mut body = json!({ "code": self.code(), "message": self.to_string() });
+        if let Some(id) = crate::web::observe::request_id() {
+            body["request_id"] = id.into();
+        }
         if let ApiError::Invalid { fields, .. } = &self {
             body["fields"] = fields.iter().map(|(f, m)| json!({ "field": f, "message": m })).collect();
         }

@@ -3,7 +3,7 @@
 //! client address's budget, so inventing headers buys nothing and adds no keys. What the lookup
 //! found is left in the request for [`crate::web::caller::ApiCaller`]. A request over the limit
 //! gets 429 with `Retry-After`. Webhooks (signed by the provider, which retries), static assets,
-//! `/healthz` and `/readyz` are not limited.
+//! `/healthz`, `/readyz` and `/metrics` (a scraper's) are not limited.
 
 use std::time::Duration;
 
@@ -21,7 +21,12 @@ use crate::web::error::ApiError;
 
 pub async fn limit(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path();
-    if path.starts_with("/webhooks/") || path.starts_with("/assets/") || path == "/healthz" || path == "/readyz" {
+    if path.starts_with("/webhooks/")
+        || path.starts_with("/assets/")
+        || path == "/healthz"
+        || path == "/readyz"
+        || path == "/metrics"
+    {
         return next.run(req).await;
     }
     let api = path.starts_with("/api/");
@@ -49,6 +54,7 @@ pub async fn limit(State(state): State<AppState>, mut req: Request, next: Next) 
 }
 
 fn too_many(wait: Duration, api: bool) -> Response {
+    metrics::counter!(crate::telemetry::RATE_LIMITED).increment(1);
     let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
     let retry = [(header::RETRY_AFTER, seconds.to_string())];
     if api {

@@ -16,6 +16,7 @@ use crate::web::{api, ui};
 pub const API_ROUTES: &[(&str, &str)] = &[
     ("get", "/healthz"),
     ("get", "/readyz"),
+    ("get", "/metrics"),
     ("get", "/api/v1/openapi.json"),
     ("get", "/api/v1/work-items"),
     ("get", "/api/v1/work-items/{id}"),
@@ -34,6 +35,7 @@ pub fn build(state: AppState) -> Router {
     let api = Router::new()
         .route("/healthz", get(api::healthz::handler))
         .route("/readyz", get(api::readyz::handler))
+        .route("/metrics", get(api::metrics::handler))
         .route("/api/v1/openapi.json", get(api::openapi::handler))
         .route("/api/v1/work-items", get(api::work_items_list::handler))
         .route("/api/v1/work-items/{id}", get(api::work_item_get::handler))
@@ -141,6 +143,7 @@ pub fn build(state: AppState) -> Router {
         .layer(header("referrer-policy", "same-origin"))
         // Pages and API answers hold an organisation's data: no cache keeps them (assets set their own).
         .layer(header("cache-control", "no-store"))
+        .layer(middleware::from_fn(crate::web::observe::observe))
         .with_state(state)
 }
 

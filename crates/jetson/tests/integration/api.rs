@@ -1,7 +1,7 @@
 use jetson_domain::{Role, Scope};
 use serde_json::{Value, json};
 
-use crate::helpers::{conversation, spawn_app};
+use crate::helpers::{conversation, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn healthz_is_200_while_the_database_answers_and_503_when_it_does_not() {
@@ -293,7 +293,8 @@ async fn every_documented_limit_has_the_bounds_the_server_enforces() {
 
 #[tokio::test]
 async fn the_openapi_document_and_the_router_list_the_same_operations() {
-    let app = spawn_app().await;
+    // With a metrics token, so `/metrics` exists too.
+    let app = spawn_app_with(|s| s.metrics_token = Some("a-metrics-token-of-some-length".into())).await;
     let doc: Value = app.api.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
     let mut documented: Vec<(String, String)> = Vec::new();
     for (path, ops) in doc["paths"].as_object().unwrap() {
@@ -369,6 +370,7 @@ async fn every_api_route_hides_other_organisations_objects_and_refuses_writes_wi
             // Open to all, or signed by the provider per connection (tested in their suites).
             "/healthz"
             | "/readyz"
+            | "/metrics"
             | "/api/v1/openapi.json"
             | "/webhooks/helpscout/{connection}"
             | "/webhooks/github/{connection}" => {

@@ -137,6 +137,59 @@ async fn killing_an_import_midway_and_running_it_again_finishes_without_duplicat
 }
 
 #[tokio::test]
+async fn sigterm_during_an_import_stops_it_cleanly_and_running_it_again_loses_nothing_and_does_nothing_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("big.jsonl");
+    write_conversations(&file, 3000);
+    let clean_db = database_url(dir.path()).await.replace("cli.db", "clean.db");
+    let clean = jetson().args(["import", "--database", &clean_db, "--product", "P"]).arg(&file).output().unwrap();
+    assert!(clean.status.success(), "{}", String::from_utf8_lossy(&clean.stderr));
+    let expected = counts(&clean_db).await;
+
+    let db = database_url(dir.path()).await;
+    let mut child = jetson()
+        .args(["import", "--database", &db, "--product", "P"])
+        .arg(&file)
+        .env("JETSON_SHUTDOWN_GRACE", "20")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap()).lines();
+    for line in stderr.by_ref() {
+        if line.unwrap().starts_with("analysing:") {
+            break;
+        }
+    }
+    let term = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(term.success());
+    let said: Vec<String> = stderr.map(|l| l.unwrap()).collect();
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "a stopped import must not report success");
+    let said = said.join("\n");
+    assert!(said.contains("run the same command again"), "{said}");
+    let midway = counts(&db).await;
+    assert!(midway.3 > 0, "the stop must leave work for this test to mean anything: {midway:?}");
+    let running = {
+        let db = Db::connect(&db).await.unwrap();
+        let sql = "SELECT COUNT(*) FROM jobs WHERE status = 'running'";
+        let n: i64 = match &db {
+            Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+            Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+        };
+        db.close().await;
+        n
+    };
+    assert_eq!(running, 0, "the job in hand finished or went back to the queue");
+
+    let resumed = jetson().args(["import", "--database", &db, "--product", "P"]).arg(&file).output().unwrap();
+    let err = String::from_utf8_lossy(&resumed.stderr);
+    assert!(resumed.status.success(), "{err}");
+    assert!(!err.contains("waiting for work held by another"), "nothing was left leased: {err}");
+    assert_eq!(counts(&db).await, expected, "(conversations, unanalysed, reports, unfinished jobs)");
+}
+
+#[tokio::test]
 async fn killing_a_help_scout_sync_and_running_it_again_finishes_without_duplicates() {
     let fake = crate::fake_helpscout::FakeHelpScout::start().await;
     fake.add(1, 75, 1);

@@ -25,6 +25,7 @@ pub async fn spawn_app() -> TestApp {
 
 /// Like [`spawn_app`], with settings changed first (a fake provider's URL, say).
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+    crate::log_watch::install();
     let dir = tempfile::tempdir().expect("temp dir");
     let mut settings = Settings::for_data_dir(dir.path());
     settings.port = 0;
@@ -52,6 +53,9 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         jetson::services::accounts::create_user(&state, org, &email, "Test Admin", Role::Owner).await.unwrap();
     let (_, token) =
         jetson::services::accounts::create_token(&state, org, user, "test", Scope::Write, None, None).await.unwrap();
+    crate::log_watch::never_log("a password", &password);
+    crate::log_watch::never_log("an API token", &token);
+    crate::log_watch::never_log("the instance key", &hex::encode([7u8; 32]));
     TestApp {
         address,
         state,
@@ -62,6 +66,15 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         api: reqwest::Client::new(),
         _dir: dir,
         _stop: stop,
+    }
+}
+
+/// The suite's log check: an app's test fails if any log line so far held a secret.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            crate::log_watch::assert_no_leaks();
+        }
     }
 }
 
@@ -126,6 +139,7 @@ impl TestApp {
             .await
             .unwrap()
             .1;
+        crate::log_watch::never_log("an API token", &token);
         if made_as != role {
             let mut tx = self.state.db.begin().await.unwrap();
             jetson_store::users::add_membership(&mut tx, self.org, user, role).await.unwrap();

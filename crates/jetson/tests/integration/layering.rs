@@ -11,6 +11,7 @@ const FOUNDATION: &[&str] = &[
     "csv_safe",
     "embeddings",
     "mail",
+    "logs",
     "matchers",
     "models",
     "progress",
@@ -18,6 +19,7 @@ const FOUNDATION: &[&str] = &[
     "rate_limit",
     "sealed",
     "secret",
+    "telemetry",
 ];
 
 /// Lowest first. A layer may import itself and every layer before it; `cli` may import all.

@@ -16,6 +16,7 @@ use super::password;
 use crate::secret;
 use crate::services::actions::Actor;
 use crate::state::AppState;
+use crate::telemetry;
 
 pub const SESSION_DAYS: i64 = 7;
 
@@ -99,7 +100,10 @@ pub async fn sign_in(
     let keys = throttle_keys(email, address);
     let account_locks = match reserve(state, &keys, now_ms).await? {
         Reserved::Allowed { account_locks } => account_locks,
-        Reserved::Locked { retry_after_s } => return Ok(Outcome::Locked { retry_after_s }),
+        Reserved::Locked { retry_after_s } => {
+            metrics::counter!(telemetry::SIGN_IN_FAILURES, "reason" => "throttled").increment(1);
+            return Ok(Outcome::Locked { retry_after_s });
+        }
     };
     let user = match Email::parse(email) {
         Ok(email) => users::find_by_email(&state.db, &email).await?,
@@ -115,6 +119,7 @@ pub async fn sign_in(
         None => None,
     };
     let (Some(user), Some(org), true) = (&user, org, ok) else {
+        metrics::counter!(telemetry::SIGN_IN_FAILURES, "reason" => "password").increment(1);
         if let (Some(user), Some(org)) = (&user, org) {
             let mut tx = state.db.begin().await?;
             actor(user).record(&mut tx, org, "auth.sign_in_failed", &target(user), "wrong password").await?;
@@ -183,6 +188,7 @@ pub async fn second_factor(
         super::two_factor::check(state, user.id, typed).await?
     };
     let Some(factor) = factor else {
+        metrics::counter!(telemetry::SIGN_IN_FAILURES, "reason" => "second_factor").increment(1);
         if account_locks {
             let minutes = PER_ACCOUNT.lock_ms / 60_000;
             crate::services::alerts::account_locked(state, challenge.org_id, user.id, &user.email, minutes).await?;

@@ -21,6 +21,7 @@ use crate::protect::{Operators, Protect};
 use crate::queue::analyze;
 use crate::sealed::Sealer;
 use crate::state::AppState;
+use crate::telemetry;
 
 /// The sealing purpose of original message bodies.
 pub const MESSAGE_BODY: &str = "message_body";
@@ -95,20 +96,22 @@ pub async fn write_batch(
     let mut to_analyze = Vec::new();
     let mut to_hold = Vec::new();
     for (outcome, n) in conversations::upsert_many(tx, &new).await?.into_iter().zip(&new) {
-        let id = match outcome {
+        let (id, written) = match outcome {
             Upserted::Inserted(id) => {
                 summary.inserted += 1;
-                id
+                (id, "new")
             }
             Upserted::Changed(id) => {
                 summary.changed += 1;
-                id
+                (id, "changed")
             }
             Upserted::Unchanged(_) => {
                 summary.unchanged += 1;
+                metrics::counter!(telemetry::CONVERSATIONS_WRITTEN, "outcome" => "unchanged").increment(1);
                 continue;
             }
         };
+        metrics::counter!(telemetry::CONVERSATIONS_WRITTEN, "outcome" => written).increment(1);
         to_analyze.push(id);
         let flags = screen(n);
         if !flags.is_empty() {
