@@ -192,9 +192,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Backup { file } => crate::services::backup::backup(&open(s).await?.db, &file).await,
         Command::Restore { file } => {
             s.prepare()?;
+            let _alone = s.lock_data_dir_alone()?;
             crate::services::backup::restore(&s, &file).await
         }
-        Command::Keys { command } => stewardship::keys(open(s).await?, command).await,
+        Command::Keys { command } => {
+            let _alone = s.lock_data_dir_alone()?;
+            stewardship::keys(open(s).await?, command).await
+        }
         Command::Privacy { command } => privacy::run(command),
     }
 }
@@ -204,7 +208,10 @@ async fn org_or_only(state: &AppState, name: Option<&str>) -> anyhow::Result<jet
     match name {
         Some(name) => find_org(state, name).await,
         None => match orgs::list(&state.db).await?.as_slice() {
-            [] => crate::services::accounts::ensure_org(state, "Default").await,
+            [] => bail!(
+                "there is no organisation here yet: create one with `jetson org create \"Your Company\"` (or import \
+                 with `--org \"Your Company\"`, which creates it)"
+            ),
             [only] => Ok(only.id),
             _ => bail!("there are several organisations; choose one with --org"),
         },

@@ -227,6 +227,46 @@ impl Settings {
         Ok(s)
     }
 
+    /// Marks the data directory as in use by a running server or worker, for as long as the
+    /// returned file is held: any number of them share it, and [`Settings::lock_data_dir_alone`]
+    /// is refused meanwhile. (Processes on other machines, sharing a PostgreSQL database, are not
+    /// seen: stop them by hand.)
+    pub fn lock_data_dir_shared(&self) -> anyhow::Result<std::fs::File> {
+        let file = self.lock_file()?;
+        file.try_lock_shared().map_err(|_| {
+            anyhow::anyhow!(
+                "{} is locked by `jetson keys rotate` or `jetson restore`: wait for it to finish",
+                self.data_dir.display()
+            )
+        })?;
+        Ok(file)
+    }
+
+    /// The data directory to this command alone (key rotation, restore): refused while a server
+    /// or worker uses it.
+    pub fn lock_data_dir_alone(&self) -> anyhow::Result<std::fs::File> {
+        let file = self.lock_file()?;
+        file.try_lock().map_err(|_| {
+            anyhow::anyhow!(
+                "Jetson is running on {} (a `serve`, `worker` or `demo`): stop it first, then run this again",
+                self.data_dir.display()
+            )
+        })?;
+        Ok(file)
+    }
+
+    fn lock_file(&self) -> anyhow::Result<std::fs::File> {
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("cannot create data directory {}", self.data_dir.display()))?;
+        let path = self.data_dir.join("jetson.lock");
+        std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("cannot open {}", path.display()))
+    }
+
     /// Creates the data directory when the database lives in it, and finds the secret key: the
     /// configured one, else `secret.key` in the data directory, created there when the database is
     /// this directory's own SQLite file (a single-node instance). Elsewhere a missing key stays

@@ -44,6 +44,7 @@ impl Application {
             // Subjects and titles stored before they were redacted, likewise.
             if let Some(r) =
                 crate::services::redaction::once_at_start(&state).await.context("redacting stored subjects")?
+                && r.subjects_sealed + r.subjects_changed + r.work_items_changed > 0
             {
                 tracing::info!(
                     subjects_sealed = r.subjects_sealed,

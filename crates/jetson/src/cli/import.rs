@@ -18,7 +18,7 @@ pub async fn run(state: AppState, product: &str, org: Option<&str>, file: &std::
             e.utf8_error().valid_up_to()
         )
     })?;
-    let org = org_or_only(&state, org).await?;
+    let org = org_for_import(&state, org).await?;
     let name = ProductName::parse(product).map_err(|e| anyhow::anyhow!(e.0))?;
 
     let format = crate::services::import::Format::detect(file, &content);
@@ -56,4 +56,19 @@ pub async fn run(state: AppState, product: &str, org: Option<&str>, file: &std::
         parsed.errors.len()
     );
     Ok(())
+}
+
+/// The organisation to import into. On an instance with none yet, the import creates it (named
+/// by `--org`, else "Default") and says so, with the command that gives it an owner.
+async fn org_for_import(state: &AppState, name: Option<&str>) -> anyhow::Result<jetson_domain::OrgId> {
+    if !jetson_store::orgs::list(&state.db).await?.is_empty() {
+        return org_or_only(state, name).await;
+    }
+    let name = name.unwrap_or("Default");
+    let org = crate::services::accounts::ensure_org(state, name).await?;
+    eprintln!(
+        "created the organisation `{name}` for this import; give it an owner with \
+         `jetson user create --org \"{name}\" --email you@example.com --role owner`"
+    );
+    Ok(org)
 }

@@ -20,6 +20,7 @@ pub async fn serve(mut s: Settings, port: Option<u16>, host: Option<IpAddr>) -> 
     }
     s.prepare()?;
     s.require_secret_key()?;
+    let _in_use = s.lock_data_dir_shared()?;
     let app = Application::build(s).await?;
     println!("Jetson is running at http://{}:{}", app.state().settings.host, app.port());
     app.run_until_stopped(shutdown_signal()).await
@@ -28,6 +29,7 @@ pub async fn serve(mut s: Settings, port: Option<u16>, host: Option<IpAddr>) -> 
 pub async fn worker(mut s: Settings) -> anyhow::Result<()> {
     s.prepare()?;
     s.require_secret_key()?;
+    let _in_use = s.lock_data_dir_shared()?;
     let state = open(s).await?;
     let (tx, rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
@@ -48,6 +50,7 @@ pub async fn migrate(mut s: Settings) -> anyhow::Result<()> {
 
 pub async fn demo(mut settings: Settings, port: u16) -> anyhow::Result<()> {
     settings.port = port;
+    let _in_use = settings.lock_data_dir_shared()?;
     let app = Application::build(settings).await?;
     let state = app.state().clone();
     let org = crate::services::accounts::ensure_org(&state, DEMO_ORG).await?;

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use clap::Subcommand;
 use jetson_domain::Email;
 use jetson_store::orgs;
@@ -72,10 +72,17 @@ pub enum CustomerCommand {
 
 #[derive(Subcommand)]
 pub enum RetentionCommand {
-    /// Set the policy (days, or `forever`) and apply it at once; it then runs daily.
+    /// Set the policy (days, or `forever`); it applies at once, then daily. What it would delete
+    /// now is shown first, and nothing changes without `--yes`.
     Set {
         #[arg(long)]
         org: Option<String>,
+        /// Set the policy and delete what it names now.
+        #[arg(long, conflicts_with = "dry_run")]
+        yes: bool,
+        /// Only show what the policy would delete now.
+        #[arg(long)]
+        dry_run: bool,
         /// Original message bodies (the redacted text stays).
         #[arg(long, value_parser = parse_days)]
         raw_bodies: Option<Days>,
@@ -123,7 +130,12 @@ pub async fn audit(state: AppState, command: AuditCommand) -> anyhow::Result<()>
     let AuditCommand::Verify { org } = command;
     let all = orgs::list(&state.db).await?;
     let chosen: Vec<_> = all.iter().filter(|o| org.as_deref().is_none_or(|n| o.name == n)).collect();
-    anyhow::ensure!(!chosen.is_empty(), "no organisation named `{}`", org.unwrap_or_default());
+    if chosen.is_empty() {
+        match org {
+            Some(name) => bail!("no organisation named `{name}`"),
+            None => bail!("no organisations yet: nothing to verify"),
+        }
+    }
     let mut broken = 0;
     for o in chosen {
         let events = jetson_store::audit::list(&state.db, o.id, None, i64::MAX).await?.len();
@@ -257,7 +269,7 @@ pub async fn retention(state: &AppState, command: RetentionCommand) -> anyhow::R
     use jetson_store::retention;
     let show_days = |d: Option<i64>| d.map_or("forever".to_string(), |d| format!("{d} days"));
     match command {
-        RetentionCommand::Set { org, raw_bodies, conversations, audit } => {
+        RetentionCommand::Set { org, yes, dry_run, raw_bodies, conversations, audit } => {
             let org = org_or_only(state, org.as_deref()).await?;
             let mut policy = retention::policy(&state.db, org).await?;
             if let Some(Days(d)) = raw_bodies {
@@ -269,14 +281,24 @@ pub async fn retention(state: &AppState, command: RetentionCommand) -> anyhow::R
             if let Some(Days(d)) = audit {
                 policy.audit_days = d;
             }
-            crate::services::retention::set(state, org, policy, &format!("cli:{}", whoami())).await?;
-            let deleted = crate::services::retention::enforce(state, org, chrono::Utc::now()).await?;
-            println!(
-                "kept: original bodies {}, conversations {}, audit events {}",
+            let kept = format!(
+                "original bodies {}, conversations {}, audit events {}",
                 show_days(policy.raw_body_days),
                 show_days(policy.conversation_days),
                 show_days(policy.audit_days)
             );
+            let would = crate::services::retention::preview(state, org, policy, chrono::Utc::now()).await?;
+            if dry_run || (!yes && !would.is_nothing()) {
+                println!("the policy would keep: {kept}");
+                println!("and delete now: {}", serde_json::to_string(&would)?);
+                if dry_run {
+                    return Ok(());
+                }
+                bail!("nothing changed: run the same command with --yes to set this policy and delete that now");
+            }
+            crate::services::retention::set(state, org, policy, &format!("cli:{}", whoami())).await?;
+            let deleted = crate::services::retention::enforce(state, org, chrono::Utc::now()).await?;
+            println!("kept: {kept}");
             if let Some(d) = deleted {
                 println!("deleted now: {}", serde_json::to_string(&d)?);
             }

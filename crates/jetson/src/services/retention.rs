@@ -53,33 +53,54 @@ pub async fn enforce(state: &AppState, org: OrgId, now: DateTime<Utc>) -> anyhow
     if policy.is_empty() {
         return Ok(None);
     }
-    let before = |days: i64| now - Duration::days(days);
     let mut tx = state.db.begin().await?;
-    let raw_bodies = match policy.raw_body_days {
-        Some(days) => retention::drop_raw_bodies(&mut tx, org, before(days)).await?,
-        None => 0,
-    };
-    let forgotten = match policy.conversation_days {
-        Some(days) => {
-            let expired = retention::expired_conversations(&mut tx, org, before(days)).await?;
-            forget_conversations(&mut tx, org, &expired).await?
-        }
-        None => Forgotten::default(),
-    };
+    let deleted = delete(&mut tx, org, policy, now).await?;
     // The run's own event goes in before old events are trimmed, so the chain that remains
     // still ends with it.
-    let mut deleted = Deleted::from_forgotten(raw_bodies, forgotten, 0);
-    if let Some(days) = policy.audit_days {
-        deleted.audit_events = retention::count_audit_events_before(&mut tx, org, before(days)).await?;
-    }
     let counts = serde_json::to_value(deleted)?;
     retention::record_report(&mut tx, org, policy, &counts).await?;
     record(&mut tx, org, &counts.to_string()).await?;
     if let Some(days) = policy.audit_days {
-        retention::drop_audit_events(&mut tx, org, before(days)).await?;
+        retention::drop_audit_events(&mut tx, org, now - Duration::days(days)).await?;
     }
     tx.commit().await?;
     Ok(Some(deleted))
+}
+
+/// What `policy` would delete as of `now`, without deleting anything: the same work as
+/// [`enforce`], in a transaction that is rolled back.
+pub async fn preview(state: &AppState, org: OrgId, policy: Policy, now: DateTime<Utc>) -> anyhow::Result<Deleted> {
+    let mut tx = state.db.begin().await?;
+    let deleted = delete(&mut tx, org, policy, now).await?;
+    drop(tx);
+    Ok(deleted)
+}
+
+/// Empties old bodies and forgets old conversations; counts (but leaves) old audit events.
+async fn delete(tx: &mut Tx, org: OrgId, policy: Policy, now: DateTime<Utc>) -> anyhow::Result<Deleted> {
+    let before = |days: i64| now - Duration::days(days);
+    let raw_bodies = match policy.raw_body_days {
+        Some(days) => retention::drop_raw_bodies(tx, org, before(days)).await?,
+        None => 0,
+    };
+    let forgotten = match policy.conversation_days {
+        Some(days) => {
+            let expired = retention::expired_conversations(tx, org, before(days)).await?;
+            forget_conversations(tx, org, &expired).await?
+        }
+        None => Forgotten::default(),
+    };
+    let mut deleted = Deleted::from_forgotten(raw_bodies, forgotten, 0);
+    if let Some(days) = policy.audit_days {
+        deleted.audit_events = retention::count_audit_events_before(tx, org, before(days)).await?;
+    }
+    Ok(deleted)
+}
+
+impl Deleted {
+    pub fn is_nothing(&self) -> bool {
+        *self == Deleted::default()
+    }
 }
 
 async fn record(tx: &mut Tx, org: OrgId, detail: &str) -> anyhow::Result<()> {

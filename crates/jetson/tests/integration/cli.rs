@@ -203,6 +203,17 @@ async fn killing_a_help_scout_sync_and_running_it_again_finishes_without_duplica
         c.current_dir(dir.path());
         c
     };
+    // Before anything exists, each step says what to do first.
+    let early = hs(&["connect", "--client-id", "app", "--client-secret", "s"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&early.stderr).contains("there is no organisation here yet"));
+    let org = jetson()
+        .args(["org", "create", "Shopfront", "--database", &db_url])
+        .env("JETSON_SECRET_KEY", "ab".repeat(32))
+        .output()
+        .unwrap();
+    assert!(org.status.success(), "{}", String::from_utf8_lossy(&org.stderr));
+    let early = hs(&["link", "--mailbox", "Support", "--product", "Shop"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&early.stderr).contains("Help Scout is not connected"));
     let out = hs(&["connect", "--client-id", "app", "--client-secret", "s"]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("Help Scout: connected"));
@@ -387,7 +398,7 @@ async fn audit_verify_finds_an_edited_event() {
     std::fs::write(&csv, "id,subject,customer_email,customer_name,created_at,body\n1,PDF,ann@acme.io,Ann,2026-11-01 10:00:00,Blank PDF.\n")
         .unwrap();
     assert!(in_data_dir().args(["import", "--product", "Ledgerly"]).arg(&csv).output().unwrap().status.success());
-    let set = in_data_dir().args(["retention", "set", "--raw-bodies", "30"]).output().unwrap();
+    let set = in_data_dir().args(["retention", "set", "--raw-bodies", "30", "--yes"]).output().unwrap();
     assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
     let ok = in_data_dir().args(["audit", "verify"]).output().unwrap();
     let out = String::from_utf8_lossy(&ok.stdout);

@@ -92,7 +92,15 @@ pub async fn link_mailbox(
     mailbox: &str,
     product: &str,
 ) -> anyhow::Result<(String, String)> {
+    anyhow::ensure!(
+        store::connection(&state.db, org).await?.is_some(),
+        "Help Scout is not connected: connect it first (Settings → Integrations, or `jetson helpscout connect`)"
+    );
     let boxes = store::mailboxes(&state.db, org).await?;
+    anyhow::ensure!(
+        !boxes.is_empty(),
+        "no mailboxes are known yet: `jetson helpscout status` (or Refresh in Settings → Integrations) reads them"
+    );
     let m = boxes
         .iter()
         .find(|m| m.name == mailbox || m.mailbox_id.to_string() == mailbox)
