@@ -140,6 +140,18 @@ impl Db {
         Ok(on_pool!(self, |p| sqlx::query_scalar(sql).fetch_all(p).await)?)
     }
 
+    /// Runs one statement the caller wrote (database administration: `CREATE DATABASE …`).
+    pub async fn execute_raw(&self, sql: &str) -> Result<()> {
+        on_pool!(self, |p| sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).execute(p).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Rows in one table (for reports on a whole database).
+    pub async fn count_rows(&self, table: &str) -> Result<i64> {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        Ok(on_pool!(self, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())).fetch_one(p).await)?)
+    }
+
     /// (open connections, idle connections) in this process's pool.
     pub fn pool_use(&self) -> (u32, usize) {
         on_pool!(self, |p| (p.size(), p.num_idle()))

@@ -211,3 +211,26 @@ pub async fn queue_by_kind(db: &Db) -> Result<Vec<KindQueue>> {
         })
         .collect())
 }
+
+/// The queue after a benchmark's run, for checking that nothing was lost or done twice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AfterRun {
+    pub failed: i64,
+    /// Queued or running (periodic jobs aside).
+    pub unfinished: i64,
+    /// Done, but only on a second or later attempt: a lease ran out, or a run failed and was retried.
+    pub run_more_than_once: i64,
+    pub unanalysed: i64,
+    pub reports: i64,
+}
+
+pub async fn check_after_run(db: &Db) -> Result<AfterRun> {
+    let one = |sql: &'static str| async move { on_pool!(db, |p| sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await) };
+    Ok(AfterRun {
+        failed: one("SELECT COUNT(*) FROM jobs WHERE status = 'failed'").await?,
+        unfinished: pending(db).await?,
+        run_more_than_once: one("SELECT COUNT(*) FROM jobs WHERE status = 'done' AND attempts > 1").await?,
+        unanalysed: one("SELECT COUNT(*) FROM conversations WHERE analyzed_at IS NULL").await?,
+        reports: one("SELECT COUNT(*) FROM reports").await?,
+    })
+}

@@ -47,6 +47,12 @@ enum Command {
     },
     /// Run a job worker alone (for scaling out on PostgreSQL).
     Worker,
+    /// Exit 0 when the local server answers `/readyz` with 200 (a container's HEALTHCHECK).
+    Healthcheck {
+        /// Default: http://127.0.0.1:$JETSON_PORT/readyz.
+        #[arg(long)]
+        url: Option<String>,
+    },
     /// Load the bundled demo data, analyse it and serve the UI with a fresh login.
     Demo {
         /// 0 picks a free port.
@@ -104,8 +110,14 @@ enum Command {
         #[command(subcommand)]
         command: stewardship::RetentionCommand,
     },
-    /// Copy the SQLite database to FILE while Jetson runs (PostgreSQL: use pg_dump).
-    Backup { file: PathBuf },
+    /// Copy the SQLite database to FILE while Jetson runs (PostgreSQL: use pg_dump); `backup verify
+    /// FILE` checks a backup and that the instance key opens it.
+    #[command(args_conflicts_with_subcommands = true)]
+    Backup {
+        file: Option<PathBuf>,
+        #[command(subcommand)]
+        command: Option<BackupCommand>,
+    },
     /// Replace the SQLite database with a backup (stop Jetson first); the replaced one is kept.
     Restore { file: PathBuf },
     /// The instance key that seals message bodies and provider secrets.
@@ -163,6 +175,13 @@ pub fn main() -> ExitCode {
     }
 }
 
+#[derive(Subcommand)]
+enum BackupCommand {
+    /// Check a backup: not damaged, a Jetson database this binary can run, and the instance key
+    /// opens it. The file is not changed.
+    Verify { file: PathBuf },
+}
+
 fn settings(cli: &Cli) -> anyhow::Result<Settings> {
     let mut s = Settings::from_env(cli.data_dir.clone())?;
     if let Some(url) = &cli.database {
@@ -176,6 +195,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { port, host } => serve::serve(s, port, host).await,
         Command::Worker => serve::worker(s).await,
+        Command::Healthcheck { url } => {
+            serve::healthcheck(url.unwrap_or(format!("http://127.0.0.1:{}/readyz", s.port))).await
+        }
         Command::Demo { port } => serve::demo(s, port).await,
         Command::Import { product, org, file } => import::run(open(s).await?, &product, org.as_deref(), &file).await,
         Command::Helpscout { command } => helpscout::run(open(s).await?, command).await,
@@ -189,7 +211,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Org { command } => stewardship::org(s, command).await,
         Command::Customer { command } => stewardship::customer(&open(s).await?, command).await,
         Command::Retention { command } => stewardship::retention(&open(s).await?, command).await,
-        Command::Backup { file } => crate::services::backup::backup(&open(s).await?.db, &file).await,
+        Command::Backup { command: Some(BackupCommand::Verify { file }), .. } => {
+            crate::services::backup::verify(&s, &file).await
+        }
+        Command::Backup { file: Some(file), .. } => crate::services::backup::backup(&open(s).await?.db, &file).await,
+        Command::Backup { .. } => bail!("say where: `jetson backup FILE`, or `jetson backup verify FILE`"),
         Command::Restore { file } => {
             s.prepare()?;
             let _alone = s.lock_data_dir_alone()?;

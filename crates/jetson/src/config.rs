@@ -8,6 +8,7 @@ use anyhow::{Context, bail};
 /// Every variable Jetson reads. Anything else starting with `JETSON_` is probably a typo.
 const KNOWN_VARS: &[&str] = &[
     "JETSON_DATABASE_URL",
+    "JETSON_DATABASE_URL_FILE",
     "JETSON_DATA_DIR",
     "JETSON_HOST",
     "JETSON_PORT",
@@ -141,7 +142,7 @@ impl Settings {
             .or_else(|| std::env::var_os("JETSON_DATA_DIR").map(PathBuf::from))
             .unwrap_or_else(|| PathBuf::from("data"));
         let mut s = Settings::for_data_dir(&dir);
-        if let Ok(url) = std::env::var("JETSON_DATABASE_URL") {
+        if let Some(url) = secret("JETSON_DATABASE_URL")? {
             s.database_url = url;
         }
         if let Ok(host) = std::env::var("JETSON_HOST") {
@@ -225,6 +226,14 @@ impl Settings {
             bail!("JETSON_METRICS_TOKEN must be at least 16 characters; make one with `openssl rand -hex 16`");
         }
         Ok(s)
+    }
+
+    /// The configured key, else the data directory's `secret.key` if there is one (never made).
+    pub fn existing_key(&self) -> anyhow::Result<Option<[u8; 32]>> {
+        match self.secret_key {
+            Some(key) => Ok(Some(key)),
+            None => key_file(&self.data_dir.join("secret.key"), false),
+        }
     }
 
     /// Marks the data directory as in use by a running server or worker, for as long as the

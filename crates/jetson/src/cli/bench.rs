@@ -27,6 +27,16 @@ pub enum BenchCommand {
         /// Read them as one JSON array (a Help Scout export) rather than one object per line.
         #[arg(long)]
         array: bool,
+        /// Scale-out: a PostgreSQL URL whose role may create databases; each run gets a fresh one.
+        #[arg(long, requires = "workers")]
+        database: Option<String>,
+        /// Scale-out: worker process counts to compare, e.g. `1,2,4`.
+        #[arg(long, value_delimiter = ',', requires = "database")]
+        workers: Vec<usize>,
+        /// Scale-out: products the conversations are spread over (a product is analysed by one
+        /// worker at a time).
+        #[arg(long, default_value_t = 4)]
+        products: usize,
     },
     /// Analyse N conversations on one thread (classification, splitting, priority, explanation).
     Classify {
@@ -45,6 +55,10 @@ pub enum BenchCommand {
     Privacy {
         #[arg(long, default_value_t = 100)]
         megabytes: usize,
+        /// More text to scan besides the demo's: a JSON array of `{"full_text"|"text": …}` (the
+        /// Presidio synthetic set's shape) or JSON lines with `text`.
+        #[arg(long)]
+        input: Option<std::path::PathBuf>,
     },
     /// Memory under N failed sign-ins at once, each a full password check: resident memory
     /// before, at its peak and once settled.
@@ -62,11 +76,14 @@ pub enum BenchCommand {
 
 pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
-        BenchCommand::Ingest { conversations, array } => bench::ingest(conversations, array).await,
+        BenchCommand::Ingest { conversations, database: Some(admin_url), workers, products, .. } => {
+            bench::scale_out::run(bench::scale_out::Options { admin_url, conversations, workers, products }).await
+        }
+        BenchCommand::Ingest { conversations, array, .. } => bench::ingest(conversations, array).await,
         BenchCommand::Load { url, token, rate, seconds } => {
             bench::load::run(bench::load::Options { url, token, rate, seconds }).await
         }
-        BenchCommand::Privacy { megabytes } => bench::privacy::run(megabytes),
+        BenchCommand::Privacy { megabytes, input } => bench::privacy::run(megabytes, input.as_deref()),
         BenchCommand::Classify { conversations } => bench::analysis::classify(conversations),
         BenchCommand::Match { items, queries } => bench::analysis::matching(items, queries),
         BenchCommand::Helpscout { conversations } => bench::helpscout::run(conversations).await,

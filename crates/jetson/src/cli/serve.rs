@@ -40,6 +40,16 @@ pub async fn worker(mut s: Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
+pub async fn healthcheck(url: String) -> anyhow::Result<()> {
+    let client = reqwest::Client::builder().timeout(std::time::Duration::from_secs(4)).build()?;
+    let res = client.get(&url).send().await.map_err(|e| anyhow::anyhow!("{url}: {e}"))?;
+    let status = res.status();
+    let body = res.text().await.unwrap_or_default();
+    anyhow::ensure!(status.is_success(), "{url}: {status} {body}");
+    println!("{body}");
+    Ok(())
+}
+
 pub async fn migrate(mut s: Settings) -> anyhow::Result<()> {
     s.prepare()?;
     let db = Db::connect(&s.database_url).await?;

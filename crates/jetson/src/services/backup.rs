@@ -66,6 +66,49 @@ pub async fn restore(settings: &Settings, from: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `jetson backup verify FILE`: the backup is sound, is a Jetson database this binary can run, and
+/// the configured instance key opens its sealed data. Checked on a temporary copy; the file is
+/// not changed.
+pub async fn verify(settings: &Settings, file: &Path) -> anyhow::Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    if !bytes.starts_with(b"SQLite format 3\0") {
+        bail!("{} is not a SQLite database (a Jetson backup is one)", file.display());
+    }
+    let dir = std::env::temp_dir().join(format!("jetson-verify-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir)?;
+    let copy = dir.join("verify.db");
+    std::fs::write(&copy, &bytes)?;
+    let outcome = async {
+        check(&copy).await?;
+        let db = Db::connect(&format!("sqlite://{}", copy.display())).await?;
+        let canary = jetson_store::key_canary::get(&db).await;
+        let conversations = db.count_rows("conversations").await;
+        db.close().await;
+        let opens = match (canary?, settings.existing_key()?) {
+            (None, _) => "it holds no sealed data yet",
+            (Some(_), None) => {
+                bail!("no instance key is configured to check it with (secret.key or JETSON_SECRET_KEY)")
+            }
+            (Some(c), Some(key)) => {
+                if crate::sealed::Sealer::new(&key).open(crate::services::keys::KEY_CANARY, &c).is_err() {
+                    bail!("the configured instance key does not open it: keep the key it was made with beside it");
+                }
+                "the instance key opens it"
+            }
+        };
+        println!(
+            "{} is a sound Jetson backup: {} conversation(s), {} migration(s); {opens}",
+            file.display(),
+            conversations?,
+            jetson_store::MIGRATIONS.len()
+        );
+        Ok(())
+    }
+    .await;
+    let _ = std::fs::remove_dir_all(&dir);
+    outcome
+}
+
 /// The staged copy is sound and is a Jetson database this binary can run.
 async fn check(staged: &Path) -> anyhow::Result<()> {
     let db = Db::connect(&format!("sqlite://{}", staged.display())).await?;

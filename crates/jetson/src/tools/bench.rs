@@ -4,6 +4,7 @@ pub mod analysis;
 pub mod helpscout;
 pub mod load;
 pub mod privacy;
+pub mod scale_out;
 pub mod sign_in;
 
 use std::time::Instant;

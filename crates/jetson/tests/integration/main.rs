@@ -7,6 +7,7 @@ mod api;
 mod browser;
 mod cli;
 mod demo_quality;
+mod documented;
 #[cfg(feature = "embeddings")]
 mod embedding_tier;
 mod fake_github;

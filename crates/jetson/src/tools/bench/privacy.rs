@@ -1,8 +1,10 @@
 //! `jetson bench privacy`: sensitive-data detection and harmful-content screening on one thread,
 //! in megabytes of text a second, each alone and both together (what the import does).
 //! The text is the demo's customer messages (support language, with the names, emails, phones and
-//! cards the demo plants) followed by Presidio's synthetic sentences when `../shared/data` is
-//! there, repeated to the size asked for, one message at a time as the pipeline sees them.
+//! cards the demo plants), plus the texts of `--input FILE` when given (a JSON array of objects
+//! with `full_text` or `text`, as Presidio's synthetic set, or JSON lines with `text`), repeated
+//! to the size asked for, one message at a time as the pipeline sees them. The first line says
+//! which text was measured: the speed depends on it.
 
 use std::time::Instant;
 
@@ -11,12 +13,35 @@ use jetson_privacy::{Known, Redactor};
 
 use crate::progress::Progress;
 
-pub fn run(megabytes: usize) -> anyhow::Result<()> {
+pub fn run(megabytes: usize, input: Option<&std::path::Path>) -> anyhow::Result<()> {
     let mut texts: Vec<String> = super::analysis::demo_texts()?.into_iter().flat_map(|(_, m)| m).collect();
-    let presidio = std::path::Path::new("../shared/data/pii_presidio_synth/synth_dev.json");
-    if let Ok(json) = std::fs::read_to_string(presidio) {
-        let examples: Vec<serde_json::Value> = serde_json::from_str(&json)?;
-        texts.extend(examples.iter().filter_map(|e| e["full_text"].as_str().map(str::to_string)));
+    let demo = texts.len();
+    if let Some(path) = input {
+        let content =
+            std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        let values: Vec<serde_json::Value> = match serde_json::from_str(&content) {
+            Ok(serde_json::Value::Array(items)) => items,
+            _ => {
+                content.lines().filter(|l| !l.trim().is_empty()).map(serde_json::from_str).collect::<Result<_, _>>()?
+            }
+        };
+        let text = |v: &serde_json::Value| v["full_text"].as_str().or(v["text"].as_str()).map(str::to_string);
+        texts.extend(values.iter().filter_map(text));
+        anyhow::ensure!(texts.len() > demo, "{} holds no `full_text` or `text` fields", path.display());
+    }
+    let bytes_of = |t: &[String]| t.iter().map(String::len).sum::<usize>() as f64 / 1e3;
+    match input {
+        Some(path) => eprintln!(
+            "input: the demo's {demo} customer messages ({:.0} KB) and {} texts from {} ({:.0} KB)",
+            bytes_of(&texts[..demo]),
+            texts.len() - demo,
+            path.display(),
+            bytes_of(&texts[demo..])
+        ),
+        None => eprintln!(
+            "input: the demo's {demo} customer messages only ({:.0} KB; --input FILE adds other text)",
+            bytes_of(&texts)
+        ),
     }
     let target = megabytes * 1024 * 1024;
     let detect = |t: &str| Redactor.find(t, &Known::default()).len();
