@@ -13,7 +13,12 @@ fn fixtures() -> Option<PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!("skipping: ../shared/data/helpscout_fixtures is absent");
+        // Straight to the terminal: the harness hides a passing test's eprintln, and an unseen skip
+        // reads as a pass.
+        let _ = std::io::Write::write_all(
+            &mut std::io::stderr(),
+            b"note: skipped: ../shared/data/helpscout_fixtures is absent: the conformance tests did not run\n",
+        );
         None
     }
 }

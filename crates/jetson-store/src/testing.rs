@@ -6,7 +6,12 @@ use crate::{Db, Result, StoreError};
 
 /// The URL of a new, empty database for one test, or `None` when PostgreSQL is not configured.
 pub async fn fresh_postgres_url() -> Result<Option<String>> {
-    let Ok(admin_url) = std::env::var("JETSON_TEST_POSTGRES_URL") else { return Ok(None) };
+    let Ok(admin_url) = std::env::var("JETSON_TEST_POSTGRES_URL") else {
+        skipped(
+            "JETSON_TEST_POSTGRES_URL is not set, so these tests ran on SQLite only (CI runs them on PostgreSQL too)",
+        );
+        return Ok(None);
+    };
     let admin = Db::connect(&admin_url).await?;
     let name = format!("jetson_test_{}", uuid::Uuid::new_v4().simple());
     let Db::Postgres(pool) = &admin else {
@@ -15,6 +20,18 @@ pub async fn fresh_postgres_url() -> Result<Option<String>> {
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(pool).await?;
     admin.close().await;
     Ok(Some(with_database(&admin_url, &name)))
+}
+
+/// Says once per test process that tests skipped part of their work, and why. It writes to the
+/// terminal directly: the test harness captures `eprintln!` of passing tests, and a skip that
+/// nobody sees reads as a pass.
+pub fn skipped(reason: &str) {
+    use std::io::Write;
+    static SAID: std::sync::Mutex<std::collections::BTreeSet<String>> =
+        std::sync::Mutex::new(std::collections::BTreeSet::new());
+    if SAID.lock().unwrap_or_else(|e| e.into_inner()).insert(reason.to_string()) {
+        let _ = writeln!(std::io::stderr(), "note: skipped: {reason}");
+    }
 }
 
 /// `postgres://u@h:5432/old?x=y` with the database name replaced.

@@ -12,6 +12,7 @@ use anyhow::{Context, bail};
 use jetson_store::Db;
 
 use crate::config::Settings;
+use crate::services::keys::with_suffix;
 
 pub async fn backup(db: &Db, out: &Path) -> anyhow::Result<()> {
     if out.exists() {
@@ -134,12 +135,6 @@ fn sqlite_path(url: &str) -> anyhow::Result<PathBuf> {
         .or_else(|| url.strip_prefix("sqlite:"))
         .with_context(|| "restore is for SQLite; restore PostgreSQL with pg_restore (see the README)".to_string())?;
     Ok(PathBuf::from(path.split('?').next().unwrap_or(path)))
-}
-
-pub(crate) fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(suffix);
-    PathBuf::from(name)
 }
 
 fn remove_with_journal(path: &Path) {

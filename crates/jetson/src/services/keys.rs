@@ -165,7 +165,7 @@ pub async fn rotate(state: &AppState, source: KeySource) -> anyhow::Result<()> {
     let new = Sealer::new(&crate::sealed::parse_key_hex(&new_hex).expect("a generated key parses"));
     let pending = match &source {
         KeySource::File(path) => {
-            let pending = crate::services::backup::with_suffix(path, ".new");
+            let pending = with_suffix(path, ".new");
             crate::config::write_private(&pending, &new_hex).with_context(|| {
                 format!(
                     "cannot write the new key to {0}; if it exists, an earlier rotation was interrupted after \
@@ -213,4 +213,11 @@ pub async fn rotate(state: &AppState, source: KeySource) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// `path` with `suffix` added to its file name (`jetson.db` → `jetson.db.new`).
+pub(crate) fn with_suffix(path: &std::path::Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
 }

@@ -76,7 +76,9 @@ fn driver_or_skip() -> Option<String> {
             std::env::var_os("JETSON_REQUIRE_BROWSER").is_none(),
             "JETSON_REQUIRE_BROWSER is set but chromedriver is missing"
         );
-        eprintln!("skipping browser test: no chromedriver (apt-get install chromium chromium-driver)");
+        jetson_store::testing::skipped(
+            "no chromedriver: the browser tests did not run (apt-get install chromium chromium-driver)",
+        );
     }
     path
 }
