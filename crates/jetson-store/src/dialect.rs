@@ -15,6 +15,18 @@ pub async fn lock_product(tx: &mut Tx, product: jetson_domain::ProductId) -> Res
     Ok(())
 }
 
+/// [`lock_product`] without waiting: false when another transaction holds the product (a worker
+/// analysing it), so the caller can do other work meanwhile. Always true on SQLite.
+pub async fn try_lock_product(tx: &mut Tx, product: jetson_domain::ProductId) -> Result<bool> {
+    if let Tx::Postgres(t) = tx {
+        let key = i64::from_le_bytes(product.as_uuid().as_bytes()[8..16].try_into().expect("8 bytes"));
+        let locked: bool =
+            sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)").bind(key).fetch_one(&mut **t).await?;
+        return Ok(locked);
+    }
+    Ok(true)
+}
+
 /// Serialises writers of one organisation's audit trail (each record names the one before it).
 pub async fn lock_audit(tx: &mut Tx, org: jetson_domain::OrgId) -> Result<()> {
     if let Tx::Postgres(t) = tx {

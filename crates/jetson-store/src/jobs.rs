@@ -118,13 +118,14 @@ pub async fn complete(tx: &mut Tx, id: JobId, worker: &str) -> Result<bool> {
     Ok(done == 1)
 }
 
-/// Hands a job this worker holds back to the queue, to run now, without counting the attempt: the
-/// worker is stopping, not the job failing. Returns false if another worker had taken it over.
-pub async fn release(db: &Db, id: JobId, worker: &str) -> Result<bool> {
+/// Hands a job this worker holds back to the queue, to run in `run_in_ms`, without counting the
+/// attempt: the worker is stopping, or the job's product is busy, not the job failing. Returns
+/// false if another worker had taken it over.
+pub async fn release(db: &Db, id: JobId, worker: &str, run_in_ms: i64) -> Result<bool> {
     let sql = "UPDATE jobs SET status = 'queued', attempts = attempts - 1, run_at = $1, locked_until = NULL,
                locked_by = NULL WHERE id = $2 AND locked_by = $3 AND status = 'running'";
     let done = on_pool!(db, |p| sqlx::query(sql)
-        .bind(now_ms())
+        .bind(now_ms() + run_in_ms)
         .bind(id.as_uuid())
         .bind(worker)
         .execute(p)

@@ -14,6 +14,8 @@ use crate::telemetry;
 /// worker's lease from running out.
 const LEASE_MS: i64 = 20_000;
 const IDLE_POLL: Duration = Duration::from_millis(250);
+/// A job whose product another worker is analysing waits this long before it is due again.
+const BUSY_RETRY_MS: i64 = 200;
 
 pub fn worker_name() -> String {
     format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple())
@@ -47,11 +49,18 @@ async fn run_one_until(state: &AppState, worker: &str, cut_off: impl Future<Outp
     };
     heartbeat.abort();
     let Some(result) = result else {
-        let released = jobs::release(&state.db, job.id, worker).await?;
+        let released = jobs::release(&state.db, job.id, worker, 0).await?;
         metrics::counter!(telemetry::JOBS_FINISHED, "kind" => job.kind.clone(), "outcome" => "released").increment(1);
         tracing::warn!(job.kind = %job.kind, job.id = %job.id, released, "stopping: the job ran past the grace period and goes back to the queue");
         return Ok(true);
     };
+    if let Err(e) = &result
+        && e.downcast_ref::<crate::services::pipeline::ProductBusy>().is_some()
+    {
+        jobs::release(&state.db, job.id, worker, BUSY_RETRY_MS).await?;
+        metrics::counter!(telemetry::JOBS_FINISHED, "kind" => job.kind.clone(), "outcome" => "deferred").increment(1);
+        return Ok(true);
+    }
     let outcome = if result.is_ok() { "done" } else { "failed" };
     metrics::counter!(telemetry::JOBS_FINISHED, "kind" => job.kind.clone(), "outcome" => outcome).increment(1);
     if let Err(e) = result {

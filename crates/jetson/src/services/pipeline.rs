@@ -34,6 +34,11 @@ pub struct BatchOutcome {
     pub new_work_items: usize,
 }
 
+/// Another transaction is analysing this product; try the batch again shortly.
+#[derive(Debug, thiserror::Error)]
+#[error("the product is being analysed by another worker")]
+pub struct ProductBusy;
+
 pub async fn analyze(
     state: &AppState,
     ids: &[ConversationId],
@@ -49,7 +54,8 @@ pub async fn analyze(
     let mut outcome = BatchOutcome::default();
     let mut indexes = Vec::new();
     for ((org, product), convs) in groups {
-        let (version, index) = analyze_product(state, &mut tx, org, product, &convs, &mut outcome).await?;
+        let (version, index) =
+            analyze_product(state, &mut tx, org, product, &convs, &mut outcome, job.is_some()).await?;
         indexes.push((product, version, index));
     }
     if let Some(job) = job {
@@ -75,8 +81,18 @@ async fn analyze_product(
     product_id: ProductId,
     convs: &[ForAnalysis],
     outcome: &mut BatchOutcome,
+    in_job: bool,
 ) -> anyhow::Result<(i64, Index)> {
-    dialect::lock_product(tx, product_id).await?;
+    // A worker does not wait for a product another worker is analysing: it hands the job back and
+    // takes the next, so workers spread over products instead of queueing behind one lock. A
+    // person's action (no job) waits its turn.
+    if in_job {
+        if !dialect::try_lock_product(tx, product_id).await? {
+            return Err(ProductBusy.into());
+        }
+    } else {
+        dialect::lock_product(tx, product_id).await?;
+    }
     let product = products::get_in_tx(tx, org, product_id).await?;
 
     // Reports from an earlier analysis of these conversations go first; if there were any, the
