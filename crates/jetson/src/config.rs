@@ -241,39 +241,35 @@ impl Settings {
     /// is refused meanwhile. (Processes on other machines, sharing a PostgreSQL database, are not
     /// seen: stop them by hand.)
     pub fn lock_data_dir_shared(&self) -> anyhow::Result<std::fs::File> {
-        let file = self.lock_file()?;
-        file.try_lock_shared().map_err(|_| {
-            anyhow::anyhow!(
-                "{} is locked by `jetson keys rotate` or `jetson restore`: wait for it to finish",
-                self.data_dir.display()
-            )
-        })?;
-        Ok(file)
+        self.lock_data_dir(false)
     }
 
     /// The data directory to this command alone (key rotation, restore): refused while a server
     /// or worker uses it.
     pub fn lock_data_dir_alone(&self) -> anyhow::Result<std::fs::File> {
-        let file = self.lock_file()?;
-        file.try_lock().map_err(|_| {
-            anyhow::anyhow!(
-                "Jetson is running on {} (a `serve`, `worker` or `demo`): stop it first, then run this again",
-                self.data_dir.display()
-            )
-        })?;
-        Ok(file)
+        self.lock_data_dir(true)
     }
 
-    fn lock_file(&self) -> anyhow::Result<std::fs::File> {
+    fn lock_data_dir(&self, alone: bool) -> anyhow::Result<std::fs::File> {
         std::fs::create_dir_all(&self.data_dir)
             .with_context(|| format!("cannot create data directory {}", self.data_dir.display()))?;
         let path = self.data_dir.join("jetson.lock");
-        std::fs::OpenOptions::new()
+        let file = std::fs::OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
             .open(&path)
-            .with_context(|| format!("cannot open {}", path.display()))
+            .with_context(|| format!("cannot open {}", path.display()))?;
+        let dir = self.data_dir.display();
+        match (alone, if alone { file.try_lock() } else { file.try_lock_shared() }) {
+            (_, Ok(())) => Ok(file),
+            (true, Err(_)) => {
+                bail!("Jetson is running on {dir} (a `serve`, `worker` or `demo`): stop it first, then run this again")
+            }
+            (false, Err(_)) => {
+                bail!("{dir} is locked by `jetson keys rotate` or `jetson restore`: wait for it to finish")
+            }
+        }
     }
 
     /// Creates the data directory when the database lives in it, and finds the secret key: the

@@ -98,34 +98,48 @@ async fn counts(db_url: &str) -> (i64, i64, i64, i64) {
     out
 }
 
-#[tokio::test]
-async fn killing_an_import_midway_and_running_it_again_finishes_without_duplicates_or_losses() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("big.jsonl");
+/// 3,000 conversations in a file, and the counts one uninterrupted import of it leaves.
+async fn big_file_and_a_clean_import(dir: &std::path::Path) -> (std::path::PathBuf, (i64, i64, i64, i64)) {
+    let file = dir.join("big.jsonl");
     write_conversations(&file, 3000);
-
-    // The reference: one uninterrupted run.
-    let clean_db = database_url(dir.path()).await.replace("cli.db", "clean.db");
+    let clean_db = database_url(dir).await.replace("cli.db", "clean.db");
     let clean = jetson().args(["import", "--database", &clean_db, "--product", "P"]).arg(&file).output().unwrap();
     assert!(clean.status.success(), "{}", String::from_utf8_lossy(&clean.stderr));
     let expected = counts(&clean_db).await;
     assert_eq!((expected.0, expected.1, expected.3), (3000, 0, 0));
+    (file, expected)
+}
 
-    // Kill it as soon as analysis has started, then run the same command again.
-    let db = database_url(dir.path()).await;
+/// `jetson import` of `file` into `db`, handed back once analysis has started, with the rest of
+/// what it writes to stderr.
+fn import_until_analysing(
+    db: &str,
+    file: &std::path::Path,
+) -> (std::process::Child, std::io::Lines<BufReader<std::process::ChildStderr>>) {
     let mut child = jetson()
-        .args(["import", "--database", &db, "--product", "P"])
-        .arg(&file)
+        .args(["import", "--database", db, "--product", "P"])
+        .arg(file)
+        .env("JETSON_SHUTDOWN_GRACE", "20")
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
-    let stderr = BufReader::new(child.stderr.take().unwrap());
-    for line in stderr.lines() {
+    let mut stderr = BufReader::new(child.stderr.take().unwrap()).lines();
+    for line in stderr.by_ref() {
         if line.unwrap().starts_with("analysing:") {
             break;
         }
     }
+    (child, stderr)
+}
+
+#[tokio::test]
+async fn killing_an_import_midway_and_running_it_again_finishes_without_duplicates_or_losses() {
+    let dir = tempfile::tempdir().unwrap();
+    let (file, expected) = big_file_and_a_clean_import(dir.path()).await;
+    // Kill it as soon as analysis has started, then run the same command again.
+    let db = database_url(dir.path()).await;
+    let (mut child, _) = import_until_analysing(&db, &file);
     child.kill().unwrap();
     child.wait().unwrap();
     let midway = counts(&db).await;
@@ -139,28 +153,9 @@ async fn killing_an_import_midway_and_running_it_again_finishes_without_duplicat
 #[tokio::test]
 async fn sigterm_during_an_import_stops_it_cleanly_and_running_it_again_loses_nothing_and_does_nothing_twice() {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("big.jsonl");
-    write_conversations(&file, 3000);
-    let clean_db = database_url(dir.path()).await.replace("cli.db", "clean.db");
-    let clean = jetson().args(["import", "--database", &clean_db, "--product", "P"]).arg(&file).output().unwrap();
-    assert!(clean.status.success(), "{}", String::from_utf8_lossy(&clean.stderr));
-    let expected = counts(&clean_db).await;
-
+    let (file, expected) = big_file_and_a_clean_import(dir.path()).await;
     let db = database_url(dir.path()).await;
-    let mut child = jetson()
-        .args(["import", "--database", &db, "--product", "P"])
-        .arg(&file)
-        .env("JETSON_SHUTDOWN_GRACE", "20")
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap()).lines();
-    for line in stderr.by_ref() {
-        if line.unwrap().starts_with("analysing:") {
-            break;
-        }
-    }
+    let (mut child, stderr) = import_until_analysing(&db, &file);
     let term = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(term.success());
     let said: Vec<String> = stderr.map(|l| l.unwrap()).collect();
