@@ -53,7 +53,7 @@ fn describe() {
     metrics::describe_counter!(HTTP_REQUESTS, "HTTP requests answered, by route, method and status");
     metrics::describe_histogram!(HTTP_DURATION, metrics::Unit::Seconds, "HTTP request latency, by route and method");
     metrics::describe_counter!(WEBHOOKS, "Webhook deliveries, by provider and outcome (accepted or rejected)");
-    metrics::describe_counter!(JOBS_FINISHED, "Jobs finished, by kind and outcome (done, failed, released)");
+    metrics::describe_counter!(JOBS_FINISHED, "Jobs finished, by kind and outcome (done, failed, released, deferred)");
     metrics::describe_counter!(
         CONVERSATIONS_WRITTEN,
         "Conversations written by imports, syncs and webhooks, by outcome"
