@@ -77,25 +77,24 @@ fn write_conversations(path: &std::path::Path, n: usize) {
     std::fs::write(path, jetson::tools::bench::synthetic_conversations(n).unwrap()).unwrap();
 }
 
-async fn counts(db_url: &str) -> (i64, i64, i64, i64) {
+/// One `SELECT COUNT(*) …` on the database at `db_url`.
+async fn count(db_url: &str, sql: &'static str) -> i64 {
     let db = Db::connect(db_url).await.unwrap();
-    let q = |sql: &'static str| {
-        let db = db.clone();
-        async move {
-            match &db {
-                Db::Sqlite(p) => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await.unwrap(),
-                Db::Postgres(p) => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await.unwrap(),
-            }
-        }
+    let n = match &db {
+        Db::Sqlite(p) => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await.unwrap(),
+        Db::Postgres(p) => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await.unwrap(),
     };
-    let out = (
-        q("SELECT COUNT(*) FROM conversations").await,
-        q("SELECT COUNT(*) FROM conversations WHERE analyzed_at IS NULL").await,
-        q("SELECT COUNT(*) FROM reports").await,
-        q("SELECT COUNT(*) FROM jobs WHERE status <> 'done'").await,
-    );
     db.close().await;
-    out
+    n
+}
+
+async fn counts(db_url: &str) -> (i64, i64, i64, i64) {
+    (
+        count(db_url, "SELECT COUNT(*) FROM conversations").await,
+        count(db_url, "SELECT COUNT(*) FROM conversations WHERE analyzed_at IS NULL").await,
+        count(db_url, "SELECT COUNT(*) FROM reports").await,
+        count(db_url, "SELECT COUNT(*) FROM jobs WHERE status <> 'done'").await,
+    )
 }
 
 /// 3,000 conversations in a file, and the counts one uninterrupted import of it leaves.
@@ -165,16 +164,7 @@ async fn sigterm_during_an_import_stops_it_cleanly_and_running_it_again_loses_no
     assert!(said.contains("run the same command again"), "{said}");
     let midway = counts(&db).await;
     assert!(midway.3 > 0, "the stop must leave work for this test to mean anything: {midway:?}");
-    let running = {
-        let db = Db::connect(&db).await.unwrap();
-        let sql = "SELECT COUNT(*) FROM jobs WHERE status = 'running'";
-        let n: i64 = match &db {
-            Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
-            Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
-        };
-        db.close().await;
-        n
-    };
+    let running = count(&db, "SELECT COUNT(*) FROM jobs WHERE status = 'running'").await;
     assert_eq!(running, 0, "the job in hand finished or went back to the queue");
 
     let resumed = jetson().args(["import", "--database", &db, "--product", "P"]).arg(&file).output().unwrap();
